@@ -1,0 +1,63 @@
+# courtval — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+COURTVAL_HOME ?= var
+export COURTVAL_HOME
+COURTVAL_DATA_DIR ?= data
+export COURTVAL_DATA_DIR
+DATA := $(COURTVAL_DATA_DIR)/property_transactions.parquet
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev data train run serve test lint format typecheck bench clean
+
+help: ## Show this help.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.run: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.run
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.run ## Create the virtual environment and install courtval (pinned).
+
+install-dev: $(VENV)/.dev ## Install with the test and benchmark extras.
+
+$(DATA): | $(VENV)/.run
+	$(BIN)/courtval data generate property --out $(DATA)
+
+data: $(DATA) ## Generate the default synthetic data (once).
+
+train: $(VENV)/.run $(DATA) ## Train and register the property model unless a champion exists.
+	$(BIN)/courtval train property --data $(DATA) --if-missing
+
+run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000.
+	$(BIN)/courtval serve
+
+serve: ## Serve the current champions.
+	$(BIN)/courtval serve
+
+test: $(VENV)/.dev ## Install and run the whole test suite.
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev ## Ruff check and format check.
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(VENV)/.dev ## Format the code.
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+typecheck: $(VENV)/.dev ## Mypy on the packages.
+	$(BIN)/mypy
+
+bench: $(VENV)/.dev ## Serving benchmark and the Ames cross-validation (JSON lines).
+	$(BIN)/courtval bench serve
+	$(BIN)/courtval evaluate property --dataset ames
+
+clean: ## Remove generated data, MLflow store and the virtual environment.
+	rm -rf $(VENV) $(COURTVAL_HOME) $(COURTVAL_DATA_DIR)/*.parquet $(COURTVAL_DATA_DIR)/*.csv

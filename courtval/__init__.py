@@ -1,0 +1,1 @@
+"""The ``courtval`` command: the one place that wires ``training`` and ``serving`` together."""

@@ -1,0 +1,5 @@
+"""``python -m courtval`` is the ``courtval`` command."""
+
+from courtval.cli import app
+
+app()

@@ -1,0 +1,167 @@
+"""``courtval`` — generate data, train, evaluate, serve and benchmark.
+
+Domain errors end the command with their message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from models.errors import CourtvalError
+from models.settings import get_settings
+
+app = typer.Typer(
+    help="courtval: valuation and risk scoring for court enforcement (执行).", no_args_is_help=True
+)
+data_app = typer.Typer(help="Datasets.", no_args_is_help=True)
+generate_app = typer.Typer(help="Generate synthetic datasets.", no_args_is_help=True)
+train_app = typer.Typer(help="Train a model and register it in MLflow.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Cross-validate the estimator on real data.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print JSON figures.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+data_app.add_typer(generate_app, name="generate")
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(bench_app, name="bench")
+
+console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+Seed = Annotated[int, typer.Option(help="Random seed: same seed, same data and metrics.")]
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(
+        level=get_settings().log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def domain_errors(func: F) -> F:
+    """Turn a :class:`CourtvalError` into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _setup_logging()
+        try:
+            return func(*args, **kwargs)
+        except CourtvalError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def default_property_data() -> Path:
+    """Where `courtval data generate property` writes by default."""
+    return get_settings().data_dir / "property_transactions.parquet"
+
+
+@generate_app.command("property")
+@domain_errors
+def generate_property(
+    rows: Annotated[int, typer.Option(min=100, help="Number of transactions.")] = 50_000,
+    seed: Seed = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Output file: .parquet (default) or .csv.")
+    ] = None,
+) -> None:
+    """Synthetic property transactions (defects included) calibrated to Wenling."""
+    from training.generate.property import generate_property_transactions
+
+    path = out or default_property_data()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generated = generate_property_transactions(n_rows=rows, seed=seed)
+    if path.suffix.lower() == ".csv":
+        generated.frame.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        generated.frame.to_parquet(path, index=False)
+    generated.planted.to_csv(path.with_suffix(".planted.csv"), index=False)
+    console.print(
+        f"wrote {len(generated.frame):,} rows to {path} "
+        f"({len(generated.planted):,} planted defects listed beside it)"
+    )
+
+
+@train_app.command("property")
+@domain_errors
+def train_property(
+    data: Annotated[Path | None, typer.Option(help="Transactions (CSV/Parquet/Excel).")] = None,
+    seed: Seed = 0,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")
+    ] = False,
+) -> None:
+    """Clean, train, evaluate on the latest months, log to MLflow, promote if better."""
+    from courtval.training_run import run_property_training
+
+    run_property_training(
+        data or default_property_data(), seed=seed, if_missing=if_missing, console=console
+    )
+
+
+@evaluate_app.command("property")
+@domain_errors
+def evaluate_property(
+    dataset: Annotated[str | None, typer.Option(help="A named real dataset: ames.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.")] = None,
+    target: Annotated[str | None, typer.Option(help="Target column (with --data).")] = None,
+    exclude: Annotated[str, typer.Option(help="Comma-separated columns to drop.")] = "",
+    folds: Annotated[int, typer.Option(min=2, max=20)] = 5,
+    seed: Seed = 0,
+) -> None:
+    """K-fold cross-validation of the property estimator; prints one JSON line."""
+    from courtval.training_run import run_evaluation
+
+    result = run_evaluation(dataset, data, target, exclude, folds=folds, seed=seed)
+    typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+@app.command("serve")
+@domain_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: COURTVAL_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: COURTVAL_PORT.")] = None,
+) -> None:
+    """Serve the API (loads the champion models at start-up)."""
+    import uvicorn
+
+    from serving.app import create_app
+    from serving.state import load_champions
+
+    settings = get_settings()
+    store = load_champions(settings)  # fail here, with a clear message, before binding
+    application = create_app(settings, loader=lambda _: store)
+    console.print(
+        f"serving on http://{host or settings.host}:{port or settings.port} (docs at /docs)"
+    )
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@bench_app.command("serve")
+@domain_errors
+def bench_serve(
+    rows: Annotated[int, typer.Option(min=1000, help="Training rows generated.")] = 50_000,
+    requests: Annotated[int, typer.Option(min=10, help="HTTP requests timed.")] = 2_000,
+    seed: Seed = 0,
+) -> None:
+    """Time the fast path, the full answer, HTTP and batch; prints one JSON line."""
+    from courtval.bench import run_serving_benchmark
+
+    figures = run_serving_benchmark(rows=rows, requests=requests, seed=seed)
+    typer.echo(json.dumps(figures))

@@ -1,0 +1,233 @@
+"""A generic, calibrated sale-price estimator for arbitrary tabular sales data.
+
+:class:`ValueRegressor` works on the log price and blends two additive members:
+
+* a linear member (ridge on standardised / ``log1p`` numerics and one-hot categoricals,
+  random effects for high-cardinality categoricals — see :mod:`models.linear_member`);
+* a LightGBM member (native categoricals, target-encoded high-cardinality ones), fitted on
+  the log price or on the linear member's residual (``EstimatorParams.tree_target``).
+
+Fitting runs one inner K-fold cross-validation on the training rows. A first, cheap pass of
+the linear member flags gross outliers (e.g. partial sales) by robust out-of-fold
+residuals; they are left out of all model fitting. The second pass yields out-of-fold
+predictions of both members, from which the blend weight is chosen (least squares on the
+inliers), the number of boosting rounds is taken (early stopping), and the conformal
+scores of the interval are computed (see :mod:`models.conformal`). Finally both members are
+refitted on all inliers.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from models.conformal import LogResidualConformal
+from models.inner_cv import (
+    Columns,
+    best_weight,
+    cross_fit,
+    fit_linear,
+    fold_ids,
+    predict_linear,
+    screen_outliers,
+    take,
+)
+from models.params import EstimatorParams
+from models.row_plan import RowPlan, compile_plan
+from models.tabular import ColumnSpec, FrameEncoder, canonical_category
+from models.tree_member import TreeMember, fit_tree_member, predict_tree
+
+__all__ = ["EstimatorParams", "ValueRegressor"]
+
+logger = logging.getLogger(__name__)
+
+
+class ValueRegressor(RegressorMixin, BaseEstimator):
+    """Blended linear + LightGBM estimator of sale prices with conformal intervals.
+
+    Args:
+        params: Hyperparameters (defaults when None).
+        random_state: Seed for the inner folds and LightGBM; results are deterministic.
+    """
+
+    def __init__(self, params: EstimatorParams | None = None, random_state: int = 0) -> None:
+        self.params = params
+        self.random_state = random_state
+
+    def fit(self, X: pd.DataFrame, y: Any) -> ValueRegressor:
+        """Fit on a frame of features and positive prices.
+
+        Args:
+            X: Training features, any mix of numeric, text, boolean and datetime columns.
+            y: Positive sale prices, one per row.
+
+        Returns:
+            The fitted estimator.
+
+        Raises:
+            ValueError: If ``y`` has the wrong length or non-positive / non-finite values.
+        """
+        params = self.params or EstimatorParams()
+        z = _log_target(y, len(X))
+        self.encoder_ = FrameEncoder().fit(X)
+        self.feature_names_in_ = self.encoder_.feature_names_in_
+        self.n_features_in_ = len(self.feature_names_in_)
+        specs = list(self.encoder_.specs_)
+        values = self.encoder_.normalize(X)
+        folds = fold_ids(len(z), params.inner_folds, self.random_state)
+        keep = screen_outliers(specs, values, z, folds, params)
+        self.inlier_mask_ = keep
+        oof = cross_fit(specs, values, z, folds, keep, params, self.random_state)
+        weight = best_weight(oof.linear[keep], oof.tree[keep], z[keep])
+        residual_mode = params.tree_target == "linear_residual"
+        self.linear_weight_ = 1.0 if residual_mode else 1.0 - weight
+        self.tree_weight_ = weight
+        self.boosting_rounds_ = max(1, round(float(np.mean(oof.rounds)) * 1.1))
+        scores = z - ((1.0 - weight) * oof.linear + weight * oof.tree)
+        self.conformal_ = LogResidualConformal(params.coverage, params.min_group_size).fit(
+            scores, self._groups(X, params)
+        )
+        self.interval_method_ = _interval_method(params)
+        self.interval_group_ = params.interval_group
+        self._fit_members(specs, take(values, keep), z[keep], params)
+        logger.info(
+            "fitted on %d rows (%d outliers left out): tree weight %.2f, %d rounds",
+            len(z),
+            int((~keep).sum()),
+            weight,
+            self.boosting_rounds_,
+        )
+        return self
+
+    def _fit_members(
+        self, specs: list[ColumnSpec], values: Columns, z: np.ndarray, params: EstimatorParams
+    ) -> None:
+        self.linear_ = fit_linear(specs, values, z, params)
+        residual_mode = params.tree_target == "linear_residual"
+        base = predict_linear(self.linear_, values) if residual_mode else None
+        self.tree_: TreeMember = fit_tree_member(
+            specs, values, z, base, params, self.random_state, rounds=self.boosting_rounds_
+        )
+        self.row_plan_: RowPlan = compile_plan(specs, self.tree_.design, self.linear_)
+
+    @staticmethod
+    def _groups(X: pd.DataFrame, params: EstimatorParams) -> np.ndarray | None:
+        name = params.interval_group
+        if name is None:
+            return None
+        if name not in X.columns:
+            raise ValueError(f"interval_group {name!r} is not a column; got {list(X.columns)}")
+        raw = X[name].to_numpy(dtype=object, na_value=None)
+        return np.array([canonical_category(v) for v in raw], dtype=object)
+
+    def predict_log(self, X: pd.DataFrame) -> np.ndarray:
+        """Log-price estimates for a frame."""
+        check_is_fitted(self, "row_plan_")
+        values = self.encoder_.normalize(X)
+        linear = predict_linear(self.linear_, values)
+        tree = predict_tree(self.tree_, values)
+        return self.linear_weight_ * linear + self.tree_weight_ * tree
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Price estimates for a frame."""
+        return np.exp(self.predict_log(X))
+
+    def predict_interval(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Point estimates with lower and upper bounds of the conformal interval."""
+        log_point = self.predict_log(X)
+        groups = None
+        params = self.params or EstimatorParams()
+        if params.interval_group is not None:
+            if params.interval_group in X.columns:
+                groups = self._groups(X, params)
+            else:
+                groups = np.full(len(X), None, dtype=object)
+        lower, upper = self.conformal_.bounds(log_point, groups)
+        return np.exp(log_point), np.exp(lower), np.exp(upper)
+
+    def estimate_row(self, row: Mapping[str, Any]) -> tuple[float, float, float]:
+        """Fast path: point, lower and upper estimate for one already-typed row.
+
+        Args:
+            row: Column name → ``str``/``float``/``int``/``bool``/``None``; datetime columns
+                as days since 1970-01-01 (see :func:`models.tabular.date_to_number`).
+
+        Returns:
+            ``(estimate, lower, upper)`` prices, equal to :meth:`predict_interval` on a
+            one-row frame.
+        """
+        # check_is_fitted scans every attribute; on the fast path one lookup must do.
+        if not hasattr(self, "row_plan_"):
+            raise NotFittedError("call fit before estimate_row")
+        arr, linear = self.row_plan_.encode(row)
+        # A zero-weight booster cannot change the answer; skip its cost.
+        tree = self.tree_.booster.predict(arr)[0] if self.tree_weight_ else 0.0
+        log_point = self.linear_weight_ * linear + self.tree_weight_ * tree
+        group = self.interval_group_
+        lower, upper = self.conformal_.offsets_for(
+            canonical_category(row.get(group)) if group is not None else None
+        )
+        return math.exp(log_point), math.exp(log_point + lower), math.exp(log_point + upper)
+
+    def contributions_row(self, row: Mapping[str, Any]) -> tuple[float, dict[str, float]]:
+        """Fast-path twin of :meth:`contributions` for one row given as a mapping.
+
+        Returns:
+            The bias and a column → contribution mapping (log scale) that sum to the log
+            estimate of :meth:`estimate_row`.
+        """
+        check_is_fitted(self, "row_plan_")
+        arr, linear_terms = self.row_plan_.encode_terms(row)
+        shap = np.asarray(self.tree_.booster.predict(arr, pred_contrib=True))[0]
+        contrib = self.linear_weight_ * linear_terms + self.tree_weight_ * shap[:-1]
+        bias = self.linear_weight_ * self.linear_.intercept + self.tree_weight_ * shap[-1]
+        names = [str(name) for name in self.feature_names_in_]
+        return float(bias), dict(zip(names, contrib.tolist(), strict=True))
+
+    def contributions(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        """Additive per-column contributions to the log estimate.
+
+        Tree SHAP values (LightGBM ``pred_contrib``) and the linear member's exact terms are
+        combined with the blend weights, so ``bias + contributions.sum(axis=1)`` equals
+        :meth:`predict_log`.
+
+        Returns:
+            The bias per row and a frame of contributions (rows × input columns).
+        """
+        check_is_fitted(self, "row_plan_")
+        values = self.encoder_.normalize(X)
+        shap = np.asarray(
+            self.tree_.booster.predict(self.tree_.design.matrix(values), pred_contrib=True)
+        )
+        linear_terms = self.linear_.terms(values)
+        contrib = self.linear_weight_ * linear_terms + self.tree_weight_ * shap[:, :-1]
+        bias = self.linear_weight_ * self.linear_.intercept + self.tree_weight_ * shap[:, -1]
+        names = [str(name) for name in self.feature_names_in_]
+        return bias, pd.DataFrame(contrib, columns=names, index=X.index)
+
+
+def _interval_method(params: EstimatorParams) -> str:
+    method = (
+        f"cross-conformal: equal-tailed quantiles of {params.inner_folds}-fold out-of-fold "
+        f"log residuals, {params.coverage:.0%} nominal"
+    )
+    if params.interval_group is not None:
+        method += f", Mondrian by {params.interval_group}"
+    return method
+
+
+def _log_target(y: Any, n_rows: int) -> np.ndarray:
+    prices = np.asarray(y, dtype=np.float64).ravel()
+    if len(prices) != n_rows:
+        raise ValueError(f"y has {len(prices)} values for {n_rows} rows")
+    if not np.all(np.isfinite(prices)) or np.any(prices <= 0):
+        raise ValueError("y must be finite, positive prices")
+    return np.log(prices)

@@ -1,0 +1,145 @@
+"""Inner cross-validation on the training rows: outlier screen and out-of-fold members.
+
+Everything here sees only the rows passed to :meth:`ValueRegressor.fit`; held-out rows of
+an outer evaluation never reach it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+from models.linear_member import LinearMember, fit_linear_member
+from models.params import EstimatorParams
+from models.tabular import ColumnSpec
+from models.tree_member import fit_tree_member, predict_tree
+
+logger = logging.getLogger(__name__)
+
+Columns = list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class OutOfFold:
+    """Out-of-fold log predictions of both members for every training row.
+
+    Attributes:
+        linear: Linear-member predictions.
+        tree: Tree-member predictions (including the linear base in residual mode).
+        rounds: Early-stopped boosting rounds per fold.
+    """
+
+    linear: np.ndarray
+    tree: np.ndarray
+    rounds: list[int]
+
+
+def take(values: Sequence[np.ndarray], mask: np.ndarray) -> Columns:
+    """The rows ``mask`` of every column."""
+    return [v[mask] for v in values]
+
+
+def fold_ids(n_rows: int, folds: int, seed: int) -> np.ndarray:
+    """Shuffled K-fold assignment of ``n_rows`` rows."""
+    ids = np.empty(n_rows, dtype=np.int64)
+    splitter = KFold(folds, shuffle=True, random_state=seed)
+    for k, (_, held) in enumerate(splitter.split(np.zeros(n_rows))):
+        ids[held] = k
+    return ids
+
+
+def fit_linear(
+    specs: list[ColumnSpec], values: Sequence[np.ndarray], z: np.ndarray, params: EstimatorParams
+) -> LinearMember:
+    """Fit the linear member with the hyperparameters in ``params``."""
+    return fit_linear_member(
+        specs,
+        values,
+        z,
+        alphas=params.ridge_alphas,
+        skew_threshold=params.skew_threshold,
+        min_count=params.min_category_count,
+        max_onehot_levels=params.max_onehot_levels,
+        effect_smoothing=params.effect_smoothing,
+    )
+
+
+def predict_linear(member: LinearMember, values: Sequence[np.ndarray]) -> np.ndarray:
+    """Linear-member log predictions."""
+    return member.intercept + member.terms(values).sum(axis=1)
+
+
+def screen_outliers(
+    specs: list[ColumnSpec],
+    values: Columns,
+    z: np.ndarray,
+    folds: np.ndarray,
+    params: EstimatorParams,
+) -> np.ndarray:
+    """Inlier mask: out-of-fold linear residual within ``outlier_threshold`` robust SDs."""
+    if params.outlier_threshold is None:
+        return np.ones(len(z), dtype=bool)
+    oof = np.empty(len(z))
+    for k in np.unique(folds):
+        held = folds == k
+        member = fit_linear(specs, take(values, ~held), z[~held], params)
+        oof[held] = predict_linear(member, take(values, held))
+    resid = z - oof
+    centre = float(np.median(resid))
+    scale = 1.4826 * float(np.median(np.abs(resid - centre)))
+    keep = np.abs(resid - centre) <= params.outlier_threshold * max(scale, 1e-12)
+    logger.info("outlier screen: %d of %d rows left out", int((~keep).sum()), len(z))
+    return keep
+
+
+def cross_fit(
+    specs: list[ColumnSpec],
+    values: Columns,
+    z: np.ndarray,
+    folds: np.ndarray,
+    keep: np.ndarray,
+    params: EstimatorParams,
+    seed: int,
+) -> OutOfFold:
+    """Fit both members on each fold's inliers and predict all of its held-out rows.
+
+    The booster early-stops on the held-out inliers; outliers are predicted too, so that
+    they count in the conformal scores.
+    """
+    residual_mode = params.tree_target == "linear_residual"
+    oof_linear, oof_tree = np.empty(len(z)), np.empty(len(z))
+    rounds: list[int] = []
+    for k in np.unique(folds):
+        held = folds == k
+        train, stop = ~held & keep, held & keep
+        linear = fit_linear(specs, take(values, train), z[train], params)
+        oof_linear[held] = predict_linear(linear, take(values, held))
+        base_train = predict_linear(linear, take(values, train)) if residual_mode else None
+        base_stop = oof_linear[stop] if residual_mode else None
+        tree = fit_tree_member(
+            specs,
+            take(values, train),
+            z[train],
+            base_train,
+            params,
+            seed + int(k) + 1,
+            valid=(take(values, stop), z[stop], base_stop),
+        )
+        rounds.append(tree.best_iteration)
+        oof_tree[held] = predict_tree(tree, take(values, held))
+        if residual_mode:
+            oof_tree[held] += oof_linear[held]
+    return OutOfFold(linear=oof_linear, tree=oof_tree, rounds=rounds)
+
+
+def best_weight(linear: np.ndarray, tree: np.ndarray, z: np.ndarray) -> float:
+    """Weight of ``tree`` in ``(1 - w) * linear + w * tree`` minimising squared error."""
+    diff = tree - linear
+    denom = float(diff @ diff)
+    if denom <= 0.0:
+        return 1.0
+    return float(np.clip(diff @ (z - linear) / denom, 0.0, 1.0))

@@ -1,0 +1,137 @@
+"""Input and output contracts of the property valuation (不动产询价)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from models.property.vocabulary import Decoration, Orientation, PropertyType
+from models.schemas import Contribution, ModelInfo, ValueInterval
+
+EARLIEST_BUILD_YEAR = 1900
+
+
+class PropertyRequest(BaseModel):
+    """The facts of one property, as a seizure record states them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    district: str = Field(min_length=1, max_length=40, description="街道/镇, e.g. 太平街道.")
+    community: str = Field(min_length=1, max_length=80, description="小区 name.")
+    latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS-84 degrees.")
+    longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84 degrees.")
+    property_type: PropertyType = Field(description="物业类型.")
+    area_m2: float = Field(gt=0, le=100_000, description="Floor area in m².")
+    total_floors: int = Field(ge=1, le=200, description="Floors in the building.")
+    floor: int = Field(ge=-5, le=200, description="Floor of the unit (1 = ground floor).")
+    orientation: Orientation = Field(description="朝向.")
+    rooms: int = Field(default=0, ge=0, le=50, description="Number of rooms (0 if n/a).")
+    elevator: bool = Field(description="Whether the building has an elevator.")
+    decoration: Decoration = Field(description="装修.")
+    valuation_date: dt.date = Field(description="Date the value is asked for; not in the future.")
+    build_year: int = Field(ge=EARLIEST_BUILD_YEAR, description="Year the building was completed.")
+
+    # Field validators (not a model validator) so that a 422 names the offending field;
+    # they rely on the field order above: a field is checked against the ones before it.
+    @field_validator("longitude")
+    @classmethod
+    def _coordinates_paired(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if (value is None) != (info.data.get("latitude") is None):
+            raise ValueError("latitude and longitude must be given together or not at all")
+        return value
+
+    @field_validator("floor")
+    @classmethod
+    def _floor_in_building(cls, value: int, info: ValidationInfo) -> int:
+        total = info.data.get("total_floors")
+        if total is not None and value > total:
+            raise ValueError(f"floor {value} is above total_floors {total}")
+        return value
+
+    @field_validator("valuation_date")
+    @classmethod
+    def _not_in_future(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError(
+                f"valuation_date {value} is in the future (today is {dt.date.today()})"
+            )
+        return value
+
+    @field_validator("build_year")
+    @classmethod
+    def _built_by_valuation(cls, value: int, info: ValidationInfo) -> int:
+        date = info.data.get("valuation_date")
+        if date is not None and value > date.year:
+            raise ValueError(f"build_year {value} is after the valuation date {date}")
+        return value
+
+
+class Comparable(BaseModel):
+    """A recent sale of a similar property that the estimate rests on."""
+
+    transaction_date: dt.date
+    community: str
+    area_m2: float
+    floor: int
+    total_floors: int
+    price: float = Field(description="Sale price in CNY.")
+    price_per_m2: float
+    distance_km: float | None = Field(description="Distance from the property; None if unknown.")
+    similarity: float = Field(ge=0, le=1, description="1 = identical on the matching features.")
+
+
+class RuleBasedFigure(BaseModel):
+    """The courts' traditional base-price figure (基准价法), beside the model's estimate.
+
+    value = community base price per m² × floor coefficient × orientation coefficient × area
+    × time index(valuation month) / time index(base month); coefficients are estimated from data.
+    """
+
+    value: float
+    value_per_m2: float
+    base_price_per_m2: float = Field(description="The community's base price per m².")
+    base_source: str = Field(description="community / district / type: where the base came from.")
+    floor_coefficient: float
+    orientation_coefficient: float
+    time_index: float = Field(description="Price index of the valuation month ÷ base month.")
+
+
+class PropertyValuation(BaseModel):
+    """The answer to one property inquiry."""
+
+    value: float = Field(description="Estimated market value in CNY.")
+    value_per_m2: float
+    interval: ValueInterval
+    rule_based: RuleBasedFigure
+    comparables: list[Comparable]
+    contributions: list[Contribution]
+    model: ModelInfo
+
+
+class PropertyBatchRequest(BaseModel):
+    """Several properties valued in one call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[PropertyRequest] = Field(min_length=1)
+    include_comparables: bool = Field(default=False)
+    include_contributions: bool = Field(default=False)
+
+
+class PropertyBatchItem(BaseModel):
+    """One row of a batch answer; the optional parts only when the request asked for them."""
+
+    value: float
+    value_per_m2: float
+    interval: ValueInterval
+    rule_based_value: float
+    comparables: list[Comparable] | None = None
+    contributions: list[Contribution] | None = None
+
+
+class PropertyBatchValuation(BaseModel):
+    """The answer to a batch request, items in request order."""
+
+    items: list[PropertyBatchItem]
+    model: ModelInfo

@@ -1,0 +1,36 @@
+"""Output pieces shared by every valuation model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class ValueInterval(BaseModel):
+    """A prediction interval for a value, in CNY."""
+
+    lower: float
+    upper: float
+    coverage: float = Field(gt=0, lt=1, description="Nominal coverage, e.g. 0.8.")
+    method: str = Field(description="How the interval was made.")
+
+
+class Contribution(BaseModel):
+    """One input's signed effect on the estimate (SHAP, log scale, shown as a percentage)."""
+
+    feature: str
+    label: str = Field(description="The feature's name in Chinese.")
+    value: str = Field(description="The input's value as text.")
+    effect_pct: float = Field(description="Approximate % change of the estimate due to it.")
+
+
+class ModelInfo(BaseModel):
+    """Which model answered."""
+
+    name: str
+    version: str
+    run_id: str | None
+    alias: str | None = None
+    trained_at: dt.datetime | None = None
+    metrics: dict[str, float] = Field(default_factory=dict)

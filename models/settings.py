@@ -1,0 +1,77 @@
+"""The one settings object. Environment variables ``COURTVAL_*`` (or a ``.env`` file) override.
+
+Built by :func:`get_settings` (cached), never at import time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Run-time configuration of courtval; every field is a ``COURTVAL_<NAME>`` variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COURTVAL_", env_file=".env", extra="forbid", frozen=True
+    )
+
+    home: Path = Field(
+        default=Path("var"),
+        description="Working directory for generated data, the MLflow store and logs.",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Where generated datasets go.")
+    tracking_uri: str | None = Field(
+        default=None,
+        description="MLflow tracking URI; default: a SQLite store sqlite:///<home>/mlflow.db.",
+    )
+    artifact_root: str | None = Field(
+        default=None,
+        description="Where new MLflow experiments keep artifacts; default <home>/mlartifacts.",
+    )
+    experiment: str = Field(default="courtval", description="MLflow experiment name.")
+    champion_alias: str = Field(default="champion", min_length=1)
+    property_model_name: str = Field(default="courtval-property", min_length=1)
+    model_cache_dir: Path | None = Field(
+        default=None,
+        description="Where downloaded model bundles are cached; default <home>/models.",
+    )
+    host: str = Field(default="127.0.0.1")
+    port: int = Field(default=8000, ge=1, le=65535)
+    batch_limit: int = Field(default=10_000, ge=1, description="Max items in one batch request.")
+    comparables: int = Field(default=5, ge=0, le=50, description="Comparable sales returned.")
+    comparables_months: int = Field(
+        default=24, ge=1, description="How far back a sale may lie to count as a comparable."
+    )
+    contributions: int = Field(default=5, ge=0, le=20, description="Top contributions returned.")
+    log_level: str = Field(default="INFO")
+
+    @model_validator(mode="after")
+    def _check_paths(self) -> Settings:
+        if self.home.exists() and not self.home.is_dir():
+            raise ValueError(f"COURTVAL_HOME={self.home} exists and is not a directory")
+        return self
+
+    @property
+    def resolved_tracking_uri(self) -> str:
+        """The MLflow tracking URI, defaulting to a SQLite file under ``home``."""
+        return self.tracking_uri or f"sqlite:///{(self.home / 'mlflow.db').resolve()}"
+
+    @property
+    def resolved_artifact_root(self) -> str:
+        """Artifact location for experiments created by courtval."""
+        return self.artifact_root or (self.home / "mlartifacts").resolve().as_uri()
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        """Local directory for model bundles downloaded from the registry."""
+        return self.model_cache_dir or self.home / "models"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once from the environment)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The FastAPI service. Build it with :func:`serving.app.create_app`."""

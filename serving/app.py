@@ -1,0 +1,43 @@
+"""The application factory: ``create_app(settings)``; models load in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from models.settings import Settings, get_settings
+from serving.errors import install_error_handlers
+from serving.routers import health, models, valuations
+from serving.state import ModelStore, load_champions
+
+logger = logging.getLogger(__name__)
+
+Loader = Callable[[Settings], ModelStore]
+
+
+def create_app(settings: Settings | None = None, loader: Loader = load_champions) -> FastAPI:
+    """Build the API. ``loader`` fills the model store at start-up."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.models = loader(settings)
+        for kind, loaded in app.state.models.loaded.items():
+            logger.info("serving %s: %s v%s", kind, loaded.info.name, loaded.info.version)
+        yield
+
+    app = FastAPI(
+        title="courtval",
+        summary="法院执行询价与风险评估服务 — valuation and risk scoring for court enforcement",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.models = ModelStore()
+    install_error_handlers(app)
+    for router in (health.router, models.router, valuations.router):
+        app.include_router(router)
+    return app

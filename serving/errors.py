@@ -1,0 +1,34 @@
+"""One place that maps domain errors to HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from models.errors import CourtvalError, InvalidInputError, ModelNotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInputError)
+    detail = [{"loc": ["body", *exc.field.split(".")], "msg": exc.message, "type": "value_error"}]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def _model_missing(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    logger.warning("domain error: %s", exc)
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_400_BAD_REQUEST)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the domain-error handlers on ``app``."""
+    app.add_exception_handler(InvalidInputError, _invalid_input)
+    app.add_exception_handler(ModelNotFoundError, _model_missing)
+    app.add_exception_handler(CourtvalError, _domain_error)

@@ -1,0 +1,41 @@
+"""The models a running server holds, loaded in the lifespan (never at import)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from models.registry import LoadedModel, load_registered
+from models.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ModelStore:
+    """Loaded models by kind (``property`` …)."""
+
+    loaded: dict[str, LoadedModel] = field(default_factory=dict)
+
+    def get(self, kind: str) -> LoadedModel | None:
+        """The loaded model of a kind, or None."""
+        return self.loaded.get(kind)
+
+
+def registered_names(settings: Settings) -> dict[str, str]:
+    """Model kind → registered model name, as the settings say."""
+    return {"property": settings.property_model_name}
+
+
+def load_champions(settings: Settings) -> ModelStore:
+    """Load the champion of every kind from the registry; raises when one is missing."""
+    store = ModelStore()
+    for kind, name in registered_names(settings).items():
+        store.loaded[kind] = load_registered(
+            settings.resolved_tracking_uri,
+            name,
+            settings.champion_alias,
+            settings.resolved_model_cache_dir,
+            kind,
+        )
+    return store

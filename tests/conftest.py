@@ -1,0 +1,125 @@
+"""Shared fixtures: a small generated market, a temporary MLflow store, a trained champion,
+and a live HTTP server on a free loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import uvicorn
+
+from models.property.features import INPUT_COLUMNS
+from models.property.schemas import PropertyRequest
+from models.registry import LoadedModel, load_registered
+from models.settings import Settings
+from serving.app import create_app
+from training.cleaning import clean_property
+from training.config import TrainConfig
+from training.generate.property import generate_property_transactions
+from training.pipeline import TrainResult, train
+from training.property_task import PROPERTY_ESTIMATOR, property_task
+
+#: Small but real: enough trees to learn the market, few enough to train in seconds.
+SMALL = PROPERTY_ESTIMATOR.model_copy(update={"n_estimators": 150})
+
+
+@pytest.fixture(scope="session")
+def property_data() -> pd.DataFrame:
+    """4,000 raw generated transactions, defects included."""
+    return generate_property_transactions(n_rows=4_000, seed=11).frame
+
+
+@pytest.fixture(scope="session")
+def clean_property_data(property_data: pd.DataFrame) -> pd.DataFrame:
+    """The same transactions after cleaning."""
+    return clean_property(property_data).frame
+
+
+def make_settings(root: Path) -> Settings:
+    """Settings whose MLflow store, caches and data live under ``root``."""
+    return Settings(home=root / "home", data_dir=root / "data")
+
+
+@pytest.fixture(scope="session")
+def session_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings with a session-wide temporary MLflow store."""
+    return make_settings(tmp_path_factory.mktemp("courtval"))
+
+
+@pytest.fixture(scope="session")
+def trained(property_data: pd.DataFrame, session_settings: Settings) -> TrainResult:
+    """A property champion trained into the session store."""
+    cfg = TrainConfig(seed=0, estimator=SMALL)
+    return train(property_task(session_settings), property_data, cfg, session_settings)
+
+
+@pytest.fixture(scope="session")
+def champion(trained: TrainResult, session_settings: Settings) -> LoadedModel:
+    """The registered champion, loaded the way the server loads it."""
+    s = session_settings
+    return load_registered(
+        s.resolved_tracking_uri,
+        s.property_model_name,
+        s.champion_alias,
+        s.resolved_model_cache_dir,
+        "property",
+    )
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(trained: TrainResult, session_settings: Settings) -> Iterator[str]:
+    """A real uvicorn server serving the champion; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(session_settings), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def request_from_row(row: pd.Series, valuation_date: dt.date | None = None) -> PropertyRequest:
+    """A request with the facts of a transaction row."""
+    fields = {k: row[k] for k in INPUT_COLUMNS}
+    for key in ("latitude", "longitude"):
+        fields[key] = None if pd.isna(fields[key]) else float(fields[key])
+    if fields["latitude"] is None or fields["longitude"] is None:
+        fields["latitude"] = fields["longitude"] = None
+    date = valuation_date or pd.Timestamp(row["transaction_date"]).date()
+    return PropertyRequest.model_validate({**fields, "valuation_date": date})
+
+
+@pytest.fixture(scope="session")
+def flat(clean_property_data: pd.DataFrame) -> PropertyRequest:
+    """A mid-floor flat with an elevator in the busiest residential community."""
+    homes = clean_property_data[
+        (clean_property_data["property_type"] == "住宅")
+        & clean_property_data["elevator"]
+        & (clean_property_data["total_floors"] >= 11)
+    ]
+    community = homes["community"].value_counts().index[0]
+    row = homes[homes["community"] == community].iloc[0]
+    request = request_from_row(row, dt.date(2026, 10, 15))
+    changes = {"floor": 6, "total_floors": 18, "area_m2": 89.5}
+    return PropertyRequest.model_validate({**request.model_dump(), **changes})

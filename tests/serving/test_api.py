@@ -1,0 +1,143 @@
+"""The API over real HTTP: a uvicorn server on a free loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import httpx
+import pytest
+
+from models.property.schemas import PropertyRequest
+from training.pipeline import TrainResult
+
+
+@pytest.fixture(scope="module")
+def client(live_server: str) -> httpx.Client:
+    return httpx.Client(base_url=live_server, timeout=60)
+
+
+@pytest.fixture
+def body(flat: PropertyRequest) -> dict[str, Any]:
+    return flat.model_dump(mode="json")
+
+
+def test_health_and_readiness(client: httpx.Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["models"] == ["property"]
+
+
+def test_models_lists_the_champion(client: httpx.Client, trained: TrainResult) -> None:
+    (entry,) = client.get("/v1/models").json()
+    assert entry["kind"] == "property"
+    model = entry["model"]
+    assert (model["name"], model["version"], model["alias"]) == (
+        "courtval-property",
+        trained.version,
+        "champion",
+    )
+    assert model["run_id"] == trained.run_id
+    assert model["metrics"]["median_ape"] == pytest.approx(trained.metrics.median_ape)
+
+
+def test_valuation_has_the_whole_output_contract(
+    client: httpx.Client, body: dict[str, Any], trained: TrainResult
+) -> None:
+    response = client.post("/v1/valuations/property", json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["interval"]["lower"] < answer["value"] < answer["interval"]["upper"]
+    assert answer["interval"]["coverage"] == 0.8
+    assert answer["value_per_m2"] == pytest.approx(answer["value"] / body["area_m2"])
+    assert answer["rule_based"]["value"] > 0
+    assert len(answer["comparables"]) == 5
+    assert {"transaction_date", "area_m2", "floor", "price", "distance_km"} <= set(
+        answer["comparables"][0]
+    )
+    assert 1 <= len(answer["contributions"]) <= 5
+    assert answer["contributions"][0]["label"]
+    assert answer["model"]["run_id"] == trained.run_id
+
+
+def test_same_request_same_answer(client: httpx.Client, body: dict[str, Any]) -> None:
+    first = client.post("/v1/valuations/property", json=body).json()
+    second = client.post("/v1/valuations/property", json=body).json()
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"area_m2": -5}, "area_m2"),
+        ({"property_type": "别墅"}, "property_type"),
+        ({"orientation": "上"}, "orientation"),
+        (
+            {"valuation_date": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+            "valuation_date",
+        ),
+        ({"floor": 30, "total_floors": 18}, "floor"),
+        ({"build_year": 1700}, "build_year"),
+        ({"latitude": 28.3, "longitude": None}, "longitude"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+def test_invalid_input_is_422_naming_the_field(
+    client: httpx.Client, body: dict[str, Any], change: dict[str, Any], field: str
+) -> None:
+    response = client.post("/v1/valuations/property", json={**body, **change})
+    assert response.status_code == 422
+    assert field in response.text
+
+
+def test_missing_field_is_named(client: httpx.Client, body: dict[str, Any]) -> None:
+    del body["area_m2"]
+    response = client.post("/v1/valuations/property", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "area_m2"
+
+
+def test_malformed_json_is_422(client: httpx.Client) -> None:
+    response = client.post(
+        "/v1/valuations/property",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+
+
+def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) -> None:
+    other = {**body, "area_m2": 130.0, "floor": 2}
+    batch = client.post("/v1/valuations/property/batch", json={"items": [body, other]})
+    assert batch.status_code == 200, batch.text
+    items = batch.json()["items"]
+    assert [i["comparables"] for i in items] == [None, None]
+    for item, single_body in zip(items, [body, other], strict=True):
+        single = client.post("/v1/valuations/property", json=single_body).json()
+        assert item["value"] == pytest.approx(single["value"], rel=1e-9)
+        assert item["interval"]["lower"] == pytest.approx(single["interval"]["lower"], rel=1e-9)
+        assert item["rule_based_value"] == pytest.approx(single["rule_based"]["value"], rel=1e-9)
+
+
+def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> None:
+    payload = {"items": [body], "include_comparables": True, "include_contributions": True}
+    (item,) = client.post("/v1/valuations/property/batch", json=payload).json()["items"]
+    assert len(item["comparables"]) == 5
+    assert len(item["contributions"]) == 5
+
+
+def test_batch_over_the_limit_is_422(client: httpx.Client, body: dict[str, Any]) -> None:
+    response = client.post("/v1/valuations/property/batch", json={"items": [body] * 10_001})
+    assert response.status_code == 422
+    assert "items" in response.text
+
+
+def test_empty_batch_is_422(client: httpx.Client) -> None:
+    assert client.post("/v1/valuations/property/batch", json={"items": []}).status_code == 422
+
+
+def test_openapi_docs_are_served(client: httpx.Client) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/v1/valuations/property" in paths

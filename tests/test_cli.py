@@ -1,0 +1,80 @@
+"""The `courtval` command: data generation, evaluation on a file, clear errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from courtval.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("COURTVAL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("COURTVAL_DATA_DIR", str(tmp_path / "data"))
+    from models.settings import get_settings
+
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_generate_writes_data_and_planted_defects(env: Path) -> None:
+    out = env / "p.parquet"
+    result = runner.invoke(
+        app, ["data", "generate", "property", "--rows", "500", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out)) == 500
+    assert (env / "p.planted.csv").exists()
+
+
+def test_evaluate_on_a_file_prints_one_json_line(env: Path) -> None:
+    out = env / "p.csv"
+    runner.invoke(app, ["data", "generate", "property", "--rows", "600", "--out", str(out)])
+    assert len(pd.read_csv(out)) == 600
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "property",
+            "--data",
+            str(out),
+            "--target",
+            "price",
+            "--exclude",
+            "transaction_id",
+            "--folds",
+            "3",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"median_ape", "ppe10", "ppe20", "rmsle", "interval_coverage", "n"} <= set(line)
+
+
+def test_evaluate_names_a_missing_target_column(env: Path) -> None:
+    out = env / "p.parquet"
+    runner.invoke(app, ["data", "generate", "property", "--rows", "300", "--out", str(out)])
+    result = runner.invoke(app, ["evaluate", "property", "--data", str(out), "--target", "价格"])
+    assert result.exit_code == 2
+    assert "价格" in result.output
+
+
+def test_train_without_data_says_how_to_get_it(env: Path) -> None:
+    result = runner.invoke(app, ["train", "property", "--data", str(env / "none.parquet")])
+    assert result.exit_code == 2
+    assert "courtval data generate property" in result.output
+
+
+def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "courtval train property" in result.output

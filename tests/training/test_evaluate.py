@@ -1,0 +1,81 @@
+"""Cross-validation and dataset loading."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.errors import DataError
+from models.estimator import EstimatorParams
+from tests.models.test_estimator import hedonic_sales
+from training.datasets import load_benchmark, load_table
+from training.evaluate import cross_validate
+
+FAST = EstimatorParams(n_estimators=150, learning_rate=0.1, inner_folds=3)
+
+
+def test_cross_validate_pools_out_of_fold_estimates(caplog: pytest.LogCaptureFixture) -> None:
+    frame = hedonic_sales(600, seed=3)
+    frame.loc[:4, "price"] = [np.nan, 0.0, -1.0, np.nan, np.nan]
+    with caplog.at_level(logging.WARNING):
+        metrics = cross_validate(frame, "price", exclude=["land_fee"], folds=3, params=FAST)
+    assert metrics.n == 595
+    assert "dropped 5 rows" in caplog.text
+    assert metrics.interval_coverage is not None
+    assert 0.6 <= metrics.interval_coverage <= 0.95
+    assert metrics.median_ape < 0.15
+
+
+def test_cross_validate_rejects_unknown_target() -> None:
+    with pytest.raises(DataError, match="target"):
+        cross_validate(hedonic_sales(50, seed=0), "价格")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_load_table_reads_chinese_csv(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "sales.csv"
+    pd.DataFrame({"小区": ["阳光花园", "金色家园"], "价格": ["1,200,000", "950,000"]}).to_csv(
+        path, index=False, encoding=encoding
+    )
+    frame = load_table(path)
+    assert list(frame.columns) == ["小区", "价格"]
+    assert frame["小区"].tolist() == ["阳光花园", "金色家园"]
+
+
+def test_load_table_reads_parquet(tmp_path: Path) -> None:
+    path = tmp_path / "sales.parquet"
+    hedonic_sales(20, seed=0).to_parquet(path)
+    assert len(load_table(path)) == 20
+
+
+@pytest.mark.parametrize("name", ["sales.json", "missing.csv"])
+def test_load_table_rejects(tmp_path: Path, name: str) -> None:
+    (tmp_path / "sales.json").write_text("{}")
+    with pytest.raises(DataError):
+        load_table(tmp_path / name)
+
+
+def test_unknown_benchmark_lists_choices() -> None:
+    with pytest.raises(DataError, match="ames"):
+        load_benchmark("boston")
+
+
+@pytest.mark.benchmark
+def test_ames_cross_validation_meets_targets() -> None:
+    bench = load_benchmark("ames")
+    metrics = cross_validate(bench.frame, bench.target, exclude=bench.exclude, seed=0)
+    figures = json.dumps(metrics.model_dump())
+    print(figures)
+    assert metrics.n == 2930
+    assert metrics.interval_coverage is not None
+    assert 0.77 <= metrics.interval_coverage <= 0.83, figures
+    # Regression guard at the level reached so far (4.73 % / 79.8 % / 0.1177 with seed 0).
+    assert metrics.median_ape <= 0.049 and metrics.ppe10 >= 0.78 and metrics.rmsle <= 0.120, figures
+    targets_met = metrics.median_ape <= 0.045 and metrics.ppe10 >= 0.82 and metrics.rmsle <= 0.110
+    if not targets_met:
+        pytest.xfail(f"accuracy targets (4.5 % / 82 % / 0.110) not met yet: {figures}")

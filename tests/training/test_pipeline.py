@@ -1,0 +1,82 @@
+"""Training end to end into a temporary MLflow store, and the champion alias logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+
+from models.settings import Settings
+from tests.conftest import SMALL, make_settings
+from training.config import TrainConfig
+from training.pipeline import TrainResult, train
+from training.property_task import property_task
+
+#: A deliberately weak model: a handful of shallow trees.
+WEAK = SMALL.model_copy(update={"n_estimators": 3})
+
+
+def test_run_is_logged_with_metrics_report_and_model(
+    trained: TrainResult, session_settings: Settings
+) -> None:
+    client = MlflowClient(session_settings.resolved_tracking_uri)
+    run = client.get_run(trained.run_id)
+    for key in (
+        "median_ape",
+        "ppe10",
+        "rmsle",
+        "interval_coverage",
+        "rule_median_ape",
+        "rows_in",
+        "rows_clean",
+    ):
+        assert key in run.data.metrics, key
+    artifacts = {a.path for a in client.list_artifacts(trained.run_id, "cleaning")}
+    assert {"cleaning/report.json", "cleaning/report.csv"} <= artifacts
+    plots = {a.path for a in client.list_artifacts(trained.run_id, "evaluation")}
+    assert "evaluation/predicted_vs_actual.png" in plots
+    version = client.get_model_version_by_alias("courtval-property", "champion")
+    assert str(version.version) == trained.version
+    assert run.data.params["seed"] == "0"
+
+
+def test_cleaning_report_counts_add_up(trained: TrainResult) -> None:
+    report = trained.cleaning
+    assert report.rows_in - sum(s.rows_removed for s in report.steps) == report.rows_out
+    assert report.rows_out < report.rows_in
+
+
+def test_holdout_accuracy_is_out_of_sample_and_sane(trained: TrainResult) -> None:
+    assert trained.metrics.n > 50
+    assert trained.metrics.median_ape < 0.12
+    assert trained.metrics.interval_coverage is not None
+    assert 0.68 <= trained.metrics.interval_coverage <= 0.92
+
+
+def test_only_a_better_model_takes_champion(tmp_path: Path, property_data: pd.DataFrame) -> None:
+    settings = make_settings(tmp_path)
+    task = property_task(settings)
+    weak = train(task, property_data, TrainConfig(estimator=WEAK), settings)
+    assert weak.promotion.promoted  # the first model is champion by default
+    strong = train(task, property_data, TrainConfig(estimator=SMALL), settings)
+    assert strong.promotion.promoted
+    assert strong.promotion.champion == pytest.approx(weak.metrics.median_ape)
+    again = train(task, property_data, TrainConfig(estimator=WEAK), settings)
+    assert not again.promotion.promoted
+    alias = MlflowClient(settings.resolved_tracking_uri).get_model_version_by_alias(
+        task.model_name, settings.champion_alias
+    )
+    assert str(alias.version) == strong.version
+    assert "kept champion" in again.promotion.describe()
+
+
+def test_same_seed_same_metrics(
+    tmp_path: Path, property_data: pd.DataFrame, trained: TrainResult
+) -> None:
+    settings = make_settings(tmp_path)
+    again = train(
+        property_task(settings), property_data, TrainConfig(seed=0, estimator=SMALL), settings
+    )
+    assert again.metrics == trained.metrics

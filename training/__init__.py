@@ -1,0 +1,1 @@
+"""Training: synthetic data, cleaning, fitting, evaluation and promotion of courtval models."""

