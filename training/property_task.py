@@ -20,6 +20,7 @@ PROPERTY_ESTIMATOR = EstimatorParams(
     tree_target="linear_residual",
     learning_rate=0.08,
     num_leaves=31,
+    min_data_in_leaf=20,
     feature_fraction=0.8,
     n_estimators=1500,
     early_stopping_rounds=50,

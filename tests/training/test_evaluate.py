@@ -16,7 +16,7 @@ from tests.models.test_estimator import hedonic_sales
 from training.datasets import load_benchmark, load_table
 from training.evaluate import cross_validate
 
-FAST = EstimatorParams(n_estimators=150, learning_rate=0.1, inner_folds=3)
+FAST = EstimatorParams(n_estimators=150, learning_rate=0.1, inner_folds=3, n_jobs=1)
 
 
 def test_cross_validate_pools_out_of_fold_estimates(caplog: pytest.LogCaptureFixture) -> None:

@@ -15,7 +15,7 @@ from training.pipeline import TrainResult, train
 from training.property_task import property_task
 
 #: A deliberately weak model: a handful of shallow trees.
-WEAK = SMALL.model_copy(update={"n_estimators": 3})
+WEAK = SMALL.model_copy(update={"n_estimators": 2, "ridge_alphas": (1e7,)})
 
 
 def test_run_is_logged_with_metrics_report_and_model(
