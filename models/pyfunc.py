@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import mlflow.pyfunc
 import pandas as pd
+from mlflow.pyfunc import PythonModel
 
 from models.bundle import load_bundle
 from models.registry import BUNDLE_ARTIFACT
 
 
-class BundleModel(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+class BundleModel(PythonModel):
     """Scores a table with the bundle's ``predict_frame``."""
 
     def __init__(self) -> None:

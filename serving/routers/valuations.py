@@ -32,7 +32,7 @@ async def value_property(
     request: PropertyRequest, loaded: PropertyModelDep, settings: SettingsDep
 ) -> PropertyValuation:
     """Value one property: estimate, interval, rule-based figure, comparables, reasons."""
-    return loaded.model.value(request, loaded.info, answer_options(settings))  # type: ignore[no-any-return]
+    return loaded.model.value(request, loaded.info, answer_options(settings))
 
 
 @router.post("/property/batch", response_model=PropertyBatchValuation)
