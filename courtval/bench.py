@@ -53,8 +53,13 @@ def _free_port() -> int:
 
 
 def _requests(raw: pd.DataFrame) -> list[PropertyRequest]:
-    records = raw.assign(**{REQUEST_DATE: raw[REQUEST_DATE].dt.date}).to_dict(orient="records")
-    return [PropertyRequest.model_validate(r) for r in records]
+    located = raw["latitude"].notna() & raw["longitude"].notna()
+    raw = raw.assign(
+        **{REQUEST_DATE: raw[REQUEST_DATE].dt.date},
+        latitude=raw["latitude"].astype(object).where(located, None),
+        longitude=raw["longitude"].astype(object).where(located, None),
+    )
+    return [PropertyRequest.model_validate(r) for r in raw.to_dict(orient="records")]
 
 
 def _in_process(
