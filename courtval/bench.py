@@ -7,6 +7,7 @@ runs; absolute times drift on a shared machine.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -108,10 +109,12 @@ def _http(port: int, payloads: list[dict[str, Any]], batch: dict[str, Any]) -> d
             start = time.perf_counter()
             client.post(url, json=body).raise_for_status()
             times.append(time.perf_counter() - start)
+        batch_body = json.dumps(batch).encode()
+        headers = {"content-type": "application/json"}
         batch_times = []
         for _ in range(3):
             start = time.perf_counter()
-            client.post(url + "/batch", json=batch).raise_for_status()
+            client.post(url + "/batch", content=batch_body, headers=headers).raise_for_status()
             batch_times.append(time.perf_counter() - start)
     ms = np.array(times) * 1000.0
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,6 +28,9 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         app.state.models = loader(settings)
         for kind, loaded in app.state.models.loaded.items():
             logger.info("serving %s: %s v%s", kind, loaded.info.name, loaded.info.version)
+        # The models live as long as the process: keep the cyclic GC from rescanning them.
+        gc.collect()
+        gc.freeze()
         yield
 
     app = FastAPI(

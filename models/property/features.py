@@ -130,10 +130,11 @@ def feature_row(request: PropertyRequest) -> dict[str, Any]:
 
 def requests_frame(requests: list[PropertyRequest]) -> pd.DataFrame:
     """A batch of requests as a raw input table (``valuation_date`` as the date column)."""
-    rows = [r.model_dump(mode="python") for r in requests]
-    frame = pd.DataFrame(rows)
+    names = list(PropertyRequest.model_fields)
+    columns = {name: [getattr(r, name) for r in requests] for name in names}
+    frame = pd.DataFrame(columns)
     for name in ("orientation", "property_type", "decoration"):
-        frame[name] = frame[name].map(lambda v: v.value if hasattr(v, "value") else v)
-    frame["latitude"] = frame["latitude"].astype("float64")
-    frame["longitude"] = frame["longitude"].astype("float64")
+        frame[name] = [str(v.value) for v in columns[name]]
+    frame["latitude"] = pd.to_numeric(frame["latitude"], errors="coerce").astype("float64")
+    frame["longitude"] = pd.to_numeric(frame["longitude"], errors="coerce").astype("float64")
     return frame

@@ -173,25 +173,25 @@ class RuleBasedPricer:
             time_index=time_index,
         )
 
+    def _bases(self, frame: pd.DataFrame) -> np.ndarray:
+        """Vectorised :meth:`_base`: community, then district, then type level."""
+        assert self.base_ is not None and self.district_base_ is not None
+        assert self.type_base_ is not None
+        ptype = frame["property_type"].astype(str)
+        fallback = float(np.median(list(self.type_base_.values())))
+        base = (frame["community"].astype(str) + "|" + ptype).map(self.base_)
+        base = base.fillna((frame["district"].astype(str) + "|" + ptype).map(self.district_base_))
+        return base.fillna(ptype.map(self.type_base_)).fillna(fallback).to_numpy(dtype="float64")
+
     def values(self, frame: pd.DataFrame, date_column: str = "transaction_date") -> np.ndarray:
         """Vectorised rule-based values (CNY) for a table of properties."""
         self._check_fitted()
         assert self.floor_ is not None and self.orientation_ is not None
-        base = np.array(
-            [
-                self._base(c, d, t)[0]
-                for c, d, t in zip(
-                    frame["community"].astype(str),
-                    frame["district"].astype(str),
-                    frame["property_type"].astype(str),
-                    strict=True,
-                )
-            ]
-        )
-        months = _month_key(frame[date_column])
+        assert self.month_ is not None
+        months = np.clip(_month_key(frame[date_column]), min(self.month_), max(self.month_))
         log_unit = (
-            base
-            + np.array([self._time(int(m)) for m in months])
+            self._bases(frame)
+            + pd.Series(months).map(self.month_).to_numpy(dtype="float64")
             + floor_classes(frame).map(self.floor_).fillna(0.0).to_numpy()
             + frame["orientation"].astype(str).map(self.orientation_).fillna(0.0).to_numpy()
         )

@@ -124,7 +124,8 @@ class PropertyBatchItem(BaseModel):
 
     value: float
     value_per_m2: float
-    interval: ValueInterval
+    lower: float = Field(description="Lower bound of the interval (CNY).")
+    upper: float = Field(description="Upper bound of the interval (CNY).")
     rule_based_value: float
     comparables: list[Comparable] | None = None
     contributions: list[Contribution] | None = None
@@ -134,4 +135,6 @@ class PropertyBatchValuation(BaseModel):
     """The answer to a batch request, items in request order."""
 
     items: list[PropertyBatchItem]
+    interval_coverage: float = Field(description="Nominal coverage of every item's interval.")
+    interval_method: str
     model: ModelInfo

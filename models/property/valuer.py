@@ -24,6 +24,7 @@ from models.property.rule_based import RuleBasedPricer
 from models.property.schemas import (
     PropertyBatchItem,
     PropertyBatchRequest,
+    PropertyBatchValuation,
     PropertyRequest,
     PropertyValuation,
 )
@@ -144,36 +145,50 @@ class PropertyValuer:
         )
 
     def value_batch(
-        self, batch: PropertyBatchRequest, options: AnswerOptions
-    ) -> list[PropertyBatchItem]:
+        self, batch: PropertyBatchRequest, model: ModelInfo, options: AnswerOptions
+    ) -> PropertyBatchValuation:
         """Vectorised answers for many properties; extras only when the batch asks."""
         raw = requests_frame(batch.items)
         answer = self.predict_frame(raw)
-        value, lower, upper, rule = (answer[c].to_numpy() for c in answer.columns)
-        area = raw["area_m2"].to_numpy(dtype="float64")
-        features = feature_frame(raw, date_column="valuation_date")
+        per_m2 = answer["value"] / raw["area_m2"]
         contributions = (
-            self._batch_contributions(features, options.contributions)
+            self._batch_contributions(feature_frame(raw, "valuation_date"), options.contributions)
             if batch.include_contributions
             else None
         )
-        items = []
-        for i, request in enumerate(batch.items):
-            items.append(
-                PropertyBatchItem(
-                    value=float(value[i]),
-                    value_per_m2=float(value[i] / area[i]),
-                    interval=self._interval(float(lower[i]), float(upper[i])),
-                    rule_based_value=float(rule[i]),
-                    comparables=self.comparables.query(
-                        request, options.comparables, options.comparables_months
-                    )
-                    if batch.include_comparables
-                    else None,
-                    contributions=contributions[i] if contributions is not None else None,
+        # Numbers we computed ourselves: construct without re-validating 10,000 items.
+        items = [
+            PropertyBatchItem.model_construct(
+                value=value,
+                value_per_m2=unit,
+                lower=lower,
+                upper=upper,
+                rule_based_value=rule,
+                comparables=self.comparables.query(
+                    request, options.comparables, options.comparables_months
+                )
+                if batch.include_comparables
+                else None,
+                contributions=contributions[i] if contributions is not None else None,
+            )
+            for i, (request, value, unit, lower, upper, rule) in enumerate(
+                zip(
+                    batch.items,
+                    answer["value"].tolist(),
+                    per_m2.tolist(),
+                    answer["lower"].tolist(),
+                    answer["upper"].tolist(),
+                    answer["rule_based_value"].tolist(),
+                    strict=True,
                 )
             )
-        return items
+        ]
+        return PropertyBatchValuation.model_construct(
+            items=items,
+            interval_coverage=self.params.coverage,
+            interval_method=self.interval_method,
+            model=model,
+        )
 
     def _batch_contributions(self, features: pd.DataFrame, n: int) -> list[list[Contribution]]:
         _, effects = self.regressor.contributions(features)
