@@ -22,9 +22,7 @@ from models.property.features import (
 )
 from models.property.rule_based import RuleBasedPricer
 from models.property.schemas import (
-    PropertyBatchItem,
     PropertyBatchRequest,
-    PropertyBatchValuation,
     PropertyRequest,
     PropertyValuation,
 )
@@ -146,49 +144,35 @@ class PropertyValuer:
 
     def value_batch(
         self, batch: PropertyBatchRequest, model: ModelInfo, options: AnswerOptions
-    ) -> PropertyBatchValuation:
-        """Vectorised answers for many properties; extras only when the batch asks."""
+    ) -> dict[str, Any]:
+        """Vectorised answers for many properties; extras only when the batch asks.
+
+        Returns a JSON-ready payload of the :class:`PropertyBatchValuation` shape (plain dicts:
+        building 10,000 pydantic items would cost more than valuing them; the API tests
+        validate the payload against the schema).
+        """
         raw = requests_frame(batch.items)
         answer = self.predict_frame(raw)
-        per_m2 = answer["value"] / raw["area_m2"]
-        contributions = (
-            self._batch_contributions(feature_frame(raw, "valuation_date"), options.contributions)
-            if batch.include_contributions
-            else None
-        )
-        # Numbers we computed ourselves: construct without re-validating 10,000 items.
-        items = [
-            PropertyBatchItem.model_construct(
-                value=value,
-                value_per_m2=unit,
-                lower=lower,
-                upper=upper,
-                rule_based_value=rule,
-                comparables=self.comparables.query(
+        answer.insert(1, "value_per_m2", answer["value"] / raw["area_m2"])
+        items: list[dict[str, Any]] = answer.to_dict(orient="records")
+        if batch.include_comparables:
+            for item, request in zip(items, batch.items, strict=True):
+                found = self.comparables.query(
                     request, options.comparables, options.comparables_months
                 )
-                if batch.include_comparables
-                else None,
-                contributions=contributions[i] if contributions is not None else None,
-            )
-            for i, (request, value, unit, lower, upper, rule) in enumerate(
-                zip(
-                    batch.items,
-                    answer["value"].tolist(),
-                    per_m2.tolist(),
-                    answer["lower"].tolist(),
-                    answer["upper"].tolist(),
-                    answer["rule_based_value"].tolist(),
-                    strict=True,
-                )
-            )
-        ]
-        return PropertyBatchValuation.model_construct(
-            items=items,
-            interval_coverage=self.params.coverage,
-            interval_method=self.interval_method,
-            model=model,
-        )
+                item["comparables"] = [c.model_dump(mode="json") for c in found]
+        if batch.include_contributions:
+            features = feature_frame(raw, "valuation_date")
+            for item, reasons in zip(
+                items, self._batch_contributions(features, options.contributions), strict=True
+            ):
+                item["contributions"] = [c.model_dump(mode="json") for c in reasons]
+        return {
+            "items": items,
+            "interval_coverage": self.params.coverage,
+            "interval_method": self.interval_method,
+            "model": model.model_dump(mode="json"),
+        }
 
     def _batch_contributions(self, features: pd.DataFrame, n: int) -> list[list[Contribution]]:
         _, effects = self.regressor.contributions(features)

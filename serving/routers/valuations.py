@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from pydantic_core import from_json, to_json
 
 from models.errors import InvalidInputError
 from models.property.schemas import (
@@ -64,9 +64,11 @@ async def value_property(
 def parse_batch(body: bytes) -> PropertyBatchRequest:
     """Validate a batch body; errors become the usual 422 naming each field."""
     try:
-        return PropertyBatchRequest.model_validate(json.loads(body))
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError("body", f"not valid JSON: {exc.msg} at {exc.pos}") from exc
+        data = from_json(body)
+    except ValueError as exc:
+        raise InvalidInputError("body", f"not valid JSON: {exc}") from exc
+    try:
+        return PropertyBatchRequest.model_validate(data)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from exc
@@ -99,7 +101,7 @@ def answer_batch(body: bytes, loaded: LoadedModel, settings: Settings) -> bytes:
                 "items", f"{len(batch.items)} items; at most {settings.batch_limit} per batch"
             )
         answer = loaded.model.value_batch(batch, loaded.info, answer_options(settings))
-        return answer.model_dump_json().encode()
+        return to_json(answer)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models.property.schemas import PropertyRequest
+from models.property.schemas import PropertyBatchValuation, PropertyRequest
 from training.pipeline import TrainResult
 
 
@@ -111,8 +111,9 @@ def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) ->
     other = {**body, "area_m2": 130.0, "floor": 2}
     batch = client.post("/v1/valuations/property/batch", json={"items": [body, other]})
     assert batch.status_code == 200, batch.text
+    PropertyBatchValuation.model_validate(batch.json())
     items = batch.json()["items"]
-    assert [i["comparables"] for i in items] == [None, None]
+    assert ["comparables" in i for i in items] == [False, False]
     for item, single_body in zip(items, [body, other], strict=True):
         single = client.post("/v1/valuations/property", json=single_body).json()
         assert item["value"] == pytest.approx(single["value"], rel=1e-9)
@@ -122,7 +123,8 @@ def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) ->
 
 def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> None:
     payload = {"items": [body], "include_comparables": True, "include_contributions": True}
-    (item,) = client.post("/v1/valuations/property/batch", json=payload).json()["items"]
+    answer = client.post("/v1/valuations/property/batch", json=payload).json()
+    (item,) = PropertyBatchValuation.model_validate(answer).model_dump()["items"]
     assert len(item["comparables"]) == 5
     assert len(item["contributions"]) == 5
 
@@ -141,3 +143,20 @@ def test_openapi_docs_are_served(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert "/v1/valuations/property" in paths
+
+
+def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:
+    bad = {**body, "area_m2": -1}
+    response = client.post("/v1/valuations/property/batch", json={"items": [body, bad]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "items", 1, "area_m2"]
+
+
+def test_batch_malformed_json_is_422(client: httpx.Client) -> None:
+    response = client.post(
+        "/v1/valuations/property/batch",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "body" in response.text
