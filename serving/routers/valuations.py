@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 
 from models.errors import InvalidInputError
 from models.property.schemas import (
@@ -64,11 +64,7 @@ async def value_property(
 def parse_batch(body: bytes) -> PropertyBatchRequest:
     """Validate a batch body; errors become the usual 422 naming each field."""
     try:
-        data = from_json(body)
-    except ValueError as exc:
-        raise InvalidInputError("body", f"not valid JSON: {exc}") from exc
-    try:
-        return PropertyBatchRequest.model_validate(data)
+        return PropertyBatchRequest.model_validate_json(body)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from exc
