@@ -72,10 +72,11 @@ def load_registered(
         )
     target = cache_dir / name / str(version.version)
     target.mkdir(parents=True, exist_ok=True)
+    # Resolve the storage location through our own client: a "models:/" URI would be
+    # resolved against MLflow's process-wide default registry, not ``tracking_uri``.
+    location = client.get_model_version_download_uri(name, str(version.version))
     local = mlflow.artifacts.download_artifacts(
-        artifact_uri=f"models:/{name}/{version.version}",
-        dst_path=str(target),
-        tracking_uri=tracking_uri,
+        artifact_uri=location, dst_path=str(target), tracking_uri=tracking_uri
     )
     model, _ = load_bundle(Path(local) / "artifacts" / BUNDLE_ARTIFACT, expected_kind=kind)
     info = model_info(client, version, alias)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from courtval.cli import app
+from models.settings import Settings
+from tests.conftest import free_port
+from training.pipeline import TrainResult
 
 runner = CliRunner()
 
@@ -78,3 +86,36 @@ def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
     assert "courtval train property" in result.output
+
+
+def test_serve_in_a_fresh_process_loads_the_champion(
+    trained: TrainResult, session_settings: Settings, tmp_path: Path
+) -> None:
+    """`courtval serve` resolves the champion through its own store, not MLflow's defaults."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "COURTVAL_HOME": str(session_settings.home),
+        "COURTVAL_DATA_DIR": str(session_settings.data_dir),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "courtval", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                models = httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1).json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(server.stderr.read().decode() if server.stderr else "no server")
+        assert models[0]["model"]["run_id"] == trained.run_id
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
