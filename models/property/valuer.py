@@ -14,7 +14,6 @@ from models.estimator import EstimatorParams, ValueRegressor
 from models.property.comparables import ComparablesIndex
 from models.property.features import (
     FEATURE_LABELS,
-    FEATURES,
     TARGET_COLUMN,
     feature_frame,
     feature_row,
@@ -183,11 +182,3 @@ class PropertyValuer:
             top_contributions(dict(zip(columns, values[i], strict=True)), records[i], n)
             for i in range(len(records))
         ]
-
-
-def feature_names() -> list[str]:
-    """The estimator's features in order (used by the schema/signature agreement test)."""
-    return list(FEATURES)
-
-
-__all__ = ["AnswerOptions", "PropertyValuer", "feature_names"]

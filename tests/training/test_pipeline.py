@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mlflow.pyfunc
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
+from models.property.features import INPUT_COLUMNS
+from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from tests.conftest import SMALL, make_settings
 from training.config import TrainConfig
-from training.pipeline import TrainResult, train
+from training.pipeline import TrainResult, request_frame, train
 from training.property_task import property_task
 
 #: A deliberately weak model: a handful of shallow trees.
@@ -80,3 +83,21 @@ def test_same_seed_same_metrics(
         property_task(settings), property_data, TrainConfig(seed=0, estimator=SMALL), settings
     )
     assert again.metrics == trained.metrics
+
+
+def test_logged_pyfunc_has_the_request_signature_and_scores(
+    trained: TrainResult, session_settings: Settings, clean_property_data: pd.DataFrame
+) -> None:
+    """The request schema, the feature inputs and the logged MLflow signature agree."""
+    client = MlflowClient(
+        session_settings.resolved_tracking_uri, registry_uri=session_settings.resolved_tracking_uri
+    )
+    location = client.get_model_version_download_uri("courtval-property", trained.version)
+    pyfunc = mlflow.pyfunc.load_model(location)
+    inputs = set(pyfunc.metadata.get_input_schema().input_names())
+    assert inputs == set(PropertyRequest.model_fields) == set(INPUT_COLUMNS) | {"valuation_date"}
+    task = property_task(session_settings)
+    example = request_frame(task, clean_property_data.head(20))
+    scored = pyfunc.predict(example)
+    assert list(scored.columns) == ["value", "lower", "upper", "rule_based_value"]
+    assert (scored["lower"] < scored["value"]).all() and (scored["value"] < scored["upper"]).all()
