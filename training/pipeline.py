@@ -13,6 +13,7 @@ from typing import Protocol
 
 import mlflow
 import pandas as pd
+from mlflow.tracking import MlflowClient
 
 from models.estimator import EstimatorParams
 from models.metrics import ValuationMetrics, valuation_metrics
@@ -130,9 +131,8 @@ def _log_run(
 
 
 def _champion_metric(
-    task: ValuationTask, settings: Settings, test: pd.DataFrame, metric: str
+    client: MlflowClient, task: ValuationTask, settings: Settings, test: pd.DataFrame, metric: str
 ) -> float | None:
-    client = start_tracking(settings)
     if champion_version(client, task.model_name, settings.champion_alias) is None:
         return None
     champion = load_registered(
@@ -167,9 +167,9 @@ def train(
     scored = score(task, valuer, recent)
     metrics, rule_metrics = metrics_of(scored), metrics_of(scored, "rule_based_value")
     step("compare with champion")
-    champion = _champion_metric(task, settings, recent, cfg.promotion_metric)
-    step("log")
     client = start_tracking(settings)
+    champion = _champion_metric(client, task, settings, recent, cfg.promotion_metric)
+    step("log")
     with mlflow.start_run(run_name=f"train-{task.kind}") as run:
         _log_run(
             task,
