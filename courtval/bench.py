@@ -78,7 +78,8 @@ def _in_process(
 
 
 def _start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "COURTVAL_HOME": str(home), "COURTVAL_LOG_LEVEL": "WARNING"}
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    env = {**inherited, "COURTVAL_HOME": str(home), "COURTVAL_LOG_LEVEL": "WARNING"}
     cmd = [sys.executable, "-m", "courtval", "serve", "--port", str(port)]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + _READY_TIMEOUT_S

@@ -93,8 +93,11 @@ def test_serve_in_a_fresh_process_loads_the_champion(
 ) -> None:
     """`courtval serve` resolves the champion through its own store, not MLflow's defaults."""
     port = free_port()
+    # mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI; a fresh process must not inherit
+    # it, or it would find the store by accident rather than through its settings.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env = {
-        **os.environ,
+        **inherited,
         "COURTVAL_HOME": str(session_settings.home),
         "COURTVAL_DATA_DIR": str(session_settings.data_dir),
     }

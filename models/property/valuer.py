@@ -130,7 +130,10 @@ class PropertyValuer:
 
     def predict_frame(self, raw: pd.DataFrame, date_column: str = "valuation_date") -> pd.DataFrame:
         """Vectorised value, bounds and rule-based figure for a table of properties."""
-        value, lower, upper = self.regressor.predict_interval(feature_frame(raw, date_column))
+        return self._predict(raw, feature_frame(raw, date_column), date_column)
+
+    def _predict(self, raw: pd.DataFrame, features: pd.DataFrame, date_column: str) -> pd.DataFrame:
+        value, lower, upper = self.regressor.predict_interval(features)
         return pd.DataFrame(
             {
                 "value": value,
@@ -151,7 +154,8 @@ class PropertyValuer:
         validate the payload against the schema).
         """
         raw = requests_frame(batch.items)
-        answer = self.predict_frame(raw)
+        features = feature_frame(raw, "valuation_date")
+        answer = self._predict(raw, features, "valuation_date")
         answer.insert(1, "value_per_m2", answer["value"] / raw["area_m2"])
         items: list[dict[str, Any]] = answer.to_dict(orient="records")
         if batch.include_comparables:
@@ -161,7 +165,6 @@ class PropertyValuer:
                 )
                 item["comparables"] = [c.model_dump(mode="json") for c in found]
         if batch.include_contributions:
-            features = feature_frame(raw, "valuation_date")
             for item, reasons in zip(
                 items, self._batch_contributions(features, options.contributions), strict=True
             ):
