@@ -8,6 +8,7 @@ export COURTVAL_HOME
 COURTVAL_DATA_DIR ?= data
 export COURTVAL_DATA_DIR
 DATA := $(COURTVAL_DATA_DIR)/property_transactions.parquet
+VEHICLE_DATA := $(COURTVAL_DATA_DIR)/vehicle_transactions.parquet
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .DEFAULT_GOAL := help
@@ -32,10 +33,14 @@ install-dev: $(VENV)/.dev ## Install with the test and benchmark extras.
 $(DATA): | $(VENV)/.run
 	$(BIN)/courtval data generate property --out $(DATA)
 
-data: $(DATA) ## Generate the default synthetic data (once).
+$(VEHICLE_DATA): | $(VENV)/.run
+	$(BIN)/courtval data generate vehicle --out $(VEHICLE_DATA)
 
-train: $(VENV)/.run $(DATA) ## Train and register the property model unless a champion exists.
+data: $(DATA) $(VEHICLE_DATA) ## Generate the default synthetic data (once).
+
+train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) ## Train and register each model unless it has a champion.
 	$(BIN)/courtval train property --data $(DATA) --if-missing
+	$(BIN)/courtval train vehicle --data $(VEHICLE_DATA) --if-missing
 
 run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000.
 	$(BIN)/courtval serve
@@ -55,9 +60,10 @@ format: $(VENV)/.dev ## Format the code.
 typecheck: $(VENV)/.dev ## Mypy on the packages.
 	$(BIN)/mypy
 
-bench: $(VENV)/.dev ## Serving benchmark and the Ames cross-validation (JSON lines).
+bench: $(VENV)/.dev ## Serving benchmark and the real-data cross-validations (JSON lines).
 	$(BIN)/courtval bench serve
 	$(BIN)/courtval evaluate property --dataset ames
+	$(BIN)/courtval evaluate vehicle --dataset car_prices
 
 clean: ## Remove generated data, MLflow store and the virtual environment.
 	rm -rf $(VENV) $(COURTVAL_HOME) $(COURTVAL_DATA_DIR)/*.parquet $(COURTVAL_DATA_DIR)/*.csv

@@ -14,23 +14,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 
-from models.property.features import feature_row
-from models.property.schemas import PropertyRequest
-from models.property.valuer import AnswerOptions, PropertyValuer
-from models.registry import load_registered
+from models.registry import LoadedModel, load_registered
 from models.settings import Settings
+from models.valuer import AnswerOptions, TabularValuer
 from training.config import TrainConfig
-from training.generate.property import generate_property_transactions
-from training.pipeline import REQUEST_DATE, request_frame, train
-from training.property_task import property_task
+from training.pipeline import request_frame, train
+from training.tasks import kind_spec
 
 _BATCH = 10_000
 _READY_TIMEOUT_S = 120.0
@@ -53,21 +51,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _requests(raw: pd.DataFrame) -> list[PropertyRequest]:
-    located = raw["latitude"].notna() & raw["longitude"].notna()
-    raw = raw.assign(
-        **{REQUEST_DATE: raw[REQUEST_DATE].dt.date},
-        latitude=raw["latitude"].astype(object).where(located, None),
-        longitude=raw["longitude"].astype(object).where(located, None),
-    )
-    return [PropertyRequest.model_validate(r) for r in raw.to_dict(orient="records")]
+def _requests(schema: type[BaseModel], raw: pd.DataFrame) -> list[Any]:
+    """Validated requests from a raw table (dates as dates, missing as None)."""
+    raw = raw.copy()
+    for column in raw.columns:
+        if pd.api.types.is_datetime64_any_dtype(raw[column]):
+            raw[column] = raw[column].dt.date
+        elif raw[column].isna().any():
+            raw[column] = raw[column].astype(object).where(raw[column].notna(), None)
+    return [schema.model_validate(r) for r in raw.to_dict(orient="records")]
 
 
-def _in_process(
-    valuer: PropertyValuer, info: Any, requests: list[PropertyRequest]
-) -> dict[str, float]:
+def _in_process(valuer: TabularValuer, info: Any, requests: list[Any]) -> dict[str, float]:
     request = requests[0]
-    row, _ = valuer.regressor.row_plan_.encode(feature_row(request))
+    row, _ = valuer.regressor.row_plan_.encode(valuer.feature_row(request))
     booster = valuer.regressor.tree_.booster
     options = AnswerOptions()
     return {
@@ -77,9 +74,14 @@ def _in_process(
     }
 
 
-def _start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_server(home: Path, port: int, kinds: Sequence[str]) -> subprocess.Popen[bytes]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env = {**inherited, "COURTVAL_HOME": str(home), "COURTVAL_LOG_LEVEL": "WARNING"}
+    env = {
+        **inherited,
+        "COURTVAL_HOME": str(home),
+        "COURTVAL_LOG_LEVEL": "WARNING",
+        "COURTVAL_SERVE_KINDS": json.dumps(list(kinds)),
+    }
     cmd = [sys.executable, "-m", "courtval", "serve", "--port", str(port)]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + _READY_TIMEOUT_S
@@ -100,17 +102,17 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _http(port: int, payloads: list[dict[str, Any]], batch: dict[str, Any]) -> dict[str, float]:
-    url = f"http://127.0.0.1:{port}/v1/valuations/property"
+def _http(port: int, kind: str, payloads: list[dict[str, Any]]) -> dict[str, float]:
+    url = f"http://127.0.0.1:{port}/v1/valuations/{kind}"
     with httpx.Client(timeout=60) as client:
         for body in payloads[:50]:
             client.post(url, json=body).raise_for_status()
         times = []
-        for body in payloads:
+        for body in payloads[:-_BATCH] or payloads:
             start = time.perf_counter()
             client.post(url, json=body).raise_for_status()
             times.append(time.perf_counter() - start)
-        batch_body = json.dumps(batch).encode()
+        batch_body = json.dumps({"items": payloads[-_BATCH:]}).encode()
         headers = {"content-type": "application/json"}
         batch_times = []
         for _ in range(3):
@@ -125,35 +127,54 @@ def _http(port: int, payloads: list[dict[str, Any]], batch: dict[str, Any]) -> d
     }
 
 
-def run_serving_benchmark(rows: int, requests: int, seed: int) -> dict[str, float]:
-    """Train in a temporary store, then time in-process and over HTTP."""
+def _train_and_sample(
+    kind: str, settings: Settings, rows: int, requests: int, seed: int
+) -> tuple[LoadedModel, list[Any]]:
+    spec = kind_spec(kind)
+    task = spec.task(settings)
+    data = spec.generate(rows, seed).frame
+    train(task, data, TrainConfig(seed=seed), settings)
+    loaded = load_registered(
+        settings.resolved_tracking_uri,
+        task.model_name,
+        settings.champion_alias,
+        settings.resolved_model_cache_dir,
+        kind,
+    )
+    clean = task.clean(data).frame
+    sample = clean.sample(n=requests + _BATCH, replace=True, random_state=seed)
+    return loaded, _requests(spec.request_schema, request_frame(task, sample))
+
+
+def run_serving_benchmark(
+    kinds: Sequence[str], rows: Mapping[str, int], requests: int, seed: int
+) -> dict[str, Any]:
+    """Train each kind in a temporary store, then time in-process and over HTTP.
+
+    Returns:
+        Per kind: booster_us, estimate_us, predict_us, http_p50_ms, http_p99_ms,
+        batch_rows_per_s and n_training_rows; and the server's resident memory with every
+        kind loaded.
+    """
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="courtval-bench-") as tmp:
         home = Path(tmp)
         settings = Settings(home=home)
-        task = property_task(settings)
-        data = generate_property_transactions(n_rows=rows, seed=seed).frame
-        train(task, data, TrainConfig(seed=seed), settings)
-        loaded = load_registered(
-            settings.resolved_tracking_uri,
-            task.model_name,
-            settings.champion_alias,
-            settings.resolved_model_cache_dir,
-            "property",
-        )
-        sample = request_frame(
-            task,
-            task.clean(data).frame.sample(n=max(requests, _BATCH), replace=True, random_state=seed),
-        )
-        reqs = _requests(sample)
-        figures = _in_process(loaded.model, loaded.info, reqs)
-        payloads = [r.model_dump(mode="json") for r in reqs]
+        samples: dict[str, list[dict[str, Any]]] = {}
+        for kind in kinds:
+            loaded, reqs = _train_and_sample(kind, settings, rows[kind], requests, seed)
+            figures[kind] = _in_process(loaded.model, loaded.info, reqs)
+            figures[kind]["n_training_rows"] = float(rows[kind])
+            samples[kind] = [r.model_dump(mode="json") for r in reqs]
         port = _free_port()
-        server = _start_server(home, port)
+        server = _start_server(home, port, kinds)
         try:
-            figures |= _http(port, payloads[:requests], {"items": payloads[:_BATCH]})
-            figures["server_rss_mb"] = _rss_mb(server.pid)
+            for kind in kinds:
+                figures[kind] |= _http(port, kind, samples[kind])
+            figures["server_rss_mb"] = round(_rss_mb(server.pid), 1)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    figures["n_training_rows"] = float(rows)
-    return {k: round(v, 2) for k, v in figures.items()}
+    for kind in kinds:
+        figures[kind] = {k: round(v, 2) for k, v in figures[kind].items()}
+    return figures

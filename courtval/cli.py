@@ -62,9 +62,11 @@ def domain_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def default_property_data() -> Path:
-    """Where `courtval data generate property` writes by default."""
-    return get_settings().data_dir / "property_transactions.parquet"
+def default_data(kind: str) -> Path:
+    """Where `courtval data generate KIND` writes by default."""
+    from training.tasks import kind_spec
+
+    return get_settings().data_dir / kind_spec(kind).file_name
 
 
 @generate_app.command("property")
@@ -72,16 +74,29 @@ def default_property_data() -> Path:
 def generate_property(
     rows: Annotated[int, typer.Option(min=100, help="Number of transactions.")] = 50_000,
     seed: Seed = 0,
-    out: Annotated[
-        Path | None, typer.Option(help="Output file: .parquet (default) or .csv.")
-    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")] = None,
 ) -> None:
     """Synthetic property transactions (defects included) calibrated to Wenling."""
-    from training.generate.property import generate_property_transactions
+    _generate("property", rows, seed, out)
 
-    path = out or default_property_data()
+
+@generate_app.command("vehicle")
+@domain_errors
+def generate_vehicle(
+    rows: Annotated[int, typer.Option(min=100, help="Number of transactions.")] = 100_000,
+    seed: Seed = 0,
+    out: Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")] = None,
+) -> None:
+    """Synthetic used-vehicle transactions (re-listings and bad records included)."""
+    _generate("vehicle", rows, seed, out)
+
+
+def _generate(kind: str, rows: int, seed: int, out: Path | None) -> None:
+    from training.tasks import kind_spec
+
+    path = out or default_data(kind)
     path.parent.mkdir(parents=True, exist_ok=True)
-    generated = generate_property_transactions(n_rows=rows, seed=seed)
+    generated = kind_spec(kind).generate(rows, seed)
     if path.suffix.lower() == ".csv":
         generated.frame.to_csv(path, index=False, encoding="utf-8-sig")
     else:
@@ -103,27 +118,77 @@ def train_property(
     ] = False,
 ) -> None:
     """Clean, train, evaluate on the latest months, log to MLflow, promote if better."""
-    from courtval.training_run import run_property_training
+    _train("property", data, seed, if_missing)
 
-    run_property_training(
-        data or default_property_data(), seed=seed, if_missing=if_missing, console=console
+
+@train_app.command("vehicle")
+@domain_errors
+def train_vehicle(
+    data: Annotated[Path | None, typer.Option(help="Transactions (CSV/Parquet/Excel).")] = None,
+    seed: Seed = 0,
+    if_missing: Annotated[
+        bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")
+    ] = False,
+) -> None:
+    """Clean, train, evaluate on the latest months, log to MLflow, promote if better."""
+    _train("vehicle", data, seed, if_missing)
+
+
+def _train(kind: str, data: Path | None, seed: int, if_missing: bool) -> None:
+    from courtval.training_run import run_training
+
+    run_training(
+        kind, data or default_data(kind), seed=seed, if_missing=if_missing, console=console
     )
+
+
+Dataset = Annotated[str | None, typer.Option(help="A named real dataset.")]
+DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.")]
+Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
+Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
+Folds = Annotated[int, typer.Option(min=2, max=20)]
 
 
 @evaluate_app.command("property")
 @domain_errors
 def evaluate_property(
-    dataset: Annotated[str | None, typer.Option(help="A named real dataset: ames.")] = None,
-    data: Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.")] = None,
-    target: Annotated[str | None, typer.Option(help="Target column (with --data).")] = None,
-    exclude: Annotated[str, typer.Option(help="Comma-separated columns to drop.")] = "",
-    folds: Annotated[int, typer.Option(min=2, max=20)] = 5,
+    dataset: Dataset = None,
+    data: DataFile = None,
+    target: Target = None,
+    exclude: Exclude = "",
+    folds: Folds = 5,
     seed: Seed = 0,
 ) -> None:
-    """K-fold cross-validation of the property estimator; prints one JSON line."""
+    """K-fold cross-validation of the estimator (datasets: ames); prints one JSON line."""
+    _evaluate("property", dataset, data, target, exclude, folds, seed)
+
+
+@evaluate_app.command("vehicle")
+@domain_errors
+def evaluate_vehicle(
+    dataset: Dataset = None,
+    data: DataFile = None,
+    target: Target = None,
+    exclude: Exclude = "",
+    folds: Folds = 5,
+    seed: Seed = 0,
+) -> None:
+    """K-fold cross-validation of the estimator (datasets: car_prices); prints one JSON line."""
+    _evaluate("vehicle", dataset, data, target, exclude, folds, seed)
+
+
+def _evaluate(
+    kind: str,
+    dataset: str | None,
+    data: Path | None,
+    target: str | None,
+    exclude: str,
+    folds: int,
+    seed: int,
+) -> None:
     from courtval.training_run import run_evaluation
 
-    result = run_evaluation(dataset, data, target, exclude, folds=folds, seed=seed)
+    result = run_evaluation(kind, dataset, data, target, exclude, folds=folds, seed=seed)
     typer.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -156,12 +221,21 @@ def serve(
 @bench_app.command("serve")
 @domain_errors
 def bench_serve(
-    rows: Annotated[int, typer.Option(min=1000, help="Training rows generated.")] = 50_000,
-    requests: Annotated[int, typer.Option(min=10, help="HTTP requests timed.")] = 2_000,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Model kinds to time (default: all).")
+    ] = None,
+    property_rows: Annotated[int, typer.Option(min=1000, help="Property rows.")] = 50_000,
+    vehicle_rows: Annotated[int, typer.Option(min=1000, help="Vehicle rows.")] = 100_000,
+    requests: Annotated[int, typer.Option(min=10, help="HTTP requests timed per kind.")] = 2_000,
     seed: Seed = 0,
 ) -> None:
-    """Time the fast path, the full answer, HTTP and batch; prints one JSON line."""
+    """Time the fast path, the full answer, HTTP and batch per kind; prints one JSON line."""
     from courtval.bench import run_serving_benchmark
+    from training.tasks import KINDS, kind_spec
 
-    figures = run_serving_benchmark(rows=rows, requests=requests, seed=seed)
+    kinds = kind or list(KINDS)
+    for name in kinds:
+        kind_spec(name)
+    rows = {"property": property_rows, "vehicle": vehicle_rows}
+    figures = run_serving_benchmark(kinds=kinds, rows=rows, requests=requests, seed=seed)
     typer.echo(json.dumps(figures))

@@ -16,10 +16,13 @@ from training.config import TrainConfig
 from training.datasets import load_benchmark, load_table
 from training.evaluate import cross_validate
 from training.pipeline import TrainResult, train
-from training.property_task import property_task
+from training.tasks import kind_spec
 from training.tracking import start_tracking
 
 logger = logging.getLogger(__name__)
+
+#: The public benchmarks each kind is evaluated on.
+BENCHMARKS_OF: dict[str, tuple[str, ...]] = {"property": ("ames",), "vehicle": ("car_prices",)}
 
 
 def _summary(result: TrainResult) -> Table:
@@ -35,17 +38,17 @@ def _summary(result: TrainResult) -> Table:
     return table
 
 
-def run_property_training(data: Path, *, seed: int, if_missing: bool, console: Console) -> None:
-    """Train the property model on ``data`` and report the promotion decision."""
+def run_training(kind: str, data: Path, *, seed: int, if_missing: bool, console: Console) -> None:
+    """Train the model of ``kind`` on ``data`` and report the promotion decision."""
     settings = get_settings()
-    task = property_task(settings)
+    task = kind_spec(kind).task(settings)
     if if_missing and champion_version(
         start_tracking(settings), task.model_name, settings.champion_alias
     ):
         console.print(f"{task.model_name}@{settings.champion_alias} exists; not retraining")
         return
     if not data.exists():
-        raise DataError(f"{data} does not exist; run `courtval data generate property` first")
+        raise DataError(f"{data} does not exist; run `courtval data generate {kind}` first")
     frame = load_table(data)
     with console.status("training…") as status:
         result = train(
@@ -61,6 +64,7 @@ def run_property_training(data: Path, *, seed: int, if_missing: bool, console: C
 
 
 def run_evaluation(
+    kind: str,
     dataset: str | None,
     data: Path | None,
     target: str | None,
@@ -73,6 +77,8 @@ def run_evaluation(
     if (dataset is None) == (data is None):
         raise DataError("give exactly one of --dataset NAME or --data PATH")
     if dataset is not None:
+        if dataset not in BENCHMARKS_OF[kind]:
+            raise DataError(f"{kind} datasets: {', '.join(BENCHMARKS_OF[kind])}; got {dataset!r}")
         bench = load_benchmark(dataset)
         frame, target_column, dropped = bench.frame, bench.target, list(bench.exclude)
     else:

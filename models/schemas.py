@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+RequestT = TypeVar("RequestT", bound=BaseModel)
+ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
 class ValueInterval(BaseModel):
@@ -34,3 +38,22 @@ class ModelInfo(BaseModel):
     alias: str | None = None
     trained_at: dt.datetime | None = None
     metrics: dict[str, float] = Field(default_factory=dict)
+
+
+class BatchRequest(BaseModel, Generic[RequestT]):
+    """Several requests valued in one call; comparables and reasons only when asked for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[RequestT] = Field(min_length=1)
+    include_comparables: bool = Field(default=False)
+    include_contributions: bool = Field(default=False)
+
+
+class BatchValuation(BaseModel, Generic[ItemT]):
+    """The answer to a batch request, items in request order."""
+
+    items: list[ItemT]
+    interval_coverage: float = Field(description="Nominal coverage of every item's interval.")
+    interval_method: str
+    model: ModelInfo

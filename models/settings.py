@@ -8,8 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The model kinds courtval trains and serves.
+MODEL_KINDS: tuple[str, ...] = ("property", "vehicle")
 
 
 class Settings(BaseSettings):
@@ -35,6 +38,12 @@ class Settings(BaseSettings):
     experiment: str = Field(default="courtval", description="MLflow experiment name.")
     champion_alias: str = Field(default="champion", min_length=1)
     property_model_name: str = Field(default="courtval-property", min_length=1)
+    vehicle_model_name: str = Field(default="courtval-vehicle", min_length=1)
+    serve_kinds: tuple[str, ...] = Field(
+        default=("property", "vehicle"),
+        min_length=1,
+        description="Model kinds the server loads at start-up (JSON list in the environment).",
+    )
     model_cache_dir: Path | None = Field(
         default=None,
         description="Where downloaded model bundles are cached; default <home>/models.",
@@ -47,6 +56,12 @@ class Settings(BaseSettings):
         default=24, ge=1, description="How far back a sale may lie to count as a comparable."
     )
     contributions: int = Field(default=5, ge=0, le=20, description="Top contributions returned.")
+    curve_history_months: int = Field(
+        default=24, ge=1, le=120, description="Month-ends of a vehicle's price history."
+    )
+    curve_projection_months: int = Field(
+        default=6, ge=0, le=24, description="Month-ends a vehicle's price is projected ahead."
+    )
     log_level: str = Field(default="INFO")
 
     @model_validator(mode="after")
@@ -54,6 +69,21 @@ class Settings(BaseSettings):
         if self.home.exists() and not self.home.is_dir():
             raise ValueError(f"COURTVAL_HOME={self.home} exists and is not a directory")
         return self
+
+    @field_validator("serve_kinds")
+    @classmethod
+    def _known_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(kinds) - set(MODEL_KINDS))
+        if unknown:
+            raise ValueError(f"unknown model kinds {unknown}; choose from {list(MODEL_KINDS)}")
+        return kinds
+
+    def model_name(self, kind: str) -> str:
+        """The registered model name of a kind (``property``, ``vehicle``)."""
+        names = {"property": self.property_model_name, "vehicle": self.vehicle_model_name}
+        if kind not in names:
+            raise ValueError(f"unknown model kind {kind!r}; choose from {sorted(names)}")
+        return names[kind]
 
     @property
     def resolved_tracking_uri(self) -> str:

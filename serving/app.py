@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from models.settings import Settings, get_settings
 from serving.errors import install_error_handlers
-from serving.routers import health, models, valuations
+from serving.routers import health, models, property_valuations, vehicle_valuations
 from serving.state import ModelStore, load_champions
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,11 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     app.state.settings = settings
     app.state.models = ModelStore()
     install_error_handlers(app)
-    for router in (health.router, models.router, valuations.router):
+    for router in (
+        health.router,
+        models.router,
+        property_valuations.router,
+        vehicle_valuations.router,
+    ):
         app.include_router(router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -27,12 +28,18 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[ModelStore, Depends(get_store)]
 
 
-def get_property_model(store: StoreDep) -> LoadedModel:
-    """The property champion, or 503 when none is loaded."""
-    loaded = store.get("property")
-    if loaded is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "property model not loaded")
-    return loaded
+def model_of(kind: str) -> Callable[[ModelStore], LoadedModel]:
+    """A dependency yielding the champion of ``kind``, or 503 when none is loaded."""
+
+    def dependency(store: StoreDep) -> LoadedModel:
+        loaded = store.get(kind)
+        if loaded is None:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"{kind} model not loaded")
+        return loaded
+
+    dependency.__name__ = f"get_{kind}_model"
+    return dependency
 
 
-PropertyModelDep = Annotated[LoadedModel, Depends(get_property_model)]
+PropertyModelDep = Annotated[LoadedModel, Depends(model_of("property"))]
+VehicleModelDep = Annotated[LoadedModel, Depends(model_of("vehicle"))]

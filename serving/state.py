@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class ModelStore:
-    """Loaded models by kind (``property`` …)."""
+    """Loaded models by kind (``property``, ``vehicle``)."""
 
     loaded: dict[str, LoadedModel] = field(default_factory=dict)
 
@@ -22,18 +22,13 @@ class ModelStore:
         return self.loaded.get(kind)
 
 
-def registered_names(settings: Settings) -> dict[str, str]:
-    """Model kind → registered model name, as the settings say."""
-    return {"property": settings.property_model_name}
-
-
 def load_champions(settings: Settings) -> ModelStore:
-    """Load the champion of every kind from the registry; raises when one is missing."""
+    """Load the champion of every served kind from the registry; raises when one is missing."""
     store = ModelStore()
-    for kind, name in registered_names(settings).items():
+    for kind in settings.serve_kinds:
         store.loaded[kind] = load_registered(
             settings.resolved_tracking_uri,
-            name,
+            settings.model_name(kind),
             settings.champion_alias,
             settings.resolved_model_cache_dir,
             kind,

@@ -18,15 +18,20 @@ from models.property.features import INPUT_COLUMNS
 from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel, load_registered
 from models.settings import Settings
+from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
+from models.vehicle.schemas import VehicleRequest
 from serving.app import create_app
-from training.cleaning import clean_property
+from training.cleaning import clean_property, clean_vehicle
 from training.config import TrainConfig
 from training.generate.property import generate_property_transactions
+from training.generate.vehicle import generate_vehicle_transactions
 from training.pipeline import TrainResult, train
 from training.property_task import PROPERTY_ESTIMATOR, property_task
+from training.vehicle_task import VEHICLE_ESTIMATOR, vehicle_task
 
 #: Small but real: enough trees to learn the market, few enough to train in seconds.
 SMALL = PROPERTY_ESTIMATOR.model_copy(update={"n_estimators": 150})
+SMALL_VEHICLE = VEHICLE_ESTIMATOR.model_copy(update={"n_estimators": 150})
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +65,38 @@ def trained(property_data: pd.DataFrame, session_settings: Settings) -> TrainRes
 
 
 @pytest.fixture(scope="session")
+def vehicle_data() -> pd.DataFrame:
+    """4,000 raw generated vehicle transactions, defects included."""
+    return generate_vehicle_transactions(n_rows=4_000, seed=11).frame
+
+
+@pytest.fixture(scope="session")
+def clean_vehicle_data(vehicle_data: pd.DataFrame) -> pd.DataFrame:
+    """The same vehicle transactions after cleaning."""
+    return clean_vehicle(vehicle_data).frame
+
+
+@pytest.fixture(scope="session")
+def trained_vehicle(vehicle_data: pd.DataFrame, session_settings: Settings) -> TrainResult:
+    """A vehicle champion trained into the session store."""
+    cfg = TrainConfig(seed=0, estimator=SMALL_VEHICLE)
+    return train(vehicle_task(session_settings), vehicle_data, cfg, session_settings)
+
+
+@pytest.fixture(scope="session")
+def vehicle_champion(trained_vehicle: TrainResult, session_settings: Settings) -> LoadedModel:
+    """The registered vehicle champion, loaded the way the server loads it."""
+    s = session_settings
+    return load_registered(
+        s.resolved_tracking_uri,
+        s.vehicle_model_name,
+        s.champion_alias,
+        s.resolved_model_cache_dir,
+        "vehicle",
+    )
+
+
+@pytest.fixture(scope="session")
 def champion(trained: TrainResult, session_settings: Settings) -> LoadedModel:
     """The registered champion, loaded the way the server loads it."""
     s = session_settings
@@ -80,8 +117,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(trained: TrainResult, session_settings: Settings) -> Iterator[str]:
-    """A real uvicorn server serving the champion; yields its base URL."""
+def live_server(
+    trained: TrainResult, trained_vehicle: TrainResult, session_settings: Settings
+) -> Iterator[str]:
+    """A real uvicorn server serving both champions; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
         create_app(session_settings), host="127.0.0.1", port=port, log_level="warning"
@@ -123,3 +162,26 @@ def flat(clean_property_data: pd.DataFrame) -> PropertyRequest:
     request = request_from_row(row, dt.date(2026, 10, 15))
     changes = {"floor": 6, "total_floors": 18, "area_m2": 89.5}
     return PropertyRequest.model_validate({**request.model_dump(), **changes})
+
+
+def vehicle_request_from_row(
+    row: pd.Series, valuation_date: dt.date | None = None
+) -> VehicleRequest:
+    """A vehicle request with the facts of a transaction row."""
+    fields = {k: getattr(row[k], "item", lambda v=row[k]: v)() for k in VEHICLE_INPUTS}
+    fields["registration_date"] = pd.Timestamp(row["registration_date"]).date()
+    date = valuation_date or pd.Timestamp(row["transaction_date"]).date()
+    return VehicleRequest.model_validate({**fields, "valuation_date": date})
+
+
+@pytest.fixture(scope="session")
+def car(clean_vehicle_data: pd.DataFrame) -> VehicleRequest:
+    """An intact, four-year-old car of the most traded series, valued in October 2026."""
+    series = clean_vehicle_data["series"].value_counts().index[0]
+    rows = clean_vehicle_data[
+        (clean_vehicle_data["series"] == series) & (clean_vehicle_data["damage"] == "无")
+    ]
+    row = rows.iloc[-1]
+    request = vehicle_request_from_row(row, dt.date(2026, 10, 15))
+    changes = {"registration_date": dt.date(2022, 9, 1), "mileage_km": 62_000.0}
+    return VehicleRequest.model_validate({**request.model_dump(), **changes})

@@ -44,6 +44,20 @@ def test_generate_writes_data_and_planted_defects(env: Path) -> None:
     assert (env / "p.planted.csv").exists()
 
 
+def test_generate_vehicle_writes_data_and_planted_defects(env: Path) -> None:
+    result = runner.invoke(app, ["data", "generate", "vehicle", "--rows", "800"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(env / "data" / "vehicle_transactions.parquet")
+    assert len(frame) == 800
+    assert (env / "data" / "vehicle_transactions.planted.csv").exists()
+
+
+def test_evaluate_rejects_another_kinds_dataset(env: Path) -> None:
+    result = runner.invoke(app, ["evaluate", "vehicle", "--dataset", "ames"])
+    assert result.exit_code == 2
+    assert "car_prices" in result.output
+
+
 def test_evaluate_on_a_file_prints_one_json_line(env: Path) -> None:
     out = env / "p.csv"
     runner.invoke(app, ["data", "generate", "property", "--rows", "600", "--out", str(out)])
@@ -88,10 +102,10 @@ def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
     assert "courtval train property" in result.output
 
 
-def test_serve_in_a_fresh_process_loads_the_champion(
-    trained: TrainResult, session_settings: Settings, tmp_path: Path
+def test_serve_in_a_fresh_process_loads_the_champions(
+    trained: TrainResult, trained_vehicle: TrainResult, session_settings: Settings, tmp_path: Path
 ) -> None:
-    """`courtval serve` resolves the champion through its own store, not MLflow's defaults."""
+    """`courtval serve` resolves the champions through its own store, not MLflow's defaults."""
     port = free_port()
     # mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI; a fresh process must not inherit
     # it, or it would find the store by accident rather than through its settings.
@@ -118,7 +132,7 @@ def test_serve_in_a_fresh_process_loads_the_champion(
                 time.sleep(0.2)
         else:
             raise AssertionError(server.stderr.read().decode() if server.stderr else "no server")
-        assert models[0]["model"]["run_id"] == trained.run_id
+        assert [m["model"]["run_id"] for m in models] == [trained.run_id, trained_vehicle.run_id]
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -19,6 +19,7 @@ from models.estimator import EstimatorParams
 from models.metrics import ValuationMetrics, valuation_metrics
 from models.registry import champion_version, load_registered
 from models.settings import Settings
+from models.valuer import REQUEST_DATE
 from training import plots
 from training.cleaning import CleaningReport, CleaningResult
 from training.config import TrainConfig
@@ -26,9 +27,6 @@ from training.split import split_by_time
 from training.tracking import Promotion, log_registered_model, promote_if_better, start_tracking
 
 logger = logging.getLogger(__name__)
-
-#: Requests carry ``valuation_date`` where transactions carry their sale date.
-REQUEST_DATE = "valuation_date"
 
 
 class Valuer(Protocol):

@@ -6,12 +6,12 @@ agree exactly; a test checks it.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from models.clock import months_since_epoch, months_since_epoch_series
 from models.property.schemas import PropertyRequest
 
 #: Raw input columns a property table must have (transaction data uses ``transaction_date``
@@ -72,20 +72,6 @@ FEATURE_LABELS: dict[str, str] = {
     "t_months": "估价时点",
 }
 
-_EPOCH_YEAR = 2000
-
-
-def months_since_epoch(date: dt.date) -> float:
-    """Fractional months since 2000-01-01: the model's clock."""
-    return (date.year - _EPOCH_YEAR) * 12 + (date.month - 1) + (date.day - 1) / 31.0
-
-
-def _months_since_epoch_series(dates: pd.Series) -> pd.Series:
-    d = pd.to_datetime(dates)
-    return ((d.dt.year - _EPOCH_YEAR) * 12 + (d.dt.month - 1) + (d.dt.day - 1) / 31.0).astype(
-        "float64"
-    )
-
 
 def feature_frame(frame: pd.DataFrame, date_column: str = DATE_COLUMN) -> pd.DataFrame:
     """Features for a table of properties (transactions or batch requests)."""
@@ -101,7 +87,7 @@ def feature_frame(frame: pd.DataFrame, date_column: str = DATE_COLUMN) -> pd.Dat
     out["rooms"] = frame["rooms"].astype("float64")
     out["age_years"] = (dates.dt.year - frame["build_year"]).astype("float64")
     out["elevator"] = frame["elevator"].astype("float64")
-    out["t_months"] = _months_since_epoch_series(dates)
+    out["t_months"] = months_since_epoch_series(dates)
     return out[list(FEATURES)]
 
 

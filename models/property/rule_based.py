@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.property.features import months_since_epoch
+from models.clock import months_since_epoch
 from models.property.schemas import PropertyRequest, RuleBasedFigure
 
 _ITERATIONS = 5

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from models.property.vocabulary import Decoration, Orientation, PropertyType
-from models.schemas import Contribution, ModelInfo, ValueInterval
+from models.schemas import BatchRequest, BatchValuation, Contribution, ModelInfo, ValueInterval
 
 EARLIEST_BUILD_YEAR = 1900
 
@@ -109,14 +109,8 @@ class PropertyValuation(BaseModel):
     model: ModelInfo
 
 
-class PropertyBatchRequest(BaseModel):
+class PropertyBatchRequest(BatchRequest[PropertyRequest]):
     """Several properties valued in one call."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    items: list[PropertyRequest] = Field(min_length=1)
-    include_comparables: bool = Field(default=False)
-    include_contributions: bool = Field(default=False)
 
 
 class PropertyBatchItem(BaseModel):
@@ -131,10 +125,5 @@ class PropertyBatchItem(BaseModel):
     contributions: list[Contribution] | None = None
 
 
-class PropertyBatchValuation(BaseModel):
-    """The answer to a batch request, items in request order."""
-
-    items: list[PropertyBatchItem]
-    interval_coverage: float = Field(description="Nominal coverage of every item's interval.")
-    interval_method: str
-    model: ModelInfo
+class PropertyBatchValuation(BatchValuation[PropertyBatchItem]):
+    """The answer to a property batch request, items in request order."""

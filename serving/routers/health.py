@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from serving.deps import StoreDep
+from serving.deps import SettingsDep, StoreDep
 
 router = APIRouter(tags=["health"])
 
@@ -16,10 +16,10 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(store: StoreDep, response: Response) -> dict[str, object]:
-    """Ready only when every model is loaded."""
+async def readyz(store: StoreDep, settings: SettingsDep, response: Response) -> dict[str, object]:
+    """Ready only when every model the settings serve is loaded."""
     loaded = sorted(store.loaded)
-    ready = "property" in store.loaded
+    ready = all(kind in store.loaded for kind in settings.serve_kinds)
     if not ready:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return {"status": "ready" if ready else "not ready", "models": loaded}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models.property.schemas import PropertyRequest
-from models.property.valuer import AnswerOptions
 from models.registry import LoadedModel
+from models.valuer import AnswerOptions
 
 
 def changed(request: PropertyRequest, changes: dict[str, object]) -> PropertyRequest:

@@ -26,13 +26,16 @@ def test_health_and_readiness(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["models"] == ["property"]
+    assert ready.json()["models"] == ["property", "vehicle"]
 
 
-def test_models_lists_the_champion(client: httpx.Client, trained: TrainResult) -> None:
-    (entry,) = client.get("/v1/models").json()
-    assert entry["kind"] == "property"
-    model = entry["model"]
+def test_models_lists_the_champions(
+    client: httpx.Client, trained: TrainResult, trained_vehicle: TrainResult
+) -> None:
+    entries = client.get("/v1/models").json()
+    assert [e["kind"] for e in entries] == ["property", "vehicle"]
+    assert entries[1]["model"]["run_id"] == trained_vehicle.run_id
+    model = entries[0]["model"]
     assert (model["name"], model["version"], model["alias"]) == (
         "courtval-property",
         trained.version,
@@ -140,7 +143,7 @@ def test_empty_batch_is_422(client: httpx.Client) -> None:
 def test_openapi_docs_are_served(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    assert "/v1/valuations/property" in paths
+    assert {"/v1/valuations/property", "/v1/valuations/vehicle/price-curve"} <= set(paths)
 
 
 def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:

@@ -1,0 +1,169 @@
+"""Input and output contracts of the vehicle valuation (车辆询价) and its price curve."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from models.schemas import BatchRequest, BatchValuation, Contribution, ModelInfo, ValueInterval
+from models.vehicle.vocabulary import (
+    BodyType,
+    Color,
+    Damage,
+    EmissionStandard,
+    Fuel,
+    Gearbox,
+    Origin,
+    SellerType,
+)
+
+EARLIEST_REGISTRATION = dt.date(1990, 1, 1)
+
+
+class VehicleRequest(BaseModel):
+    """The facts of one vehicle, as a seizure record and its registration certificate state."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    brand: str = Field(min_length=1, max_length=40, description="品牌, e.g. 大众.")
+    series: str = Field(min_length=1, max_length=60, description="车系, e.g. 朗逸.")
+    origin: Origin = Field(description="自主 / 合资 / 进口.")
+    body_type: BodyType = Field(description="车身类型.")
+    fuel: Fuel = Field(description="燃料类型.")
+    gearbox: Gearbox = Field(description="变速箱.")
+    power_kw: float = Field(gt=0, le=1500, description="Engine or motor power in kW.")
+    new_price: float = Field(
+        gt=0, le=50_000_000, description="New-car guide price of the trim (新车指导价), CNY."
+    )
+    region: str = Field(min_length=1, max_length=40, description="City of the sale, e.g. 银川.")
+    valuation_date: dt.date = Field(description="Date the value is asked for; not in the future.")
+    registration_date: dt.date = Field(
+        description="First registration (初次登记日期); not after the valuation date."
+    )
+    mileage_km: float = Field(ge=0, le=2_000_000, description="Odometer reading in km.")
+    transfers: int = Field(default=0, ge=0, le=30, description="Previous ownership transfers.")
+    damage: Damage = Field(default=Damage.NONE, description="无 / 事故 (accident) / 泡水 (flood).")
+    emission_standard: EmissionStandard = Field(description="排放标准.")
+    seller_type: SellerType = Field(
+        default=SellerType.PRIVATE, description="车商 (dealer) / 个人 (private) sale."
+    )
+    color: Color | None = Field(default=None, description="车身颜色; omit if unknown.")
+
+    # Field validators (not a model validator) so that a 422 names the offending field;
+    # they rely on the field order above: a field is checked against the ones before it.
+    @field_validator("valuation_date")
+    @classmethod
+    def _not_in_future(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today():
+            raise ValueError(
+                f"valuation_date {value} is in the future (today is {dt.date.today()})"
+            )
+        return value
+
+    @field_validator("registration_date")
+    @classmethod
+    def _registered_before_valuation(cls, value: dt.date, info: ValidationInfo) -> dt.date:
+        if value < EARLIEST_REGISTRATION:
+            raise ValueError(f"registration_date {value} is before {EARLIEST_REGISTRATION}")
+        date = info.data.get("valuation_date")
+        if date is not None and value > date:
+            raise ValueError(f"registration_date {value} is after the valuation date {date}")
+        return value
+
+
+class VehicleComparable(BaseModel):
+    """A recent sale of a similar vehicle that the estimate rests on."""
+
+    transaction_date: dt.date
+    brand: str
+    series: str
+    region: str
+    registration_date: dt.date
+    age_years: float = Field(description="Age at the sale, years.")
+    mileage_km: float
+    damage: str
+    price: float = Field(description="Sale price in CNY.")
+    similarity: float = Field(ge=0, le=1, description="1 = identical on the matching features.")
+
+
+class ResidualRateFigure(BaseModel):
+    """The residual-value-rate figure (残值率法) beside the model's estimate.
+
+    value = new price × residual rate × mileage coefficient × condition coefficient, the rate
+    read from a table by series (or segment) and age year estimated from recent sales.
+    """
+
+    value: float
+    new_price: float = Field(description="新车指导价, CNY.")
+    residual_rate: float = Field(gt=0, description="残值率 of the series/segment at this age.")
+    rate_source: str = Field(description="series / segment / age: where the rate came from.")
+    age_year: int = Field(ge=0, description="Age year of the table row (0 = first year).")
+    mileage_band: str = Field(description="年均里程 band.")
+    mileage_coefficient: float = Field(gt=0)
+    condition_coefficient: float = Field(gt=0, description="车况系数 (accident, flood).")
+
+
+class VehicleValuation(BaseModel):
+    """The answer to one vehicle inquiry."""
+
+    value: float = Field(description="Estimated market value in CNY.")
+    age_years: float = Field(description="Age at the valuation date, years.")
+    interval: ValueInterval
+    rule_based: ResidualRateFigure
+    comparables: list[VehicleComparable]
+    contributions: list[Contribution]
+    model: ModelInfo
+
+
+class VehicleBatchRequest(BatchRequest[VehicleRequest]):
+    """Several vehicles valued in one call."""
+
+
+class VehicleBatchItem(BaseModel):
+    """One row of a batch answer; the optional parts only when the request asked for them."""
+
+    value: float
+    lower: float = Field(description="Lower bound of the interval (CNY).")
+    upper: float = Field(description="Upper bound of the interval (CNY).")
+    rule_based_value: float = Field(description="The residual-value-rate figure (CNY).")
+    comparables: list[VehicleComparable] | None = None
+    contributions: list[Contribution] | None = None
+
+
+class VehicleBatchValuation(BatchValuation[VehicleBatchItem]):
+    """The answer to a vehicle batch request, items in request order."""
+
+
+class CurvePoint(BaseModel):
+    """The model's value of the vehicle at one date, at its age and mileage then."""
+
+    date: dt.date
+    value: float
+    lower: float
+    upper: float
+    age_years: float
+    mileage_km: float
+
+
+class ObservedMonth(BaseModel):
+    """Sales of comparable vehicles (same series, similar age) in one month."""
+
+    month: str = Field(description="YYYY-MM.")
+    median_price: float
+    count: int = Field(ge=1)
+
+
+class PriceCurve(BaseModel):
+    """The price history of a vehicle, its comparables' sales and a short projection."""
+
+    history: list[CurvePoint] = Field(description="Month-ends before the valuation date.")
+    current: CurvePoint = Field(description="At the valuation date.")
+    observed: list[ObservedMonth] = Field(description="Comparable sales per month.")
+    projection: list[CurvePoint] = Field(description="Month-ends after the valuation date.")
+    monthly_depreciation_pct: float = Field(
+        description="Average monthly change of the projection, % (negative: losing value)."
+    )
+    comparable_rule: str = Field(description="Which sales count as comparable, in words.")
+    projection_method: str
+    model: ModelInfo
