@@ -13,6 +13,7 @@ import pandas as pd
 
 from models.clock import months_since_epoch, months_since_epoch_series
 from models.property.schemas import PropertyRequest
+from models.request_frame import requests_to_frame
 
 #: Raw input columns a property table must have (transaction data uses ``transaction_date``
 #: where a request has ``valuation_date``).
@@ -116,11 +117,7 @@ def feature_row(request: PropertyRequest) -> dict[str, Any]:
 
 def requests_frame(requests: list[PropertyRequest]) -> pd.DataFrame:
     """A batch of requests as a raw input table (``valuation_date`` as the date column)."""
-    names = list(PropertyRequest.model_fields)
-    columns = {name: [getattr(r, name) for r in requests] for name in names}
-    frame = pd.DataFrame(columns)
-    for name in ("orientation", "property_type", "decoration"):
-        frame[name] = [str(v.value) for v in columns[name]]
+    frame = requests_to_frame(requests, PropertyRequest)
     frame["latitude"] = pd.to_numeric(frame["latitude"], errors="coerce").astype("float64")
     frame["longitude"] = pd.to_numeric(frame["longitude"], errors="coerce").astype("float64")
     return frame

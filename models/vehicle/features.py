@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from models.clock import months_since_epoch, months_since_epoch_series, years_between
+from models.request_frame import requests_to_frame
 from models.vehicle.schemas import VehicleRequest
 
 #: Raw input columns a vehicle table must have (transaction data uses ``transaction_date``
@@ -140,11 +141,7 @@ def feature_row(request: VehicleRequest) -> dict[str, Any]:
 
 def requests_frame(requests: Sequence[VehicleRequest]) -> pd.DataFrame:
     """A batch of requests as a raw input table (``valuation_date`` as the date column)."""
-    names = list(VehicleRequest.model_fields)
-    columns = {name: [getattr(r, name) for r in requests] for name in names}
-    frame = pd.DataFrame(columns)
-    for name in CATEGORICAL:
-        frame[name] = [None if v is None else str(getattr(v, "value", v)) for v in columns[name]]
+    frame = requests_to_frame(requests, VehicleRequest)
     for name in ("valuation_date", "registration_date"):
         frame[name] = pd.to_datetime(frame[name])
     return frame
