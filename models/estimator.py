@@ -3,9 +3,12 @@
 :class:`ValueRegressor` works on the log price and blends two additive members:
 
 * a linear member (ridge on standardised / ``log1p`` numerics and one-hot categoricals,
-  random effects for high-cardinality categoricals — see :mod:`models.linear_member`);
+  random effects for high-cardinality categoricals and for the configuration — the
+  combination of all low-cardinality columns, see :mod:`models.config_effect` — with its
+  shrinkage chosen by leave-one-out error; see :mod:`models.linear_member`);
 * a LightGBM member (native categoricals, target-encoded high-cardinality ones), fitted on
-  the log price or on the linear member's residual (``EstimatorParams.tree_target``).
+  the log price or on the linear member's residual (``EstimatorParams.tree_target``; by
+  default the inner cross-validation picks one).
 
 Fitting runs one inner K-fold cross-validation on the training rows. A first, cheap pass of
 the linear member flags gross outliers (e.g. partial sales) by robust out-of-fold
@@ -32,6 +35,8 @@ from sklearn.utils.validation import check_is_fitted
 from models.conformal import LogResidualConformal
 from models.inner_cv import (
     Columns,
+    OutOfFold,
+    TreeTarget,
     best_weight,
     cross_fit,
     fit_linear,
@@ -86,12 +91,13 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         keep = screen_outliers(specs, values, z, folds, params)
         self.inlier_mask_ = keep
         oof = cross_fit(specs, values, z, folds, keep, params, self.random_state)
-        weight = best_weight(oof.linear[keep], oof.tree[keep], z[keep])
-        residual_mode = params.tree_target == "linear_residual"
+        self.tree_target_, weight, blend = _choose_tree_target(oof, z, keep)
+        residual_mode = self.tree_target_ == "linear_residual"
         self.linear_weight_ = 1.0 if residual_mode else 1.0 - weight
         self.tree_weight_ = weight
-        self.boosting_rounds_ = max(1, round(float(np.mean(oof.rounds)) * 1.1))
-        scores = z - ((1.0 - weight) * oof.linear + weight * oof.tree)
+        rounds = oof.rounds[self.tree_target_]
+        self.boosting_rounds_ = max(1, round(float(np.mean(rounds)) * 1.1))
+        scores = z - blend
         self.conformal_ = LogResidualConformal(params.coverage, params.min_group_size).fit(
             scores, self._groups(X, params)
         )
@@ -111,7 +117,7 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         self, specs: list[ColumnSpec], values: Columns, z: np.ndarray, params: EstimatorParams
     ) -> None:
         self.linear_ = fit_linear(specs, values, z, params)
-        residual_mode = params.tree_target == "linear_residual"
+        residual_mode = self.tree_target_ == "linear_residual"
         base = predict_linear(self.linear_, values) if residual_mode else None
         self.tree_: TreeMember = fit_tree_member(
             specs, values, z, base, params, self.random_state, rounds=self.boosting_rounds_
@@ -212,6 +218,26 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         bias = self.linear_weight_ * self.linear_.intercept + self.tree_weight_ * shap[:, -1]
         names = [str(name) for name in self.feature_names_in_]
         return bias, pd.DataFrame(contrib, columns=names, index=X.index)
+
+
+def _choose_tree_target(
+    oof: OutOfFold, z: np.ndarray, keep: np.ndarray
+) -> tuple[TreeTarget, float, np.ndarray]:
+    """The tree target whose blend has the smallest out-of-fold error on the inliers.
+
+    Returns:
+        The target, its blend weight and the blended out-of-fold predictions.
+    """
+    best: tuple[float, TreeTarget, float, np.ndarray] | None = None
+    for target, tree in oof.tree.items():
+        weight = best_weight(oof.linear[keep], tree[keep], z[keep])
+        blend = (1.0 - weight) * oof.linear + weight * tree
+        error = float(np.mean((z[keep] - blend[keep]) ** 2))
+        logger.info("tree target %s: weight %.2f, inner MSE %.5f", target, weight, error)
+        if best is None or error < best[0]:
+            best = (error, target, weight, blend)
+    assert best is not None  # oof.tree always holds at least one target
+    return best[1], best[2], best[3]
 
 
 def _interval_method(params: EstimatorParams) -> str:

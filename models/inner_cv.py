@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from sklearn.model_selection import KFold
@@ -23,19 +24,30 @@ logger = logging.getLogger(__name__)
 Columns = list[np.ndarray]
 
 
+TreeTarget = Literal["log_price", "linear_residual"]
+
+
 @dataclass(frozen=True)
 class OutOfFold:
-    """Out-of-fold log predictions of both members for every training row.
+    """Out-of-fold log predictions of the members for every training row.
 
     Attributes:
         linear: Linear-member predictions.
-        tree: Tree-member predictions (including the linear base in residual mode).
-        rounds: Early-stopped boosting rounds per fold.
+        tree: Per tree target, the tree-member predictions (including the linear base for
+            ``linear_residual``).
+        rounds: Per tree target, the early-stopped boosting rounds per fold.
     """
 
     linear: np.ndarray
-    tree: np.ndarray
-    rounds: list[int]
+    tree: dict[TreeTarget, np.ndarray]
+    rounds: dict[TreeTarget, list[int]]
+
+
+def tree_targets(params: EstimatorParams) -> tuple[TreeTarget, ...]:
+    """The tree targets the inner cross-validation tries (both for ``auto``)."""
+    if params.tree_target == "auto":
+        return ("log_price", "linear_residual")
+    return (params.tree_target,)
 
 
 def take(values: Sequence[np.ndarray], mask: np.ndarray) -> Columns:
@@ -65,6 +77,7 @@ def fit_linear(
         min_count=params.min_category_count,
         max_onehot_levels=params.max_onehot_levels,
         effect_smoothing=params.effect_smoothing,
+        config_max_levels=params.config_max_levels,
     )
 
 
@@ -110,29 +123,32 @@ def cross_fit(
     The booster early-stops on the held-out inliers; outliers are predicted too, so that
     they count in the conformal scores.
     """
-    residual_mode = params.tree_target == "linear_residual"
-    oof_linear, oof_tree = np.empty(len(z)), np.empty(len(z))
-    rounds: list[int] = []
+    targets = tree_targets(params)
+    oof_linear = np.empty(len(z))
+    oof_tree = {target: np.empty(len(z)) for target in targets}
+    rounds: dict[TreeTarget, list[int]] = {target: [] for target in targets}
     for k in np.unique(folds):
         held = folds == k
         train, stop = ~held & keep, held & keep
         linear = fit_linear(specs, take(values, train), z[train], params)
         oof_linear[held] = predict_linear(linear, take(values, held))
-        base_train = predict_linear(linear, take(values, train)) if residual_mode else None
-        base_stop = oof_linear[stop] if residual_mode else None
-        tree = fit_tree_member(
-            specs,
-            take(values, train),
-            z[train],
-            base_train,
-            params,
-            seed + int(k) + 1,
-            valid=(take(values, stop), z[stop], base_stop),
-        )
-        rounds.append(tree.best_iteration)
-        oof_tree[held] = predict_tree(tree, take(values, held))
-        if residual_mode:
-            oof_tree[held] += oof_linear[held]
+        for target in targets:
+            residual_mode = target == "linear_residual"
+            base_train = predict_linear(linear, take(values, train)) if residual_mode else None
+            base_stop = oof_linear[stop] if residual_mode else None
+            tree = fit_tree_member(
+                specs,
+                take(values, train),
+                z[train],
+                base_train,
+                params,
+                seed + int(k) + 1,
+                valid=(take(values, stop), z[stop], base_stop),
+            )
+            rounds[target].append(tree.best_iteration)
+            oof_tree[target][held] = predict_tree(tree, take(values, held))
+            if residual_mode:
+                oof_tree[target][held] += oof_linear[held]
     return OutOfFold(linear=oof_linear, tree=oof_tree, rounds=rounds)
 
 

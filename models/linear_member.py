@@ -6,7 +6,8 @@ training range and standardised. Low-cardinality categoricals are one-hot encode
 rarer than ``min_count`` pooled into an "other" level that also takes unseen values).
 Ridge's penalty is chosen by generalised cross-validation from one eigendecomposition.
 High-cardinality categoricals get random-effect style level effects — residual means
-shrunk towards zero — estimated by backfitting against the ridge part.
+shrunk towards zero — estimated by backfitting against the ridge part, and so is the
+configuration effect (:mod:`models.config_effect`) when it earns its keep.
 
 The fitted member is a set of per-column term tables, so a prediction is
 ``intercept + sum(terms)`` both for frames and for a single row.
@@ -16,12 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from models.config_effect import ConfigKey, fit_config_key
 from models.ridge import Lookup, backfit
 from models.tabular import ColumnSpec
 
@@ -34,7 +36,9 @@ class LinearMember:
 
     Numeric column ``idx`` contributes ``slope * (g - mu)`` with ``g`` the clipped
     (optionally ``log1p``) value, or ``slope * (fill - mu) + miss`` when missing.
-    Categorical column ``idx`` contributes ``lookup.get(value, default)``.
+    Categorical column ``idx`` contributes ``lookup.get(value, default)``. The optional
+    configuration effect ``config_effect[code]`` (zero for unseen configurations) is split
+    equally among the columns of ``config_key``.
     """
 
     intercept: float
@@ -50,6 +54,14 @@ class LinearMember:
     cat_idx: tuple[int, ...]
     cat_lookup: tuple[Lookup, ...]
     cat_default: tuple[float, ...]
+    config_key: ConfigKey | None = None
+    config_effect: np.ndarray | None = None
+
+    def config_value(self, code: int) -> float:
+        """Configuration effect of one code (0 for unseen or without the effect)."""
+        if self.config_effect is None or code < 0:
+            return 0.0
+        return float(self.config_effect[code])
 
     def numeric_terms(self, x: np.ndarray) -> np.ndarray:
         """Terms of the numeric columns for raw values ``x`` (rows × numeric columns)."""
@@ -70,6 +82,11 @@ class LinearMember:
             out[:, i] = np.fromiter(
                 (lookup.get(v, default) for v in values[i]), np.float64, count=n_rows
             )
+        if self.config_key is not None and self.config_effect is not None:
+            codes = self.config_key.codes(values)
+            effect = np.where(codes >= 0, self.config_effect[np.maximum(codes, 0)], 0.0)
+            share = effect / len(self.config_key.columns)
+            out[:, list(self.config_key.columns)] += share[:, None]
         return out
 
 
@@ -124,6 +141,7 @@ def fit_linear_member(
     min_count: int,
     max_onehot_levels: int,
     effect_smoothing: float,
+    config_max_levels: int | None = None,
     backfit_rounds: int = 3,
 ) -> LinearMember:
     """Fit the linear member on normalised training columns and log prices ``z``.
@@ -137,6 +155,8 @@ def fit_linear_member(
         min_count: One-hot levels rarer than this are pooled into "other".
         max_onehot_levels: Categoricals with more levels become random effects.
         effect_smoothing: Pseudo-count shrinking a random-effect level towards zero.
+        config_max_levels: Columns with at most this many distinct values form the
+            configuration key (None: no configuration effect).
         backfit_rounds: Alternations between ridge and random effects.
 
     Returns:
@@ -158,10 +178,17 @@ def fit_linear_member(
         onehot[i] = _onehot_levels(values[i], min_count)
         blocks.append(_onehot_block(values[i], *onehot[i]))
     design = sparse.hstack(blocks, format="csr") if blocks else sparse.csr_matrix((len(z), 0))
-    intercept, coef, alpha, effects = backfit(
-        design, z, alphas, effect_keys, effect_smoothing, backfit_rounds
+    key = None
+    if config_max_levels is not None:
+        key = fit_config_key(specs, values, config_max_levels, exclude=list(effect_keys))
+    config = None if key is None else (key[1], len(key[1]) and int(key[1].max()) + 1)
+    intercept, coef, alpha, effects, config_effect = backfit(
+        design, z, alphas, effect_keys, effect_smoothing, backfit_rounds, config
     )
-    return _assemble(prep, num_idx, coef, intercept, alpha, onehot, effects)
+    member = _assemble(prep, num_idx, coef, intercept, alpha, onehot, effects)
+    if key is None or config_effect is None:
+        return member
+    return replace(member, config_key=key[0], config_effect=config_effect)
 
 
 def _numeric_blocks(x: np.ndarray, prep: _NumericPrep) -> list[sparse.csr_matrix]:

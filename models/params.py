@@ -26,7 +26,9 @@ class EstimatorParams(BaseModel):
             stopping on the inner folds.
         early_stopping_rounds: Patience of that early stopping.
         tree_target: ``log_price`` fits the booster on the log price; ``linear_residual``
-            boosts from the linear member's prediction.
+            boosts from the linear member's prediction; ``auto`` fits both in the inner
+            cross-validation and keeps the one whose blend has the smaller out-of-fold
+            squared error.
         inner_folds: Folds of the inner cross-validation that picks the number of rounds
             and the blend weight, flags outliers and yields the conformal scores.
         max_native_levels: Categoricals with at most this many levels are native LightGBM
@@ -39,6 +41,9 @@ class EstimatorParams(BaseModel):
         max_onehot_levels: Categoricals with more levels become random effects in the
             linear member.
         effect_smoothing: Pseudo-count shrinking random effects towards zero.
+        config_max_levels: Columns (of any kind) with at most this many distinct values
+            form a configuration key whose random effect the linear member estimates, with
+            a leave-one-out pseudo-count (None: no configuration effect).
         outlier_threshold: Training rows whose out-of-fold linear residual lies more than
             this many robust standard deviations (1.4826 MAD) from the median are left out
             of model fitting (None keeps all rows). They stay in the conformal scores.
@@ -61,7 +66,7 @@ class EstimatorParams(BaseModel):
     huber_delta: float = Field(0.1, gt=0)
     n_estimators: int = Field(6000, ge=1, le=100_000)
     early_stopping_rounds: int = Field(200, ge=1)
-    tree_target: Literal["log_price", "linear_residual"] = "log_price"
+    tree_target: Literal["log_price", "linear_residual", "auto"] = "log_price"
     inner_folds: int = Field(5, ge=2, le=20)
     max_native_levels: int = Field(64, ge=2)
     target_smoothing: float = Field(20.0, ge=0)
@@ -70,6 +75,7 @@ class EstimatorParams(BaseModel):
     min_category_count: int = Field(3, ge=1)
     max_onehot_levels: int = Field(200, ge=2)
     effect_smoothing: float = Field(5.0, ge=0)
+    config_max_levels: int | None = Field(12, ge=2)
     outlier_threshold: float | None = Field(4.0, gt=0)
     coverage: float = Field(0.8, gt=0, lt=1)
     interval_group: str | None = None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+
+from models.config_effect import choose_smoothing
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +66,8 @@ def backfit(
     effect_keys: Mapping[int, np.ndarray],
     smoothing: float,
     rounds: int,
-) -> tuple[float, np.ndarray, float, dict[int, Lookup]]:
+    config: tuple[np.ndarray, int] | None = None,
+) -> tuple[float, np.ndarray, float, dict[int, Lookup], np.ndarray | None]:
     """Alternate ridge on ``design`` and random effects for the columns in ``effect_keys``.
 
     Args:
@@ -73,20 +77,37 @@ def backfit(
         effect_keys: Input column index → its category per row, for random effects.
         smoothing: Pseudo-count of the random effects.
         rounds: Number of alternations (one when there are no random effects).
+        config: Configuration code per row (see :mod:`models.config_effect`) and the
+            number of codes, for a configuration effect with a leave-one-out pseudo-count.
 
     Returns:
-        Intercept, ridge coefficients, chosen penalty and the effect lookup per column.
+        Intercept, ridge coefficients, chosen penalty, the effect lookup per column and the
+        configuration effect per code (``None`` when absent or shrunk away).
     """
     solver = RidgeGCV(design, alphas)
     effects: dict[int, Lookup] = {i: {} for i in effect_keys}
     terms = {i: np.zeros(len(z)) for i in effect_keys}
+    config_effect: np.ndarray | None = None
+    config_term = np.zeros(len(z))
+    pseudo: float | None = None
     intercept, coef, alpha = 0.0, np.zeros(design.shape[1]), float(alphas[0])
-    for _ in range(rounds if effect_keys else 1):
-        intercept, coef, alpha = solver.solve(z - sum(terms.values(), np.zeros(len(z))))
+    for _ in range(rounds if effect_keys or config is not None else 1):
+        intercept, coef, alpha = solver.solve(
+            z - sum(terms.values(), np.zeros(len(z))) - config_term
+        )
         linear = intercept + design @ coef
         for i, keys in effect_keys.items():
             others = sum((t for k, t in terms.items() if k != i), np.zeros(len(z)))
-            effects[i] = level_effects(keys, z - linear - others, smoothing)
+            effects[i] = level_effects(keys, z - linear - others - config_term, smoothing)
             terms[i] = np.array([effects[i].get(v, 0.0) for v in keys])
+        if config is not None and (pseudo is None or not math.isinf(pseudo)):
+            # The pseudo-count is chosen once, on the first residuals, then kept fixed.
+            codes, n_codes = config
+            r = z - linear - sum(terms.values(), np.zeros(len(z)))
+            pseudo, config_effect = choose_smoothing(codes, r, n_codes, pseudo)
+            config_term = config_effect[codes]
+            logger.debug("configuration effect pseudo-count %s", pseudo)
     logger.debug("ridge alpha %.3g, %d design columns", alpha, len(coef))
-    return intercept, coef, alpha, effects
+    if config_effect is not None and math.isinf(pseudo or 0.0):
+        config_effect = None
+    return intercept, coef, alpha, effects, config_effect

@@ -54,24 +54,43 @@ class RowPlan:
             kind_of = type(value)
             arr[pos] = value if kind_of is float or kind_of is int else _number(kind, value)
         linear = self.linear.intercept
+        config = self.linear.config_key
+        keys: dict[int, str | float | None] = {}
         for pos, name, table, default in self.categorical:
             value = row.get(name)
             key = (value.strip() or None) if type(value) is str else canonical_category(value)
             feature, term = table.get(key, default)
             arr[pos] = feature
             linear += term
+            keys[pos] = key
         if len(self.linear.num_idx):
             linear += float(self.linear.numeric_terms(arr[self.linear.num_idx]).sum())
+        if config is not None:
+            linear += self.linear.config_value(self._config_code(arr, keys))
         return arr.reshape(1, -1), linear
+
+    def _config_code(self, arr: np.ndarray, keys: Mapping[int, str | float | None]) -> int:
+        config = self.linear.config_key
+        if config is None:
+            return -1
+        values = {pos: keys[pos] if pos in keys else float(arr[pos]) for pos in config.columns}
+        return config.code_row(values)
 
     def encode_terms(self, row: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         """Booster feature vector and the linear member's per-column terms for one row."""
         arr, _ = self.encode(row)
         terms = np.zeros(self.n_features)
+        keys: dict[int, str | float | None] = {}
         for pos, name, table, default in self.categorical:
-            terms[pos] = table.get(canonical_category(row.get(name)), default)[1]
+            key = canonical_category(row.get(name))
+            keys[pos] = key
+            terms[pos] = table.get(key, default)[1]
         if len(self.linear.num_idx):
             terms[self.linear.num_idx] = self.linear.numeric_terms(arr[0, self.linear.num_idx])
+        config = self.linear.config_key
+        if config is not None:
+            effect = self.linear.config_value(self._config_code(arr[0], keys))
+            terms[list(config.columns)] += effect / len(config.columns)
         return arr, terms
 
 
