@@ -167,11 +167,9 @@ def _series_to_days(series: pd.Series) -> np.ndarray:
 
 def _series_to_category(series: pd.Series) -> np.ndarray:
     values = series.to_numpy(dtype=object, na_value=None)
-    if all(v is None or isinstance(v, str) for v in values):
-        stripped = series.astype("string").str.strip()
-        out = stripped.to_numpy(dtype=object, na_value=None)
-        out[out == ""] = None
-        return out
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # All text (or missing): strip in one pass; "" and blanks become missing.
+        return np.array([None if v is None else (v.strip() or None) for v in values], dtype=object)
     return np.array([canonical_category(v) for v in values], dtype=object)
 
 

@@ -13,11 +13,14 @@ from training.cleaning import clean_vehicle
 from training.pipeline import ValuationTask
 
 #: The vehicle model's defaults, chosen on a time-split holdout of the synthetic market (see
-#: README): like the property model, trees boost from the ridge member (depreciation is close
-#: to log-linear in age and mileage per segment) and intervals are per brand origin.
+#: README): like the property model, trees boost from the ridge member (5.1 % median APE
+#: against 5.6 % boosting the log price; depreciation is close to log-linear in age and
+#: mileage per segment) and intervals are per brand origin. The learning rate is high so that
+#: ~80 trees suffice: one row's SHAP contributions cost ~0.4 ms instead of ~0.85 ms with ~170
+#: trees at 0.08, for 5.2 % instead of 5.1 % median APE — the answer stays under 1 ms.
 VEHICLE_ESTIMATOR = EstimatorParams(
     tree_target="linear_residual",
-    learning_rate=0.08,
+    learning_rate=0.15,
     num_leaves=31,
     min_data_in_leaf=20,
     feature_fraction=0.8,

@@ -38,6 +38,7 @@ class VehicleComparables:
     columns_: dict[str, np.ndarray] = field(default_factory=dict)
     by_series_: dict[str, np.ndarray] = field(default_factory=dict)
     by_brand_body_: dict[str, np.ndarray] = field(default_factory=dict)
+    codes_: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def fit(self, frame: pd.DataFrame) -> VehicleComparables:
         """Index cleaned transactions (the raw vehicle columns and ``price``)."""
@@ -53,8 +54,13 @@ class VehicleComparables:
             "mileage": frame["mileage_km"].to_numpy(dtype="float64"),
             "price": frame["price"].to_numpy(dtype="float64"),
         }
+        self.columns_["log_km"] = np.log(self.columns_["mileage"] + _MILEAGE_OFFSET_KM)
         for name in ("brand", "series", "region", "damage"):
             self.columns_[name] = frame[name].astype(str).to_numpy()
+            # Integer codes: comparing ints is far cheaper than comparing strings per query.
+            codes, levels = pd.factorize(self.columns_[name])
+            self.columns_[f"{name}_code"] = codes
+            self.codes_[name] = {str(level): i for i, level in enumerate(levels)}
         series = frame["series"].astype(str)
         brand_body = frame["brand"].astype(str) + "|" + frame["body_type"].astype(str)
         self.by_series_ = {str(k): v.to_numpy() for k, v in series.groupby(series).groups.items()}
@@ -90,14 +96,17 @@ class VehicleComparables:
         log_km = np.log(request.mileage_km + _MILEAGE_OFFSET_KM)
         score = (
             np.abs(c["age"][rows] - age) / _SCALE_AGE_YEARS
-            + np.abs(np.log(c["mileage"][rows] + _MILEAGE_OFFSET_KM) - log_km) / _SCALE_LOG_MILEAGE
+            + np.abs(c["log_km"][rows] - log_km) / _SCALE_LOG_MILEAGE
             + (months_since_epoch(request.valuation_date) - c["t"][rows]) / _SCALE_MONTHS
-            + (c["region"][rows] != request.region) * _OTHER_REGION
-            + (c["damage"][rows] != request.damage.value) * _OTHER_DAMAGE
-            + (c["series"][rows] != request.series) * _OTHER_SERIES
+            + self._differs("region", rows, request.region) * _OTHER_REGION
+            + self._differs("damage", rows, request.damage.value) * _OTHER_DAMAGE
+            + self._differs("series", rows, request.series) * _OTHER_SERIES
         )
-        order = np.argsort(score, kind="stable")[:k]
-        return [self._comparable(int(rows[j]), float(score[j])) for j in order]
+        return [self._comparable(int(rows[j]), float(score[j])) for j in _smallest(score, k)]
+
+    def _differs(self, name: str, rows: np.ndarray, value: str) -> np.ndarray:
+        code = self.codes_[name].get(value, -1)
+        return np.asarray(self.columns_[f"{name}_code"][rows] != code)
 
     def _comparable(self, i: int, score: float) -> VehicleComparable:
         c = self.columns_
@@ -144,3 +153,15 @@ class VehicleComparables:
             ObservedMonth(month=str(m), median_price=float(r["median"]), count=int(r["count"]))
             for m, r in stats.iterrows()
         ]
+
+
+def _smallest(score: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` smallest scores in order (ties: the earlier row first)."""
+    if len(score) > 4 * k:
+        part = np.argpartition(score, k - 1)[:k]
+        # argpartition does not keep ties stable; take every row tied with the k-th score.
+        cut = score[part].max()
+        part = np.flatnonzero(score <= cut)
+    else:
+        part = np.arange(len(score))
+    return part[np.argsort(score[part], kind="stable")][:k]
