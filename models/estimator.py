@@ -237,7 +237,29 @@ def _choose_tree_target(
         if best is None or error < best[0]:
             best = (error, target, weight, blend)
     assert best is not None  # oof.tree always holds at least one target
-    return best[1], best[2], best[3]
+    error, target, weight, blend = best
+    if weight > 0.0 and not _trees_clearly_win(oof.linear[keep], blend[keep], z[keep]):
+        logger.info("trees do not clearly beat the linear member: tree weight 0")
+        return target, 0.0, oof.linear.copy()
+    return target, weight, blend
+
+
+#: Standard errors by which the blend must beat the linear member to keep the trees.
+CLEAR_WIN_SE = 2.0
+
+
+def _trees_clearly_win(linear: np.ndarray, blend: np.ndarray, z: np.ndarray) -> bool:
+    """Whether the blend's out-of-fold squared error beats the linear member's clearly.
+
+    The inner-fold linear members see fewer rows than the final one, so their
+    configuration effects are weaker and the least-squares weight leans towards the
+    trees; the simpler member is kept unless the paired per-row gain exceeds
+    :data:`CLEAR_WIN_SE` standard errors.
+    """
+    gain = (z - linear) ** 2 - (z - blend) ** 2
+    if len(gain) < 2:
+        return False
+    return float(gain.mean()) > CLEAR_WIN_SE * float(gain.std(ddof=1)) / math.sqrt(len(gain))
 
 
 def _interval_method(params: EstimatorParams) -> str:

@@ -16,6 +16,12 @@ logger = logging.getLogger(__name__)
 
 Lookup = dict[str | None, float]
 
+#: Most alternations while a configuration effect is active (it nests the one-hot
+#: columns, so ridge and effect trade the same signal and converge slowly).
+MAX_CONFIG_ROUNDS = 60
+#: Stop alternating once no fitted value moves by more than this (log units).
+CONFIG_TOL = 1e-5
+
 
 class RidgeGCV:
     """Ridge with intercept on a fixed design, for any number of right-hand sides.
@@ -76,7 +82,11 @@ def backfit(
         alphas: Candidate ridge penalties.
         effect_keys: Input column index → its category per row, for random effects.
         smoothing: Pseudo-count of the random effects.
-        rounds: Number of alternations (one when there are no random effects).
+        rounds: Number of alternations (one when there are no random effects). While a
+            configuration effect is active, alternation continues until the fit moves by
+            less than :data:`CONFIG_TOL`, up to :data:`MAX_CONFIG_ROUNDS` rounds: the
+            effect nests the one-hot columns, and a few rounds leave it far from the
+            joint optimum.
         config: Configuration code per row (see :mod:`models.config_effect`) and the
             number of codes, for a configuration effect with a leave-one-out pseudo-count.
 
@@ -91,7 +101,12 @@ def backfit(
     config_term = np.zeros(len(z))
     pseudo: float | None = None
     intercept, coef, alpha = 0.0, np.zeros(design.shape[1]), float(alphas[0])
-    for _ in range(rounds if effect_keys or config is not None else 1):
+    previous = np.zeros(len(z))
+    step = 0
+    while step < (rounds if effect_keys or config is not None else 1) or (
+        pseudo is not None and not math.isinf(pseudo) and step < MAX_CONFIG_ROUNDS
+    ):
+        step += 1
         intercept, coef, alpha = solver.solve(
             z - sum(terms.values(), np.zeros(len(z))) - config_term
         )
@@ -107,7 +122,12 @@ def backfit(
             pseudo, config_effect = choose_smoothing(codes, r, n_codes, pseudo)
             config_term = config_effect[codes]
             logger.debug("configuration effect pseudo-count %s", pseudo)
-    logger.debug("ridge alpha %.3g, %d design columns", alpha, len(coef))
+        fitted = linear + sum(terms.values(), np.zeros(len(z))) + config_term
+        moved = float(np.max(np.abs(fitted - previous))) if len(z) else 0.0
+        previous = fitted
+        if step >= rounds and moved < CONFIG_TOL:
+            break
+    logger.debug("ridge alpha %.3g, %d design columns, %d rounds", alpha, len(coef), step)
     if config_effect is not None and math.isinf(pseudo or 0.0):
         config_effect = None
     return intercept, coef, alpha, effects, config_effect
