@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models.tabular import ColumnSpec
+from models.tabular import ColumnSpec, lookup
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +63,7 @@ class TreeDesign:
 
 def map_lookup(values: np.ndarray, col: TreeColumn) -> np.ndarray:
     """Vectorised ``col.lookup.get(value, col.default)``."""
-    return np.fromiter(
-        (col.lookup.get(v, col.default) for v in values), dtype=np.float64, count=len(values)
-    )
+    return lookup(values, col.lookup, col.default)
 
 
 def _smoothed_means(

@@ -26,6 +26,7 @@ from scipy import sparse
 from models.config_effect import ConfigKey, fit_config_key
 from models.ridge import Lookup, backfit
 from models.tabular import ColumnSpec
+from models.tabular import lookup as lookup_many
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +80,7 @@ class LinearMember:
             x = np.column_stack([values[i] for i in self.num_idx]).astype(np.float64)
             out[:, self.num_idx] = self.numeric_terms(x)
         for i, lookup, default in zip(self.cat_idx, self.cat_lookup, self.cat_default, strict=True):
-            out[:, i] = np.fromiter(
-                (lookup.get(v, default) for v in values[i]), np.float64, count=n_rows
-            )
+            out[:, i] = lookup_many(values[i], lookup, default)
         if self.config_key is not None and self.config_effect is not None:
             codes = self.config_key.codes(values)
             effect = np.where(codes >= 0, self.config_effect[np.maximum(codes, 0)], 0.0)

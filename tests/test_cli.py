@@ -52,6 +52,17 @@ def test_generate_vehicle_writes_data_and_planted_defects(env: Path) -> None:
     assert (env / "data" / "vehicle_transactions.planted.csv").exists()
 
 
+def test_evaluate_vehicle_on_a_file(env: Path) -> None:
+    out = env / "v.csv"
+    runner.invoke(app, ["data", "generate", "vehicle", "--rows", "400", "--out", str(out)])
+    args = ["evaluate", "vehicle", "--data", str(out), "--target", "price"]
+    result = runner.invoke(app, [*args, "--exclude", "transaction_id", "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    # rows without a price (a planted defect) are dropped, the rest scored out-of-fold
+    assert 390 <= line["n"] <= 400 and 0 < line["median_ape"] < 1
+
+
 def test_evaluate_rejects_another_kinds_dataset(env: Path) -> None:
     result = runner.invoke(app, ["evaluate", "vehicle", "--dataset", "ames"])
     assert result.exit_code == 2

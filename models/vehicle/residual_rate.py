@@ -137,15 +137,31 @@ class ResidualRateTable:
         if not self.age_:
             raise RuntimeError("ResidualRateTable is not fitted; call fit() first")
         age = age_years_of(frame, date_column)
-        age_key = pd.Series(_age_key(age), index=frame.index).astype(str)
-        log_rate = (frame["series"].astype(str) + "|" + age_key).map(self.series_)
-        log_rate = log_rate.fillna((_segment(frame) + "|" + age_key).map(self.segment_))
-        nearest = {k: self._nearest_age(k) for k in range(MAX_AGE_YEAR + 1)}
-        log_rate = log_rate.fillna(age_key.astype(int).map(nearest))
+        age_key = _age_key(age)
+        log_rate = _grid_lookup(frame["series"], age_key, self.series_)
+        missing = np.isnan(log_rate)
+        log_rate[missing] = _grid_lookup(_segment(frame), age_key, self.segment_)[missing]
+        missing = np.isnan(log_rate)
+        nearest = np.array([self._nearest_age(k) for k in range(MAX_AGE_YEAR + 1)])
+        log_rate[missing] = nearest[age_key[missing]]
         band = pd.Series(_mileage_band(frame["mileage_km"].to_numpy(dtype="float64"), age))
         log_adjust = (
             band.map(self.mileage_).fillna(0.0).to_numpy()
             + frame["damage"].astype(str).map(self.condition_).fillna(0.0).to_numpy()
         )
-        rate = np.exp(log_rate.to_numpy(dtype="float64") + log_adjust)
+        rate = np.exp(log_rate + log_adjust)
         return np.asarray(frame["new_price"].to_numpy(dtype="float64") * rate)
+
+
+def _grid_lookup(keys: pd.Series, age_key: np.ndarray, table: dict[str, float]) -> np.ndarray:
+    """``table[f"{key}|{age}"]`` per row (NaN where absent), looked up once per distinct key."""
+    codes, uniques = pd.factorize(keys.to_numpy(dtype=object), use_na_sentinel=True)
+    ages = range(MAX_AGE_YEAR + 1)
+    grid = np.array(
+        [[table.get(f"{key}|{a}", np.nan) for a in ages] for key in uniques] or [[np.nan]],
+        dtype="float64",
+    )
+    out = np.full(len(codes), np.nan)
+    known = codes >= 0
+    out[known] = grid[codes[known], age_key[known]]
+    return out
