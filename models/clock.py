@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 
 import pandas as pd
 
@@ -37,3 +38,9 @@ def shift_months(date: dt.date, months: int) -> tuple[int, int]:
 def years_between(start: dt.date, end: dt.date) -> float:
     """Years from ``start`` to ``end`` (365.25-day years; negative when end is earlier)."""
     return (end - start).days / 365.25
+
+
+def month_label(months: float) -> str:
+    """``YYYY-MM`` of a model-clock value (see :func:`months_since_epoch`)."""
+    index = _EPOCH_YEAR * 12 + math.floor(months)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

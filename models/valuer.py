@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
 from models.schemas import Contribution, ModelInfo, ValueInterval
 
@@ -52,9 +53,15 @@ class BatchRequest(Protocol):
         ...
 
 
-def _format_value(value: Any) -> str:
+def format_value(name: str, value: Any) -> str:
+    """An input value as a judge reads it: the market month as YYYY-MM, amounts with
+    thousands separators, small numbers to four significant digits."""
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.4g}"
+        if math.isnan(value):
+            return ""
+        if name == "t_months":
+            return month_label(value)
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return str(value)
 
 
@@ -67,7 +74,7 @@ def top_contributions(
         Contribution(
             feature=name,
             label=labels.get(name, name),
-            value=_format_value(row.get(name)),
+            value=format_value(name, row.get(name)),
             effect_pct=round(math.expm1(effect) * 100.0, 2),
         )
         for name, effect in ranked

@@ -50,9 +50,6 @@ CATEGORICAL: tuple[str, ...] = (
     "seller_type",
     "color",
 )
-#: A car younger than this counts as this old for the yearly mileage (no division by ~0).
-MIN_AGE_FOR_RATE = 0.25
-
 #: The features the estimator sees, in order.
 FEATURES: tuple[str, ...] = (
     "brand",
@@ -66,7 +63,6 @@ FEATURES: tuple[str, ...] = (
     "region",
     "age_years",
     "mileage_km",
-    "km_per_year",
     "transfers",
     "damage",
     "emission_standard",
@@ -88,7 +84,6 @@ FEATURE_LABELS: dict[str, str] = {
     "region": "地区",
     "age_years": "车龄",
     "mileage_km": "表显里程",
-    "km_per_year": "年均里程",
     "transfers": "过户次数",
     "damage": "车况(事故/泡水)",
     "emission_standard": "排放标准",
@@ -108,7 +103,6 @@ def feature_frame(frame: pd.DataFrame, date_column: str = DATE_COLUMN) -> pd.Dat
         out[name] = frame[name].astype("float64")
     registered = pd.to_datetime(frame["registration_date"])
     out["age_years"] = ((dates - registered).dt.days / 365.25).astype("float64")
-    out["km_per_year"] = out["mileage_km"] / out["age_years"].clip(lower=MIN_AGE_FOR_RATE)
     out["t_months"] = months_since_epoch_series(dates)
     return out[list(FEATURES)]
 
@@ -129,7 +123,6 @@ def feature_row(request: VehicleRequest) -> dict[str, Any]:
         "region": request.region,
         "age_years": age,
         "mileage_km": mileage,
-        "km_per_year": mileage / max(age, MIN_AGE_FOR_RATE),
         "transfers": float(request.transfers),
         "damage": request.damage.value,
         "emission_standard": request.emission_standard.value,
