@@ -19,8 +19,9 @@ from models.vehicle.comparables import SIMILAR_AGE_YEARS
 from models.vehicle.schemas import CurvePoint, PriceCurve, VehicleRequest
 from models.vehicle.valuer import VehicleValuer
 
-#: Yearly mileage assumed for a car valued on its registration day (no rate of its own yet).
+#: Yearly mileage assumed for a car younger than ``MIN_AGE_FOR_RATE`` years.
 DEFAULT_KM_PER_YEAR = 15_000.0
+MIN_AGE_FOR_RATE = 0.25
 
 PROJECTION_METHOD = (
     "模型按车龄与里程逐月推进、市场行情保持在估价月的估值 "
@@ -66,7 +67,8 @@ def price_curve(
     """The curve for one vehicle (see the module docstring for each part)."""
     today = request.valuation_date
     age_now = years_between(request.registration_date, today)
-    rate = request.mileage_km / age_now if age_now > 0 else DEFAULT_KM_PER_YEAR
+    # A car only weeks old has no yearly mileage of its own to extrapolate from.
+    rate = request.mileage_km / age_now if age_now >= MIN_AGE_FOR_RATE else DEFAULT_KM_PER_YEAR
     past = [
         d
         for d in _month_ends(today, range(-history_months, 0))

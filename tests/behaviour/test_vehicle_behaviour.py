@@ -72,3 +72,12 @@ def test_curve_for_a_car_younger_than_the_window(
     curve = price_curve(vehicle_champion.model, young, vehicle_champion.info)
     assert 6 <= len(curve.history) <= 8  # month-ends from March to September 2026
     assert curve.history[0].date >= young.registration_date
+
+
+def test_curve_of_a_brand_new_car_uses_a_typical_yearly_mileage(
+    vehicle_champion: LoadedModel, car: VehicleRequest
+) -> None:
+    new = changed(car, {"registration_date": dt.date(2026, 10, 1), "mileage_km": 600.0})
+    curve = price_curve(vehicle_champion.model, new, vehicle_champion.info)
+    assert curve.history == []  # registered after every past month-end
+    assert curve.projection[-1].mileage_km < 20_000  # not 600 km per 19 days, extrapolated
