@@ -17,6 +17,7 @@ from rich.console import Console
 
 from models.errors import CourtvalError
 from models.settings import get_settings
+from training.kinds import KIND_INFO, KindInfo
 
 app = typer.Typer(
     help="courtval: valuation and risk scoring for court enforcement (执行).", no_args_is_help=True
@@ -64,31 +65,63 @@ def domain_errors(func: F) -> F:
 
 def default_data(kind: str) -> Path:
     """Where `courtval data generate KIND` writes by default."""
-    from training.tasks import kind_spec
-
-    return get_settings().data_dir / kind_spec(kind).file_name
+    return get_settings().data_dir / KIND_INFO[kind].file_name
 
 
-@generate_app.command("property")
-@domain_errors
-def generate_property(
-    rows: Annotated[int, typer.Option(min=100, help="Number of transactions.")] = 50_000,
-    seed: Seed = 0,
-    out: Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")] = None,
-) -> None:
-    """Synthetic property transactions (defects included) calibrated to Wenling."""
-    _generate("property", rows, seed, out)
+Dataset = Annotated[str | None, typer.Option(help="A named real dataset.")]
+DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.")]
+Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
+Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
+Folds = Annotated[int, typer.Option(min=2, max=20)]
+Out = Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")]
+TrainData = Annotated[Path | None, typer.Option(help="Transactions (CSV/Parquet/Excel).")]
+IfMissing = Annotated[bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")]
 
 
-@generate_app.command("vehicle")
-@domain_errors
-def generate_vehicle(
-    rows: Annotated[int, typer.Option(min=100, help="Number of transactions.")] = 100_000,
-    seed: Seed = 0,
-    out: Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")] = None,
-) -> None:
-    """Synthetic used-vehicle transactions (re-listings and bad records included)."""
-    _generate("vehicle", rows, seed, out)
+def _register(kind: str, info: KindInfo) -> None:
+    """Add `data generate KIND`, `train KIND` and `evaluate KIND`."""
+
+    @generate_app.command(kind, help=f"Synthetic {info.description} (defects included).")
+    @domain_errors
+    def generate(
+        rows: Annotated[
+            int, typer.Option(min=100, help="Number of transactions.")
+        ] = info.default_rows,
+        seed: Seed = 0,
+        out: Out = None,
+    ) -> None:
+        _generate(kind, rows, seed, out)
+
+    @train_app.command(
+        kind, help="Clean, train, evaluate on the latest months, log to MLflow, promote if better."
+    )
+    @domain_errors
+    def train(data: TrainData = None, seed: Seed = 0, if_missing: IfMissing = False) -> None:
+        from courtval.training_run import run_training
+
+        path = data or default_data(kind)
+        run_training(kind, path, seed=seed, if_missing=if_missing, console=console)
+
+    @evaluate_app.command(
+        kind,
+        help=(
+            "K-fold cross-validation of the estimator "
+            f"(datasets: {', '.join(info.benchmarks)}); one JSON line."
+        ),
+    )
+    @domain_errors
+    def evaluate(
+        dataset: Dataset = None,
+        data: DataFile = None,
+        target: Target = None,
+        exclude: Exclude = "",
+        folds: Folds = 5,
+        seed: Seed = 0,
+    ) -> None:
+        from courtval.training_run import run_evaluation
+
+        result = run_evaluation(kind, dataset, data, target, exclude, folds=folds, seed=seed)
+        typer.echo(json.dumps(result, ensure_ascii=False))
 
 
 def _generate(kind: str, rows: int, seed: int, out: Path | None) -> None:
@@ -108,88 +141,8 @@ def _generate(kind: str, rows: int, seed: int, out: Path | None) -> None:
     )
 
 
-@train_app.command("property")
-@domain_errors
-def train_property(
-    data: Annotated[Path | None, typer.Option(help="Transactions (CSV/Parquet/Excel).")] = None,
-    seed: Seed = 0,
-    if_missing: Annotated[
-        bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")
-    ] = False,
-) -> None:
-    """Clean, train, evaluate on the latest months, log to MLflow, promote if better."""
-    _train("property", data, seed, if_missing)
-
-
-@train_app.command("vehicle")
-@domain_errors
-def train_vehicle(
-    data: Annotated[Path | None, typer.Option(help="Transactions (CSV/Parquet/Excel).")] = None,
-    seed: Seed = 0,
-    if_missing: Annotated[
-        bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")
-    ] = False,
-) -> None:
-    """Clean, train, evaluate on the latest months, log to MLflow, promote if better."""
-    _train("vehicle", data, seed, if_missing)
-
-
-def _train(kind: str, data: Path | None, seed: int, if_missing: bool) -> None:
-    from courtval.training_run import run_training
-
-    run_training(
-        kind, data or default_data(kind), seed=seed, if_missing=if_missing, console=console
-    )
-
-
-Dataset = Annotated[str | None, typer.Option(help="A named real dataset.")]
-DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.")]
-Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
-Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
-Folds = Annotated[int, typer.Option(min=2, max=20)]
-
-
-@evaluate_app.command("property")
-@domain_errors
-def evaluate_property(
-    dataset: Dataset = None,
-    data: DataFile = None,
-    target: Target = None,
-    exclude: Exclude = "",
-    folds: Folds = 5,
-    seed: Seed = 0,
-) -> None:
-    """K-fold cross-validation of the estimator (datasets: ames); prints one JSON line."""
-    _evaluate("property", dataset, data, target, exclude, folds, seed)
-
-
-@evaluate_app.command("vehicle")
-@domain_errors
-def evaluate_vehicle(
-    dataset: Dataset = None,
-    data: DataFile = None,
-    target: Target = None,
-    exclude: Exclude = "",
-    folds: Folds = 5,
-    seed: Seed = 0,
-) -> None:
-    """K-fold cross-validation of the estimator (datasets: car_prices); prints one JSON line."""
-    _evaluate("vehicle", dataset, data, target, exclude, folds, seed)
-
-
-def _evaluate(
-    kind: str,
-    dataset: str | None,
-    data: Path | None,
-    target: str | None,
-    exclude: str,
-    folds: int,
-    seed: int,
-) -> None:
-    from courtval.training_run import run_evaluation
-
-    result = run_evaluation(kind, dataset, data, target, exclude, folds=folds, seed=seed)
-    typer.echo(json.dumps(result, ensure_ascii=False))
+for _kind, _info in KIND_INFO.items():
+    _register(_kind, _info)
 
 
 @app.command("serve")

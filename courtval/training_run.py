@@ -21,9 +21,6 @@ from training.tracking import start_tracking
 
 logger = logging.getLogger(__name__)
 
-#: The public benchmarks each kind is evaluated on.
-BENCHMARKS_OF: dict[str, tuple[str, ...]] = {"property": ("ames",), "vehicle": ("car_prices",)}
-
 
 def _summary(result: TrainResult) -> Table:
     table = Table(title=f"run {result.run_id} → version {result.version}")
@@ -77,8 +74,9 @@ def run_evaluation(
     if (dataset is None) == (data is None):
         raise DataError("give exactly one of --dataset NAME or --data PATH")
     if dataset is not None:
-        if dataset not in BENCHMARKS_OF[kind]:
-            raise DataError(f"{kind} datasets: {', '.join(BENCHMARKS_OF[kind])}; got {dataset!r}")
+        known = kind_spec(kind).info.benchmarks
+        if dataset not in known:
+            raise DataError(f"{kind} datasets: {', '.join(known)}; got {dataset!r}")
         bench = load_benchmark(dataset)
         frame, target_column, dropped = bench.frame, bench.target, list(bench.exclude)
     else:

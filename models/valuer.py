@@ -88,6 +88,14 @@ class TabularValuer(ABC):
     #: Chinese labels of the features, for reasons shown to judges.
     labels: Mapping[str, str] = {}
 
+    @staticmethod
+    def fit_regressor(
+        features: pd.DataFrame, prices: pd.Series, params: EstimatorParams | None, seed: int
+    ) -> ValueRegressor:
+        """The estimator fitted on a kind's features and sale prices."""
+        regressor = ValueRegressor(params=params, random_state=seed)
+        return regressor.fit(features, prices.to_numpy(dtype="float64"))
+
     @abstractmethod
     def features(self, raw: pd.DataFrame, date_column: str) -> pd.DataFrame:
         """Model features of a raw table (transactions or batch requests)."""

@@ -6,6 +6,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.estimator import EstimatorParams
 
+#: The shared defaults of the models trained on a market's own transactions (tens of thousands
+#: of sales, a few well-understood features): trees boost from the ridge member's prediction —
+#: prices are close to log-additive in place, time and the unit's facts — with a high feature
+#: fraction, early stopping on 3 inner folds. Each task sets its learning rate and the column
+#: its intervals are made per (Mondrian); see ``property_task.py`` and ``vehicle_task.py``.
+MARKET_ESTIMATOR = EstimatorParams(
+    tree_target="linear_residual",
+    num_leaves=31,
+    min_data_in_leaf=20,
+    feature_fraction=0.8,
+    n_estimators=1500,
+    early_stopping_rounds=50,
+    inner_folds=3,
+)
+
 
 class TrainConfig(BaseModel):
     """How a valuation model is trained and judged."""

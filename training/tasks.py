@@ -14,6 +14,7 @@ from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from training.generate.property import generate_property_transactions
 from training.generate.vehicle import generate_vehicle_transactions
+from training.kinds import KIND_INFO, KindInfo
 from training.pipeline import ValuationTask
 from training.property_task import property_task
 from training.vehicle_task import vehicle_task
@@ -34,9 +35,7 @@ class KindSpec:
     task: Callable[[Settings], ValuationTask]
     request_schema: type[BaseModel]
     generate: Callable[[int, int], Generated]
-    default_rows: int
-    file_name: str
-    description: str
+    info: KindInfo
 
 
 def _property_data(n_rows: int, seed: int) -> Generated:
@@ -54,17 +53,13 @@ KINDS: dict[str, KindSpec] = {
         property_task,
         PropertyRequest,
         _property_data,
-        50_000,
-        "property_transactions.parquet",
-        "property transactions calibrated to Wenling",
+        KIND_INFO["property"],
     ),
     "vehicle": KindSpec(
         vehicle_task,
         VehicleRequest,
         _vehicle_data,
-        100_000,
-        "vehicle_transactions.parquet",
-        "used-vehicle transactions of the Chinese market",
+        KIND_INFO["vehicle"],
     ),
 }
 

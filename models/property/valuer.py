@@ -45,10 +45,11 @@ class PropertyValuer(TabularValuer):
         ``evidence`` (default: ``frame``) are the sales the comparables are drawn from; it may
         include sales more recent than the training rows.
         """
-        regressor = ValueRegressor(params=params, random_state=seed)
-        regressor.fit(
+        regressor = cls.fit_regressor(
             property_features.feature_frame(frame),
-            frame[property_features.TARGET_COLUMN].to_numpy(dtype="float64"),
+            frame[property_features.TARGET_COLUMN],
+            params,
+            seed,
         )
         return cls(
             regressor=regressor,

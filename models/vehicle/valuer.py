@@ -40,10 +40,11 @@ class VehicleValuer(TabularValuer):
         seed: int = 0,
     ) -> VehicleValuer:
         """Fit the estimator on cleaned sales; index ``evidence`` (default ``frame``)."""
-        regressor = ValueRegressor(params=params, random_state=seed)
-        regressor.fit(
+        regressor = cls.fit_regressor(
             vehicle_features.feature_frame(frame),
-            frame[vehicle_features.TARGET_COLUMN].to_numpy(dtype="float64"),
+            frame[vehicle_features.TARGET_COLUMN],
+            params,
+            seed,
         )
         return cls(
             regressor=regressor,

@@ -12,6 +12,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from training.generate.finish import finish
 from training.generate.market import (
     AGE_DEPRECIATION,
     AREA_ELASTICITY,
@@ -118,18 +119,7 @@ def generate_property_transactions(
     rows = _sample_rows(n_base, market, config, rng)
     rows["price"] = _price(rows, market, config, rng)
     frame, defects = _plant_defects(_to_frame(rows), counts, config, rng)
-    order = np.argsort(frame["transaction_date"].to_numpy(), kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    ids = pd.Series(np.arange(1, n_rows + 1)).astype("str").str.zfill(8)
-    frame.insert(0, "transaction_id", ("P" + ids).astype("str"))
-    frame = frame.astype(COLUMN_DTYPES)
-    defect_of_row = defects[order]
-    planted = pd.DataFrame(
-        {
-            "transaction_id": frame["transaction_id"][defect_of_row != ""].to_numpy(),
-            "defect": defect_of_row[defect_of_row != ""],
-        }
-    ).astype("str")
+    frame, planted = finish(frame, defects, id_prefix="P", dtypes=COLUMN_DTYPES)
     logger.info("Generated %d property transactions, %d planted defects", n_rows, len(planted))
     return GeneratedProperty(frame=frame, planted=planted)
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from models.vehicle.vocabulary import Damage, EmissionStandard, Fuel, Gearbox, SellerType
+from training.generate.finish import finish
 from training.generate.vehicle_defects import VehicleDefectKind, plant_defects
 from training.generate.vehicle_market import (
     CATALOGUE,
@@ -109,18 +110,7 @@ def generate_vehicle_transactions(
     rows = _sample_rows(n_base, market, config, rng)
     rows["price"] = _price(rows, market, config, rng)
     frame, defects = plant_defects(_to_frame(rows, market), counts, config, rng)
-    order = np.argsort(frame["transaction_date"].to_numpy(), kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    ids = pd.Series(np.arange(1, n_rows + 1)).astype("str").str.zfill(8)
-    frame.insert(0, "transaction_id", ("V" + ids).astype("str"))
-    frame = frame.astype(COLUMN_DTYPES)
-    defect_of_row = defects[order]
-    planted = pd.DataFrame(
-        {
-            "transaction_id": frame["transaction_id"][defect_of_row != ""].to_numpy(),
-            "defect": defect_of_row[defect_of_row != ""],
-        }
-    ).astype("str")
+    frame, planted = finish(frame, defects, id_prefix="V", dtypes=COLUMN_DTYPES)
     logger.info("Generated %d vehicle transactions, %d planted defects", n_rows, len(planted))
     return GeneratedVehicle(frame=frame, planted=planted)
 

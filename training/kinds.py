@@ -1,0 +1,35 @@
+"""The model kinds courtval trains, described without importing their heavy machinery.
+
+The CLI reads this to build its per-kind commands (``courtval --help`` stays fast);
+``training.tasks`` adds each kind's task and generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    """What the commands need to know about a model kind."""
+
+    default_rows: int
+    file_name: str
+    description: str
+    benchmarks: tuple[str, ...]
+
+
+KIND_INFO: dict[str, KindInfo] = {
+    "property": KindInfo(
+        50_000,
+        "property_transactions.parquet",
+        "property transactions calibrated to Wenling",
+        ("ames",),
+    ),
+    "vehicle": KindInfo(
+        100_000,
+        "vehicle_transactions.parquet",
+        "used-vehicle transactions of the Chinese market",
+        ("car_prices",),
+    ),
+}
