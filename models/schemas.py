@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=BaseModel)
+
+
+def _not_in_future(value: dt.date) -> dt.date:
+    today = dt.date.today()
+    if value > today:
+        raise ValueError(f"valuation_date {value} is in the future (today is {today})")
+    return value
+
+
+#: The date a value is asked for: any past date or today, never a future one.
+ValuationDate = Annotated[
+    dt.date,
+    AfterValidator(_not_in_future),
+    Field(description="Date the value is asked for; not in the future."),
+]
 
 
 class ValueInterval(BaseModel):

@@ -7,7 +7,14 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from models.property.vocabulary import Decoration, Orientation, PropertyType
-from models.schemas import BatchRequest, BatchValuation, Contribution, ModelInfo, ValueInterval
+from models.schemas import (
+    BatchRequest,
+    BatchValuation,
+    Contribution,
+    ModelInfo,
+    ValuationDate,
+    ValueInterval,
+)
 
 EARLIEST_BUILD_YEAR = 1900
 
@@ -29,7 +36,7 @@ class PropertyRequest(BaseModel):
     rooms: int = Field(default=0, ge=0, le=50, description="Number of rooms (0 if n/a).")
     elevator: bool = Field(description="Whether the building has an elevator.")
     decoration: Decoration = Field(description="装修.")
-    valuation_date: dt.date = Field(description="Date the value is asked for; not in the future.")
+    valuation_date: ValuationDate
     build_year: int = Field(ge=EARLIEST_BUILD_YEAR, description="Year the building was completed.")
 
     # Field validators (not a model validator) so that a 422 names the offending field;
@@ -47,15 +54,6 @@ class PropertyRequest(BaseModel):
         total = info.data.get("total_floors")
         if total is not None and value > total:
             raise ValueError(f"floor {value} is above total_floors {total}")
-        return value
-
-    @field_validator("valuation_date")
-    @classmethod
-    def _not_in_future(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today():
-            raise ValueError(
-                f"valuation_date {value} is in the future (today is {dt.date.today()})"
-            )
         return value
 
     @field_validator("build_year")

@@ -6,7 +6,14 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from models.schemas import BatchRequest, BatchValuation, Contribution, ModelInfo, ValueInterval
+from models.schemas import (
+    BatchRequest,
+    BatchValuation,
+    Contribution,
+    ModelInfo,
+    ValuationDate,
+    ValueInterval,
+)
 from models.vehicle.vocabulary import (
     BodyType,
     Color,
@@ -37,7 +44,7 @@ class VehicleRequest(BaseModel):
         gt=0, le=50_000_000, description="New-car guide price of the trim (新车指导价), CNY."
     )
     region: str = Field(min_length=1, max_length=40, description="City of the sale, e.g. 银川.")
-    valuation_date: dt.date = Field(description="Date the value is asked for; not in the future.")
+    valuation_date: ValuationDate
     registration_date: dt.date = Field(
         description="First registration (初次登记日期); not after the valuation date."
     )
@@ -52,15 +59,6 @@ class VehicleRequest(BaseModel):
 
     # Field validators (not a model validator) so that a 422 names the offending field;
     # they rely on the field order above: a field is checked against the ones before it.
-    @field_validator("valuation_date")
-    @classmethod
-    def _not_in_future(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today():
-            raise ValueError(
-                f"valuation_date {value} is in the future (today is {dt.date.today()})"
-            )
-        return value
-
     @field_validator("registration_date")
     @classmethod
     def _registered_before_valuation(cls, value: dt.date, info: ValidationInfo) -> dt.date:
