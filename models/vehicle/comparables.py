@@ -2,9 +2,10 @@
 
 Candidates are sales of the same series in the window before the valuation date (the same
 brand and body type when the series has too few). Each candidate gets a dissimilarity score
-that adds, in comparable units, what a used-car valuer looks at: the age difference, the
-mileage (log ratio), how long ago it sold, another region, another damage state and another
-series. The search touches one series' sales, so it costs microseconds, not a scan.
+that adds, in comparable units, what a used-car valuer looks at: the age difference, the trim
+(new-car price, log ratio), the mileage (log ratio), how long ago it sold, another region,
+another damage state and another series. The search touches one series' sales, so it costs
+microseconds, not a scan.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ _OTHER_REGION = 0.5
 _OTHER_DAMAGE = 1.0
 _OTHER_SERIES = 1.0
 _MILEAGE_OFFSET_KM = 5_000.0  # so that 0 km and 2,000 km are not worlds apart
+_SCALE_LOG_NEW_PRICE = 0.2  # another trim: a new price 20 % apart is one unit
 
 #: Sales count as the same age band when their age differs by at most this (years).
 SIMILAR_AGE_YEARS = 1.5
+#: ... and as the same trim level when their new-car prices differ by at most this factor.
+SIMILAR_NEW_PRICE = 1.25
 
 
 @dataclass
@@ -55,6 +59,8 @@ class VehicleComparables:
             "price": frame["price"].to_numpy(dtype="float64"),
         }
         self.columns_["log_km"] = np.log(self.columns_["mileage"] + _MILEAGE_OFFSET_KM)
+        self.columns_["new_price"] = frame["new_price"].to_numpy(dtype="float64")
+        self.columns_["log_new"] = np.log(self.columns_["new_price"])
         for name in ("brand", "series", "region", "damage"):
             self.columns_[name] = frame[name].astype(str).to_numpy()
             # Integer codes: comparing ints is far cheaper than comparing strings per query.
@@ -97,6 +103,7 @@ class VehicleComparables:
         score = (
             np.abs(c["age"][rows] - age) / _SCALE_AGE_YEARS
             + np.abs(c["log_km"][rows] - log_km) / _SCALE_LOG_MILEAGE
+            + np.abs(c["log_new"][rows] - np.log(request.new_price)) / _SCALE_LOG_NEW_PRICE
             + (months_since_epoch(request.valuation_date) - c["t"][rows]) / _SCALE_MONTHS
             + self._differs("region", rows, request.region) * _OTHER_REGION
             + self._differs("damage", rows, request.damage.value) * _OTHER_DAMAGE
@@ -119,6 +126,7 @@ class VehicleComparables:
             age_years=round(float(c["age"][i]), 2),
             mileage_km=float(c["mileage"][i]),
             damage=str(c["damage"][i]),
+            new_price=float(c["new_price"][i]),
             price=float(c["price"][i]),
             similarity=round(1.0 / (1.0 + score), 4),
         )
@@ -126,11 +134,12 @@ class VehicleComparables:
     def observed_by_month(
         self, request: VehicleRequest, start: dt.date, end: dt.date
     ) -> list[ObservedMonth]:
-        """Median price and count per month of same-series sales of a similar age.
+        """Median price and count per month of same-series sales of a similar age and trim.
 
         "Similar age" follows the vehicle through time: a sale in month m counts when the
         sold car's age was within ``SIMILAR_AGE_YEARS`` of this vehicle's age in month m.
-        Damaged cars (accident, flood) are left out unless this one is damaged the same way.
+        "Similar trim": a new-car price within a factor ``SIMILAR_NEW_PRICE``. Damaged cars
+        (accident, flood) are left out unless this one is damaged the same way.
         """
         rows = self._window(
             self.by_series_.get(request.series),
@@ -141,8 +150,10 @@ class VehicleComparables:
             return []
         c = self.columns_
         age_then = np.array([years_between(request.registration_date, d) for d in c["date"][rows]])
-        similar = (np.abs(c["age"][rows] - age_then) <= SIMILAR_AGE_YEARS) & (
-            c["damage"][rows] == request.damage.value
+        similar = (
+            (np.abs(c["age"][rows] - age_then) <= SIMILAR_AGE_YEARS)
+            & (np.abs(c["log_new"][rows] - np.log(request.new_price)) <= np.log(SIMILAR_NEW_PRICE))
+            & (c["damage"][rows] == request.damage.value)
         )
         chosen = rows[similar]
         if len(chosen) == 0:

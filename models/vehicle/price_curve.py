@@ -15,7 +15,7 @@ import datetime as dt
 
 from models.clock import month_end, months_since_epoch, shift_months, years_between
 from models.schemas import ModelInfo
-from models.vehicle.comparables import SIMILAR_AGE_YEARS
+from models.vehicle.comparables import SIMILAR_AGE_YEARS, SIMILAR_NEW_PRICE
 from models.vehicle.schemas import CurvePoint, PriceCurve, VehicleRequest
 from models.vehicle.valuer import VehicleValuer
 
@@ -94,8 +94,10 @@ def price_curve(
         projection=projection,
         monthly_depreciation_pct=round(monthly, 3),
         comparable_rule=(
-            f"同车系、车龄相差不超过{SIMILAR_AGE_YEARS:g}年、车况相同的成交 "
-            f"(same series, age within {SIMILAR_AGE_YEARS:g} years, same damage state)"
+            f"同车系、车龄相差不超过{SIMILAR_AGE_YEARS:g}年、新车指导价相差不超过"
+            f"{SIMILAR_NEW_PRICE - 1:.0%}、车况相同的成交 (same series, age within "
+            f"{SIMILAR_AGE_YEARS:g} years, new price within {SIMILAR_NEW_PRICE - 1:.0%}, "
+            "same damage state)"
         ),
         projection_method=PROJECTION_METHOD,
         model=model,

@@ -81,6 +81,7 @@ class VehicleComparable(BaseModel):
     age_years: float = Field(description="Age at the sale, years.")
     mileage_km: float
     damage: str
+    new_price: float = Field(description="New-car guide price of its trim, CNY.")
     price: float = Field(description="Sale price in CNY.")
     similarity: float = Field(ge=0, le=1, description="1 = identical on the matching features.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from models.registry import LoadedModel
@@ -81,3 +82,25 @@ def test_curve_of_a_brand_new_car_uses_a_typical_yearly_mileage(
     curve = price_curve(vehicle_champion.model, new, vehicle_champion.info)
     assert curve.history == []  # registered after every past month-end
     assert curve.projection[-1].mileage_km < 20_000  # not 600 km per 19 days, extrapolated
+
+
+def test_observed_sales_are_of_a_similar_trim(
+    vehicle_champion: LoadedModel, car: VehicleRequest
+) -> None:
+    same_trim = price_curve(vehicle_champion.model, car, vehicle_champion.info)
+    assert same_trim.observed and "25%" in same_trim.comparable_rule
+    # No trim of the series costs three times as much new: no sale is comparable.
+    dearer = changed(car, {"new_price": 3 * car.new_price})
+    assert price_curve(vehicle_champion.model, dearer, vehicle_champion.info).observed == []
+
+
+def test_comparables_prefer_the_same_trim(
+    vehicle_champion: LoadedModel, car: VehicleRequest
+) -> None:
+    index = vehicle_champion.model.comparables
+    found = index.query(car, 5, 24)
+    candidates = index._candidates(car, 5, 24)
+    gap_all = np.abs(index.columns_["log_new"][candidates] - np.log(car.new_price))
+    gap_found = [abs(np.log(c.new_price / car.new_price)) for c in found]
+    assert gap_all.max() > np.log(1.1)  # the series has other trims to choose from
+    assert np.mean(gap_found) < np.mean(gap_all)
