@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.training.planted import planted_outcome
 from training.cleaning import (
     CleaningReport,
     CleaningResult,
@@ -158,15 +159,8 @@ def test_report_renders_as_frame_and_markdown(tiny: pd.DataFrame) -> None:
 def _property_outcome(seed: int) -> pd.DataFrame:
     """Each generated row with its planted defect ('clean' if none) and whether it was removed."""
     generated = generate_property_transactions(n_rows=5_000, seed=seed)
-    result = clean_property(generated.frame)
-    frame = generated.frame
-    defect = frame["transaction_id"].map(generated.planted.set_index("transaction_id")["defect"])
-    return pd.DataFrame(
-        {
-            "defect": defect.fillna("clean"),
-            "removed": ~frame["transaction_id"].isin(result.frame["transaction_id"]),
-        }
-    )
+    kept = clean_property(generated.frame).frame
+    return planted_outcome(generated.frame, generated.planted, kept)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.training.planted import planted_outcome
 from training.cleaning import (
     CleaningReport,
     Repair,
@@ -29,15 +30,8 @@ N_ROWS = 5_000
 def _outcome(seed: int) -> pd.DataFrame:
     """Each generated row with its planted defect ('clean' if none) and whether it was removed."""
     generated = generate_vehicle_transactions(n_rows=N_ROWS, seed=seed)
-    result = clean_vehicle(generated.frame)
-    frame = generated.frame
-    defect = frame["transaction_id"].map(generated.planted.set_index("transaction_id")["defect"])
-    return pd.DataFrame(
-        {
-            "defect": defect.fillna("clean"),
-            "removed": ~frame["transaction_id"].isin(result.frame["transaction_id"]),
-        }
-    )
+    kept = clean_vehicle(generated.frame).frame
+    return planted_outcome(generated.frame, generated.planted, kept)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

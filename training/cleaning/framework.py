@@ -8,6 +8,7 @@ ones left, and reports how many rows each removed.
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 logger = logging.getLogger(__name__)
 
 RowMask = Callable[[pd.DataFrame], pd.Series]
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
+#: A rule before binding: name, Chinese description, English description template (formatted
+#: with the config's values), and the check taking the frame and the config.
+CheckRow = tuple[str, str, str, Callable[[pd.DataFrame, ConfigT], pd.Series]]
 
 
 @dataclass(frozen=True)
@@ -221,3 +226,21 @@ def relisted_rows(
         close &= (following[column] - ordered[column]).abs().le(tolerance)
     drop = close.fillna(False).astype(bool)
     return drop.reindex(frame.index)
+
+
+def rules_from(checks: Sequence[CheckRow[ConfigT]], config: ConfigT) -> list[Rule]:
+    """Bind each check to ``config`` and fill its description with the config's thresholds.
+
+    A config's ``max_transaction_date`` of None reads "today" in the descriptions.
+    """
+    settings = config.model_dump()
+    if settings.get("max_transaction_date", "") is None:
+        settings["max_transaction_date"] = "today"
+    return [
+        Rule(name, zh, en.format(**settings), _bind(check, config))
+        for name, zh, en, check in checks
+    ]
+
+
+def _bind(check: Callable[[pd.DataFrame, ConfigT], pd.Series], config: ConfigT) -> RowMask:
+    return lambda frame: check(frame, config)

@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.property.vocabulary import PropertyType
 from training.cleaning.framework import (
     CleaningResult,
-    RowMask,
     Rule,
     clean,
     duplicated_rows,
     missing_any,
     relisted_rows,
+    rules_from,
 )
 from training.cleaning.robust import median_polish, robust_outliers
 
@@ -110,16 +110,7 @@ _PROPERTY_CHECKS: tuple[tuple[str, str, str, PropertyCheck], ...] = (
 
 def property_rules(config: PropertyCleaningConfig) -> list[Rule]:
     """The property cleaning steps, in order: validity rules, then duplicates, then outliers."""
-    latest = config.max_transaction_date or "today"
-    settings = config.model_dump() | {"max_transaction_date": latest}
-    return [
-        Rule(name, zh, en.format(**settings), _bind(check, config))
-        for name, zh, en, check in _PROPERTY_CHECKS
-    ]
-
-
-def _bind(check: PropertyCheck, config: PropertyCleaningConfig) -> RowMask:
-    return lambda frame: check(frame, config)
+    return rules_from(_PROPERTY_CHECKS, config)
 
 
 def clean_property(

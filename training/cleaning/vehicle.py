@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from training.cleaning.framework import (
     CleaningResult,
     Repair,
-    RowMask,
     Rule,
     clean,
     duplicated_rows,
     missing_any,
     relisted_rows,
+    rules_from,
 )
 from training.cleaning.robust import median_polish, robust_outliers
 
@@ -207,12 +207,7 @@ _VEHICLE_CHECKS: tuple[tuple[str, str, str, VehicleCheck], ...] = (
 
 def vehicle_rules(config: VehicleCleaningConfig) -> list[Rule]:
     """The vehicle cleaning steps, in order: validity rules, then duplicates, then outliers."""
-    latest = config.max_transaction_date or "today"
-    settings = config.model_dump() | {"max_transaction_date": latest}
-    return [
-        Rule(name, zh, en.format(**settings), _bind(check, config))
-        for name, zh, en, check in _VEHICLE_CHECKS
-    ]
+    return rules_from(_VEHICLE_CHECKS, config)
 
 
 def vehicle_repairs(config: VehicleCleaningConfig) -> list[Repair]:
@@ -226,10 +221,6 @@ def vehicle_repairs(config: VehicleCleaningConfig) -> list[Repair]:
             lambda frame: normalise_names(frame, config.name_columns),
         )
     ]
-
-
-def _bind(check: VehicleCheck, config: VehicleCleaningConfig) -> RowMask:
-    return lambda frame: check(frame, config)
 
 
 def clean_vehicle(
