@@ -9,6 +9,7 @@ COURTVAL_DATA_DIR ?= data
 export COURTVAL_DATA_DIR
 DATA := $(COURTVAL_DATA_DIR)/property_transactions.parquet
 VEHICLE_DATA := $(COURTVAL_DATA_DIR)/vehicle_transactions.parquet
+DEBTOR_DATA := $(COURTVAL_DATA_DIR)/debtors.parquet
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .DEFAULT_GOAL := help
@@ -36,11 +37,15 @@ $(DATA): | $(VENV)/.run
 $(VEHICLE_DATA): | $(VENV)/.run
 	$(BIN)/courtval data generate vehicle --out $(VEHICLE_DATA)
 
-data: $(DATA) $(VEHICLE_DATA) ## Generate the default synthetic data (once).
+$(DEBTOR_DATA): | $(VENV)/.run
+	$(BIN)/courtval data generate debtors --out $(DEBTOR_DATA)
 
-train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) ## Train and register each model unless it has a champion.
+data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) ## Generate the default synthetic data (once).
+
+train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) ## Train and register each model unless it has a champion.
 	$(BIN)/courtval train property --data $(DATA) --if-missing
 	$(BIN)/courtval train vehicle --data $(VEHICLE_DATA) --if-missing
+	$(BIN)/courtval train capacity --data $(DEBTOR_DATA) --if-missing
 
 run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000.
 	$(BIN)/courtval serve
@@ -64,6 +69,8 @@ bench: $(VENV)/.dev ## Serving benchmark and the real-data cross-validations (JS
 	$(BIN)/courtval bench serve
 	$(BIN)/courtval evaluate property --dataset ames
 	$(BIN)/courtval evaluate vehicle --dataset car_prices
+	$(BIN)/courtval evaluate capacity --dataset credit_data
+	$(BIN)/courtval evaluate capacity --dataset lending_club
 
 clean: ## Remove generated data, MLflow store and the virtual environment.
 	rm -rf $(VENV) $(COURTVAL_HOME) $(COURTVAL_DATA_DIR)/*.parquet $(COURTVAL_DATA_DIR)/*.csv

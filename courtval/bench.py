@@ -28,7 +28,7 @@ from models.settings import Settings
 from models.valuer import AnswerOptions, TabularValuer
 from training.config import TrainConfig
 from training.pipeline import request_frame, train
-from training.tasks import kind_spec
+from training.tasks import kind_spec, valuation_task
 
 _BATCH = 10_000
 _BATCH_RUNS = 5
@@ -133,7 +133,7 @@ def _train_and_sample(
     kind: str, settings: Settings, rows: int, requests: int, seed: int
 ) -> tuple[LoadedModel, list[Any]]:
     spec = kind_spec(kind)
-    task = spec.task(settings)
+    task = valuation_task(kind, settings)
     data = spec.generate(rows, seed).frame
     train(task, data, TrainConfig(seed=seed), settings)
     loaded = load_registered(

@@ -74,19 +74,17 @@ Target = Annotated[str | None, typer.Option(help="Target column (with --data).")
 Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
 Folds = Annotated[int, typer.Option(min=2, max=20)]
 Out = Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")]
-TrainData = Annotated[Path | None, typer.Option(help="Transactions (CSV/Parquet/Excel).")]
+TrainData = Annotated[Path | None, typer.Option(help="Training table (CSV/Parquet/Excel).")]
 IfMissing = Annotated[bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")]
 
 
 def _register(kind: str, info: KindInfo) -> None:
     """Add `data generate KIND`, `train KIND` and `evaluate KIND`."""
 
-    @generate_app.command(kind, help=f"Synthetic {info.description} (defects included).")
+    @generate_app.command(info.dataset, help=f"Synthetic {info.description} (defects included).")
     @domain_errors
     def generate(
-        rows: Annotated[
-            int, typer.Option(min=100, help="Number of transactions.")
-        ] = info.default_rows,
+        rows: Annotated[int, typer.Option(min=100, help="Number of rows.")] = info.default_rows,
         seed: Seed = 0,
         out: Out = None,
     ) -> None:
@@ -175,7 +173,7 @@ def serve(
 @domain_errors
 def bench_serve(
     kind: Annotated[
-        list[str] | None, typer.Option(help="Model kinds to time (default: all).")
+        list[str] | None, typer.Option(help="Valuation kinds to time (default: all of them).")
     ] = None,
     property_rows: Annotated[int, typer.Option(min=1000, help="Property rows.")] = 50_000,
     vehicle_rows: Annotated[int, typer.Option(min=1000, help="Vehicle rows.")] = 100_000,
@@ -184,11 +182,11 @@ def bench_serve(
 ) -> None:
     """Time the fast path, the full answer, HTTP and batch per kind; prints one JSON line."""
     from courtval.bench import run_serving_benchmark
-    from training.tasks import KINDS, kind_spec
+    from training.tasks import VALUATION_KINDS, valuation_task
 
-    kinds = kind or list(KINDS)
+    kinds = kind or list(VALUATION_KINDS)
     for name in kinds:
-        kind_spec(name)
+        valuation_task(name, get_settings())
     rows = {"property": property_rows, "vehicle": vehicle_rows}
     figures = run_serving_benchmark(kinds=kinds, rows=rows, requests=requests, seed=seed)
     typer.echo(json.dumps(figures))

@@ -8,11 +8,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.capacity.vocabulary import CaseCause, CreditorType
+
 #: The model kinds courtval trains and serves.
-MODEL_KINDS: tuple[str, ...] = ("property", "vehicle")
+MODEL_KINDS: tuple[str, ...] = ("property", "vehicle", "capacity")
 
 
 class Settings(BaseSettings):
@@ -39,8 +41,9 @@ class Settings(BaseSettings):
     champion_alias: str = Field(default="champion", min_length=1)
     property_model_name: str = Field(default="courtval-property", min_length=1)
     vehicle_model_name: str = Field(default="courtval-vehicle", min_length=1)
+    capacity_model_name: str = Field(default="courtval-capacity", min_length=1)
     serve_kinds: tuple[str, ...] = Field(
-        default=("property", "vehicle"),
+        default=MODEL_KINDS,
         min_length=1,
         description="Model kinds the server loads at start-up (JSON list in the environment).",
     )
@@ -62,6 +65,51 @@ class Settings(BaseSettings):
     curve_projection_months: int = Field(
         default=6, ge=0, le=24, description="Month-ends a vehicle's price is projected ahead."
     )
+    tier_able_probability: float = Field(
+        default=0.6,
+        gt=0,
+        lt=1,
+        description="能够履行 when P(full performance in 6 months) is at least this.",
+    )
+    tier_partial_share: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="Else (not 执行难) 部分履行 when the expected recovered share is >= this.",
+    )
+    tier_hidden_probability: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="Else 执行难 when the hidden-capacity probability is at least this "
+        "(checked before 部分履行); failing all three: 执行不能.",
+    )
+    capacity_reasons: int = Field(default=4, ge=0, le=4, description="Reason codes returned.")
+    capacity_leads: int = Field(default=5, ge=0, le=20, description="Asset leads returned.")
+    lead_flights: int = Field(
+        default=4, ge=1, description="Flights in 12 months that make spending a lead."
+    )
+    lead_hotel_nights: int = Field(
+        default=10, ge=1, description="Hotel nights in 12 months that make spending a lead."
+    )
+    lead_spend: float = Field(
+        default=20_000,
+        gt=0,
+        description="Luxury or online spending (CNY, 12 months) that makes spending a lead.",
+    )
+    relief_creditor_types: tuple[CreditorType, ...] = Field(
+        default=(CreditorType.INDIVIDUAL,),
+        description="Creditor types a relief hint can apply to (JSON list).",
+    )
+    relief_causes: tuple[CaseCause, ...] = Field(
+        default=(CaseCause.PERSONAL_INJURY, CaseCause.WAGES, CaseCause.SUPPORT),
+        description="Case causes a relief hint can apply to (JSON list).",
+    )
+    identity_hash_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the identity-number hash; default: a random key kept in "
+        "<home>/secrets/identity.key (created on first use, mode 0600).",
+    )
     log_level: str = Field(default="INFO")
 
     @model_validator(mode="after")
@@ -80,7 +128,11 @@ class Settings(BaseSettings):
 
     def model_name(self, kind: str) -> str:
         """The registered model name of a kind (``property``, ``vehicle``)."""
-        names = {"property": self.property_model_name, "vehicle": self.vehicle_model_name}
+        names = {
+            "property": self.property_model_name,
+            "vehicle": self.vehicle_model_name,
+            "capacity": self.capacity_model_name,
+        }
         if kind not in names:
             raise ValueError(f"unknown model kind {kind!r}; choose from {sorted(names)}")
         return names[kind]
@@ -94,6 +146,11 @@ class Settings(BaseSettings):
     def resolved_artifact_root(self) -> str:
         """Artifact location for experiments created by courtval."""
         return self.artifact_root or (self.home / "mlartifacts").resolve().as_uri()
+
+    @property
+    def identity_key_file(self) -> Path:
+        """Where the generated identity-hash key lives when none is configured."""
+        return self.home / "secrets" / "identity.key"
 
     @property
     def resolved_model_cache_dir(self) -> Path:

@@ -11,7 +11,13 @@ from fastapi import FastAPI
 
 from models.settings import Settings, get_settings
 from serving.errors import install_error_handlers
-from serving.routers import health, models, property_valuations, vehicle_valuations
+from serving.routers import (
+    debtor_capacity,
+    health,
+    models,
+    property_valuations,
+    vehicle_valuations,
+)
 from serving.state import ModelStore, load_champions
 
 logger = logging.getLogger(__name__)
@@ -47,6 +53,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         models.router,
         property_valuations.router,
         vehicle_valuations.router,
+        debtor_capacity.router,
     ):
         app.include_router(router)
     return app

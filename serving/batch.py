@@ -8,7 +8,7 @@ the cyclic garbage collector paused while the many short-lived objects exist.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -23,6 +23,7 @@ from models.settings import Settings
 from models.valuer import AnswerOptions
 
 M = TypeVar("M", bound=BaseModel)
+B = TypeVar("B", bound=BatchRequest[Any])
 
 
 def answer_options(settings: Settings) -> AnswerOptions:
@@ -58,17 +59,26 @@ def parse_body(schema: type[M], body: bytes) -> M:
 
 
 def answer_batch(
-    schema: type[BatchRequest[Any]], body: bytes, loaded: LoadedModel, settings: Settings
+    schema: type[B], body: bytes, answer: Callable[[B], BaseModel], settings: Settings
 ) -> bytes:
-    """Parse, value and serialise a batch of ``schema``; the JSON answer as bytes."""
+    """Parse a batch of ``schema``, answer it and serialise; the JSON answer as bytes."""
     with paused_gc():
         batch = parse_body(schema, body)
         if len(batch.items) > settings.batch_limit:
             raise InvalidInputError(
                 "items", f"{len(batch.items)} items; at most {settings.batch_limit} per batch"
             )
-        answer = loaded.model.value_batch(batch, loaded.info, answer_options(settings))
-        return to_json(answer)
+        return to_json(answer(batch))
+
+
+def value_batch(
+    schema: type[BatchRequest[Any]], body: bytes, loaded: LoadedModel, settings: Settings
+) -> bytes:
+    """A valuation batch: parsed, valued by the loaded valuer and serialised."""
+    options = answer_options(settings)
+    return answer_batch(
+        schema, body, lambda batch: loaded.model.value_batch(batch, loaded.info, options), settings
+    )
 
 
 @contextmanager

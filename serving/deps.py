@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from models.capacity.options import CapacityOptions
+from models.identity import identity_key
 from models.registry import LoadedModel
 from models.settings import Settings
 from serving.state import ModelStore
@@ -43,3 +45,17 @@ def model_of(kind: str) -> Callable[[ModelStore], LoadedModel]:
 
 PropertyModelDep = Annotated[LoadedModel, Depends(model_of("property"))]
 VehicleModelDep = Annotated[LoadedModel, Depends(model_of("vehicle"))]
+CapacityModelDep = Annotated[LoadedModel, Depends(model_of("capacity"))]
+
+
+def get_capacity_options(request: Request) -> CapacityOptions:
+    """Tier thresholds, reason and lead counts and the identity key (resolved once)."""
+    options: CapacityOptions | None = getattr(request.app.state, "capacity_options", None)
+    if options is None:
+        settings = get_settings(request)
+        options = CapacityOptions.from_settings(settings, identity_key(settings))
+        request.app.state.capacity_options = options
+    return options
+
+
+CapacityOptionsDep = Annotated[CapacityOptions, Depends(get_capacity_options)]

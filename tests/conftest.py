@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import uvicorn
 
+from models.capacity.schemas import DebtorRequest
 from models.property.features import INPUT_COLUMNS
 from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel, load_registered
@@ -21,8 +22,10 @@ from models.settings import Settings
 from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
 from models.vehicle.schemas import VehicleRequest
 from serving.app import create_app
+from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
 from training.cleaning import clean_property, clean_vehicle
 from training.config import TrainConfig
+from training.generate.debtors import generate_debtors
 from training.generate.property import generate_property_transactions
 from training.generate.vehicle import generate_vehicle_transactions
 from training.pipeline import TrainResult, train
@@ -109,6 +112,58 @@ def champion(trained: TrainResult, session_settings: Settings) -> LoadedModel:
     )
 
 
+@pytest.fixture(scope="session")
+def debtor_data() -> pd.DataFrame:
+    """4,000 raw generated debtors, defects included."""
+    return generate_debtors(n_rows=4_000, seed=11).frame
+
+
+@pytest.fixture(scope="session")
+def trained_capacity(debtor_data: pd.DataFrame, session_settings: Settings) -> CapacityTrainResult:
+    """A capacity champion trained into the session store."""
+    return train_capacity(debtor_data, CapacityTrainConfig(seed=0), session_settings)
+
+
+@pytest.fixture(scope="session")
+def capacity_champion(
+    trained_capacity: CapacityTrainResult, session_settings: Settings
+) -> LoadedModel:
+    """The registered capacity champion, loaded the way the server loads it."""
+    s = session_settings
+    return load_registered(
+        s.resolved_tracking_uri,
+        s.capacity_model_name,
+        s.champion_alias,
+        s.resolved_model_cache_dir,
+        "capacity",
+    )
+
+
+def debtor(**changes: object) -> DebtorRequest:
+    """An individual debtor owing 200,000 in Wuxi, every search back and nothing found."""
+    fields: dict[str, object] = {
+        "debtor_type": "自然人",
+        "amount_due": 200_000,
+        "region": "无锡",
+        "months_since_judgment": 4,
+        "bank_deposits_found": 0,
+        "securities_found": 0,
+        "real_estate_count": 0,
+        "vehicle_count": 0,
+        "equity_value": 0,
+        "social_insurance_active": False,
+        "employer_found": False,
+        "household_registration_found": True,
+        "flights_12m": 0,
+        "rail_trips_12m": 0,
+        "hotel_nights_12m": 0,
+        "luxury_spend_12m": 0,
+        "private_school_fees_12m": 0,
+        "online_shopping_12m": 0,
+    }
+    return DebtorRequest.model_validate({**fields, **changes})
+
+
 def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as sock:
@@ -118,9 +173,12 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(
-    trained: TrainResult, trained_vehicle: TrainResult, session_settings: Settings
+    trained: TrainResult,
+    trained_vehicle: TrainResult,
+    trained_capacity: CapacityTrainResult,
+    session_settings: Settings,
 ) -> Iterator[str]:
-    """A real uvicorn server serving both champions; yields its base URL."""
+    """A real uvicorn server serving every champion; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
         create_app(session_settings), host="127.0.0.1", port=port, log_level="warning"

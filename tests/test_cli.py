@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from courtval.cli import app
 from models.settings import Settings
 from tests.conftest import free_port
+from training.capacity_task import CapacityTrainResult
 from training.pipeline import TrainResult
 
 runner = CliRunner()
@@ -63,6 +64,29 @@ def test_evaluate_vehicle_on_a_file(env: Path) -> None:
     assert 390 <= line["n"] <= 400 and 0 < line["median_ape"] < 1
 
 
+def test_generate_debtors_and_evaluate_capacity_on_the_file(env: Path) -> None:
+    result = runner.invoke(app, ["data", "generate", "debtors", "--rows", "1500"])
+    assert result.exit_code == 0, result.output
+    path = env / "data" / "debtors.parquet"
+    assert len(pd.read_parquet(path)) > 1500  # planted duplicate cases are appended
+    truth = "outcome,recovered_share,recovered_amount,true_capacity,hidden_assets,income_12m"
+    excluded = f"case_id,filed_at,{truth},hidden_capacity,resistance,archetype"
+    args = ["evaluate", "capacity", "--data", str(path), "--target", "paid_full_6m"]
+    result = runner.invoke(app, [*args, "--exclude", excluded, "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert line["n"] > 1500 and 0.7 < line["auc"] < 1 and line["ece"] < 0.1
+
+
+def test_evaluate_capacity_names_a_target_that_is_not_binary(env: Path) -> None:
+    runner.invoke(app, ["data", "generate", "debtors", "--rows", "300"])
+    path = env / "data" / "debtors.parquet"
+    args = ["evaluate", "capacity", "--data", str(path), "--target", "amount_due"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "amount_due" in result.output
+
+
 def test_evaluate_rejects_another_kinds_dataset(env: Path) -> None:
     result = runner.invoke(app, ["evaluate", "vehicle", "--dataset", "ames"])
     assert result.exit_code == 2
@@ -105,6 +129,9 @@ def test_train_without_data_says_how_to_get_it(env: Path) -> None:
     result = runner.invoke(app, ["train", "property", "--data", str(env / "none.parquet")])
     assert result.exit_code == 2
     assert "courtval data generate property" in result.output
+    result = runner.invoke(app, ["train", "capacity", "--data", str(env / "none.parquet")])
+    assert result.exit_code == 2
+    assert "courtval data generate debtors" in result.output
 
 
 def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
@@ -114,7 +141,11 @@ def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
 
 
 def test_serve_in_a_fresh_process_loads_the_champions(
-    trained: TrainResult, trained_vehicle: TrainResult, session_settings: Settings, tmp_path: Path
+    trained: TrainResult,
+    trained_vehicle: TrainResult,
+    trained_capacity: CapacityTrainResult,
+    session_settings: Settings,
+    tmp_path: Path,
 ) -> None:
     """`courtval serve` resolves the champions through its own store, not MLflow's defaults."""
     port = free_port()
@@ -143,7 +174,12 @@ def test_serve_in_a_fresh_process_loads_the_champions(
                 time.sleep(0.2)
         else:
             raise AssertionError(server.stderr.read().decode() if server.stderr else "no server")
-        assert [m["model"]["run_id"] for m in models] == [trained.run_id, trained_vehicle.run_id]
+        runs = {m["kind"]: m["model"]["run_id"] for m in models}
+        assert runs == {
+            "capacity": trained_capacity.run_id,
+            "property": trained.run_id,
+            "vehicle": trained_vehicle.run_id,
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)

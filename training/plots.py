@@ -38,3 +38,24 @@ def error_by_group(table: pd.DataFrame, group: str) -> Figure:
     right.set(ylabel="interval coverage", ylim=(0, 1), title="coverage by group")
     fig.tight_layout()
     return fig
+
+
+def reliability_curve(table: pd.DataFrame, title: str) -> Figure:
+    """Observed rate against mean predicted probability per bin, bins sized by their count.
+
+    ``table`` has the columns of :func:`models.classification.metrics.reliability_table`.
+    """
+    fig, (ax, hist) = plt.subplots(
+        2, 1, figsize=(6, 7), gridspec_kw={"height_ratios": [3, 1]}, sharex=True
+    )
+    used = table[table["count"] > 0]
+    ax.plot([0, 1], [0, 1], color="black", lw=1, label="perfect calibration")
+    ax.plot(used["mean_predicted"], used["observed_rate"], marker="o", label="model")
+    ax.set(ylabel="observed rate", xlim=(0, 1), ylim=(0, 1))
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    widths = (table["bin_upper"] - table["bin_lower"]).to_numpy()
+    hist.bar(table["bin_lower"], table["count"], width=widths, align="edge", alpha=0.6)
+    hist.set(xlabel="predicted probability", ylabel="debtors")
+    fig.tight_layout()
+    return fig

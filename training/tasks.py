@@ -1,22 +1,32 @@
-"""Every model kind's training task and default data, by name."""
+"""Every model kind's training, evaluation and default data, by name."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import pandas as pd
 from pydantic import BaseModel
 
+from models.capacity.schemas import DebtorRequest
 from models.errors import DataError
 from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
+from training.capacity_task import CapacityTrainConfig, train_capacity
+from training.classifier_cv import cross_validate_classifier
+from training.cleaning import CleaningReport
+from training.config import TrainConfig
+from training.evaluate import cross_validate
+from training.generate.debtors import generate_debtors
 from training.generate.property import generate_property_transactions
 from training.generate.vehicle import generate_vehicle_transactions
 from training.kinds import KIND_INFO, KindInfo
-from training.pipeline import ValuationTask
+from training.pipeline import ValuationTask, train
 from training.property_task import property_task
+from training.steps import StepCallback
+from training.tracking import Promotion
 from training.vehicle_task import vehicle_task
 
 
@@ -28,40 +38,112 @@ class Generated:
     planted: pd.DataFrame
 
 
+class TrainOutcome(Protocol):
+    """What every training sequence returns."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def cleaning(self) -> CleaningReport: ...
+    @property
+    def promotion(self) -> Promotion: ...
+    def summary(self) -> pd.DataFrame: ...
+
+
+#: train(data, seed, settings, on_step) -> what the run produced.
+Trainer = Callable[[pd.DataFrame, int, Settings, StepCallback | None], TrainOutcome]
+#: cross_validate(frame, target, exclude, folds, seed) -> pooled out-of-fold metrics.
+CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int], BaseModel]
+
+
 @dataclass(frozen=True)
 class KindSpec:
-    """A model kind's task, its generator and where its default data lives."""
+    """A model kind's training, evaluation, generator and request schema."""
 
-    task: Callable[[Settings], ValuationTask]
+    train: Trainer
+    cross_validate: CrossValidator
     request_schema: type[BaseModel]
     generate: Callable[[int, int], Generated]
     info: KindInfo
+    #: The valuation task of a valuation kind (None for the risk models).
+    task: Callable[[Settings], ValuationTask] | None = None
+
+
+def _valuation_trainer(task: Callable[[Settings], ValuationTask]) -> Trainer:
+    def run(
+        data: pd.DataFrame, seed: int, settings: Settings, on_step: StepCallback | None
+    ) -> TrainOutcome:
+        return train(task(settings), data, TrainConfig(seed=seed), settings, on_step)
+
+    return run
+
+
+def _train_capacity(
+    data: pd.DataFrame, seed: int, settings: Settings, on_step: StepCallback | None
+) -> TrainOutcome:
+    return train_capacity(data, CapacityTrainConfig(seed=seed), settings, on_step)
+
+
+def _cv_values(
+    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int
+) -> BaseModel:
+    return cross_validate(frame, target, exclude=exclude, folds=folds, seed=seed)
+
+
+def _cv_classifier(
+    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int
+) -> BaseModel:
+    return cross_validate_classifier(frame, target, exclude=exclude, folds=folds, seed=seed)
+
+
+def _generated(frame: pd.DataFrame, planted: pd.DataFrame) -> Generated:
+    return Generated(frame=frame, planted=planted)
 
 
 def _property_data(n_rows: int, seed: int) -> Generated:
     out = generate_property_transactions(n_rows=n_rows, seed=seed)
-    return Generated(frame=out.frame, planted=out.planted)
+    return _generated(out.frame, out.planted)
 
 
 def _vehicle_data(n_rows: int, seed: int) -> Generated:
     out = generate_vehicle_transactions(n_rows=n_rows, seed=seed)
-    return Generated(frame=out.frame, planted=out.planted)
+    return _generated(out.frame, out.planted)
+
+
+def _debtor_data(n_rows: int, seed: int) -> Generated:
+    out = generate_debtors(n_rows=n_rows, seed=seed)
+    return _generated(out.frame, out.planted)
 
 
 KINDS: dict[str, KindSpec] = {
     "property": KindSpec(
-        property_task,
+        _valuation_trainer(property_task),
+        _cv_values,
         PropertyRequest,
         _property_data,
         KIND_INFO["property"],
+        property_task,
     ),
     "vehicle": KindSpec(
-        vehicle_task,
+        _valuation_trainer(vehicle_task),
+        _cv_values,
         VehicleRequest,
         _vehicle_data,
         KIND_INFO["vehicle"],
+        vehicle_task,
+    ),
+    "capacity": KindSpec(
+        _train_capacity,
+        _cv_classifier,
+        DebtorRequest,
+        _debtor_data,
+        KIND_INFO["capacity"],
     ),
 }
+#: The kinds that value an asset (the serving benchmark times these).
+VALUATION_KINDS: tuple[str, ...] = tuple(k for k, spec in KINDS.items() if spec.task is not None)
 
 
 def kind_spec(kind: str) -> KindSpec:
@@ -69,3 +151,11 @@ def kind_spec(kind: str) -> KindSpec:
     if kind not in KINDS:
         raise DataError(f"unknown model kind {kind!r}; choose from {sorted(KINDS)}")
     return KINDS[kind]
+
+
+def valuation_task(kind: str, settings: Settings) -> ValuationTask:
+    """The valuation task of ``kind``; a clear error for a kind that values nothing."""
+    task = kind_spec(kind).task
+    if task is None:
+        raise DataError(f"{kind} is not a valuation model; choose from {list(VALUATION_KINDS)}")
+    return task(settings)

@@ -114,3 +114,33 @@ def promote_if_better(
         champion_version=str(current.version) if current is not None else None,
         new_version=new_version,
     )
+
+
+def register_and_promote(
+    model: Any,
+    *,
+    kind: str,
+    name: str,
+    input_example: pd.DataFrame,
+    bundle_meta: dict[str, Any],
+    client: MlflowClient,
+    alias: str,
+    metric: str,
+    candidate: float,
+    champion: float | None,
+) -> tuple[str, Promotion]:
+    """Inside an active run: register ``model`` as a new version and promote it if better."""
+    version = log_registered_model(
+        model, kind=kind, name=name, input_example=input_example, bundle_meta=bundle_meta
+    )
+    promotion = promote_if_better(
+        client,
+        name=name,
+        alias=alias,
+        new_version=str(version.version),
+        metric=metric,
+        candidate=candidate,
+        champion=champion,
+    )
+    mlflow.set_tag("promotion", promotion.describe())
+    return str(version.version), promotion

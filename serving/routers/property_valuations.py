@@ -11,7 +11,7 @@ from models.property.schemas import (
     PropertyRequest,
     PropertyValuation,
 )
-from serving.batch import answer_batch, answer_options, openapi_body
+from serving.batch import answer_options, openapi_body, value_batch
 from serving.deps import PropertyModelDep, SettingsDep
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
@@ -38,5 +38,5 @@ async def value_property_batch(
 ) -> Response:
     """Value up to ``COURTVAL_BATCH_LIMIT`` properties in one vectorised pass."""
     body = await request.body()
-    answer = await run_in_threadpool(answer_batch, PropertyBatchRequest, body, loaded, settings)
+    answer = await run_in_threadpool(value_batch, PropertyBatchRequest, body, loaded, settings)
     return Response(answer, media_type="application/json")

@@ -21,7 +21,7 @@ from models.vehicle.schemas import (
     VehicleRequest,
     VehicleValuation,
 )
-from serving.batch import answer_batch, answer_options, openapi_body
+from serving.batch import answer_options, openapi_body, value_batch
 from serving.deps import SettingsDep, VehicleModelDep
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
@@ -53,7 +53,7 @@ async def value_vehicle_batch(
 ) -> Response:
     """Value up to ``COURTVAL_BATCH_LIMIT`` vehicles in one vectorised pass."""
     body = await request.body()
-    answer = await run_in_threadpool(answer_batch, VehicleBatchRequest, body, loaded, settings)
+    answer = await run_in_threadpool(value_batch, VehicleBatchRequest, body, loaded, settings)
     return Response(answer, media_type="application/json")
 
 

@@ -26,16 +26,16 @@ def test_health_and_readiness(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["models"] == ["property", "vehicle"]
+    assert ready.json()["models"] == ["capacity", "property", "vehicle"]
 
 
 def test_models_lists_the_champions(
     client: httpx.Client, trained: TrainResult, trained_vehicle: TrainResult
 ) -> None:
-    entries = client.get("/v1/models").json()
-    assert [e["kind"] for e in entries] == ["property", "vehicle"]
-    assert entries[1]["model"]["run_id"] == trained_vehicle.run_id
-    model = entries[0]["model"]
+    entries = {e["kind"]: e["model"] for e in client.get("/v1/models").json()}
+    assert list(entries) == ["capacity", "property", "vehicle"]
+    assert entries["vehicle"]["run_id"] == trained_vehicle.run_id
+    model = entries["property"]
     assert (model["name"], model["version"], model["alias"]) == (
         "courtval-property",
         trained.version,

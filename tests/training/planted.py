@@ -5,12 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 
-def planted_outcome(frame: pd.DataFrame, planted: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
-    """Columns ``defect`` (``"clean"`` if none was planted) and ``removed``, one row per row."""
-    defect = frame["transaction_id"].map(planted.set_index("transaction_id")["defect"])
-    return pd.DataFrame(
-        {
-            "defect": defect.fillna("clean"),
-            "removed": ~frame["transaction_id"].isin(kept["transaction_id"]),
-        }
-    )
+def planted_outcome(
+    frame: pd.DataFrame, planted: pd.DataFrame, kept: pd.DataFrame, key: str = "transaction_id"
+) -> pd.DataFrame:
+    """Columns ``defect`` (``"clean"`` if none was planted) and ``removed``, one row per row;
+    rows are matched on the id column ``key``."""
+    defect = frame[key].map(planted.set_index(key)["defect"])
+    return pd.DataFrame({"defect": defect.fillna("clean"), "removed": ~frame[key].isin(kept[key])})

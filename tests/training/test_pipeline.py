@@ -11,6 +11,7 @@ from mlflow.tracking import MlflowClient
 
 from models.property.features import INPUT_COLUMNS
 from models.property.schemas import PropertyRequest
+from models.registry import client_for
 from models.settings import Settings
 from tests.conftest import SMALL, make_settings
 from training.config import TrainConfig
@@ -24,7 +25,7 @@ WEAK = SMALL.model_copy(update={"n_estimators": 2, "ridge_alphas": (1e7,)})
 def test_run_is_logged_with_metrics_report_and_model(
     trained: TrainResult, session_settings: Settings
 ) -> None:
-    client = MlflowClient(session_settings.resolved_tracking_uri)
+    client = client_for(session_settings.resolved_tracking_uri)
     run = client.get_run(trained.run_id)
     for key in (
         "median_ape",
@@ -68,7 +69,7 @@ def test_only_a_better_model_takes_champion(tmp_path: Path, property_data: pd.Da
     assert strong.promotion.champion == pytest.approx(weak.metrics.median_ape)
     again = train(task, property_data, TrainConfig(estimator=WEAK), settings)
     assert not again.promotion.promoted
-    alias = MlflowClient(settings.resolved_tracking_uri).get_model_version_by_alias(
+    alias = client_for(settings.resolved_tracking_uri).get_model_version_by_alias(
         task.model_name, settings.champion_alias
     )
     assert str(alias.version) == strong.version

@@ -1,0 +1,257 @@
+"""A generic stacked probability classifier for mixed tabular data.
+
+:class:`ProbabilityClassifier` fits, on the training rows only:
+
+1. column typing and value normalisation (:class:`models.tabular.FrameEncoder`);
+2. up to ``n_pairs`` pairwise log-ratio features of numeric columns, screened on the rows
+   (:mod:`models.classification.pairs`);
+3. two members on an inner stratified K-fold split: a penalised natural-spline logistic
+   regression (:mod:`~models.classification.spline_member`) and LightGBM boosters bagged
+   over the folds (:mod:`~models.classification.boosted_member`);
+4. a logistic stack on the members' out-of-fold logits, with non-negative weights. The
+   stack is the calibration step (Platt scaling of the blend), fitted on predictions for
+   rows the members did not train on.
+
+The calibrated probability is ``expit(stack_intercept + w_s * spline_logit + w_t *
+tree_logit)``. Because both members are additive on the logit scale (the spline member by
+construction, the trees through SHAP values), :meth:`ProbabilityClassifier.contributions`
+splits that logit exactly over the input columns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Self
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
+
+from models.classification.boosted_member import BoostedMember, fit_boosted_member
+from models.classification.logistic import fit_logistic
+from models.classification.pairs import PairFeature, select_pairs
+from models.classification.params import ClassifierParams
+from models.classification.spline_member import SplineMember, fit_spline_member
+from models.errors import InvalidInputError
+from models.tabular import FrameEncoder, normalize_scalar
+
+logger = logging.getLogger(__name__)
+
+Columns = dict[str, np.ndarray]
+
+
+class ProbabilityClassifier(BaseEstimator):
+    """Calibrated P(y = 1) for mixed numeric / boolean / categorical frames with gaps.
+
+    Args:
+        params: Hyperparameters (defaults when ``None``).
+        seed: Seed of the inner folds and the boosters; the same seed gives the same model.
+
+    Attributes:
+        feature_names_in_: Input column names seen in :meth:`fit`.
+        base_value_: Logit that :meth:`contributions` start from (see there).
+        pairs_: The pairwise log-ratio features built.
+        stack_: ``[intercept, spline weight, tree weight]`` of the logistic stack.
+    """
+
+    def __init__(self, params: ClassifierParams | None = None, seed: int = 0) -> None:
+        self.params = params
+        self.seed = seed
+
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: np.ndarray | pd.Series,
+        monotone: Mapping[str, int] | None = None,
+    ) -> Self:
+        """Fit encoder, pair features, both members and the calibrating stack.
+
+        Args:
+            X: Training frame (numeric, boolean, text or category columns; gaps allowed).
+            y: Outcomes, 0/1 (1 is the positive class).
+            monotone: Optional column → +1 (probability never falls as the column rises) or
+                -1; numeric or boolean columns only. It binds the trees, the spline member
+                (which then keeps a signed linear term for the column) and the stack.
+
+        Returns:
+            The fitted classifier.
+        """
+        params = self.params or ClassifierParams()
+        target = _binary_target(y, len(X))
+        with threadpool_limits(limits=params.n_jobs):
+            self.encoder_ = FrameEncoder().fit(X)
+            kinds = self.encoder_.kinds()
+            self.monotone_ = _checked_monotone(monotone, kinds)
+            numeric, categorical = _split(self.encoder_, X)
+            splitter = StratifiedKFold(params.inner_folds, shuffle=True, random_state=self.seed)
+            folds = list(splitter.split(np.zeros(len(target)), target))
+            unconstrained = {c: v for c, v in numeric.items() if c not in self.monotone_}
+            self.pairs_ = select_pairs(
+                unconstrained,
+                target,
+                max_pairs=params.n_pairs,
+                min_distinct=params.pair_min_distinct,
+                min_gain=params.pair_min_gain,
+                bins=params.pair_bins,
+            )
+            features = _with_pairs(numeric, self.pairs_)
+            spline = fit_spline_member(
+                features,
+                categorical,
+                target,
+                folds,
+                monotone=self.monotone_,
+                knots=params.spline_knots,
+                penalties=params.penalties,
+                skew_threshold=params.skew_threshold,
+                min_count=params.min_category_count,
+                max_levels=params.max_levels,
+                tune_rows=params.tune_rows,
+                seed=self.seed,
+            )
+            boosted = fit_boosted_member(
+                features,
+                categorical,
+                target,
+                folds,
+                monotone=self.monotone_,
+                params=params,
+                seed=self.seed,
+            )
+            oof = np.column_stack([spline.oof, boosted.oof])
+            self.stack_ = fit_logistic(oof, target, params.stack_penalty, bounds=[(0.0, None)] * 2)
+        self.spline_: SplineMember = spline.member
+        self.boosted_: BoostedMember = boosted.member
+        self.feature_names_in_: list[str] = [str(c) for c in self.encoder_.feature_names_in_]
+        first = {name: values[:1] for name, values in {**features, **categorical}.items()}
+        expected = float(self.boosted_.contributions(first)[0, -1])
+        intercept, w_spline, w_tree = (float(v) for v in self.stack_)
+        self.base_value_ = intercept + w_spline * self.spline_.intercept + w_tree * expected
+        logger.info(
+            "stack: intercept %.3f, spline weight %.3f, tree weight %.3f",
+            intercept,
+            w_spline,
+            w_tree,
+        )
+        return self
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated logit of P(y = 1) (the stack's linear predictor)."""
+        check_is_fitted(self, "stack_")
+        columns = self._columns(X)
+        intercept, w_spline, w_tree = self.stack_
+        return np.asarray(
+            intercept
+            + w_spline * self.spline_.decision(columns)
+            + w_tree * self.boosted_.decision(columns),
+            dtype=np.float64,
+        )
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        """Calibrated P(y = 1), one value per row (never raises on unseen or missing values)."""
+        return np.asarray(expit(self.decision_function(X)), dtype=np.float64)
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Signed contribution of each input column to the calibrated logit.
+
+        ``base_value_ + contributions(X).sum(axis=1)`` equals ``decision_function(X)``,
+        i.e. ``logit(predict_proba(X))``, up to float rounding. A column's contribution is
+        the stack-weighted sum of its spline term (zero on average over the training rows)
+        and its mean SHAP value over the fold boosters; a pair feature's share is split
+        equally between its two columns. Positive values push towards y = 1.
+
+        Args:
+            X: Frame to explain.
+
+        Returns:
+            Frame with the index of ``X`` and one column per input column of :meth:`fit`.
+        """
+        check_is_fitted(self, "stack_")
+        columns = self._columns(X)
+        _, w_spline, w_tree = self.stack_
+        spline = pd.DataFrame(self.spline_.terms(columns), columns=list(self.spline_.features))
+        shap = self.boosted_.contributions(columns)[:, :-1]
+        tree = pd.DataFrame(shap, columns=list(self.boosted_.features))
+        per_feature = w_spline * spline + w_tree * tree[spline.columns]
+        out = pd.DataFrame(0.0, index=X.index, columns=self.feature_names_in_)
+        pairs = {pair.name: pair for pair in self.pairs_}
+        for name in per_feature.columns:
+            values = per_feature[name].to_numpy()
+            if name in pairs:
+                out[pairs[name].left] += values / 2
+                out[pairs[name].right] += values / 2
+            else:
+                out[name] += values
+        return out
+
+    def _columns(self, X: pd.DataFrame) -> Columns:
+        numeric, categorical = _split(self.encoder_, X)
+        return {**_with_pairs(numeric, self.pairs_), **categorical}
+
+
+def _split(encoder: FrameEncoder, X: pd.DataFrame) -> tuple[Columns, Columns]:
+    """Normalised columns, numeric kinds (as float, ±inf as missing) and categorical apart."""
+    numeric: Columns = {}
+    categorical: Columns = {}
+    for spec, values in zip(encoder.specs_, _normalized(encoder, X), strict=True):
+        if spec.kind == "categorical":
+            categorical[spec.name] = values
+        else:
+            numeric[spec.name] = np.where(np.isfinite(values), values, np.nan)
+    return numeric, categorical
+
+
+def _normalized(encoder: FrameEncoder, X: pd.DataFrame) -> list[np.ndarray]:
+    """``encoder.normalize(X)``, with a fast path for the single rows served over HTTP."""
+    if len(X) != 1:
+        return encoder.normalize(X)
+    row = X.iloc[0]
+    out = []
+    for spec in encoder.specs_:
+        value = normalize_scalar(spec.kind, row[spec.name] if spec.name in row.index else None)
+        dtype = object if spec.kind == "categorical" else np.float64
+        out.append(np.array([value], dtype=dtype))
+    return out
+
+
+def _with_pairs(numeric: Columns, pairs: list[PairFeature]) -> Columns:
+    return {**numeric, **{pair.name: pair.values(numeric) for pair in pairs}}
+
+
+def _binary_target(y: np.ndarray | pd.Series, n_rows: int) -> np.ndarray:
+    values = np.asarray(y, dtype=np.float64).ravel()
+    if len(values) != n_rows:
+        raise InvalidInputError("y", f"has {len(values)} values for {n_rows} rows")
+    if not np.isin(values, (0.0, 1.0)).all():
+        raise InvalidInputError("y", "must hold only 0 and 1 (1 = positive class)")
+    if values.min() == values.max():
+        raise InvalidInputError("y", "must hold both classes, 0 and 1")
+    return values
+
+
+def _checked_monotone(
+    monotone: Mapping[str, int] | None, kinds: Mapping[str, str]
+) -> dict[str, int]:
+    checked: dict[str, int] = {}
+    for name, sign in (monotone or {}).items():
+        if name not in kinds:
+            raise InvalidInputError(
+                "monotone", f"unknown column {name!r}; columns are {sorted(kinds)}"
+            )
+        if kinds[name] == "categorical":
+            raise InvalidInputError(
+                "monotone",
+                f"column {name!r} is categorical; only numeric or boolean columns can be"
+                " constrained",
+            )
+        if sign not in (-1, 1):
+            raise InvalidInputError(
+                "monotone", f"column {name!r} has sign {sign!r}; allowed are +1 and -1"
+            )
+        checked[name] = int(sign)
+    return checked

@@ -1,0 +1,67 @@
+"""Hyperparameters of :class:`models.classification.estimator.ProbabilityClassifier`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_DEFAULT_PENALTIES = tuple(float(10.0**e) for e in (-1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5))
+
+
+class ClassifierParams(BaseModel):
+    """Hyperparameters of the stacked probability classifier (all optional, all bounded).
+
+    Attributes:
+        inner_folds: Folds of the inner cross-validation on the training rows. It picks the
+            spline member's penalty, early-stops each booster, and yields the out-of-fold
+            member scores on which the stack (and with it the calibration) is fitted.
+        n_pairs: Most pairwise log-ratio features built from numeric columns (0: none).
+        pair_min_distinct: Numeric columns with fewer distinct values take no part in pairs.
+        pair_min_gain: Smallest binned information gain (nats per row) a ratio must show
+            over the better of its two source columns to be kept.
+        pair_bins: Quantile bins of that information measure.
+        spline_knots: Knots of each numeric column's natural cubic spline (at quantiles).
+        penalties: Candidate L2 penalties of the spline member (chosen by inner log-loss).
+        tune_rows: With more training rows, the spline penalty is chosen on a random subsample
+            of this many rows (the out-of-fold logits still use every row).
+        skew_threshold: Non-negative numerics more skewed than this are ``log1p``-ed before
+            the spline.
+        min_category_count: Rarer categorical levels share an "other" level (spline member)
+            or the missing branch (tree member).
+        max_levels: At most this many of a categorical column's most frequent levels are
+            kept by either member.
+        learning_rate: LightGBM shrinkage.
+        num_leaves: Leaves per tree.
+        min_data_in_leaf: Minimum rows per leaf (and per categorical group).
+        feature_fraction: Share of features sampled per tree.
+        bagging_fraction: Share of rows sampled per tree.
+        lambda_l2: L2 penalty on leaf values.
+        n_estimators: Upper bound on boosting rounds per inner fold.
+        early_stopping_rounds: Patience of the early stopping on the inner held-out fold.
+        stack_penalty: L2 penalty on the stack's member weights (logit scale).
+        n_jobs: Threads for LightGBM and the linear algebra. One thread is the default: on a
+            shared machine, OpenMP threads that wait for a busy core slow training badly.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    inner_folds: int = Field(5, ge=2, le=20)
+    n_pairs: int = Field(8, ge=0, le=200)
+    pair_min_distinct: int = Field(10, ge=2)
+    pair_min_gain: float = Field(0.0, ge=0)
+    pair_bins: int = Field(16, ge=2, le=256)
+    spline_knots: int = Field(5, ge=3, le=20)
+    penalties: tuple[float, ...] = Field(_DEFAULT_PENALTIES, min_length=1)
+    tune_rows: int = Field(15_000, ge=100)
+    skew_threshold: float = Field(0.75, ge=0)
+    min_category_count: int = Field(10, ge=1)
+    max_levels: int = Field(60, ge=1)
+    learning_rate: float = Field(0.03, gt=0, le=1)
+    num_leaves: int = Field(8, ge=2, le=1024)
+    min_data_in_leaf: int = Field(40, ge=1)
+    feature_fraction: float = Field(0.5, gt=0, le=1)
+    bagging_fraction: float = Field(0.8, gt=0, le=1)
+    lambda_l2: float = Field(10.0, ge=0)
+    n_estimators: int = Field(3000, ge=1, le=100_000)
+    early_stopping_rounds: int = Field(100, ge=1)
+    stack_penalty: float = Field(1.0, ge=0)
+    n_jobs: int = Field(1, ge=1, le=64)

@@ -1,0 +1,47 @@
+"""Debtor performance capacity (履行能力), for the triage system: one debtor or a batch."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from models.capacity.schemas import (
+    CapacityAssessment,
+    CapacityBatch,
+    CapacityBatchRequest,
+    DebtorRequest,
+)
+from serving.batch import answer_batch, openapi_body
+from serving.deps import CapacityModelDep, CapacityOptionsDep, SettingsDep
+
+router = APIRouter(prefix="/v1/debtors", tags=["debtors"])
+
+
+@router.post("/capacity")
+async def assess_capacity(
+    request: DebtorRequest, loaded: CapacityModelDep, options: CapacityOptionsDep
+) -> CapacityAssessment:
+    """Probability of full performance in 6 months, expected recovery, tier, reasons, leads."""
+    return await run_in_threadpool(loaded.model.assess, request, loaded.info, options)
+
+
+@router.post(
+    "/capacity/batch",
+    response_model=CapacityBatch,
+    openapi_extra=openapi_body(CapacityBatchRequest),
+)
+async def assess_capacity_batch(
+    request: Request,
+    loaded: CapacityModelDep,
+    options: CapacityOptionsDep,
+    settings: SettingsDep,
+) -> Response:
+    """Up to ``COURTVAL_BATCH_LIMIT`` debtors in one vectorised pass."""
+    body = await request.body()
+
+    def answer(batch: CapacityBatchRequest) -> CapacityBatch:
+        result: CapacityBatch = loaded.model.assess_batch(batch, loaded.info, options)
+        return result
+
+    payload = await run_in_threadpool(answer_batch, CapacityBatchRequest, body, answer, settings)
+    return Response(payload, media_type="application/json")

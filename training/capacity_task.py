@@ -1,0 +1,215 @@
+"""Training the capacity model: clean → split by filing date → fit → evaluate → log → promote.
+
+The holdout is the most recent ``eval_months`` of filings. The champion is replaced only when
+the candidate's Brier score of full performance on that same holdout is lower.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import mlflow
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.capacity.features import INPUT_COLUMNS
+from models.capacity.model import TARGET_FULL, TARGET_HIDDEN, TARGET_SHARE, CapacityModel
+from models.capacity.vocabulary import Tier
+from models.classification.metrics import ClassifierMetrics, classifier_metrics, reliability_table
+from models.classification.params import ClassifierParams
+from models.registry import champion_version, load_registered
+from models.settings import Settings
+from training import plots
+from training.cleaning import CleaningReport
+from training.cleaning.debtors import clean_debtors
+from training.split import split_by_time
+from training.steps import StepCallback, log_step
+from training.tracking import Promotion, register_and_promote, start_tracking
+
+logger = logging.getLogger(__name__)
+
+KIND = "capacity"
+DATE_COLUMN = "filed_at"
+PROMOTION_METRIC = "brier"
+
+
+class CapacityTrainConfig(BaseModel):
+    """How the capacity model is trained and judged."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: int = Field(default=0, ge=0)
+    eval_months: int = Field(
+        default=6, ge=1, le=24, description="The most recent months of filings held out."
+    )
+    classifier: ClassifierParams = Field(default_factory=ClassifierParams)
+
+
+class CapacityEvaluation(BaseModel):
+    """Holdout figures of every head and of the tiers."""
+
+    full: ClassifierMetrics = Field(description="Full performance within 6 months.")
+    hidden: ClassifierMetrics = Field(description="Hidden capacity.")
+    share_mae: float = Field(description="Mean absolute error of the recovered share.")
+    hard_precision: float = Field(description="Share of 执行难 debtors with hidden capacity.")
+    hard_recall: float = Field(description="Share of hidden-capacity debtors tiered 执行难.")
+    tier_shares: dict[str, float]
+
+    def flat(self) -> dict[str, float]:
+        """The figures as MLflow metrics."""
+        out = {f"full_{k}": float(v) for k, v in self.full.model_dump().items()}
+        out |= {f"hidden_{k}": float(v) for k, v in self.hidden.model_dump().items()}
+        out |= {
+            "share_mae": self.share_mae,
+            "hard_precision": self.hard_precision,
+            "hard_recall": self.hard_recall,
+        }
+        return out
+
+
+@dataclass(frozen=True)
+class CapacityTrainResult:
+    """What a capacity training run produced."""
+
+    run_id: str
+    version: str
+    evaluation: CapacityEvaluation
+    cleaning: CleaningReport
+    promotion: Promotion
+
+    def summary(self) -> pd.DataFrame:
+        """Holdout figures for the console."""
+        flat = self.evaluation.flat()
+        return pd.DataFrame({"holdout metric": list(flat), "model": list(flat.values())})
+
+
+def score(model: CapacityModel, test: pd.DataFrame) -> pd.DataFrame:
+    """The model's answers beside the truth for the holdout rows."""
+    scored = model.predict_frame(test[list(INPUT_COLUMNS)])
+    for column in (TARGET_FULL, TARGET_SHARE, TARGET_HIDDEN):
+        scored[column] = test[column].to_numpy()
+    return scored
+
+
+def evaluate(scored: pd.DataFrame) -> CapacityEvaluation:
+    """Holdout figures of a scored table (see :func:`score`)."""
+    full = scored[TARGET_FULL].to_numpy(dtype=int)
+    hidden = scored[TARGET_HIDDEN].to_numpy(dtype=bool)
+    hard = (scored["tier"] == Tier.HARD).to_numpy()
+    shares = scored["tier"].value_counts(normalize=True)
+    return CapacityEvaluation(
+        full=classifier_metrics(full, scored["probability_full_6m"].to_numpy()),
+        hidden=classifier_metrics(hidden.astype(int), scored["hidden_capacity_probability"]),
+        share_mae=float(np.mean(np.abs(scored["expected_recovered_share"] - scored[TARGET_SHARE]))),
+        hard_precision=float(hidden[hard].mean()) if hard.any() else 0.0,
+        hard_recall=float(hard[hidden].mean()) if hidden.any() else 0.0,
+        tier_shares={str(t): float(shares.get(str(t), 0.0)) for t in Tier},
+    )
+
+
+def _log_run(
+    cfg: CapacityTrainConfig,
+    cleaning: CleaningReport,
+    scored: pd.DataFrame,
+    evaluation: CapacityEvaluation,
+) -> None:
+    mlflow.log_params({"seed": cfg.seed, "eval_months": cfg.eval_months})
+    mlflow.log_params({f"classifier.{k}": v for k, v in cfg.classifier.model_dump().items()})
+    mlflow.log_metrics(evaluation.flat())
+    mlflow.log_metrics({"rows_in": cleaning.rows_in, "rows_clean": cleaning.rows_out})
+    mlflow.log_metrics(
+        {f"tier_share_{i}": v for i, v in enumerate(evaluation.tier_shares.values())}
+    )
+    mlflow.log_dict(evaluation.model_dump(mode="json"), "evaluation/capacity.json")
+    mlflow.log_dict(cleaning.model_dump(mode="json"), "cleaning/report.json")
+    mlflow.log_text(cleaning.to_frame().to_csv(index=False), "cleaning/report.csv")
+    table = reliability_table(scored[TARGET_FULL], scored["probability_full_6m"])
+    mlflow.log_text(table.to_csv(index=False), "evaluation/reliability.csv")
+    mlflow.log_figure(
+        plots.reliability_curve(table, "capacity: full performance in 6 months (holdout)"),
+        "evaluation/reliability.png",
+    )
+    crosstab = pd.crosstab(scored["tier"], scored[TARGET_HIDDEN])
+    mlflow.log_text(crosstab.to_csv(), "evaluation/tier_by_hidden_capacity.csv")
+
+
+def input_example(frame: pd.DataFrame, rows: int = 5) -> pd.DataFrame:
+    """A few rows of model inputs, with a missing value in every column that can be missing
+    (so the logged signature marks it optional); counts and booleans as floats, which is how
+    the model reads them and lets any of them be missing."""
+    inputs = frame[list(INPUT_COLUMNS)]
+    picks = list(inputs.index[:rows])
+    for column in inputs.columns:
+        missing = inputs.index[inputs[column].isna()]
+        if len(missing) and not inputs.loc[picks, column].isna().any():
+            picks.append(missing[0])
+    example = inputs.loc[picks].reset_index(drop=True)
+    for column in example.columns:
+        if pd.api.types.is_integer_dtype(example[column]) or pd.api.types.is_bool_dtype(
+            example[column]
+        ):
+            example[column] = example[column].astype("float64")
+    return example
+
+
+def _champion_brier(settings: Settings, name: str, test: pd.DataFrame) -> float | None:
+    client = start_tracking(settings)
+    if champion_version(client, name, settings.champion_alias) is None:
+        return None
+    champion = load_registered(
+        settings.resolved_tracking_uri,
+        name,
+        settings.champion_alias,
+        settings.resolved_model_cache_dir,
+        KIND,
+    )
+    return evaluate(score(champion.model, test)).full.brier
+
+
+def train_capacity(
+    data: pd.DataFrame,
+    cfg: CapacityTrainConfig,
+    settings: Settings,
+    on_step: StepCallback | None = None,
+) -> CapacityTrainResult:
+    """Run the whole capacity training sequence and return what it produced."""
+    step = on_step or log_step
+    name = settings.model_name(KIND)
+    step("clean")
+    cleaned = clean_debtors(data)
+    step("split")
+    past, recent = split_by_time(cleaned.frame, DATE_COLUMN, cfg.eval_months)
+    step("fit")
+    model = CapacityModel.fit(past, seed=cfg.seed, params=cfg.classifier)
+    step("evaluate")
+    scored = score(model, recent)
+    evaluation = evaluate(scored)
+    step("compare with champion")
+    champion = _champion_brier(settings, name, recent)
+    client = start_tracking(settings)
+    step("log")
+    with mlflow.start_run(run_name=f"train-{KIND}") as run:
+        _log_run(cfg, cleaned.report, scored, evaluation)
+        step("register and promote")
+        version, promotion = register_and_promote(
+            model,
+            kind=KIND,
+            name=name,
+            input_example=input_example(recent),
+            bundle_meta={"run_id": run.info.run_id, "evaluation": evaluation.model_dump()},
+            client=client,
+            alias=settings.champion_alias,
+            metric=PROMOTION_METRIC,
+            candidate=evaluation.full.brier,
+            champion=champion,
+        )
+    logger.info(promotion.describe())
+    return CapacityTrainResult(
+        run_id=run.info.run_id,
+        version=version,
+        evaluation=evaluation,
+        cleaning=cleaned.report,
+        promotion=promotion,
+    )

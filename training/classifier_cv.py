@@ -1,0 +1,138 @@
+"""Stratified K-fold evaluation of :class:`ProbabilityClassifier` with pooled probabilities.
+
+Each outer fold's classifier is fitted on the other folds only; everything it tunes
+(penalty, boosting rounds, pair features, stack and calibration) is chosen by its own inner
+cross-validation, so the held-out rows never influence their predictions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold
+
+from models.classification import (
+    ClassifierMetrics,
+    ClassifierParams,
+    ProbabilityClassifier,
+    classifier_metrics,
+)
+from models.errors import DataError
+
+logger = logging.getLogger(__name__)
+
+#: Labels read as the positive class when ``positive`` is not given (case-insensitive).
+POSITIVE_LABELS: tuple[str, ...] = ("good", "yes", "true", "1", "paid")
+
+
+def _label(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip().lower()
+
+
+def binary_target(
+    frame: pd.DataFrame, target: str, positive: str | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows with a known target and the target as 0/1.
+
+    Args:
+        frame: Data including the target column.
+        target: Target column name.
+        positive: Label of the positive class; by default the first of
+            :data:`POSITIVE_LABELS` present, else 1 for a numeric 0/1 target.
+
+    Returns:
+        The frame without rows whose target is missing, and the 0/1 outcomes.
+
+    Raises:
+        DataError: Missing target column, a target without exactly two values, or no
+            recognisable positive label.
+    """
+    if target not in frame.columns:
+        raise DataError(f"target column {target!r} not found; columns are {list(frame.columns)}")
+    known = frame[target].notna()
+    if not known.all():
+        logger.warning("dropping %d rows with a missing %r", int((~known).sum()), target)
+        frame = frame.loc[known]
+    labels = frame[target].map(_label)  # "Yes" and "yes", 1 and 1.0 are one value
+    distinct = list(pd.unique(labels))
+    if len(distinct) != 2:
+        shown = ", ".join(repr(v) for v in pd.unique(frame[target])[:5])
+        raise DataError(
+            f"target column {target!r} must have exactly two values, found {len(distinct)}: {shown}"
+        )
+    chosen = _positive_label(target, distinct, positive)
+    return frame, (labels == chosen).to_numpy(dtype=np.int64)
+
+
+def _positive_label(target: str, labels: list[str], positive: str | None) -> str:
+    if positive is not None:
+        if _label(positive) not in labels:
+            raise DataError(f"positive label {positive!r} is not a value of {target!r}: {labels!r}")
+        return _label(positive)
+    for candidate in POSITIVE_LABELS:
+        if candidate in labels:
+            return candidate
+    raise DataError(
+        f"cannot tell the positive class of {target!r} from its values {labels!r}; "
+        f"pass positive= (known labels: {', '.join(POSITIVE_LABELS)})"
+    )
+
+
+def out_of_fold_probabilities(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    folds: int = 5,
+    seed: int = 0,
+    params: ClassifierParams | None = None,
+) -> np.ndarray:
+    """Pooled out-of-fold P(y = 1) of a stratified K-fold split of ``frame`` (features only)."""
+    oof = np.empty(len(y))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    for k, (train, held) in enumerate(splitter.split(np.zeros(len(y)), y)):
+        start = time.perf_counter()
+        model = ProbabilityClassifier(params, seed=seed).fit(frame.iloc[train], y[train])
+        oof[held] = model.predict_proba(frame.iloc[held])
+        logger.info("fold %d: %d rows in %.1f s", k, len(held), time.perf_counter() - start)
+    return oof
+
+
+def cross_validate_classifier(
+    frame: pd.DataFrame,
+    target: str,
+    positive: str | None = None,
+    exclude: Sequence[str] = (),
+    folds: int = 5,
+    seed: int = 0,
+    params: ClassifierParams | None = None,
+) -> ClassifierMetrics:
+    """Metrics of pooled out-of-fold probabilities under stratified K-fold.
+
+    Args:
+        frame: Data with features and the target.
+        target: Target column (two values; see :func:`binary_target`).
+        positive: Positive-class label (default: see :data:`POSITIVE_LABELS`).
+        exclude: Columns left out of the features (identifiers, row names).
+        folds: Outer folds.
+        seed: Seed of the outer split and of each fold's classifier.
+        params: Classifier hyperparameters.
+
+    Returns:
+        AUC, Brier score, ECE and log-loss over all rows.
+    """
+    missing = [c for c in exclude if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"cannot exclude unknown columns {missing}; columns are {list(frame.columns)}"
+        )
+    kept, y = binary_target(frame, target, positive)
+    features = kept.drop(columns=[target, *exclude]).reset_index(drop=True)
+    oof = out_of_fold_probabilities(features, y, folds=folds, seed=seed, params=params)
+    metrics = classifier_metrics(y, oof)
+    logger.info("%d-fold CV of %r: %s", folds, target, metrics)
+    return metrics
