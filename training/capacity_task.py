@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models.capacity.features import INPUT_COLUMNS
 from models.capacity.model import TARGET_FULL, TARGET_HIDDEN, TARGET_SHARE, CapacityModel
+from models.capacity.options import CapacityOptions
 from models.capacity.vocabulary import Tier
 from models.classification.metrics import ClassifierMetrics, classifier_metrics, reliability_table
 from models.classification.params import ClassifierParams
@@ -85,9 +86,11 @@ class CapacityTrainResult:
         return pd.DataFrame({"holdout metric": list(flat), "model": list(flat.values())})
 
 
-def score(model: CapacityModel, test: pd.DataFrame) -> pd.DataFrame:
-    """The model's answers beside the truth for the holdout rows."""
-    scored = model.predict_frame(test[list(INPUT_COLUMNS)])
+def score(
+    model: CapacityModel, test: pd.DataFrame, options: CapacityOptions | None = None
+) -> pd.DataFrame:
+    """The model's answers (tiers under ``options``) beside the truth for the holdout rows."""
+    scored = model.predict_frame(test[list(INPUT_COLUMNS)], options)
     for column in (TARGET_FULL, TARGET_SHARE, TARGET_HIDDEN):
         scored[column] = test[column].to_numpy()
     return scored
@@ -184,7 +187,8 @@ def train_capacity(
     step("fit")
     model = CapacityModel.fit(past, seed=cfg.seed, params=cfg.classifier)
     step("evaluate")
-    scored = score(model, recent)
+    # Tiers under the configured thresholds (the identity key plays no part here).
+    scored = score(model, recent, CapacityOptions.from_settings(settings, identity_key=None))
     evaluation = evaluate(scored)
     step("compare with champion")
     champion = _champion_brier(settings, name, recent)
