@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import mlflow
 import numpy as np
 import pandas as pd
+from mlflow.tracking import MlflowClient
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.capacity.features import INPUT_COLUMNS
@@ -157,8 +158,9 @@ def input_example(frame: pd.DataFrame, rows: int = 5) -> pd.DataFrame:
     return example
 
 
-def _champion_brier(settings: Settings, name: str, test: pd.DataFrame) -> float | None:
-    client = start_tracking(settings)
+def _champion_brier(
+    client: MlflowClient, settings: Settings, name: str, test: pd.DataFrame
+) -> float | None:
     if champion_version(client, name, settings.champion_alias) is None:
         return None
     champion = load_registered(
@@ -191,8 +193,8 @@ def train_capacity(
     scored = score(model, recent, CapacityOptions.from_settings(settings, identity_key=None))
     evaluation = evaluate(scored)
     step("compare with champion")
-    champion = _champion_brier(settings, name, recent)
     client = start_tracking(settings)
+    champion = _champion_brier(client, settings, name, recent)
     step("log")
     with mlflow.start_run(run_name=f"train-{KIND}") as run:
         _log_run(cfg, cleaned.report, scored, evaluation)
