@@ -10,6 +10,7 @@ export COURTVAL_DATA_DIR
 DATA := $(COURTVAL_DATA_DIR)/property_transactions.parquet
 VEHICLE_DATA := $(COURTVAL_DATA_DIR)/vehicle_transactions.parquet
 DEBTOR_DATA := $(COURTVAL_DATA_DIR)/debtors.parquet
+CASE_DATA := $(COURTVAL_DATA_DIR)/cases.parquet
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .DEFAULT_GOAL := help
@@ -40,12 +41,16 @@ $(VEHICLE_DATA): | $(VENV)/.run
 $(DEBTOR_DATA): | $(VENV)/.run
 	$(BIN)/courtval data generate debtors --out $(DEBTOR_DATA)
 
-data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) ## Generate the default synthetic data (once).
+$(CASE_DATA): | $(VENV)/.run
+	$(BIN)/courtval data generate cases --out $(CASE_DATA)
 
-train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) ## Train and register each model unless it has a champion.
+data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) ## Generate the default synthetic data (once).
+
+train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) ## Train and register each model unless it has a champion.
 	$(BIN)/courtval train property --data $(DATA) --if-missing
 	$(BIN)/courtval train vehicle --data $(VEHICLE_DATA) --if-missing
 	$(BIN)/courtval train capacity --data $(DEBTOR_DATA) --if-missing
+	$(BIN)/courtval train difficulty --data $(CASE_DATA) --if-missing
 
 run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000.
 	$(BIN)/courtval serve
@@ -65,8 +70,10 @@ format: $(VENV)/.dev ## Format the code.
 typecheck: $(VENV)/.dev ## Mypy on the packages.
 	$(BIN)/mypy
 
-bench: $(VENV)/.dev ## Serving benchmark and the real-data cross-validations (JSON lines).
+bench: $(VENV)/.dev ## Serving and triage benchmarks, real-data cross-validations (JSON lines).
 	$(BIN)/courtval bench serve
+	$(BIN)/courtval bench triage
+	$(BIN)/courtval evaluate difficulty
 	$(BIN)/courtval evaluate property --dataset ames
 	$(BIN)/courtval evaluate vehicle --dataset car_prices
 	$(BIN)/courtval evaluate capacity --dataset credit_data

@@ -46,7 +46,7 @@ def _median_us(func: Callable[[], object], calls: int) -> float:
     return float(np.median(times) / 1000.0)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -75,7 +75,7 @@ def _in_process(valuer: TabularValuer, info: Any, requests: list[Any]) -> dict[s
     }
 
 
-def _start_server(home: Path, port: int, kinds: Sequence[str]) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, kinds: Sequence[str]) -> subprocess.Popen[bytes]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env = {
         **inherited,
@@ -168,8 +168,8 @@ def run_serving_benchmark(
             figures[kind] = _in_process(loaded.model, loaded.info, reqs)
             figures[kind]["n_training_rows"] = float(rows[kind])
             samples[kind] = [r.model_dump(mode="json") for r in reqs]
-        port = _free_port()
-        server = _start_server(home, port, kinds)
+        port = free_port()
+        server = start_server(home, port, kinds)
         try:
             for kind in kinds:
                 figures[kind] |= _http(port, kind, samples[kind])

@@ -27,11 +27,13 @@ generate_app = typer.Typer(help="Generate synthetic datasets.", no_args_is_help=
 train_app = typer.Typer(help="Train a model and register it in MLflow.", no_args_is_help=True)
 evaluate_app = typer.Typer(help="Cross-validate the estimator on real data.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that print JSON figures.", no_args_is_help=True)
+score_app = typer.Typer(help="Score a batch file with the champion model.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 data_app.add_typer(generate_app, name="generate")
 app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(bench_app, name="bench")
+app.add_typer(score_app, name="score")
 
 console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,6 +102,10 @@ def _register(kind: str, info: KindInfo) -> None:
         path = data or default_data(kind)
         run_training(kind, path, seed=seed, if_missing=if_missing, console=console)
 
+    if info.evaluation == "generated":
+        _register_generated_evaluation(kind, info)
+        return
+
     @evaluate_app.command(
         kind,
         help=(
@@ -119,6 +125,27 @@ def _register(kind: str, info: KindInfo) -> None:
         from courtval.training_run import run_evaluation
 
         result = run_evaluation(kind, dataset, data, target, exclude, folds=folds, seed=seed)
+        typer.echo(json.dumps(result, ensure_ascii=False))
+
+
+def _register_generated_evaluation(kind: str, info: KindInfo) -> None:
+    """`evaluate KIND` for a kind judged on generated data (a time split, model vs baseline)."""
+
+    @evaluate_app.command(
+        kind,
+        help=(
+            f"Generate {info.description}, train on the past, rank the held-out later cases; "
+            "one JSON line: the model and the cash-ratio baseline, every metric higher = better."
+        ),
+    )
+    @domain_errors
+    def evaluate(
+        rows: Annotated[int, typer.Option(min=1000, help="Cases generated.")] = info.default_rows,
+        seed: Seed = 0,
+    ) -> None:
+        from courtval.triage_run import run_difficulty_evaluation
+
+        result = run_difficulty_evaluation(rows=rows, seed=seed, console=console)
         typer.echo(json.dumps(result, ensure_ascii=False))
 
 
@@ -189,4 +216,38 @@ def bench_serve(
         valuation_task(name, get_settings())
     rows = {"property": property_rows, "vehicle": vehicle_rows}
     figures = run_serving_benchmark(kinds=kinds, rows=rows, requests=requests, seed=seed)
+    typer.echo(json.dumps(figures))
+
+
+@score_app.command("cases")
+@domain_errors
+def score_cases(
+    input: Annotated[Path, typer.Option("--input", help="Cases: Parquet, CSV or Excel.")],
+    output: Annotated[Path, typer.Option("--output", help="Ranked cases: .parquet or .csv.")],
+    as_of: Annotated[
+        str | None, typer.Option(help="Day of scoring, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """The nightly batch: rank a case file with the difficulty champion (lanes, reasons,
+    alerts; bundles and 执转破 candidates in files beside the output)."""
+    from courtval.triage_run import run_case_scoring
+
+    run_case_scoring(input, output, as_of=as_of, console=console)
+
+
+@bench_app.command("triage")
+@domain_errors
+def bench_triage(
+    http_cases: Annotated[int, typer.Option(min=1000, help="Cases in the HTTP request.")] = 100_000,
+    cli_cases: Annotated[int, typer.Option(min=1000, help="Cases in the CLI batch.")] = 1_000_000,
+    train_cases: Annotated[int, typer.Option(min=5000, help="Cases to train on.")] = 50_000,
+    seed: Seed = 0,
+) -> None:
+    """Rank cases over HTTP and through `courtval score cases`; one JSON line with
+    http_100k_s, cli_1m_s and cli_1m_peak_mib (self-contained: own data, store and server)."""
+    from courtval.bench_triage import run_triage_benchmark
+
+    figures = run_triage_benchmark(
+        http_cases=http_cases, cli_cases=cli_cases, train_cases=train_cases, seed=seed
+    )
     typer.echo(json.dumps(figures))

@@ -64,5 +64,8 @@ def run_evaluation(
             raise DataError("--data needs --target COLUMN")
         frame, target_column = load_table(data), target
         dropped = [c.strip() for c in exclude.split(",") if c.strip()]
-    metrics = kind_spec(kind).cross_validate(frame, target_column, dropped, folds, seed)
+    cross_validate = kind_spec(kind).cross_validate
+    if cross_validate is None:
+        raise DataError(f"{kind} is evaluated on generated data: `courtval evaluate {kind}`")
+    metrics = cross_validate(frame, target_column, dropped, folds, seed)
     return metrics.model_dump()

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from models.capacity.vocabulary import CaseCause, CreditorType
 
 #: The model kinds courtval trains and serves.
-MODEL_KINDS: tuple[str, ...] = ("property", "vehicle", "capacity")
+MODEL_KINDS: tuple[str, ...] = ("property", "vehicle", "capacity", "difficulty")
 
 
 class Settings(BaseSettings):
@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     property_model_name: str = Field(default="courtval-property", min_length=1)
     vehicle_model_name: str = Field(default="courtval-vehicle", min_length=1)
     capacity_model_name: str = Field(default="courtval-capacity", min_length=1)
+    difficulty_model_name: str = Field(default="courtval-difficulty", min_length=1)
     serve_kinds: tuple[str, ...] = Field(
         default=MODEL_KINDS,
         min_length=1,
@@ -105,6 +106,61 @@ class Settings(BaseSettings):
         default=(CaseCause.PERSONAL_INJURY, CaseCause.WAGES, CaseCause.SUPPORT),
         description="Case causes a relief hint can apply to (JSON list).",
     )
+    statutory_months: float = Field(
+        default=6, gt=0, le=24, description="法定期限 of an enforcement case, in months."
+    )
+    alert_seize_days: int = Field(
+        default=15, ge=1, description="五超: assets found but not seized within this many days."
+    )
+    alert_measure_days: int = Field(
+        default=30,
+        ge=0,
+        description="五超: a seizure or freezing measure expiring within this many days "
+        "(or already expired) without disposal.",
+    )
+    alert_payout_days: int = Field(
+        default=30,
+        ge=1,
+        description="五超: enforcement money not paid out to the creditor within this many days.",
+    )
+    alert_archive_days: int = Field(
+        default=30, ge=1, description="五超: a closed case not archived within this many days."
+    )
+    second_investigation_months: float = Field(
+        default=2.5, gt=0, description="Open longer than this (months) -> second investigation."
+    )
+    lane_fast_probability: float = Field(
+        default=0.6,
+        gt=0,
+        lt=1,
+        description="简案 candidates: P(closed with payment within the statutory period) >= this.",
+    )
+    lane_complex_probability: float = Field(
+        default=0.15,
+        gt=0,
+        lt=1,
+        description="繁案 when P(closed with payment within the statutory period) < this.",
+    )
+    fast_track_capacity: int = Field(
+        default=2_000,
+        ge=0,
+        description="Cases the fast-track team takes per ranking: the easiest candidates fill "
+        "the 简案 lane up to this number (Haidian: 100+ cases per person per month).",
+    )
+    bankruptcy_min_cases: int = Field(
+        default=5, ge=2, description="执转破: a company debtor with at least this many cases …"
+    )
+    bankruptcy_unpaid_share: float = Field(
+        default=0.5,
+        ge=0,
+        lt=1,
+        description="… of which more than this share are 终本 or open and unpaid.",
+    )
+    bundle_min_cases: int = Field(
+        default=2, ge=2, description="捆绑执行: cases sharing a debtor, creditor or asset."
+    )
+    triage_reasons: int = Field(default=4, ge=0, le=4, description="Reasons returned per case.")
+    rank_limit: int = Field(default=100_000, ge=1, description="Max cases in one ranking request.")
     identity_hash_key: SecretStr | None = Field(
         default=None,
         description="Key of the identity-number hash; default: a random key kept in "
@@ -132,6 +188,7 @@ class Settings(BaseSettings):
             "property": self.property_model_name,
             "vehicle": self.vehicle_model_name,
             "capacity": self.capacity_model_name,
+            "difficulty": self.difficulty_model_name,
         }
         if kind not in names:
             raise ValueError(f"unknown model kind {kind!r}; choose from {sorted(names)}")

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from models.settings import Settings, get_settings
 from serving.errors import install_error_handlers
 from serving.routers import (
+    cases,
     debtor_capacity,
     health,
     models,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         property_valuations.router,
         vehicle_valuations.router,
         debtor_capacity.router,
+        cases.router,
     ):
         app.include_router(router)
     return app

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 
 def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
-    detail = [{"loc": ["body", *exc.field.split(".")], "msg": exc.message, "type": "value_error"}]
+    loc = [int(part) if part.isdigit() else part for part in exc.field.split(".")]
+    detail = [{"loc": ["body", *loc], "msg": exc.message, "type": "value_error"}]
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 

@@ -25,6 +25,12 @@ from serving.app import create_app
 from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
 from training.cleaning import clean_property, clean_vehicle
 from training.config import TrainConfig
+from training.difficulty_task import (
+    DifficultyTrainConfig,
+    DifficultyTrainResult,
+    train_difficulty,
+)
+from training.generate.cases import generate_cases
 from training.generate.debtors import generate_debtors
 from training.generate.property import generate_property_transactions
 from training.generate.vehicle import generate_vehicle_transactions
@@ -139,6 +145,35 @@ def capacity_champion(
     )
 
 
+@pytest.fixture(scope="session")
+def case_data() -> pd.DataFrame:
+    """8,000 generated enforcement cases (the holdout: about 700 filed in 6 months)."""
+    return generate_cases(n_cases=8_000, seed=11).frame
+
+
+@pytest.fixture(scope="session")
+def trained_difficulty(
+    case_data: pd.DataFrame, session_settings: Settings
+) -> DifficultyTrainResult:
+    """A difficulty champion trained into the session store."""
+    return train_difficulty(case_data, DifficultyTrainConfig(seed=0), session_settings)
+
+
+@pytest.fixture(scope="session")
+def difficulty_champion(
+    trained_difficulty: DifficultyTrainResult, session_settings: Settings
+) -> LoadedModel:
+    """The registered difficulty champion, loaded the way the server loads it."""
+    s = session_settings
+    return load_registered(
+        s.resolved_tracking_uri,
+        s.difficulty_model_name,
+        s.champion_alias,
+        s.resolved_model_cache_dir,
+        "difficulty",
+    )
+
+
 def debtor(**changes: object) -> DebtorRequest:
     """An individual debtor owing 200,000 in Wuxi, every search back and nothing found."""
     fields: dict[str, object] = {
@@ -176,6 +211,7 @@ def live_server(
     trained: TrainResult,
     trained_vehicle: TrainResult,
     trained_capacity: CapacityTrainResult,
+    trained_difficulty: DifficultyTrainResult,
     session_settings: Settings,
 ) -> Iterator[str]:
     """A real uvicorn server serving every champion; yields its base URL."""

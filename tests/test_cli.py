@@ -183,3 +183,61 @@ def test_serve_in_a_fresh_process_loads_the_champions(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_generate_cases_writes_the_case_table(env: Path) -> None:
+    result = runner.invoke(app, ["data", "generate", "cases", "--rows", "2000"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(env / "data" / "cases.parquet")) == 2000
+
+
+def test_evaluate_difficulty_prints_model_and_baseline(env: Path) -> None:
+    result = runner.invoke(app, ["evaluate", "difficulty", "--rows", "6000", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(line) == {"model", "baseline", "n"}
+    assert set(line["model"]) == set(line["baseline"]) == {
+        "auc_paid_in_period", "ndcg_100", "ndcg_1000", "spearman_speed", "c_index",
+    }  # fmt: skip
+    assert line["model"]["auc_paid_in_period"] > line["baseline"]["auc_paid_in_period"]
+
+
+@pytest.fixture
+def champion_env(
+    trained_difficulty: object, session_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """The CLI pointed at the session store, which holds a difficulty champion."""
+    monkeypatch.setenv("COURTVAL_HOME", str(session_settings.home))
+    from models.settings import get_settings
+
+    get_settings.cache_clear()
+    yield session_settings
+    get_settings.cache_clear()
+
+
+def test_score_cases_ranks_a_file_and_writes_groups_beside_it(
+    champion_env: Settings, case_data: pd.DataFrame, tmp_path: Path
+) -> None:
+    source, out = tmp_path / "queue.parquet", tmp_path / "ranked.csv"
+    case_data.tail(800).to_parquet(source)
+    args = ["score", "cases", "--input", str(source), "--output", str(out)]
+    result = runner.invoke(app, [*args, "--as-of", "2026-06-30"])
+    assert result.exit_code == 0, result.output
+    ranked = pd.read_csv(out)
+    assert len(ranked) == 800 and list(ranked["rank"]) == list(range(1, 801))
+    assert {"lane", "cash_ratio", "reason_1", "alerts", "bundles"} <= set(ranked.columns)
+    for side in ("bundles", "bankruptcy", "alerts"):
+        assert (tmp_path / f"ranked.{side}.csv").exists()
+
+
+def test_score_cases_names_the_row_and_column_of_a_bad_record(
+    champion_env: Settings, case_data: pd.DataFrame, tmp_path: Path
+) -> None:
+    queue = case_data.tail(20).reset_index(drop=True)
+    queue.loc[7, "amount_due"] = -1.0
+    source = tmp_path / "queue.csv"
+    queue.to_csv(source, index=False)
+    args = ["score", "cases", "--input", str(source), "--output", str(tmp_path / "r.parquet")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "data row 8, column amount_due" in result.output and "Traceback" not in result.output

@@ -26,6 +26,7 @@ from models.settings import Settings
 from training import plots
 from training.cleaning import CleaningReport
 from training.cleaning.debtors import clean_debtors
+from training.signature import input_example
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
 from training.tracking import Promotion, register_and_promote, start_tracking
@@ -139,25 +140,6 @@ def _log_run(
     mlflow.log_text(crosstab.to_csv(), "evaluation/tier_by_hidden_capacity.csv")
 
 
-def input_example(frame: pd.DataFrame, rows: int = 5) -> pd.DataFrame:
-    """A few rows of model inputs, with a missing value in every column that can be missing
-    (so the logged signature marks it optional); counts and booleans as floats, which is how
-    the model reads them and lets any of them be missing."""
-    inputs = frame[list(INPUT_COLUMNS)]
-    picks = list(inputs.index[:rows])
-    for column in inputs.columns:
-        missing = inputs.index[inputs[column].isna()]
-        if len(missing) and not inputs.loc[picks, column].isna().any():
-            picks.append(missing[0])
-    example = inputs.loc[picks].reset_index(drop=True)
-    for column in example.columns:
-        if pd.api.types.is_integer_dtype(example[column]) or pd.api.types.is_bool_dtype(
-            example[column]
-        ):
-            example[column] = example[column].astype("float64")
-    return example
-
-
 def _champion_brier(
     client: MlflowClient, settings: Settings, name: str, test: pd.DataFrame
 ) -> float | None:
@@ -203,7 +185,7 @@ def train_capacity(
             model,
             kind=KIND,
             name=name,
-            input_example=input_example(recent),
+            input_example=input_example(recent, INPUT_COLUMNS),
             bundle_meta={"run_id": run.info.run_id, "evaluation": evaluation.model_dump()},
             client=client,
             alias=settings.champion_alias,

@@ -19,6 +19,9 @@ class KindInfo:
     benchmarks: tuple[str, ...]
     #: Name of the dataset in `courtval data generate NAME`.
     dataset: str
+    #: How `courtval evaluate KIND` judges the model: k-fold cross-validation on real data
+    #: ("cross_validation"), or a time split of freshly generated data ("generated").
+    evaluation: str = "cross_validation"
 
 
 KIND_INFO: dict[str, KindInfo] = {
@@ -42,5 +45,13 @@ KIND_INFO: dict[str, KindInfo] = {
         "enforcement debtors with their 6-month outcomes",
         ("credit_data", "lending_club"),
         "debtors",
+    ),
+    "difficulty": KindInfo(
+        100_000,
+        "cases.parquet",
+        "enforcement cases with their stage timelines and outcomes",
+        (),
+        "cases",
+        "generated",
     ),
 }

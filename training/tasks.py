@@ -13,12 +13,15 @@ from models.capacity.schemas import DebtorRequest
 from models.errors import DataError
 from models.property.schemas import PropertyRequest
 from models.settings import Settings
+from models.triage.schemas import CaseRequest
 from models.vehicle.schemas import VehicleRequest
 from training.capacity_task import CapacityTrainConfig, train_capacity
 from training.classifier_cv import cross_validate_classifier
 from training.cleaning import CleaningReport
 from training.config import TrainConfig
+from training.difficulty_task import DifficultyTrainConfig, train_difficulty
 from training.evaluate import cross_validate
+from training.generate.cases import generate_cases
 from training.generate.debtors import generate_debtors
 from training.generate.property import generate_property_transactions
 from training.generate.vehicle import generate_vehicle_transactions
@@ -63,7 +66,8 @@ class KindSpec:
     """A model kind's training, evaluation, generator and request schema."""
 
     train: Trainer
-    cross_validate: CrossValidator
+    #: k-fold cross-validation on a real table (None: judged on generated data instead).
+    cross_validate: CrossValidator | None
     request_schema: type[BaseModel]
     generate: Callable[[int, int], Generated]
     info: KindInfo
@@ -84,6 +88,12 @@ def _train_capacity(
     data: pd.DataFrame, seed: int, settings: Settings, on_step: StepCallback | None
 ) -> TrainOutcome:
     return train_capacity(data, CapacityTrainConfig(seed=seed), settings, on_step)
+
+
+def _train_difficulty(
+    data: pd.DataFrame, seed: int, settings: Settings, on_step: StepCallback | None
+) -> TrainOutcome:
+    return train_difficulty(data, DifficultyTrainConfig(seed=seed), settings, on_step)
 
 
 def _cv_values(
@@ -117,6 +127,11 @@ def _debtor_data(n_rows: int, seed: int) -> Generated:
     return _generated(out.frame, out.planted)
 
 
+def _case_data(n_rows: int, seed: int) -> Generated:
+    out = generate_cases(n_cases=n_rows, seed=seed)
+    return _generated(out.frame, pd.DataFrame({"case_id": [], "defect": []}))
+
+
 KINDS: dict[str, KindSpec] = {
     "property": KindSpec(
         _valuation_trainer(property_task),
@@ -140,6 +155,13 @@ KINDS: dict[str, KindSpec] = {
         DebtorRequest,
         _debtor_data,
         KIND_INFO["capacity"],
+    ),
+    "difficulty": KindSpec(
+        _train_difficulty,
+        None,
+        CaseRequest,
+        _case_data,
+        KIND_INFO["difficulty"],
     ),
 }
 #: The kinds that value an asset (the serving benchmark times these).

@@ -105,19 +105,29 @@ def _category(values: pd.Series) -> np.ndarray:
     )
 
 
+def numeric_inputs(raw: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The boolean and numeric inputs as float arrays (missing: ``NaN``)."""
+    return {c: _numbers(raw, c) for c in (*BOOLEAN, *NUMERIC)}
+
+
+def derived_columns(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The ``DERIVED`` ratios from the numeric inputs (see :func:`numeric_inputs`)."""
+    amount = np.where(columns["amount_due"] > 0, columns["amount_due"], np.nan)
+    return {
+        "cash_ratio": columns["bank_deposits_found"] / amount,
+        "liquid_ratio": _known_sum(columns, ("bank_deposits_found", "securities_found")) / amount,
+        "asset_ratio": _known_sum(columns, SEARCH_VALUES) / amount,
+        "searches_missing": _searches_missing(columns),
+        "spend_ratio": _known_sum(columns, SPENDING) / amount,
+        "leads_unverified": columns["creditor_leads"] - columns["creditor_leads_verified"],
+    }
+
+
 def capacity_features(raw: pd.DataFrame) -> pd.DataFrame:
     """The model's feature table for raw rows (generated data or validated requests)."""
     columns: dict[str, np.ndarray] = {c: _category(raw[c]) for c in CATEGORICAL}
-    columns |= {c: _numbers(raw, c) for c in (*BOOLEAN, *NUMERIC)}
-    amount = np.where(columns["amount_due"] > 0, columns["amount_due"], np.nan)
-    columns["cash_ratio"] = columns["bank_deposits_found"] / amount
-    columns["liquid_ratio"] = (
-        _known_sum(columns, ("bank_deposits_found", "securities_found")) / amount
-    )
-    columns["asset_ratio"] = _known_sum(columns, SEARCH_VALUES) / amount
-    columns["searches_missing"] = _searches_missing(columns)
-    columns["spend_ratio"] = _known_sum(columns, SPENDING) / amount
-    columns["leads_unverified"] = columns["creditor_leads"] - columns["creditor_leads_verified"]
+    columns |= numeric_inputs(raw)
+    columns |= derived_columns(columns)
     frame = pd.DataFrame(columns, index=raw.index)
     # Keep categories as Python objects (pandas would infer its string dtype for some).
     return frame.astype(dict.fromkeys(CATEGORICAL, "object"))

@@ -11,12 +11,8 @@ from models.capacity.features import INPUT_COLUMNS
 from models.registry import client_for
 from models.settings import Settings
 from tests.conftest import make_settings
-from training.capacity_task import (
-    CapacityTrainConfig,
-    CapacityTrainResult,
-    input_example,
-    train_capacity,
-)
+from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
+from training.signature import input_example
 
 
 def test_run_is_logged_with_calibration_figures_and_model(
@@ -69,7 +65,7 @@ def test_logged_pyfunc_scores_rows_with_missing_searches(
     location = client.get_model_version_download_uri("courtval-capacity", trained_capacity.version)
     pyfunc = mlflow.pyfunc.load_model(location)
     assert set(pyfunc.metadata.get_input_schema().input_names()) == set(INPUT_COLUMNS)
-    rows = input_example(debtor_data, rows=20)
+    rows = input_example(debtor_data, INPUT_COLUMNS, rows=20)
     assert rows.isna().any().any()  # not-searched values travel as missing
     scored = pyfunc.predict(rows)
     assert list(scored.columns) == [

@@ -1,0 +1,160 @@
+"""What `courtval evaluate difficulty` and `courtval score cases` do."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.progress import Progress
+
+from models.errors import DataError
+from models.registry import load_registered
+from models.settings import get_settings
+from models.triage.ranking import Ranking, TriageOptions, rank_cases
+from models.triage.records import CaseRecordError, case_frame
+from training.datasets import load_table
+from training.difficulty_task import DifficultyTrainConfig, evaluation_table, fit_and_evaluate
+from training.generate.cases import generate_cases
+from training.tracking import start_tracking
+
+logger = logging.getLogger(__name__)
+
+KIND = "difficulty"
+
+
+def run_difficulty_evaluation(*, rows: int, seed: int, console: Console) -> dict[str, Any]:
+    """Generate ``rows`` cases, fit on the past, compare with the cash ratio on the holdout;
+    the figures are also logged as an MLflow run."""
+    settings = get_settings()
+    with console.status("generating cases…") as status:
+        cases = generate_cases(rows, seed).frame
+        status.update("training and ranking the holdout…")
+        _, evaluation, split = fit_and_evaluate(cases, DifficultyTrainConfig(seed=seed), settings)
+    start_tracking(settings)
+    with mlflow.start_run(run_name=f"evaluate-{KIND}"):
+        mlflow.log_params({"seed": seed, "rows": rows, "cutoff": str(split.cutoff.date())})
+        mlflow.log_metrics(evaluation.flat())
+        mlflow.log_text(evaluation_table(evaluation).to_csv(index=False), "evaluation/table.csv")
+    console.print(evaluation_table(evaluation).to_string(index=False))
+    comparison = evaluation.comparison
+    return {
+        "model": comparison.model.model_dump(),
+        "baseline": comparison.baseline.model_dump(),
+        "n": comparison.n,
+    }
+
+
+def _as_of(value: str | None) -> pd.Timestamp:
+    if value is None:
+        return pd.Timestamp.today().normalize()
+    try:
+        return pd.Timestamp(value).normalize()
+    except ValueError as exc:
+        raise DataError(f"--as-of {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _read_cases(path: Path) -> pd.DataFrame:
+    """The typed case table of a file; a bad record is named by its data row (1 = the first
+    row under the header) and column."""
+    try:
+        return case_frame(load_table(path))
+    except CaseRecordError as exc:
+        raise DataError(
+            f"{path.name}: data row {exc.row + 1}, column {exc.column}: {exc.message}"
+        ) from exc
+
+
+def ranked_table(cases: pd.DataFrame, ranking: Ranking) -> pd.DataFrame:
+    """One row per case, easiest first: scores, reasons, alerts, bundles, 执转破 flag."""
+    table = ranking.scores.copy()
+    for slot in range(ranking.reason_texts.shape[1]):
+        for suffix, values in (("", ranking.reason_texts), ("_code", ranking.reason_codes)):
+            table[f"reason_{slot + 1}{suffix}"] = pd.Series(values[:, slot], dtype=object)
+    table["alert_kinds"] = _joined(ranking.alerts, "kind", ",", len(table))
+    table["alerts"] = _joined(ranking.alerts, "message", "；", len(table))
+    members = ranking.bundles[["group_id", "case_ids"]].explode("case_ids")
+    members["row"] = pd.Index(table["case_id"]).get_indexer(members["case_ids"])
+    table["bundles"] = _joined(members, "group_id", ",", len(table), by=None)
+    flagged = ranking.bankruptcy["case_ids"].explode()
+    table["bankruptcy_candidate"] = table["case_id"].isin(set(flagged.dropna()))
+    table["debtor_id"] = cases["debtor_id"].to_numpy(dtype=object)
+    table["case_id"] = table["case_id"].astype(object)
+    return table.iloc[ranking.order].reset_index(drop=True)
+
+
+def _joined(
+    items: pd.DataFrame, column: str, sep: str, n_cases: int, by: str | None = "kind"
+) -> pd.Series:
+    """Each case's ``column`` values (rows of ``items`` with the case's position in ``row``)
+    joined by ``sep``; None for a case with none. One vectorised pass per value slot: per
+    ``by`` group (a case has at most one alert of each kind), or per occurrence number."""
+    out = pd.Series(None, index=range(n_cases), dtype=object)
+    slots = items[by] if by is not None else items.groupby("row").cumcount()
+    for _, group in items.groupby(slots, sort=True):
+        rows = group["row"].to_numpy()
+        values = group[column].to_numpy(dtype=object)
+        current = out.iloc[rows]
+        out.iloc[rows] = np.where(current.isna(), values, current + sep + values)
+    return out
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        frame.to_parquet(path, index=False)
+
+
+def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: Console) -> None:
+    """Rank ``input`` with the difficulty champion and write ``output`` plus three side files:
+    ``.bundles``, ``.bankruptcy`` and ``.alerts`` (same format)."""
+    if output.suffix.lower() not in {".parquet", ".csv"}:
+        raise DataError(f"--output must end in .parquet or .csv, got {output.name}")
+    settings = get_settings()
+    day = _as_of(as_of)
+    started = time.perf_counter()
+    loaded = load_registered(
+        settings.resolved_tracking_uri,
+        settings.model_name(KIND),
+        settings.champion_alias,
+        settings.resolved_model_cache_dir,
+        KIND,
+    )
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("reading…", total=None)
+        cases = _read_cases(input)
+        bar.update(task, description="scoring", total=len(cases), completed=0)
+        ranking = rank_cases(
+            loaded.model,
+            cases,
+            day,
+            TriageOptions.from_settings(settings),
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+        bar.update(task, description="writing…")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        _write(ranked_table(cases, ranking), output)
+        for name, side in (
+            ("bundles", ranking.bundles),
+            ("bankruptcy", ranking.bankruptcy),
+            (
+                "alerts",
+                ranking.alerts.drop(columns=["missing"]).assign(
+                    missing=ranking.alerts["missing"].map("、".join)
+                ),
+            ),
+        ):
+            _write(side, output.with_name(f"{output.stem}.{name}{output.suffix}"))
+    lanes = ", ".join(f"{k} {v:,}" for k, v in ranking.lane_counts().items())
+    console.print(
+        f"ranked {len(cases):,} cases as of {day.date()} in {time.perf_counter() - started:.1f} s "
+        f"→ {output}; lanes: {lanes}; {len(ranking.alerts):,} alerts, "
+        f"{len(ranking.bundles):,} bundles, {len(ranking.bankruptcy):,} 执转破 candidates"
+    )
+    logger.info("alert summary:\n%s", ranking.alert_summary.to_string(index=False))

@@ -1,0 +1,104 @@
+"""Case triage (繁简分流) for the court's triage system: rank a queue, or score one case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, NotRequired
+
+import orjson
+import pandas as pd
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter
+from typing_extensions import TypedDict
+
+from models.errors import InvalidInputError
+from models.registry import LoadedModel
+from models.schemas import ValuationDate
+from models.settings import Settings
+from models.triage.ranking import TriageOptions, rank_cases
+from models.triage.records import case_frame
+from models.triage.schemas import CaseRanking, CaseRankRequest, CaseRequest, CaseScore
+from serving.batch import openapi_body, paused_gc
+from serving.case_answers import case_items, ranking_answer
+from serving.deps import SettingsDep, model_of
+from serving.lean import lean_schema, parse_lean
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+DifficultyModelDep = Annotated[LoadedModel, Depends(model_of("difficulty"))]
+
+
+def _options(request: Request) -> TriageOptions:
+    options: TriageOptions | None = getattr(request.app.state, "triage_options", None)
+    if options is None:
+        options = TriageOptions.from_settings(request.app.state.settings)
+        request.app.state.triage_options = options
+    return options
+
+
+TriageOptionsDep = Annotated[TriageOptions, Depends(_options)]
+
+
+class _LeanRank(TypedDict):
+    cases: list[lean_schema(CaseRequest)]  # type: ignore[valid-type]
+    as_of: NotRequired[ValuationDate | None]
+
+
+_RANK_BODY = TypeAdapter(_LeanRank)
+
+
+def _as_of(value: dt.date | None) -> pd.Timestamp:
+    return pd.Timestamp(value or dt.date.today())
+
+
+def _rank(body: bytes, loaded: LoadedModel, options: TriageOptions, settings: Settings) -> bytes:
+    with paused_gc():
+        parsed = parse_lean(_RANK_BODY, body)
+        cases = parsed["cases"]
+        if not cases:
+            raise InvalidInputError("cases", "at least one case is needed")
+        if len(cases) > settings.rank_limit:
+            raise InvalidInputError(
+                "cases", f"{len(cases)} cases; at most {settings.rank_limit} per request"
+            )
+        frame = case_frame(pd.DataFrame(cases))
+        as_of = _as_of(parsed.get("as_of"))
+        ranking = rank_cases(loaded.model, frame, as_of, options)
+        return orjson.dumps(ranking_answer(ranking, as_of, loaded.info))
+
+
+@router.post("/rank", response_model=CaseRanking, openapi_extra=openapi_body(CaseRankRequest))
+async def rank_queue(
+    request: Request,
+    loaded: DifficultyModelDep,
+    options: TriageOptionsDep,
+    settings: SettingsDep,
+) -> Response:
+    """Rank up to ``COURTVAL_RANK_LIMIT`` cases: easiest first, with lanes, reasons, alerts,
+    the alert summary, bundles (捆绑执行) and 执转破 candidates."""
+    body = await request.body()
+    payload = await run_in_threadpool(_rank, body, loaded, options, settings)
+    return Response(payload, media_type="application/json")
+
+
+def _score(
+    case: CaseRequest, as_of: dt.date | None, loaded: LoadedModel, options: TriageOptions
+) -> dict[str, Any]:
+    frame = case_frame(pd.DataFrame([case.model_dump(mode="python")]))
+    ranking = rank_cases(loaded.model, frame, _as_of(as_of), options)
+    return case_items(ranking)[0]
+
+
+@router.post("/score")
+async def score_case(
+    case: CaseRequest,
+    loaded: DifficultyModelDep,
+    options: TriageOptionsDep,
+    as_of: Annotated[
+        ValuationDate | None, Query(description="Day of scoring; default today.")
+    ] = None,
+) -> CaseScore:
+    """One case: difficulty, probability, expected days, lane, cash ratio, reasons, alerts."""
+    item = await run_in_threadpool(_score, case, as_of, loaded, options)
+    return CaseScore.model_validate(item)

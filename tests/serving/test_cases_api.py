@@ -1,0 +1,98 @@
+"""The triage endpoints over a real HTTP server: ranking a queue and scoring one case."""
+
+from __future__ import annotations
+
+import httpx
+import pandas as pd
+import pytest
+
+from models.triage.schemas import CaseRanking, CaseScore
+from tests.triage_cases import request_records
+
+AS_OF = "2026-06-30"
+
+
+@pytest.fixture(scope="module")
+def queue(case_data: pd.DataFrame) -> list[dict[str, object]]:
+    """The last 1,500 cases of the generated data as request items."""
+    return request_records(case_data.tail(1_500))
+
+
+def test_rank_returns_the_whole_contract_easiest_first(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    response = httpx.post(
+        f"{live_server}/v1/cases/rank", json={"cases": queue, "as_of": AS_OF}, timeout=60
+    )
+    assert response.status_code == 200, response.text
+    ranking = CaseRanking.model_validate(response.json())
+    assert len(ranking.items) == len(queue)
+    assert [item.rank for item in ranking.items] == list(range(1, len(queue) + 1))
+    open_items = [i for i in ranking.items if i.lane is not None]
+    probabilities = [i.probability_paid_in_period for i in open_items]
+    assert probabilities == sorted(probabilities, reverse=True)
+    assert sum(ranking.lanes.values()) == len(open_items)
+    assert all(len(i.reasons) <= 4 for i in ranking.items)
+    assert any(i.reasons and i.reasons[0].text.endswith(("利于执行到位", "增加执行难度"))
+               for i in ranking.items)  # fmt: skip
+    assert {a.kind for a in ranking.alerts} >= {"ASSETS_NOT_SEIZED", "OPEN_TOO_LONG"}
+    assert ranking.bundles, "cases sharing a debtor, creditor or asset are bundled"
+    assert ranking.model.name == "courtval-difficulty"
+
+
+def test_rank_names_the_bad_field_of_the_bad_case(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    bad = [dict(item) for item in queue[:3]]
+    bad[2]["amount_due"] = -5
+    response = httpx.post(f"{live_server}/v1/cases/rank", json={"cases": bad}, timeout=30)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-3:] == ["cases", 2, "amount_due"]
+
+
+def test_rank_names_a_stage_dated_before_the_filing(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    bad = [dict(item) for item in queue[:2]]
+    bad[1]["seized_at"] = "2001-01-01"
+    response = httpx.post(f"{live_server}/v1/cases/rank", json={"cases": bad}, timeout=30)
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"][-3:] == ["cases", 1, "seized_at"]
+    assert "before filed_at" in detail["msg"]
+
+
+def test_rank_refuses_an_empty_queue_and_a_future_day(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    empty = httpx.post(f"{live_server}/v1/cases/rank", json={"cases": []}, timeout=30)
+    assert empty.status_code == 422
+    future = httpx.post(
+        f"{live_server}/v1/cases/rank", json={"cases": queue[:1], "as_of": "2999-01-01"}
+    )
+    assert future.status_code == 422
+
+
+def test_score_one_case_matches_its_rank_in_a_queue_of_one(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    case = queue[0]
+    scored = httpx.post(f"{live_server}/v1/cases/score", json=case, params={"as_of": AS_OF})
+    assert scored.status_code == 200, scored.text
+    single = CaseScore.model_validate(scored.json())
+    ranked = httpx.post(
+        f"{live_server}/v1/cases/rank", json={"cases": [case], "as_of": AS_OF}
+    ).json()["items"][0]
+    assert single.probability_paid_in_period == pytest.approx(
+        ranked["probability_paid_in_period"], abs=1e-4
+    )
+    assert single.rank == 1
+
+
+def test_score_rejects_a_malformed_case_number(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    case = {**queue[0], "case_number": "2024-123"}
+    response = httpx.post(f"{live_server}/v1/cases/score", json=case)
+    assert response.status_code == 422
+    assert "案号" in response.text
