@@ -11,10 +11,11 @@ DATA := $(COURTVAL_DATA_DIR)/property_transactions.parquet
 VEHICLE_DATA := $(COURTVAL_DATA_DIR)/vehicle_transactions.parquet
 DEBTOR_DATA := $(COURTVAL_DATA_DIR)/debtors.parquet
 CASE_DATA := $(COURTVAL_DATA_DIR)/cases.parquet
+APT_PACKAGES := $(shell grep -v '^\#' .ci/apt-packages.txt 2>/dev/null)
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev data train run serve test lint format typecheck bench clean
+.PHONY: help install install-dev system data train run serve test lint format typecheck bench clean
 
 help: ## Show this help.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -58,7 +59,15 @@ run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000.
 serve: ## Serve the current champions.
 	$(BIN)/courtval serve
 
-test: $(VENV)/.dev ## Install and run the whole test suite.
+system: ## Install the Debian packages the tests need (.ci/apt-packages.txt; only the missing).
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: system $(VENV)/.dev ## Install and run the whole test suite.
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev ## Ruff check and format check.

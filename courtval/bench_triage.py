@@ -5,7 +5,8 @@ Trains a difficulty model into a temporary store, then
 * ``cli_1m_s``, ``cli_1m_peak_mib`` — ``courtval score cases`` on a file of a million cases, in
   a fresh process (wall time including start-up; peak resident memory from ``getrusage`` of
   the reaped child);
-* ``http_100k_s`` — one ``POST /v1/cases/rank`` of 100,000 cases to a real server on loopback
+* ``http_100k_s`` (a JSON document) and ``http_100k_ndjson_s`` (the same cases as JSON Lines) —
+  one ``POST /v1/cases/rank`` of 100,000 cases to a real server on loopback
   (median of three, after one warm-up; the client's time from sending the body to holding the
   whole answer; ``http.client``, which adds less than ``httpx`` to a 60 MB answer).
 """
@@ -40,14 +41,23 @@ def request_table(cases: pd.DataFrame) -> pd.DataFrame:
     return cases[[c for c in CaseRequest.model_fields if c in cases]]
 
 
-def rank_body(cases: pd.DataFrame, as_of: str) -> bytes:
-    """A ``/v1/cases/rank`` JSON body: dates as ``YYYY-MM-DD``, missing values null."""
+def _dated_text(cases: pd.DataFrame) -> pd.DataFrame:
     table = request_table(cases).copy()
     for column in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[column]):
             table[column] = table[column].dt.strftime("%Y-%m-%d")
-    records = table.to_json(orient="records", force_ascii=False)
+    return table
+
+
+def rank_body(cases: pd.DataFrame, as_of: str) -> bytes:
+    """A ``/v1/cases/rank`` JSON document: dates as ``YYYY-MM-DD``, missing values null."""
+    records = _dated_text(cases).to_json(orient="records", force_ascii=False)
     return f'{{"as_of": "{as_of}", "cases": {records}}}'.encode()
+
+
+def rank_lines(cases: pd.DataFrame) -> bytes:
+    """The same cases as JSON Lines (``application/x-ndjson``)."""
+    return _dated_text(cases).to_json(orient="records", lines=True, force_ascii=False).encode()
 
 
 def _cli(home: Path, input: Path, output: Path) -> tuple[float, float]:
@@ -61,16 +71,15 @@ def _cli(home: Path, input: Path, output: Path) -> tuple[float, float]:
     return seconds, peak_kib / 1024.0
 
 
-def _http(port: int, body: bytes) -> float:
+def _http(port: int, body: bytes, media_type: str) -> float:
     """Median seconds of a rank request (standard-library client: it adds the least time)."""
+    path = f"/v1/cases/rank?as_of={_AS_OF}"
     times = []
     for _ in range(1 + _HTTP_RUNS):
         start = time.perf_counter()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         try:
-            connection.request(
-                "POST", "/v1/cases/rank", body=body, headers={"content-type": "application/json"}
-            )
+            connection.request("POST", path, body=body, headers={"content-type": media_type})
             response = connection.getresponse()
             answer = response.read()
         finally:
@@ -94,16 +103,19 @@ def run_triage_benchmark(
         batch = home / "cases.parquet"
         request_table(generate_cases(cli_cases, seed + 1).frame).to_parquet(batch, index=False)
         cli_s, peak_mib = _cli(home, batch, home / "ranked.parquet")
-        body = rank_body(generate_cases(http_cases, seed + 2).frame, _AS_OF)
+        queue = generate_cases(http_cases, seed + 2).frame
+        body, lines = rank_body(queue, _AS_OF), rank_lines(queue)
         port = free_port()
         server = start_server(home, port, ["difficulty"])
         try:
-            http_s = _http(port, body)
+            http_s = _http(port, body, "application/json")
+            ndjson_s = _http(port, lines, "application/x-ndjson")
         finally:
             server.terminate()
             server.wait(timeout=30)
     return {
         "http_100k_s": round(http_s, 2),
+        "http_100k_ndjson_s": round(ndjson_s, 2),
         "cli_1m_s": round(cli_s, 2),
         "cli_1m_peak_mib": round(peak_mib, 1),
         "http_cases": http_cases,

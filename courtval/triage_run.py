@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from models.errors import DataError
-from models.registry import load_registered
+from models.registry import load_champion
 from models.settings import get_settings
 from models.triage.ranking import Ranking, TriageOptions, rank_cases
 from models.triage.records import CaseRecordError, case_frame
@@ -119,13 +119,7 @@ def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: C
     settings = get_settings()
     day = _as_of(as_of)
     started = time.perf_counter()
-    loaded = load_registered(
-        settings.resolved_tracking_uri,
-        settings.model_name(KIND),
-        settings.champion_alias,
-        settings.resolved_model_cache_dir,
-        KIND,
-    )
+    loaded = load_champion(settings, KIND)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("reading…", total=None)
         cases = _read_cases(input)

@@ -15,6 +15,7 @@ from mlflow.tracking import MlflowClient
 from models.bundle import load_bundle
 from models.errors import ModelNotFoundError
 from models.schemas import ModelInfo
+from models.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +83,14 @@ def load_registered(
     info = model_info(client, version, alias)
     logger.info("loaded %s version %s (run %s) as %s", name, info.version, info.run_id, alias)
     return LoadedModel(model=model, info=info)
+
+
+def load_champion(settings: Settings, kind: str) -> LoadedModel:
+    """The champion of ``kind`` under the settings' store, alias and cache."""
+    return load_registered(
+        settings.resolved_tracking_uri,
+        settings.model_name(kind),
+        settings.champion_alias,
+        settings.resolved_model_cache_dir,
+        kind,
+    )

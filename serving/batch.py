@@ -49,13 +49,18 @@ def openapi_body(schema: type[BaseModel]) -> dict[str, Any]:
     }
 
 
+def body_errors(exc: ValidationError) -> RequestValidationError:
+    """A body's validation errors as the usual 422, each located under ``body``."""
+    errors = exc.errors(include_url=False)
+    return RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors])
+
+
 def parse_body(schema: type[M], body: bytes) -> M:
     """Validate a JSON body; errors become the usual 422 naming each field."""
     try:
         return schema.model_validate_json(body)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from exc
+        raise body_errors(exc) from exc
 
 
 def answer_batch(

@@ -13,9 +13,10 @@ import datetime as dt
 from functools import cache
 from typing import Annotated, Any, NotRequired
 
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
+
+from serving.batch import body_errors
 
 #: A date left as text by :func:`lean_schema` (the table reader parses and checks it).
 DateText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
@@ -56,5 +57,4 @@ def parse_lean(adapter: TypeAdapter[Any], body: bytes) -> Any:
     try:
         return adapter.validate_json(body)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from exc
+        raise body_errors(exc) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from models.registry import LoadedModel, load_registered
+from models.registry import LoadedModel, load_champion
 from models.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -26,11 +26,5 @@ def load_champions(settings: Settings) -> ModelStore:
     """Load the champion of every served kind from the registry; raises when one is missing."""
     store = ModelStore()
     for kind in settings.serve_kinds:
-        store.loaded[kind] = load_registered(
-            settings.resolved_tracking_uri,
-            settings.model_name(kind),
-            settings.champion_alias,
-            settings.resolved_model_cache_dir,
-            kind,
-        )
+        store.loaded[kind] = load_champion(settings, kind)
     return store

@@ -17,7 +17,7 @@ import uvicorn
 from models.capacity.schemas import DebtorRequest
 from models.property.features import INPUT_COLUMNS
 from models.property.schemas import PropertyRequest
-from models.registry import LoadedModel, load_registered
+from models.registry import LoadedModel, load_champion
 from models.settings import Settings
 from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
 from models.vehicle.schemas import VehicleRequest
@@ -95,27 +95,13 @@ def trained_vehicle(vehicle_data: pd.DataFrame, session_settings: Settings) -> T
 @pytest.fixture(scope="session")
 def vehicle_champion(trained_vehicle: TrainResult, session_settings: Settings) -> LoadedModel:
     """The registered vehicle champion, loaded the way the server loads it."""
-    s = session_settings
-    return load_registered(
-        s.resolved_tracking_uri,
-        s.vehicle_model_name,
-        s.champion_alias,
-        s.resolved_model_cache_dir,
-        "vehicle",
-    )
+    return load_champion(session_settings, "vehicle")
 
 
 @pytest.fixture(scope="session")
 def champion(trained: TrainResult, session_settings: Settings) -> LoadedModel:
     """The registered champion, loaded the way the server loads it."""
-    s = session_settings
-    return load_registered(
-        s.resolved_tracking_uri,
-        s.property_model_name,
-        s.champion_alias,
-        s.resolved_model_cache_dir,
-        "property",
-    )
+    return load_champion(session_settings, "property")
 
 
 @pytest.fixture(scope="session")
@@ -135,14 +121,7 @@ def capacity_champion(
     trained_capacity: CapacityTrainResult, session_settings: Settings
 ) -> LoadedModel:
     """The registered capacity champion, loaded the way the server loads it."""
-    s = session_settings
-    return load_registered(
-        s.resolved_tracking_uri,
-        s.capacity_model_name,
-        s.champion_alias,
-        s.resolved_model_cache_dir,
-        "capacity",
-    )
+    return load_champion(session_settings, "capacity")
 
 
 @pytest.fixture(scope="session")
@@ -164,14 +143,7 @@ def difficulty_champion(
     trained_difficulty: DifficultyTrainResult, session_settings: Settings
 ) -> LoadedModel:
     """The registered difficulty champion, loaded the way the server loads it."""
-    s = session_settings
-    return load_registered(
-        s.resolved_tracking_uri,
-        s.difficulty_model_name,
-        s.champion_alias,
-        s.resolved_model_cache_dir,
-        "difficulty",
-    )
+    return load_champion(session_settings, "difficulty")
 
 
 def debtor(**changes: object) -> DebtorRequest:

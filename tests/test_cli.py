@@ -19,6 +19,7 @@ from courtval.cli import app
 from models.settings import Settings
 from tests.conftest import free_port
 from training.capacity_task import CapacityTrainResult
+from training.difficulty_task import DifficultyTrainResult
 from training.pipeline import TrainResult
 
 runner = CliRunner()
@@ -144,6 +145,7 @@ def test_serve_in_a_fresh_process_loads_the_champions(
     trained: TrainResult,
     trained_vehicle: TrainResult,
     trained_capacity: CapacityTrainResult,
+    trained_difficulty: DifficultyTrainResult,
     session_settings: Settings,
     tmp_path: Path,
 ) -> None:
@@ -177,6 +179,7 @@ def test_serve_in_a_fresh_process_loads_the_champions(
         runs = {m["kind"]: m["model"]["run_id"] for m in models}
         assert runs == {
             "capacity": trained_capacity.run_id,
+            "difficulty": trained_difficulty.run_id,
             "property": trained.run_id,
             "vehicle": trained_vehicle.run_id,
         }

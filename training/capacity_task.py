@@ -21,7 +21,6 @@ from models.capacity.options import CapacityOptions
 from models.capacity.vocabulary import Tier
 from models.classification.metrics import ClassifierMetrics, classifier_metrics, reliability_table
 from models.classification.params import ClassifierParams
-from models.registry import champion_version, load_registered
 from models.settings import Settings
 from training import plots
 from training.cleaning import CleaningReport
@@ -29,7 +28,12 @@ from training.cleaning.debtors import clean_debtors
 from training.signature import input_example
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
-from training.tracking import Promotion, register_and_promote, start_tracking
+from training.tracking import (
+    Promotion,
+    champion_or_none,
+    register_and_promote,
+    start_tracking,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -140,19 +144,9 @@ def _log_run(
     mlflow.log_text(crosstab.to_csv(), "evaluation/tier_by_hidden_capacity.csv")
 
 
-def _champion_brier(
-    client: MlflowClient, settings: Settings, name: str, test: pd.DataFrame
-) -> float | None:
-    if champion_version(client, name, settings.champion_alias) is None:
-        return None
-    champion = load_registered(
-        settings.resolved_tracking_uri,
-        name,
-        settings.champion_alias,
-        settings.resolved_model_cache_dir,
-        KIND,
-    )
-    return evaluate(score(champion.model, test)).full.brier
+def _champion_brier(client: MlflowClient, settings: Settings, test: pd.DataFrame) -> float | None:
+    champion = champion_or_none(client, settings, KIND)
+    return None if champion is None else evaluate(score(champion, test)).full.brier
 
 
 def train_capacity(
@@ -176,7 +170,7 @@ def train_capacity(
     evaluation = evaluate(scored)
     step("compare with champion")
     client = start_tracking(settings)
-    champion = _champion_brier(client, settings, name, recent)
+    champion = _champion_brier(client, settings, recent)
     step("log")
     with mlflow.start_run(run_name=f"train-{KIND}") as run:
         _log_run(cfg, cleaned.report, scored, evaluation)

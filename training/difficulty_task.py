@@ -21,7 +21,6 @@ from mlflow.tracking import MlflowClient
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.errors import DataError
-from models.registry import champion_version, load_registered
 from models.settings import Settings
 from models.triage.baseline import cash_ratio_score
 from models.triage.calendar import DAYS_PER_MONTH
@@ -36,7 +35,12 @@ from training.cleaning.cases import clean_cases
 from training.ranking_metrics import RankingComparison, ranking_metrics
 from training.signature import input_example
 from training.steps import StepCallback, log_step
-from training.tracking import Promotion, register_and_promote, start_tracking
+from training.tracking import (
+    Promotion,
+    champion_or_none,
+    register_and_promote,
+    start_tracking,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -225,18 +229,12 @@ def fit_and_evaluate(
 
 
 def _champion_brier(
-    client: MlflowClient, settings: Settings, name: str, holdout: pd.DataFrame
+    client: MlflowClient, settings: Settings, holdout: pd.DataFrame
 ) -> float | None:
-    if champion_version(client, name, settings.champion_alias) is None:
+    champion = champion_or_none(client, settings, KIND)
+    if champion is None:
         return None
-    champion = load_registered(
-        settings.resolved_tracking_uri,
-        name,
-        settings.champion_alias,
-        settings.resolved_model_cache_dir,
-        KIND,
-    )
-    return evaluate(champion.model, holdout, statutory_days(settings)).brier_paid_in_period
+    return evaluate(champion, holdout, statutory_days(settings)).brier_paid_in_period
 
 
 def train_difficulty(
@@ -254,7 +252,7 @@ def train_difficulty(
     model, evaluation, split = fit_and_evaluate(cleaned.frame, cfg, settings)
     step("compare with champion")
     client = start_tracking(settings)
-    champion = _champion_brier(client, settings, name, split.holdout)
+    champion = _champion_brier(client, settings, split.holdout)
     step("log")
     with mlflow.start_run(run_name=f"train-{KIND}") as run:
         mlflow.log_params({"seed": cfg.seed, "eval_months": cfg.eval_months})

@@ -17,7 +17,6 @@ from mlflow.tracking import MlflowClient
 
 from models.estimator import EstimatorParams
 from models.metrics import ValuationMetrics, valuation_metrics
-from models.registry import champion_version, load_registered
 from models.settings import Settings
 from models.valuer import REQUEST_DATE
 from training import plots
@@ -25,7 +24,12 @@ from training.cleaning import CleaningReport, CleaningResult
 from training.config import TrainConfig
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
-from training.tracking import Promotion, register_and_promote, start_tracking
+from training.tracking import (
+    Promotion,
+    champion_or_none,
+    register_and_promote,
+    start_tracking,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,17 +143,10 @@ def _log_run(
 def _champion_metric(
     client: MlflowClient, task: ValuationTask, settings: Settings, test: pd.DataFrame, metric: str
 ) -> float | None:
-    if champion_version(client, task.model_name, settings.champion_alias) is None:
+    champion = champion_or_none(client, settings, task.kind)
+    if champion is None:
         return None
-    champion = load_registered(
-        settings.resolved_tracking_uri,
-        task.model_name,
-        settings.champion_alias,
-        settings.resolved_model_cache_dir,
-        task.kind,
-    )
-    value = getattr(metrics_of(score(task, champion.model, test)), metric)
-    return float(value)
+    return float(getattr(metrics_of(score(task, champion, test)), metric))
 
 
 def train(

@@ -16,7 +16,7 @@ from mlflow.tracking import MlflowClient
 
 import models
 from models.bundle import save_bundle
-from models.registry import BUNDLE_ARTIFACT, champion_version, client_for
+from models.registry import BUNDLE_ARTIFACT, champion_version, client_for, load_champion
 from models.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -144,3 +144,10 @@ def register_and_promote(
     )
     mlflow.set_tag("promotion", promotion.describe())
     return str(version.version), promotion
+
+
+def champion_or_none(client: MlflowClient, settings: Settings, kind: str) -> Any | None:
+    """The champion model object of ``kind``, or None while no version holds the alias."""
+    if champion_version(client, settings.model_name(kind), settings.champion_alias) is None:
+        return None
+    return load_champion(settings, kind).model

@@ -41,8 +41,10 @@ def _searched(description: str) -> Any:
     return Field(default=None, description=f"{description}; null: not searched or not back.")
 
 
-class DebtorRequest(BaseModel):
-    """One debtor in one enforcement case, with the "5+X+Y" search results as they stand."""
+class DebtorFacts(BaseModel):
+    """What the searches and records say about a debtor: the "5+X+Y" results as they stand,
+    12 months of consumption, enforcement history and, for a company, its facts. The capacity
+    request and the case record (``models.triage.schemas``) both carry these fields."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -98,6 +100,26 @@ class DebtorRequest(BaseModel):
     tax_credit_grade: TaxCreditGrade | None = Field(
         default=None, description="纳税信用等级 (company only)."
     )
+    @field_validator("creditor_leads_verified")
+    @classmethod
+    def _verified_within_leads(cls, value: int, info: ValidationInfo) -> int:
+        leads = info.data.get("creditor_leads")
+        if leads is not None and value > leads:
+            raise ValueError(f"{value} verified leads but only {leads} creditor_leads")
+        return value
+
+    @field_validator(*COMPANY_FIELDS)
+    @classmethod
+    def _company_only(cls, value: object, info: ValidationInfo) -> object:
+        if value is not None and info.data.get("debtor_type") == DebtorType.INDIVIDUAL:
+            raise ValueError(f"{info.field_name} is for company (法人) debtors only")
+        return value
+
+
+
+class DebtorRequest(DebtorFacts):
+    """One debtor in one enforcement case, with the "5+X+Y" search results as they stand."""
+
     # The creditor: for the relief hint only, never a model feature.
     creditor_type: CreditorType | None = Field(default=None, description="申请执行人类型.")
     case_cause: CaseCause | None = Field(default=None, description="案由 of the judgment.")
@@ -113,20 +135,6 @@ class DebtorRequest(BaseModel):
         repr=False,
     )
 
-    @field_validator("creditor_leads_verified")
-    @classmethod
-    def _verified_within_leads(cls, value: int, info: ValidationInfo) -> int:
-        leads = info.data.get("creditor_leads")
-        if leads is not None and value > leads:
-            raise ValueError(f"{value} verified leads but only {leads} creditor_leads")
-        return value
-
-    @field_validator(*COMPANY_FIELDS)
-    @classmethod
-    def _company_only(cls, value: object, info: ValidationInfo) -> object:
-        if value is not None and info.data.get("debtor_type") == DebtorType.INDIVIDUAL:
-            raise ValueError(f"{info.field_name} is for company (法人) debtors only")
-        return value
 
     @field_validator("debtor_id_number")
     @classmethod

@@ -168,8 +168,8 @@ def rank_cases(
         reason_effects=effects,
         alerts=alerts,
         alert_summary=alert_summary(alerts, cases),
-        bundles=find_bundles(cases, ease, options.bundle_min_cases),
+        bundles=find_bundles(cases, ease, options.bundle_min_cases, as_of=as_of),
         bankruptcy=find_bankruptcy_candidates(
-            cases, options.bankruptcy_min_cases, options.bankruptcy_unpaid_share
+            cases, options.bankruptcy_min_cases, options.bankruptcy_unpaid_share, as_of=as_of
         ),
     )

@@ -29,15 +29,8 @@ TOPIC_FEATURES: dict[str, tuple[str, ...]] = {
         "asset_ratio",
     ),
     "AMOUNT": ("amount_due",),
-    "SEARCHES": (
-        "searches_missing",
-        "days_since_searches",
-        "creditor_leads",
-        "creditor_leads_verified",
-        "leads_unverified",
-        "household_registration_found",
-        "neighbourhood_checked",
-    ),
+    "SEARCHES": ("searches_missing", "household_registration_found", "neighbourhood_checked"),
+    "LEADS": ("creditor_leads", "creditor_leads_verified", "leads_unverified"),
     "INCOME": ("social_insurance_active", "employer_found"),
     "SPENDING": (
         "flights_12m",
@@ -59,7 +52,13 @@ TOPIC_FEATURES: dict[str, tuple[str, ...]] = {
     ),
     "CONTROL": ("days_since_assets_found", "days_since_seized", "measure_days_left"),
     "DISPOSAL": ("days_since_disposed", "days_since_money_received", "days_since_paid_out"),
-    "CASE_AGE": ("age_days", "days_since_second_search", "months_since_judgment", "region"),
+    "CASE_AGE": (
+        "age_days",
+        "days_since_searches",
+        "days_since_second_search",
+        "months_since_judgment",
+        "region",
+    ),
     "TERMINATION": ("days_since_termination_proposed",),
 }
 TOPICS: tuple[str, ...] = tuple(TOPIC_FEATURES)
@@ -120,21 +119,25 @@ def _amount(f: pd.DataFrame) -> pd.Series:
 
 
 def _searches(f: pd.DataFrame) -> pd.Series:
-    text = pd.Series("“5”项网络查询均已完成", index=f.index, dtype=object)
     missing = pd.Series(searches_missing(f), index=f.index)
+    text = pd.Series("“5”项网络查询均已完成", index=f.index, dtype=object)
+    if (missing > 0).any():
+        text[missing > 0] = "“5”项网络查询尚有" + _int_text(missing[missing > 0]) + "项未完成"
+    return text
+
+
+def _leads(f: pd.DataFrame) -> pd.Series:
     leads = _num(f, "creditor_leads").fillna(0)
-    with_leads = (missing == 0) & (leads > 0)
-    if with_leads.any():
-        verified = _num(f[with_leads], "creditor_leads_verified")
-        text[with_leads] = (
+    text = pd.Series("申请人未提供财产线索", index=f.index, dtype=object)
+    if (leads > 0).any():
+        verified = _num(f[leads > 0], "creditor_leads_verified")
+        text[leads > 0] = (
             "申请人提供线索"
-            + _int_text(leads[with_leads])
+            + _int_text(leads[leads > 0])
             + "条，已核实"
             + _int_text(verified)
             + "条"
         )
-    if (missing > 0).any():
-        text[missing > 0] = "“5”项网络查询尚有" + _int_text(missing[missing > 0]) + "项未完成"
     return text
 
 
@@ -208,6 +211,7 @@ _FACTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "OTHER_ASSETS": _other_assets,
     "AMOUNT": _amount,
     "SEARCHES": _searches,
+    "LEADS": _leads,
     "INCOME": _income,
     "SPENDING": _spending,
     "CREDIT_RECORD": _credit_record,
@@ -240,9 +244,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "vehicle_count",
         "vehicle_value",
         "equity_value",
-        "creditor_leads",
-        "creditor_leads_verified",
     ),
+    "LEADS": ("creditor_leads", "creditor_leads_verified"),
     "INCOME": ("social_insurance_active", "employer_found"),
     "SPENDING": (
         "flights_12m",

@@ -95,9 +95,14 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         days = values.dt.tz_localize(None) if values.dt.tz is not None else values
         return days.dt.normalize().astype("datetime64[ns]")
-    text = values.astype("string").str.strip().str.replace("/", "-", regex=False)
-    leading = text.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})(?:$|[T ])", expand=False)
-    days = pd.to_datetime(leading, format="%Y-%m-%d", errors="coerce")
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        values = values.astype("object")
+    days = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")  # the usual spelling
+    other = values.notna() & days.isna()
+    if other.any():  # anything else is read by its leading date, one value at a time
+        text = values[other].astype("string").str.strip().str.replace("/", "-", regex=False)
+        leading = text.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})(?:$|[T ])", expand=False)
+        days[other] = pd.to_datetime(leading, format="%Y-%m-%d", errors="coerce")
     _fail(frame, values.notna() & days.isna(), column, "not a date (YYYY-MM-DD)")
     return days.astype("datetime64[ns]")
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from models.capacity.schemas import DebtorRequest
+from models.capacity.schemas import DebtorFacts
+from models.capacity.vocabulary import CaseCause, CreditorType
 from models.schemas import ModelInfo
 from models.triage.columns import STAGE_COLUMNS
 from models.triage.vocabulary import AlertKind, CaseOutcome, Lane, Search
@@ -27,11 +28,11 @@ Identifier = Annotated[
 CASE_NUMBER = re.compile(r"^[（(]\d{4}[）)][\u4e00-\u9fff]{1,2}\d{0,4}[\u4e00-\u9fff]{1,3}\d+号$")
 
 
-def _stage(description: str) -> Annotated[dt.date | None, Field]:
+def _stage(description: str) -> Any:
     return Field(default=None, description=f"{description}; null: not reached yet.")
 
 
-class CaseRequest(DebtorRequest):
+class CaseRequest(DebtorFacts):
     """One enforcement case as the triage system sends it: the case, its debtor, its stages."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -46,6 +47,8 @@ class CaseRequest(DebtorRequest):
         default=None, description="The main seized asset (轮候查封 when shared)."
     )
     filed_at: dt.date = Field(description="立案日期.")
+    creditor_type: CreditorType | None = Field(default=None, description="申请执行人类型.")
+    case_cause: CaseCause | None = Field(default=None, description="案由 of the judgment.")
     neighbourhood_checked: bool | None = Field(
         default=None, description="Y: 居（村）委会走访 done; null: not done."
     )

@@ -475,7 +475,8 @@ def test_reason_texts_are_chinese_sentences_with_the_effects_direction() -> None
     cash = TOPICS.index("CASH")
     assert texts[0, cash] == "已查到存款5.0万元，现金可执行率50%，利于执行到位"
     assert texts[1, cash] == "尚未查询银行存款，利于执行到位"
-    assert texts[0, TOPICS.index("CONTROL")] == "财产已控制10天，增加执行难度"
+    control = TOPICS.index("CONTROL")
+    assert texts[0, control] == "财产已控制10天" + (EASIER if effects[0, control] > 0 else HARDER)
     assert texts[1, TOPICS.index("COMPANY")].startswith("企业经营状态：存续，参保职工12人")
 
 

@@ -26,14 +26,14 @@ def test_health_and_readiness(client: httpx.Client) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["models"] == ["capacity", "property", "vehicle"]
+    assert ready.json()["models"] == ["capacity", "difficulty", "property", "vehicle"]
 
 
 def test_models_lists_the_champions(
     client: httpx.Client, trained: TrainResult, trained_vehicle: TrainResult
 ) -> None:
     entries = {e["kind"]: e["model"] for e in client.get("/v1/models").json()}
-    assert list(entries) == ["capacity", "property", "vehicle"]
+    assert list(entries) == ["capacity", "difficulty", "property", "vehicle"]
     assert entries["vehicle"]["run_id"] == trained_vehicle.run_id
     model = entries["property"]
     assert (model["name"], model["version"], model["alias"]) == (

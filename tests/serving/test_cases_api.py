@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pandas as pd
 import pytest
@@ -96,3 +98,61 @@ def test_score_rejects_a_malformed_case_number(
     response = httpx.post(f"{live_server}/v1/cases/score", json=case)
     assert response.status_code == 422
     assert "案号" in response.text
+
+
+def _ndjson(items: list[dict[str, object]]) -> bytes:
+    return b"\n".join(json.dumps(item, ensure_ascii=False).encode() for item in items)
+
+
+def test_rank_reads_json_lines_like_the_json_document(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    document = httpx.post(
+        f"{live_server}/v1/cases/rank", json={"cases": queue[:300], "as_of": AS_OF}, timeout=60
+    )
+    lines = httpx.post(
+        f"{live_server}/v1/cases/rank",
+        content=_ndjson(queue[:300]),
+        params={"as_of": AS_OF},
+        headers={"content-type": "application/x-ndjson"},
+        timeout=60,
+    )
+    assert lines.status_code == 200, lines.text
+    assert lines.json()["items"] == document.json()["items"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount_due", -5),
+        ("region", "火星"),
+        ("flights_12m", 2.5),
+        ("case_id", "two words"),
+        ("months_since_judgment", 601),
+    ],
+)
+def test_both_formats_refuse_the_same_bad_value_and_name_it(
+    live_server: str, queue: list[dict[str, object]], field: str, value: object
+) -> None:
+    bad = [dict(item) for item in queue[:4]]
+    bad[3][field] = value
+    url = f"{live_server}/v1/cases/rank"
+    for response in (
+        httpx.post(url, json={"cases": bad}),
+        httpx.post(url, content=_ndjson(bad), headers={"content-type": "application/x-ndjson"}),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"][0]["loc"][-3:] == ["cases", 3, field]
+
+
+def test_json_lines_with_an_unknown_field_is_refused(
+    live_server: str, queue: list[dict[str, object]]
+) -> None:
+    bad = [{**queue[0], "secret_field": 1}]
+    response = httpx.post(
+        f"{live_server}/v1/cases/rank",
+        content=_ndjson(bad),
+        headers={"content-type": "application/x-ndjson"},
+    )
+    assert response.status_code == 422
+    assert "unexpected field" in response.text
