@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from courtval import court_cli
 from models.errors import CourtvalError
 from models.settings import get_settings
 from training.kinds import KIND_INFO, KindInfo
@@ -34,6 +35,10 @@ app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(bench_app, name="bench")
 app.add_typer(score_app, name="score")
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The inquiry ledger.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(ledger_app, name="ledger")
 
 console = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -251,3 +256,9 @@ def bench_triage(
         http_cases=http_cases, cli_cases=cli_cases, train_cases=train_cases, seed=seed
     )
     typer.echo(json.dumps(figures))
+
+
+keys_app.command("create")(domain_errors(court_cli.create_key))
+keys_app.command("list")(domain_errors(court_cli.list_keys))
+keys_app.command("revoke")(domain_errors(court_cli.revoke_key))
+ledger_app.command("verify")(domain_errors(court_cli.verify_ledger))

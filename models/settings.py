@@ -161,6 +161,16 @@ class Settings(BaseSettings):
     )
     triage_reasons: int = Field(default=4, ge=0, le=4, description="Reasons returned per case.")
     rank_limit: int = Field(default=100_000, ge=1, description="Max cases in one ranking request.")
+    database_url: str | None = Field(
+        default=None,
+        description="The court store (API keys, the inquiry ledger): a SQLAlchemy URL, e.g. "
+        "postgresql+psycopg://user@host/courtval; default: SQLite at <home>/court.db.",
+    )
+    report_font_path: Path | None = Field(
+        default=None,
+        description="A TrueType font with Chinese glyphs for PDF reports; default: the first "
+        "found of the Debian CJK fonts (fonts-wqy-zenhei …) or fontconfig's choice.",
+    )
     identity_hash_key: SecretStr | None = Field(
         default=None,
         description="Key of the identity-number hash; default: a random key kept in "
@@ -203,6 +213,11 @@ class Settings(BaseSettings):
     def resolved_artifact_root(self) -> str:
         """Artifact location for experiments created by courtval."""
         return self.artifact_root or (self.home / "mlartifacts").resolve().as_uri()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The court store's URL, defaulting to a SQLite file under ``home``."""
+        return self.database_url or f"sqlite:///{(self.home / 'court.db').resolve()}"
 
     @property
     def identity_key_file(self) -> Path:

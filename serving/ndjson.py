@@ -25,7 +25,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    WrapValidator,
+)
 from pydantic.fields import FieldInfo
 
 from models.errors import InvalidInputError
@@ -59,19 +67,62 @@ def arrow_schema(model: type[BaseModel]) -> pa.Schema:
     return pa.schema([(n, _arrow_type(f.annotation)) for n, f in model.model_fields.items()])
 
 
-def _constraints(info: Any) -> list[Any]:
-    """The ``annotated_types`` constraints of a field, wherever its annotation carries them."""
+_PYTHON_VALIDATORS = (AfterValidator, BeforeValidator, PlainValidator, WrapValidator)
+
+
+def _metadata(info: Any) -> list[Any]:
+    """Everything a field's annotation carries: constraints and validators, at any depth."""
     found: list[Any] = []
     pending: list[Any] = [*info.metadata, info.annotation]
     while pending:
         item = pending.pop()
         if isinstance(item, FieldInfo):
             pending.extend(item.metadata)
-        elif isinstance(item, annotated_types.BaseMetadata | annotated_types.GroupedMetadata):
-            found.append(item)  # a group (StringConstraints) is read by its attributes
         elif typing.get_origin(item) in (typing.Union, types.UnionType, typing.Annotated):
             pending.extend(typing.get_args(item))
+        else:
+            found.append(item)
     return found
+
+
+def _constraints(info: Any) -> list[Any]:
+    """The ``annotated_types`` constraints of a field (a group, such as ``StringConstraints``,
+    is read by its attributes)."""
+    kinds = (annotated_types.BaseMetadata, annotated_types.GroupedMetadata)
+    return [item for item in _metadata(info) if isinstance(item, kinds)]
+
+
+@cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(list[annotation])
+
+
+def _validated(
+    name: str, info: Any, column: pa.ChunkedArray
+) -> tuple[list[dict[str, Any]], pa.Array | None]:
+    """A field with its own Python validator (a case number, say): pydantic on the column's
+    present values — the one check that is not vectorised, and only for such fields. Returns
+    the errors, and the column as the validator leaves it (normalised), or None."""
+    if not any(isinstance(item, _PYTHON_VALIDATORS) for item in _metadata(info)):
+        return [], None
+    values = column.to_pylist()
+    lines = [i for i, v in enumerate(values) if v is not None]
+    try:
+        cleaned = _adapter(_base_with_metadata(info)).validate_python([values[i] for i in lines])
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        return [{**error, "loc": (lines[int(error["loc"][0])], name)}], None
+    for line, value in zip(lines, cleaned, strict=True):
+        values[line] = value
+    return [], pa.array(values, type=column.type)
+
+
+def _base_with_metadata(info: Any) -> Any:
+    """The field's annotation without ``None``, with its metadata (for a column adapter)."""
+    annotation: Any = info.annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        (annotation,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return typing.Annotated[(annotation, *info.metadata)] if info.metadata else annotation
 
 
 #: (constraint, its attribute, the test a value must pass, pydantic's error type, words)
@@ -171,17 +222,23 @@ def _text_errors(name: str, info: Any, column: pa.ChunkedArray) -> list[dict[str
     return errors
 
 
-def _check_columns(table: pa.Table, model: type[BaseModel], field: str) -> None:
+def _check_columns(table: pa.Table, model: type[BaseModel], field: str) -> pa.Table:
+    """The table with validator-normalised columns; a 422 naming the first bad values."""
     errors: list[dict[str, Any]] = []
     for name, info in model.model_fields.items():
         column = table.column(name)
         numeric = _base(info.annotation) in (int, float)
         errors += (_numeric_errors if numeric else _text_errors)(name, info, column)
+        invalid, cleaned = _validated(name, info, column)
+        errors += invalid
+        if cleaned is not None:
+            table = table.set_column(table.schema.get_field_index(name), name, cleaned)
     if errors:
         errors.sort(key=lambda e: e["loc"][0])
         raise RequestValidationError(
             [{**e, "loc": ("body", field, *e["loc"])} for e in errors[:20]]
         )
+    return table
 
 
 def read_ndjson(body: bytes, model: type[BaseModel], field: str) -> pd.DataFrame:
@@ -196,9 +253,7 @@ def read_ndjson(body: bytes, model: type[BaseModel], field: str) -> pd.DataFrame
         table = pa_json.read_json(io.BytesIO(body), parse_options=options)
     except pa.ArrowInvalid as exc:
         raise InvalidInputError(field, f"not JSON Lines of {model.__name__}: {exc}") from exc
-    table = _stripped(table)
-    _check_columns(table, model, field)
-    return table.to_pandas()
+    return _check_columns(_stripped(table), model, field).to_pandas()
 
 
 def _stripped(table: pa.Table) -> pa.Table:

@@ -244,3 +244,32 @@ def test_score_cases_names_the_row_and_column_of_a_bad_record(
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "data row 8, column amount_due" in result.output and "Traceback" not in result.output
+
+
+def test_keys_and_ledger_commands(env: Path) -> None:
+    created = runner.invoke(app, ["keys", "create", "--owner", "王法官", "--role", "judge"])
+    assert created.exit_code == 0, created.output
+    secret = next(w for w in created.output.split() if w.startswith("cv_"))
+    listing = runner.invoke(app, ["keys", "list"])
+    assert "王法官" in listing.output and secret not in listing.output
+    assert runner.invoke(app, ["keys", "revoke", "1"]).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["keys", "list"]).output
+    bad_role = runner.invoke(app, ["keys", "create", "--owner", "x", "--role", "king"])
+    assert bad_role.exit_code == 2 and "role" in bad_role.output
+    unknown = runner.invoke(app, ["keys", "revoke", "9"])
+    assert unknown.exit_code == 2 and "9" in unknown.output
+    verified = runner.invoke(app, ["ledger", "verify"])
+    assert verified.exit_code == 0 and "ledger OK" in verified.output
+
+
+def test_store_errors_are_one_line_without_the_password(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.settings import get_settings
+
+    monkeypatch.setenv("COURTVAL_DATABASE_URL", "postgresql+psycopg://u:s3cret@127.0.0.1:1/x")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["keys", "list"])
+    assert result.exit_code == 2
+    assert "court store" in result.output and "s3cret" not in result.output
+    assert "Traceback" not in result.output

@@ -100,6 +100,7 @@ class DebtorFacts(BaseModel):
     tax_credit_grade: TaxCreditGrade | None = Field(
         default=None, description="纳税信用等级 (company only)."
     )
+
     @field_validator("creditor_leads_verified")
     @classmethod
     def _verified_within_leads(cls, value: int, info: ValidationInfo) -> int:
@@ -114,7 +115,6 @@ class DebtorFacts(BaseModel):
         if value is not None and info.data.get("debtor_type") == DebtorType.INDIVIDUAL:
             raise ValueError(f"{info.field_name} is for company (法人) debtors only")
         return value
-
 
 
 class DebtorRequest(DebtorFacts):
@@ -134,7 +134,6 @@ class DebtorRequest(DebtorFacts):
         ),
         repr=False,
     )
-
 
     @field_validator("debtor_id_number")
     @classmethod

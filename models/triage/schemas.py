@@ -8,7 +8,6 @@ reached yet is ``null``. Dates are calendar days.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -24,8 +23,17 @@ Identifier = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
 ]
 
-#: 案号: （2024）京0108执1234号 — full- or half-width brackets.
-CASE_NUMBER = re.compile(r"^[（(]\d{4}[）)][\u4e00-\u9fff]{1,2}\d{0,4}[\u4e00-\u9fff]{1,3}\d+号$")
+
+#: The shape of a 案号, checked in Rust (a queue of 100,000 is checked in milliseconds):
+#: （year）, court abbreviation and code, case type, sequence, 号; either bracket width.
+CaseNumberText = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=40,
+        pattern=r"^[（(]\d{4}[）)]\p{Han}{1,3}\d{0,4}\p{Han}{1,3}\d+号$",
+    ),
+]
 
 
 def _stage(description: str) -> Any:
@@ -38,8 +46,10 @@ class CaseRequest(DebtorFacts):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     case_id: Identifier = Field(description="The triage system's case id.")
-    case_number: str | None = Field(
-        default=None, description="案号, e.g. （2024）京0108执1234号.", max_length=40
+    case_number: CaseNumberText | None = Field(
+        default=None,
+        description="案号 as the court's case system holds it, e.g. （2024）京0108执1234号 "
+        "(its shape is checked; a valuation request's 案号 gets the full rule, models.court).",
     )
     debtor_id: Identifier = Field(description="Who owes: cases of one debtor are bundled.")
     creditor_id: Identifier = Field(description="Who is owed: cases of one creditor bundled.")
@@ -66,10 +76,6 @@ class CaseRequest(DebtorFacts):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> CaseRequest:
-        if self.case_number is not None and not CASE_NUMBER.match(self.case_number):
-            raise ValueError(
-                f"case_number {self.case_number!r} is not a 案号 like （2024）京0108执1234号"
-            )
         for name in STAGE_COLUMNS:
             value = getattr(self, name)
             if value is not None and name != "seizure_expires_at" and value < self.filed_at:

@@ -1,0 +1,102 @@
+"""`courtval keys …` and `courtval ledger …`: the court store's administration commands.
+
+``courtval.cli`` registers these functions (with its domain-error handling). Each command
+migrates the store to the current schema first (``serving.court.admin``). A key's
+secret is printed once, at creation; it is stored only as a hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.errors import DataError, InvalidInputError
+from models.settings import get_settings
+
+
+def _url() -> str:
+    settings = get_settings()
+    if settings.database_url is None:  # the default SQLite file lives under home
+        settings.home.mkdir(parents=True, exist_ok=True)
+    return settings.resolved_database_url
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """A database failure as one clear line (the URL without its password), not a traceback."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        url = make_url(_url()).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise DataError(f"court store {url}: {reason}") from exc
+
+
+def create_key(
+    owner: Annotated[str, typer.Option(help="The person answerable for the key.")],
+    role: Annotated[str, typer.Option(help="judge | triage | data_scientist | auditor")],
+    label: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
+    per_day: Annotated[int | None, typer.Option(help="Requests per day (default: role's).")] = None,
+    per_minute: Annotated[
+        int | None, typer.Option(help="Requests per minute (default: role's).")
+    ] = None,
+) -> None:
+    """Create a key and print its secret (shown this once)."""
+    from serving.court.admin import format_created, keys_create
+    from serving.court.schemas import ApiKeyCreate
+
+    try:
+        spec = ApiKeyCreate.model_validate(
+            {
+                "owner": owner,
+                "role": role,
+                "label": label,
+                "quota": {"requests_per_day": per_day, "requests_per_minute": per_minute},
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise InvalidInputError(field, first["msg"]) from exc
+    with _store_errors():
+        created = keys_create(_url(), spec)
+    typer.echo(format_created(created))
+
+
+def list_keys(
+    active: Annotated[bool, typer.Option("--active", help="Leave out revoked keys.")] = False,
+) -> None:
+    """List the keys (never their secrets)."""
+    from serving.court.admin import format_keys, keys_list
+
+    with _store_errors():
+        listing = keys_list(_url(), include_revoked=not active)
+    typer.echo(format_keys(listing))
+
+
+def revoke_key(
+    key_id: Annotated[int, typer.Argument(help="The key's id (from `keys list`).")],
+) -> None:
+    """Revoke a key: it stops working at once; its ledger entries stay."""
+    from serving.court.admin import format_keys, keys_revoke
+
+    with _store_errors():
+        revoked = keys_revoke(_url(), key_id)
+    typer.echo(format_keys([revoked]))
+
+
+def verify_ledger() -> None:
+    """Walk the hash chain; exit 1 and name the first broken entry if it does not hold."""
+    from serving.court.admin import format_verify, ledger_verify
+
+    with _store_errors():
+        result = ledger_verify(_url())
+    typer.echo(format_verify(result))
+    if not result.ok:
+        raise typer.Exit(1)

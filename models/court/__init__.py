@@ -1,0 +1,67 @@
+"""Pure court rules: case numbers, the working-day calendar, objections, reference prices.
+
+No I/O, no database: the functions take dates and values and return pydantic models, or raise
+the errors of :mod:`models.court.errors` with a Chinese / English message.
+"""
+
+from models.court.calendar import add_working_days, covered_years, is_working_day
+from models.court.case_number import (
+    ENFORCEMENT_CASE_TYPES,
+    CaseNumber,
+    CaseNumberParts,
+    parse_case_number,
+)
+from models.court.errors import (
+    CalendarNotCoveredError,
+    CaseNumberError,
+    NoUsableResultError,
+    ObjectionRejectedError,
+)
+from models.court.objections import (
+    AppraisalStatus,
+    AppraisalTask,
+    ObjectionGround,
+    ObjectionRequest,
+    Party,
+    check_objection_in_time,
+    objection_deadline,
+    open_appraisal_task,
+)
+from models.court.reference_price import (
+    AuctionStartPrices,
+    ExcludedResult,
+    ExclusionReason,
+    PlatformResult,
+    ReferencePrice,
+    auction_start_prices,
+    reference_price,
+)
+
+__all__ = [
+    "ENFORCEMENT_CASE_TYPES",
+    "AppraisalStatus",
+    "AppraisalTask",
+    "AuctionStartPrices",
+    "CalendarNotCoveredError",
+    "CaseNumber",
+    "CaseNumberError",
+    "CaseNumberParts",
+    "ExcludedResult",
+    "ExclusionReason",
+    "NoUsableResultError",
+    "ObjectionGround",
+    "ObjectionRejectedError",
+    "ObjectionRequest",
+    "Party",
+    "PlatformResult",
+    "ReferencePrice",
+    "add_working_days",
+    "auction_start_prices",
+    "check_objection_in_time",
+    "covered_years",
+    "is_working_day",
+    "objection_deadline",
+    "open_appraisal_task",
+    "parse_case_number",
+    "reference_price",
+]

@@ -1,0 +1,165 @@
+"""Objections to an inquiry report, and the formal appraisal an accepted objection opens.
+
+The rules, and where they come from:
+
+* **Time limit** — 法释〔2018〕15号 art. 22: a party or interested person may object in writing
+  *within five days of receiving* the report (art. 23 gives the same five days for objections to
+  an appraisal's standards, method or result). The days are **calendar days**, counted by the
+  Civil Procedure Law's rule on periods (民事诉讼法 art. 85; art. 82 before the 2021 revision):
+  the day of receipt is not counted, and when the last day is a statutory rest day the period
+  ends on the first working day after it. Rest days are weekends and public holidays, as the
+  Supreme People's Court applies the rule (weekends and 五一, 十一, 春节 … extend a period, a
+  holiday inside the period does not shorten it); a 调休 weekend day is a working day and so
+  extends nothing. A written objection posted before the period ends is in time (art. 85:
+  periods exclude time in the post), so the date that counts is the postmark's.
+* **Appraisal** — Wenling court's safeguard (SPC Judicial Reform Cases (4), case 7): on a written
+  objection a formal appraisal starts within **3 working days**; the clock runs from the day
+  the court registers the objection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.court.calendar import add_working_days, next_working_day_on_or_after
+from models.court.errors import ObjectionRejectedError
+
+logger = logging.getLogger(__name__)
+
+#: 法释〔2018〕15号 art. 22: calendar days from receiving the report.
+OBJECTION_PERIOD_DAYS = 5
+#: Working days from registering an objection to the start of the formal appraisal.
+APPRAISAL_DUE_WORKING_DAYS = 3
+#: The shortest written grounds accepted, in characters.
+MIN_GROUNDS_CHARS = 10
+
+
+class Party(StrEnum):
+    """Who objects."""
+
+    CREDITOR = "申请执行人"
+    DEBTOR = "被执行人"
+    INTERESTED_PERSON = "利害关系人"
+
+
+class ObjectionGround(StrEnum):
+    """What the objection says is wrong (法释〔2018〕15号 arts. 22–23)."""
+
+    BASIC_FACTS = "财产基本信息错误"
+    SCOPE = "超出财产范围或者遗漏财产"
+    PROCEDURE = "询价或评估程序违法"
+    VALUATION = "参照标准、计算方法或者结果有误"
+
+
+class AppraisalStatus(StrEnum):
+    """Where the formal appraisal opened by an objection stands."""
+
+    OPEN = "待启动"
+    STARTED = "已启动"
+    DONE = "已完成"
+    WITHDRAWN = "已撤回"
+
+
+class ObjectionRequest(BaseModel):
+    """A party's written objection to an inquiry report, as the judge enters it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    party: Party = Field(description="提出异议的一方.")
+    ground: ObjectionGround = Field(description="异议事由.")
+    grounds: str = Field(
+        min_length=MIN_GROUNDS_CHARS,
+        max_length=5000,
+        description="书面异议的理由（当事人原文）.",
+    )
+    received_report_on: dt.date = Field(description="当事人收到询价报告的日期.")
+    submitted_on: dt.date = Field(
+        description="异议提交法院之日；邮寄的，以交邮日（邮戳）为准.",
+    )
+
+    @model_validator(mode="after")
+    def _submitted_after_receipt(self) -> Self:
+        if self.submitted_on < self.received_report_on:
+            raise ValueError(
+                f"异议提交日 {self.submitted_on} 早于收到报告日 {self.received_report_on} / "
+                f"submitted_on {self.submitted_on} is before received_report_on "
+                f"{self.received_report_on}"
+            )
+        return self
+
+
+class AppraisalTask(BaseModel):
+    """The formal appraisal an accepted objection opens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    party: Party
+    ground: ObjectionGround
+    objection_deadline: dt.date = Field(description="异议期限届满日.")
+    registered_on: dt.date = Field(description="法院登记异议之日.")
+    due_on: dt.date = Field(description="委托评估最迟启动日（登记后第 3 个工作日）.")
+    status: AppraisalStatus = AppraisalStatus.OPEN
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Whether the appraisal should have started by ``today`` and has not."""
+        return self.status is AppraisalStatus.OPEN and today > self.due_on
+
+
+def objection_deadline(received_report_on: dt.date) -> dt.date:
+    """The last day an objection to a report received on ``received_report_on`` is in time.
+
+    Five calendar days, the day of receipt not counted, extended to the next working day
+    when the fifth day is a weekend or public holiday.
+    """
+    fifth_day = received_report_on + dt.timedelta(days=OBJECTION_PERIOD_DAYS)
+    return next_working_day_on_or_after(fifth_day)
+
+
+def check_objection_in_time(received_report_on: dt.date, submitted_on: dt.date) -> dt.date:
+    """The deadline, if an objection submitted on ``submitted_on`` meets it.
+
+    Raises:
+        ObjectionRejectedError: the objection is late, or dated before the report's receipt.
+    """
+    if submitted_on < received_report_on:
+        raise ObjectionRejectedError(
+            f"异议提交日 {submitted_on} 早于收到报告日 {received_report_on}",
+            f"objection dated {submitted_on}, before the report was received on "
+            f"{received_report_on}",
+        )
+    deadline = objection_deadline(received_report_on)
+    if submitted_on > deadline:
+        raise ObjectionRejectedError(
+            f"异议已超过期限：收到报告日 {received_report_on} 起 {OBJECTION_PERIOD_DAYS} 日内"
+            f"（至 {deadline}）可提出，提交日为 {submitted_on}（法释〔2018〕15号第二十二条）",
+            f"objection late: allowed within {OBJECTION_PERIOD_DAYS} days of receiving the "
+            f"report on {received_report_on} (until {deadline}), submitted on {submitted_on} "
+            "(SPC interpretation [2018] No. 15, art. 22)",
+        )
+    return deadline
+
+
+def open_appraisal_task(request: ObjectionRequest, *, registered_on: dt.date) -> AppraisalTask:
+    """Accept an objection and open its appraisal task, due 3 working days after registration.
+
+    Raises:
+        ObjectionRejectedError: the objection is late, or registered before it was submitted.
+    """
+    deadline = check_objection_in_time(request.received_report_on, request.submitted_on)
+    if registered_on < request.submitted_on:
+        raise ObjectionRejectedError(
+            f"登记日 {registered_on} 早于异议提交日 {request.submitted_on}",
+            f"registered_on {registered_on} is before submitted_on {request.submitted_on}",
+        )
+    return AppraisalTask(
+        party=request.party,
+        ground=request.ground,
+        objection_deadline=deadline,
+        registered_on=registered_on,
+        due_on=add_working_days(registered_on, APPRAISAL_DUE_WORKING_DAYS),
+    )

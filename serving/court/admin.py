@@ -1,0 +1,119 @@
+"""What ``courtval keys create|list|revoke`` and ``courtval ledger verify`` call.
+
+Each function opens the store at a database URL (migrating it to head first, so a fresh
+install works), does one thing, disposes the engine and returns a pydantic model; the
+``format_*`` functions turn those into the text the CLI prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from serving.court import chain, keys
+from serving.court.db import make_engine, session_factory, upgrade
+from serving.court.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    QuotaOverride,
+    VerifyResult,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def open_store(database_url: str) -> Iterator[Session]:
+    """A session on the store at ``database_url``, migrated to head; the engine is disposed."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def migrate(database_url: str) -> str:
+    """Bring the store to the newest revision; return it."""
+    engine = make_engine(database_url)
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def keys_create(database_url: str, spec: ApiKeyCreate) -> ApiKeyCreated:
+    """Create a key; the secret in the result is shown once and never again."""
+    with open_store(database_url) as session:
+        return keys.create_key(session, spec)
+
+
+def keys_list(database_url: str, *, include_revoked: bool = True) -> list[ApiKeyPublic]:
+    """All keys, without secrets."""
+    with open_store(database_url) as session:
+        return keys.list_keys(session, include_revoked=include_revoked)
+
+
+def keys_revoke(database_url: str, key_id: int) -> ApiKeyPublic:
+    """Revoke a key (:class:`~serving.court.errors.KeyNotFoundError` for an unknown id)."""
+    with open_store(database_url) as session:
+        return keys.revoke_key(session, key_id)
+
+
+def ledger_verify(database_url: str) -> VerifyResult:
+    """Walk the ledger's hash chain."""
+    with open_store(database_url) as session:
+        return chain.verify(session)
+
+
+def _quota_text(quota: QuotaOverride) -> str:
+    parts = []
+    if quota.requests_per_day is not None:
+        parts.append(f"{quota.requests_per_day}/day")
+    if quota.requests_per_minute is not None:
+        parts.append(f"{quota.requests_per_minute}/min")
+    if quota.allowed_hours is not None:
+        parts.append(f"{quota.allowed_hours.start:02d}-{quota.allowed_hours.end:02d}h")
+    return " ".join(parts) or "role default"
+
+
+def format_keys(listing: list[ApiKeyPublic]) -> str:
+    """One line per key: id, prefix, role, owner, state, quota."""
+    if not listing:
+        return "no API keys"
+    lines = [f"{'id':>4}  {'prefix':<11}  {'role':<14}  {'state':<8}  owner / quota"]
+    for key in listing:
+        state = "active" if key.active else "revoked"
+        lines.append(
+            f"{key.id:>4}  {key.prefix:<11}  {key.role.value:<14}  {state:<8}  "
+            f"{key.owner} / {_quota_text(key.quota)}"
+        )
+    return "\n".join(lines)
+
+
+def format_created(created: ApiKeyCreated) -> str:
+    """The new key's secret with the warning that it will not be shown again."""
+    key = created.key
+    return (
+        f"API key {key.id} for {key.owner} ({key.role.value}):\n"
+        f"  {created.secret.get_secret_value()}\n"
+        "Store it now: it is kept only as a hash and cannot be shown again."
+    )
+
+
+def format_verify(result: VerifyResult) -> str:
+    """``ledger OK …`` or ``ledger BROKEN at entry N (reason): detail``."""
+    if result.ok:
+        return (
+            f"ledger OK: {result.entries_checked} entries, last {result.last_id}, "
+            f"head hash {result.last_hash}"
+        )
+    return (
+        f"ledger BROKEN at entry {result.first_broken_id} ({result.reason}): {result.detail}; "
+        f"{result.entries_checked} entries before it are intact"
+    )

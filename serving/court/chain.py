@@ -1,0 +1,130 @@
+"""The ledger's hash chain: canonical JSON, entry hashes, and the walk that verifies them.
+
+**Entry hash.** ``entry_hash = SHA-256(canonical_json(fields) || prev_hash)``, hex, where
+``fields`` are all the entry's columns except the two hashes, ``||`` is byte concatenation and
+``prev_hash`` is the previous entry's hash as 64 lower-case ASCII hex digits (64 zeros for the
+first entry). The hashed fields are: ``id, created_at, key_id, user_name, role, case_number,
+endpoint, purpose, inputs, outputs, model_name, model_version, run_id, latency_ms``.
+
+**Canonical JSON.** ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+ensure_ascii=False, allow_nan=False)`` encoded as UTF-8: object keys sorted by code point, no
+whitespace, non-ASCII characters as themselves, ``null`` for a missing value. Numbers: integers
+in decimal; floats in Python's shortest round-trip form (``repr``): ``1.0``, ``0.1``,
+``1e-07``, ``1e+16`` — never an integer for a float, NaN and infinities refused. ``created_at``
+is the UTC time as ISO 8601 with microseconds and ``Z``: ``2024-05-01T08:30:00.000000Z``.
+Inputs and outputs are stored in a JSON (text, not JSONB) column, which keeps every value
+so that the same canonical bytes come back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from serving.court.schemas import BreakReason, VerifyResult, as_utc
+from serving.court.tables import GENESIS_HASH, LedgerEntryRow, LedgerHeadRow
+
+HASHED_FIELDS: tuple[str, ...] = (
+    "id",
+    "created_at",
+    "key_id",
+    "user_name",
+    "role",
+    "case_number",
+    "endpoint",
+    "purpose",
+    "inputs",
+    "outputs",
+    "model_name",
+    "model_version",
+    "run_id",
+    "latency_ms",
+)
+_VERIFY_BATCH = 1_000
+
+
+def canonical_json(value: Any) -> str:
+    """The canonical JSON text of ``value`` (see the module docstring)."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def format_time(moment: dt.datetime) -> str:
+    """``created_at`` as hashed: UTC, microseconds, ``Z``."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
+    """SHA-256 of the canonical fields followed by ``prev_hash``; ``created_at`` may be a
+    datetime or its formatted string."""
+    body = {name: fields[name] for name in HASHED_FIELDS}
+    if isinstance(body["created_at"], dt.datetime):
+        body["created_at"] = format_time(body["created_at"])
+    payload = canonical_json(body).encode("utf-8") + prev_hash.encode("ascii")
+    return hashlib.sha256(payload).hexdigest()
+
+
+def row_hash(row: LedgerEntryRow) -> str:
+    """The hash a stored row should carry, recomputed from its columns."""
+    return entry_hash({name: getattr(row, name) for name in HASHED_FIELDS}, row.prev_hash)
+
+
+def _broken(
+    checked: int, last_id: int, last_hash: str, broken: int, reason: BreakReason, detail: str
+) -> VerifyResult:
+    return VerifyResult(
+        ok=False,
+        entries_checked=checked,
+        last_id=last_id,
+        last_hash=last_hash,
+        first_broken_id=broken,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def _check_row(row: LedgerEntryRow, expected_id: int, prev: str) -> tuple[BreakReason, str] | None:
+    if row.id != expected_id:
+        return BreakReason.MISSING, f"entry {expected_id} is missing; entry {row.id} follows"
+    if row.prev_hash != prev:
+        detail = f"entry {row.id}: prev_hash is not entry {row.id - 1}'s hash"
+        return BreakReason.PREV_HASH_MISMATCH, detail
+    if row_hash(row) != row.entry_hash:
+        return BreakReason.HASH_MISMATCH, f"entry {row.id}: content does not match its entry_hash"
+    return None
+
+
+def verify(session: Session) -> VerifyResult:
+    """Walk the chain from entry 1 and name the first broken entry, if any.
+
+    Detects altered content or hashes, deleted rows (a gap in the ids, or a missing tail: the
+    head row names a later entry than the last one found) and re-ordered rows. It cannot detect a
+    rewrite of the whole chain from some entry on, head row included: publish the head hash
+    regularly (e.g. in the court's case system) for that.
+    """
+    prev, last_id, checked = GENESIS_HASH, 0, 0
+    statement = select(LedgerEntryRow).order_by(LedgerEntryRow.id)
+    for row in session.scalars(statement.execution_options(yield_per=_VERIFY_BATCH)):
+        problem = _check_row(row, last_id + 1, prev)
+        if problem is not None:
+            broken = last_id + 1 if problem[0] is BreakReason.MISSING else row.id
+            return _broken(checked, last_id, prev, broken, *problem)
+        prev, last_id, checked = row.entry_hash, row.id, checked + 1
+    head = session.get(LedgerHeadRow, 1)
+    if head is None:
+        detail = "the ledger_head row is missing"
+        return _broken(checked, last_id, prev, last_id + 1, BreakReason.HEAD_MISMATCH, detail)
+    if head.last_id > last_id:
+        detail = f"entry {last_id + 1} is missing; the head names entry {head.last_id}"
+        return _broken(checked, last_id, prev, last_id + 1, BreakReason.MISSING, detail)
+    if head.last_id != last_id or head.last_hash != prev:
+        detail = f"the head names entry {head.last_id}, the chain ends at entry {last_id}"
+        broken = min(head.last_id + 1, last_id)  # first entry the head does not vouch for
+        return _broken(checked, last_id, prev, broken, BreakReason.HEAD_MISMATCH, detail)
+    return VerifyResult(ok=True, entries_checked=checked, last_id=last_id, last_hash=prev)

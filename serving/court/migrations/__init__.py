@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of the court store, run by ``db.upgrade``."""

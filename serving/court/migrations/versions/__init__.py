@@ -1,0 +1,1 @@
+"""Alembic revisions of the court store, oldest first; one file per revision."""

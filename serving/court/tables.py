@@ -1,0 +1,112 @@
+"""The court store's tables as SQLAlchemy ORM classes.
+
+The schema itself is created by the Alembic revisions in ``migrations/versions`` (never by
+``metadata.create_all``); a test checks that these classes and the migrated schema agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Constraint names are fixed so later revisions can alter them by name on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: prev_hash of the first ledger entry.
+GENESIS_HASH = "0" * 64
+
+
+class Role(StrEnum):
+    """What a key may do: ``judge`` (valuations, objections, own reports), ``triage`` (capacity
+    and case ranking), ``data_scientist`` (model admin), ``auditor`` (read the ledger)."""
+
+    JUDGE = "judge"
+    TRIAGE = "triage"
+    DATA_SCIENTIST = "data_scientist"
+    AUDITOR = "auditor"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ApiKeyRow(Base):
+    """An API key: the secret is never stored, only its SHA-256."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('judge', 'triage', 'data_scientist', 'auditor')", name="role_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    requests_per_day: Mapped[int | None] = mapped_column(Integer)
+    requests_per_minute: Mapped[int | None] = mapped_column(Integer)
+    allowed_from_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    allowed_until_hour: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class LedgerEntryRow(Base):
+    """One answered request; ``entry_hash`` chains it to the entry before."""
+
+    __tablename__ = "ledger_entries"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="RESTRICT"))
+    user_name: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    case_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    endpoint: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str | None] = mapped_column(String(500))
+    inputs: Mapped[Any] = mapped_column(JSON)
+    outputs: Mapped[Any] = mapped_column(JSON)
+    model_name: Mapped[str | None] = mapped_column(String(200))
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    run_id: Mapped[str | None] = mapped_column(String(64))
+    latency_ms: Mapped[float] = mapped_column(Float)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LedgerHeadRow(Base):
+    """The single row that names the last entry; appends lock it to serialise writers."""
+
+    __tablename__ = "ledger_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))

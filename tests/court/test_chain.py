@@ -1,0 +1,67 @@
+"""The hash-chain rules and identifier scrubbing, without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+
+import pytest
+
+from models.identity import keyed_hash
+from serving.court import GENESIS_HASH, canonical_json, entry_hash, scrub_identifiers
+from serving.court.chain import HASHED_FIELDS, format_time
+
+KEY = b"k"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"b": 1, "a": [1.0, "é"]}, '{"a":[1.0,"é"],"b":1}'),
+        ({"x": 0.1 + 0.2, "y": 1e-7, "z": 1e16}, '{"x":0.30000000000000004,"y":1e-07,"z":1e+16}'),
+        ({"案号": None, "n": -0.0}, '{"n":-0.0,"案号":null}'),
+    ],
+)
+def test_canonical_json(value: object, text: str) -> None:
+    assert canonical_json(value) == text
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_canonical_json_refuses_non_finite_numbers(bad: float) -> None:
+    with pytest.raises(ValueError, match="JSON compliant"):
+        canonical_json({"x": bad})
+
+
+def test_entry_hash_follows_the_documented_rule() -> None:
+    fields: dict[str, object] = dict.fromkeys(HASHED_FIELDS)
+    moment = dt.datetime(2024, 5, 1, 16, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    fields.update(id=1, created_at=moment, inputs={"面积": 40.5}, outputs={}, latency_ms=2.0)
+    expected_body = (
+        '{"case_number":null,"created_at":"2024-05-01T08:30:00.000000Z","endpoint":null,'
+        '"id":1,"inputs":{"面积":40.5},"key_id":null,"latency_ms":2.0,"model_name":null,'
+        '"model_version":null,"outputs":{},"purpose":null,"role":null,"run_id":null,'
+        '"user_name":null}'
+    )
+    expected = hashlib.sha256(expected_body.encode() + GENESIS_HASH.encode()).hexdigest()
+    assert format_time(moment) == "2024-05-01T08:30:00.000000Z"
+    assert entry_hash(fields, GENESIS_HASH) == expected
+    assert entry_hash(fields, "1" * 64) != expected
+
+
+def test_scrub_replaces_identifiers_at_any_depth() -> None:
+    number = "11010519491231002x"
+    scrubbed = scrub_identifiers(
+        {"debtor_id_number": number, "items": [{"debtor_id_number": None, "area": 1}]}, KEY
+    )
+    assert scrubbed == {
+        "debtor_id_number": "hmac-sha256:" + keyed_hash(number, KEY),
+        "items": [{"debtor_id_number": None, "area": 1}],
+    }
+    assert keyed_hash(number, KEY) == keyed_hash(number.upper(), KEY)
+
+
+def test_scrub_hashes_even_malformed_identifiers() -> None:
+    scrubbed = scrub_identifiers({"id": "身份证１２３"}, KEY, fields={"id"})
+    expected = hmac.new(KEY, "身份证123".encode(), hashlib.sha256).hexdigest()
+    assert scrubbed == {"id": "hmac-sha256:" + expected}

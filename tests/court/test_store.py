@@ -1,0 +1,248 @@
+"""The court store on SQLite and on a real PostgreSQL server: migrations and the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from serving.court import (
+    GENESIS_HASH,
+    ApiKeyCreate,
+    ApiKeyPublic,
+    BreakReason,
+    LedgerEntryCreate,
+    LedgerWriteError,
+    Role,
+    UnscrubbedIdentifierError,
+    append,
+    create_key,
+    make_engine,
+    query,
+    scrub_identifiers,
+    session_factory,
+    upgrade,
+    verify,
+)
+from serving.court.db import VERSION_TABLE, head_revision
+from serving.court.tables import Base
+
+ID_NUMBER = "11010519491231002X"  # a valid resident identity number (GB 11643 example)
+HASH_KEY = b"test-identity-key"
+CASE = "（2024）浙1081执1234号"
+
+
+def inquiry(key: ApiKeyPublic, n: int = 0, **changes: object) -> LedgerEntryCreate:
+    """A valuation answer as the API would log it."""
+    entry = LedgerEntryCreate(
+        key_id=key.id,
+        user_name=key.owner,
+        role=key.role,
+        case_number=CASE,
+        endpoint="/v1/property/valuation",
+        purpose="网络询价",
+        inputs={"address": "温岭市太平街道1号", "area_m2": 40.5 + n},
+        outputs={"value": 270_000.0 + n, "interval": [250_000.0, 290_000.0]},
+        model_name="courtval-property",
+        model_version="3",
+        run_id="abc123",
+        latency_ms=12.5,
+    )
+    return entry.model_copy(update=changes)
+
+
+def test_upgrade_creates_the_schema_and_is_idempotent(engine: Engine) -> None:
+    assert upgrade(engine) == head_revision()
+    assert upgrade(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert {"api_keys", "ledger_entries", "ledger_head", VERSION_TABLE} <= tables
+
+
+def test_upgrade_by_url(database_url: str) -> None:
+    assert upgrade(database_url) == head_revision()
+
+
+def test_migrated_schema_matches_the_tables(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        options = {"version_table": VERSION_TABLE, "compare_type": True}
+        context = MigrationContext.configure(session.connection(), opts=options)
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_appended_entries_form_a_valid_chain(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    entries = [append(sessions, inquiry(judge, n)) for n in range(3)]
+    assert [e.id for e in entries] == [1, 2, 3]
+    assert entries[0].prev_hash == GENESIS_HASH
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    result = verify(session)
+    assert result.ok and result.entries_checked == 3 and result.last_hash == entries[-1].entry_hash
+
+
+def test_awkward_values_survive_the_round_trip(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    values = {"big": 1e300, "tiny": 1e-7, "sum": 0.1 + 0.2, "neg0": -0.0, "int": 2**62}
+    append(sessions, inquiry(judge, inputs={"值": values, "空": None, "list": [1, 1.0, "一"]}))
+    assert verify(session).ok
+    assert query(session).items[0].inputs["值"] == values
+
+
+def test_empty_ledger_verifies(session: Session) -> None:
+    result = verify(session)
+    assert result.ok and result.last_id == 0 and result.last_hash == GENESIS_HASH
+
+
+@pytest.mark.parametrize(
+    ("tamper", "broken", "reason"),
+    [
+        ("UPDATE ledger_entries SET outputs = '{\"value\": 1}' WHERE id = 3", 3, "hash_mismatch"),
+        ("UPDATE ledger_entries SET user_name = '某人' WHERE id = 2", 2, "hash_mismatch"),
+        (f"UPDATE ledger_entries SET entry_hash = '{'f' * 64}' WHERE id = 4", 4, "hash_mismatch"),
+        ("DELETE FROM ledger_entries WHERE id = 2", 2, "missing"),
+        ("DELETE FROM ledger_entries WHERE id = 5", 5, "missing"),
+        ("UPDATE ledger_entries SET latency_ms = 0 WHERE id = 1", 1, "hash_mismatch"),
+    ],
+)
+def test_verify_names_the_first_broken_entry(
+    session: Session,
+    sessions: sessionmaker[Session],
+    judge: ApiKeyPublic,
+    engine: Engine,
+    tamper: str,
+    broken: int,
+    reason: str,
+) -> None:
+    for n in range(5):
+        append(sessions, inquiry(judge, n))
+    with engine.begin() as connection:
+        connection.execute(text(tamper))
+    result = verify(session)
+    assert not result.ok
+    assert (result.first_broken_id, result.reason) == (broken, BreakReason(reason))
+    assert result.entries_checked == broken - 1
+
+
+def test_verify_notices_a_rewritten_head(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    for n in range(3):
+        append(sessions, inquiry(judge, n))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE ledger_head SET last_id = 2"))
+    result = verify(session)
+    assert (result.ok, result.first_broken_id, result.reason) == (
+        False,
+        3,
+        BreakReason.HEAD_MISMATCH,
+    )
+
+
+def test_concurrent_appends_keep_one_chain(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    errors: list[BaseException] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for n in range(25):
+                append(sessions, inquiry(judge, 100 * worker + n))
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    with sessions() as session:
+        result = verify(session)
+        assert result.ok and result.entries_checked == 100 and result.last_id == 100
+
+
+def test_identifiers_are_stored_only_as_keyed_hashes(
+    session: Session,
+    sessions: sessionmaker[Session],
+    judge: ApiKeyPublic,
+    engine: Engine,
+    database_url: str,
+) -> None:
+    raw = {"debtor_id_number": ID_NUMBER, "debtors": [{"debtor_id_number": ID_NUMBER}]}
+    inputs = scrub_identifiers(raw, HASH_KEY)
+    assert scrub_identifiers(inputs, HASH_KEY) == inputs
+    assert inputs["debtor_id_number"] == inputs["debtors"][0]["debtor_id_number"]
+    append(sessions, inquiry(judge, inputs=inputs, outputs={"echo": inputs}))
+    session.close()
+    with engine.connect() as connection:
+        rows = str(connection.execute(text("SELECT * FROM ledger_entries")).all())
+    assert inputs["debtor_id_number"] in rows and ID_NUMBER not in rows
+    if database_url.startswith("sqlite"):
+        engine.dispose()
+        database = Path(engine.url.database or "")
+        files = list(database.parent.glob(database.name + "*"))  # with -wal, -shm if present
+        assert database in files
+        assert all(ID_NUMBER.encode() not in f.read_bytes() for f in files)
+
+
+def test_clear_identifiers_are_refused(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    with pytest.raises(UnscrubbedIdentifierError, match="debtor_id_number"):
+        append(sessions, inquiry(judge, inputs={"items": [{"debtor_id_number": ID_NUMBER}]}))
+    assert verify(session).last_id == 0
+
+
+def test_dropped_table_is_a_ledger_write_error(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    append(sessions, inquiry(judge))
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE ledger_entries"))
+    with pytest.raises(LedgerWriteError, match="no answer may be given"):
+        append(sessions, inquiry(judge, 1))
+
+
+def _read_only(url: str) -> str:
+    if url.startswith("sqlite"):
+        return f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    return url + "?options=-c%20default_transaction_read_only%3Don"
+
+
+def test_unwritable_database_is_a_ledger_write_error(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, database_url: str
+) -> None:
+    engine = make_engine(_read_only(database_url))
+    try:
+        with pytest.raises(LedgerWriteError):
+            append(session_factory(engine), inquiry(judge))
+    finally:
+        engine.dispose()
+    with sessions() as session:
+        assert verify(session).last_id == 0
+
+
+def test_query_filters_by_user_case_and_time(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    start = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
+    other = create_key(session, ApiKeyCreate(owner="赵法官", role=Role.JUDGE)).key
+    for n in range(6):
+        key = judge if n % 2 == 0 else other
+        case = CASE if n < 3 else "(2024)浙1081执99号"
+        append(sessions, inquiry(key, n, case_number=case), now=start + dt.timedelta(hours=n))
+    assert [e.id for e in query(session, user="张法官").items] == [1, 3, 5]
+    assert [e.id for e in query(session, case_number=CASE).items] == [1, 2, 3]
+    hour = dt.timedelta(hours=1)
+    window = query(session, since=start + hour, until=start + 3 * hour)
+    assert [e.id for e in window.items] == [2, 3]
+    page = query(session, user="张法官", limit=2, offset=1)
+    assert ([e.id for e in page.items], page.total) == ([3, 5], 3)
+    assert query(session).items[0].created_at == start

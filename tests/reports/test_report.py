@@ -1,0 +1,159 @@
+"""The inquiry report: contents the rule requires, in HTML and in a PDF with Chinese text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+from pathlib import Path
+from typing import cast
+
+import pypdf
+import pytest
+from PIL import Image
+from pydantic import ValidationError
+from pypdf.generic import DictionaryObject
+
+from models.property.schemas import PropertyRequest, PropertyValuation
+from serving.reports import (
+    InquiryReport,
+    ReportFontNotFoundError,
+    find_cjk_font,
+    fonts,
+    render_html,
+    render_pdf,
+)
+from serving.reports.content import HEADINGS
+from tests.reports.sample import CASE_NUMBER, LEDGER_HASH, sample_report
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes() -> bytes:
+    """Rendered once for the module's PDF tests."""
+    return render_pdf(sample_report())
+
+
+@pytest.fixture
+def html(report: InquiryReport) -> str:
+    return render_html(report)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_report_derives_validity_and_auction(report: InquiryReport) -> None:
+    assert report.valid_until.isoformat() == "2025-07-01"
+    assert report.ledger_entry_id == "1042"
+    assert (report.auction.first_start, report.auction.second_start) == (191_500, 153_200)
+
+
+def test_court_reference_price_overrides_estimate(report: InquiryReport) -> None:
+    fixed = report.model_copy(update={"reference_price": 300_000.0})
+    assert (fixed.auction.first_start, fixed.auction.second_start) == (210_000, 168_000)
+
+
+@pytest.mark.parametrize("case_number", ["2024浙1081执1234号", "（2024）浙1081执号", ""])
+def test_bad_case_number_refused(
+    case_number: str, property_request: PropertyRequest, valuation: PropertyValuation
+) -> None:
+    with pytest.raises(ValidationError, match="case_number"):
+        InquiryReport(
+            case_number=case_number,
+            judge_name="王法官",
+            inquiry_date=dt.date(2024, 7, 1),
+            request=property_request,
+            valuation=valuation,
+            ledger_entry_id="1",
+            ledger_hash=LEDGER_HASH,
+        )
+
+
+@pytest.mark.parametrize("heading", HEADINGS)
+def test_html_has_every_section(html: str, heading: str) -> None:
+    assert f"<h2>{heading}</h2>" in html
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        CASE_NUMBER,
+        "王法官",
+        "27.3万元（273,456元）",  # the result, in 万元 and exact
+        "24.1万元 至 31.0万元",  # the 80% interval
+        "2024年7月1日起至2025年7月1日止",  # validity
+        "19.1万元（191,500元）",  # first start: ⌈70%⌉ to 100 yuan
+        "15.3万元（153,200元）",  # second start: ⌈80% of the first⌉
+        "不得低于参考价的70%",
+        "6,500元/㎡ × 1.020 × 1.010 × 40.00㎡ × 0.990",  # the base-price formula
+        "courtval-property",
+        "9c1b2d3e4f5a6b7c8d9e0f1a2b3c4d5e",  # run id
+        LEDGER_HASH,
+        "五日内以书面形式",
+        "三个工作日内启动委托评估",
+    ],
+)
+def test_html_states_the_figures(html: str, expected: str) -> None:
+    assert expected in html
+
+
+def test_html_escapes_user_text(html: str) -> None:
+    assert "<b>万昌</b>" not in html
+    assert "&lt;b&gt;万昌&lt;/b&gt;公寓" in html
+
+
+def test_pdf_has_every_section_and_the_case_number(pdf_bytes: bytes) -> None:
+    text = _pdf_text(pdf_bytes)
+    missing = [h for h in (*HEADINGS, CASE_NUMBER, "191,500元", "2025年7月1日") if h not in text]
+    assert missing == []
+
+
+def test_pdf_embeds_a_font_subset(pdf_bytes: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    resources = cast(DictionaryObject, reader.pages[0]["/Resources"].get_object())
+    fonts_used = cast(DictionaryObject, resources["/Font"].get_object())
+    fonts_on_page = [cast(DictionaryObject, ref.get_object()) for ref in fonts_used.values()]
+    cjk = [f for f in fonts_on_page if "+" in str(f["/BaseFont"])]  # AAAAAA+WenQuanYiZenHei
+    assert cjk, "no embedded subset font on page 1"
+    for font in cjk:
+        descriptor = cast(DictionaryObject, font["/FontDescriptor"].get_object())
+        assert "/FontFile2" in descriptor  # the TrueType program is in the file
+
+
+def test_pdf_first_page_renders_as_an_image(pdf_bytes: bytes, tmp_path: Path) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm, "pdftoppm missing: install poppler-utils (make system)"
+    (tmp_path / "report.pdf").write_bytes(pdf_bytes)
+    subprocess.run(
+        [pdftoppm, "-r", "80", "-png", "-f", "1", "-l", "1", "report.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    png = next(tmp_path.glob("page*.png"))
+    with Image.open(png) as image:
+        gray = image.convert("L")
+        dark = sum(gray.histogram()[:128])
+        assert gray.size[0] > 600 and gray.size[1] > 900  # A4 portrait at 80 dpi
+        assert dark / (gray.size[0] * gray.size[1]) > 0.01  # text, not a blank page
+
+
+def test_missing_font_override_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ReportFontNotFoundError, match="no such file"):
+        find_cjk_font(tmp_path / "absent.ttf")
+
+
+def test_non_font_override_is_refused(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.ttf"
+    fake.write_text("not a font", encoding="utf-8")
+    with pytest.raises(ReportFontNotFoundError, match="not embeddable"):
+        find_cjk_font(fake)
+
+
+def test_no_font_anywhere_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fonts, "KNOWN_FONTS", ())
+    monkeypatch.setattr(fonts.shutil, "which", lambda _: None)
+    with pytest.raises(ReportFontNotFoundError, match="fonts-wqy-zenhei"):
+        find_cjk_font()
