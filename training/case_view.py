@@ -18,10 +18,23 @@ from models.triage.vocabulary import CaseOutcome
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cases_as_of"]
+__all__ = ["cases_as_of", "hide_unknown_findings"]
 
 _SEARCH_FIELDS: tuple[str, ...] = tuple(c for fields in SEARCHES.values() for c in fields)
 _EVENTS: tuple[str, ...] = tuple(c for c in STAGE_COLUMNS if c != "seizure_expires_at")
+
+
+def hide_unknown_findings(view: pd.DataFrame, day: pd.Timestamp | pd.Series) -> pd.DataFrame:
+    """``view`` with what was not yet known on ``day`` (one day, or one per row) left out: the
+    "5" search values before ``searches_at``; the neighbourhood visit before the second
+    investigation or the 终本 proposal."""
+    known = view.copy()
+    searched = known["searches_at"].le(day)
+    for column in _SEARCH_FIELDS:
+        known[column] = known[column].where(searched)
+    visited = known["second_search_at"].le(day) | known["termination_proposed_at"].le(day)
+    known["neighbourhood_checked"] = known["neighbourhood_checked"].where(visited)
+    return known
 
 
 def cases_as_of(frame: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
@@ -53,11 +66,7 @@ def cases_as_of(frame: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
     for column in _EVENTS:
         view[column] = view[column].where(view[column] <= when)
     view["seizure_expires_at"] = view["seizure_expires_at"].where(view["seized_at"].notna())
-    searched = view["searches_at"].notna()
-    for column in _SEARCH_FIELDS:
-        view[column] = view[column].where(searched)
-    visited = view["second_search_at"].notna() | view["termination_proposed_at"].notna()
-    view["neighbourhood_checked"] = view["neighbourhood_checked"].where(visited)
+    view = hide_unknown_findings(view, when)
     closed = view["closed_at"].notna()
     view["outcome"] = view["outcome"].where(closed, CaseOutcome.OPEN.value)
     days = (view["closed_at"] - view["filed_at"]) / pd.Timedelta(days=1)

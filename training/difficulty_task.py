@@ -29,7 +29,7 @@ from models.triage.features import case_features, day_numbers
 from models.triage.model import DifficultyModel, TrainingRows
 from models.triage.params import DifficultyParams
 from models.triage.schemas import PAID_OUTCOMES
-from training.case_view import cases_as_of
+from training.case_view import cases_as_of, hide_unknown_findings
 from training.cleaning import CleaningReport
 from training.cleaning.cases import clean_cases
 from training.ranking_metrics import RankingComparison, ranking_metrics
@@ -60,10 +60,11 @@ class DifficultyTrainConfig(BaseModel):
         default=6, ge=1, le=24, description="Months of filings held out (before T − period)."
     )
     landmarks: tuple[int, ...] = Field(
-        default=(0, 30, 60, 90, 120, 150),
+        default=(0, 1, 30, 60, 90, 120, 150),
         min_length=1,
         description="Ages (days since filing; 0 = the day the searches came back) at which "
-        "each training case is described.",
+        "each training case is described, with what was known that day (the day after filing, "
+        "most cases' searches are not back yet).",
     )
     params: DifficultyParams = Field(default_factory=DifficultyParams)
 
@@ -171,7 +172,8 @@ def training_rows(
         open_then = (day < cut) & ~(closed_day <= day)
         if not open_then.any():
             continue
-        rows = view[open_then]
+        when = pd.Series(pd.to_datetime(day[open_then], unit="D"), index=view.index[open_then])
+        rows = hide_unknown_findings(view[open_then], when)
         left = np.where(np.isnan(closed_day), cut, closed_day)[open_then] - day[open_then]
         parts.append(
             (
@@ -196,7 +198,8 @@ def evaluate(
 ) -> DifficultyEvaluation:
     """Model and baseline on the holdout, each case scored the day its searches came back."""
     day = _scoring_day(holdout, 0)
-    scored = model.scores(holdout, day)
+    known = hide_unknown_findings(holdout, pd.Series(pd.to_datetime(day, unit="D"), holdout.index))
+    scored = model.scores(known, day)
     filed = day_numbers(holdout["filed_at"])
     closed_day = day_numbers(holdout["closed_at"])
     closed = ~np.isnan(closed_day)
@@ -204,7 +207,7 @@ def evaluate(
     days = np.where(closed, closed_day, record) - filed
     paid = _paid_in_period(holdout, period_days)
     comparison = RankingComparison(
-        model=ranking_metrics(scored.probability, paid, days, closed),
+        model=ranking_metrics(scored.ease, paid, days, closed),
         baseline=ranking_metrics(cash_ratio_score(holdout), paid, days, closed),
         n=len(holdout),
     )

@@ -1,6 +1,6 @@
 """繁简分流: which lane each ranked case goes to.
 
-Among the open cases, in rank order (easiest first):
+Among the open cases, in rank order (easiest first, by the model's ease score):
 
 * **简案 (fast track)** — the easiest cases whose probability of being closed with payment
   within the statutory period is at least ``lane_fast_probability``, up to the fast-track
@@ -19,10 +19,10 @@ import numpy as np
 from models.triage.vocabulary import Lane
 
 
-def rank_order(probability: np.ndarray, is_open: np.ndarray) -> np.ndarray:
-    """Positions in rank order: open cases by probability (highest first), then closed ones;
-    equal probabilities keep the queue's order."""
-    return np.lexsort((np.arange(len(probability)), -probability, ~is_open))
+def rank_order(ease: np.ndarray, is_open: np.ndarray) -> np.ndarray:
+    """Positions in rank order: open cases by ease (highest first), then closed ones; equal
+    scores keep the queue's order."""
+    return np.lexsort((np.arange(len(ease)), -ease, ~is_open))
 
 
 def assign_lanes(

@@ -124,10 +124,10 @@ def rank_cases(
     day = float((as_of.normalize() - pd.Timestamp(0)) / pd.Timedelta(days=1))
     days = np.full(len(cases), day)
     scored = _score_in_chunks(model, cases, days, options.reasons > 0, progress)
-    probability = scored.probability
+    probability, ease = scored.probability, scored.ease
     closed_day = day_numbers(cases["closed_at"])
     is_open = ~(closed_day <= day)
-    order = rank_order(probability, is_open)
+    order = rank_order(ease, is_open)
     rank = np.empty(len(cases), dtype=np.int64)
     rank[order] = np.arange(1, len(cases) + 1)
     lanes = assign_lanes(
@@ -143,7 +143,7 @@ def rank_cases(
         {
             "case_id": pd.Series(cases["case_id"].to_numpy(dtype=object), dtype=object),
             "rank": rank,
-            "difficulty": np.round(100.0 * (1.0 - probability), 2),
+            "difficulty": np.round(100.0 / (1.0 + np.exp(ease)), 2),
             "probability_paid_in_period": probability,
             "expected_days_to_close": np.round(scored.expected_days, 1),
             "lane": pd.Series(lanes, dtype=object),
@@ -159,7 +159,7 @@ def rank_cases(
         codes = texts = np.empty((len(cases), 0), dtype=object)
         effects = np.empty((len(cases), 0))
     alerts = find_alerts(cases, as_of, options.alerts)
-    ease = np.where(is_open, probability, 0.0)
+    group_ease = np.where(is_open, 1.0 / (1.0 + np.exp(-ease)), 0.0)
     return Ranking(
         scores=scores,
         order=order,
@@ -168,7 +168,7 @@ def rank_cases(
         reason_effects=effects,
         alerts=alerts,
         alert_summary=alert_summary(alerts, cases),
-        bundles=find_bundles(cases, ease, options.bundle_min_cases, as_of=as_of),
+        bundles=find_bundles(cases, group_ease, options.bundle_min_cases, as_of=as_of),
         bankruptcy=find_bankruptcy_candidates(
             cases, options.bankruptcy_min_cases, options.bankruptcy_unpaid_share, as_of=as_of
         ),

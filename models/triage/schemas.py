@@ -110,8 +110,13 @@ class CaseScore(BaseModel):
     """The triage answer for one case."""
 
     case_id: str
-    rank: int = Field(ge=1, description="1 = easiest case of the queue.")
-    difficulty: float = Field(ge=0, le=100, description="0 easiest … 100 hardest.")
+    rank: int = Field(ge=1, description="1 = easiest case of the queue (by ease, see model).")
+    difficulty: float = Field(
+        ge=0,
+        le=100,
+        description="0 easiest … 100 hardest: 100 × sigmoid(−ease), where ease is the log of "
+        "the odds of payment in the period per 30 days of remaining work.",
+    )
     probability_paid_in_period: float = Field(
         ge=0,
         le=1,

@@ -31,8 +31,8 @@ def test_rank_returns_the_whole_contract_easiest_first(
     assert len(ranking.items) == len(queue)
     assert [item.rank for item in ranking.items] == list(range(1, len(queue) + 1))
     open_items = [i for i in ranking.items if i.lane is not None]
-    probabilities = [i.probability_paid_in_period for i in open_items]
-    assert probabilities == sorted(probabilities, reverse=True)
+    difficulties = [i.difficulty for i in open_items]
+    assert difficulties == sorted(difficulties)
     assert sum(ranking.lanes.values()) == len(open_items)
     assert all(len(i.reasons) <= 4 for i in ranking.items)
     assert any(i.reasons and i.reasons[0].text.endswith(("利于执行到位", "增加执行难度"))

@@ -207,3 +207,20 @@ def test_censored_rows_are_not_closed(split: TimeSplit, rows: TrainingRows) -> N
         rows.log_days_left[open_at_cutoff],
         np.log(np.maximum(cut - day[open_at_cutoff], 0.5)),
     )
+
+
+def test_what_was_not_known_on_the_day_is_hidden() -> None:
+    from training.case_view import hide_unknown_findings
+
+    cases = generate_cases(2_000, seed=5).frame
+    day = cases["filed_at"] + pd.Timedelta(days=1)
+    known = hide_unknown_findings(cases, day)
+    not_back = cases["searches_at"] > day
+    assert not_back.any()
+    assert known.loc[not_back, "bank_deposits_found"].isna().all()
+    back = ~not_back & cases["bank_deposits_found"].notna()
+    assert (known.loc[back, "bank_deposits_found"] == cases.loc[back, "bank_deposits_found"]).all()
+    visited_later = cases["neighbourhood_checked"].notna() & ~(
+        (cases["second_search_at"] <= day) | (cases["termination_proposed_at"] <= day)
+    )
+    assert visited_later.any() and known.loc[visited_later, "neighbourhood_checked"].isna().all()
