@@ -93,16 +93,17 @@ def _int_text(values: pd.Series) -> pd.Series:
 
 def _cash(f: pd.DataFrame) -> pd.Series:
     deposits = _num(f, "bank_deposits_found")
-    ratio = (deposits / _num(f, "amount_due") * 100).clip(upper=999).round(0)
+    ratio = (deposits / _num(f, "amount_due") * 100).round(0)
     found = "已查到存款" + cny_text(deposits) + "，现金可执行率" + _int_text(ratio) + "%"
     return found.where(deposits > 0, "未查到存款").where(deposits.notna(), "尚未查询银行存款")
 
 
 def _other_assets(f: pd.DataFrame) -> pd.Series:
+    found = [_num(f, c) for c in ("real_estate_value", "vehicle_value", "equity_value")]
+    searched = pd.concat(found, axis=1).notna().any(axis=1)
     text = pd.Series("未查到不动产、车辆或股权", index=f.index, dtype=object)
-    value = sum(
-        _num(f, c).fillna(0) for c in ("real_estate_value", "vehicle_value", "equity_value")
-    )
+    text[~searched] = "尚未查询不动产、车辆或股权"
+    value = sum(v.fillna(0) for v in found)
     some = f[value.to_numpy() > 0]
     if len(some):
         homes = _num(some, "real_estate_count").fillna(0)

@@ -505,3 +505,13 @@ def test_searches_reason_agrees_with_the_searches_missing_feature() -> None:
 )
 def test_cny_text(amount: float, text: str) -> None:
     assert cny_text(pd.Series([amount])).tolist() == [text]
+
+
+def test_assets_not_yet_searched_are_not_said_to_be_absent() -> None:
+    unsearched = {c: None for c in ("real_estate_value", "vehicle_value", "equity_value")}
+    cases = frame(case(**unsearched, real_estate_count=None, vehicle_count=None), case())
+    as_of = day_numbers(pd.Series([AS_OF, AS_OF]))
+    top = np.full((2, 1), TOPICS.index("OTHER_ASSETS"))
+    texts = reason_texts(cases, as_of, top, np.full((2, 1), -0.3))
+    assert texts[0, 0].startswith("尚未查询不动产")
+    assert texts[1, 0].startswith("未查到不动产")
