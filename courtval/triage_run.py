@@ -19,7 +19,12 @@ from models.settings import get_settings
 from models.triage.ranking import Ranking, TriageOptions, rank_cases
 from models.triage.records import CaseRecordError, case_frame
 from training.datasets import load_table
-from training.difficulty_task import DifficultyTrainConfig, evaluation_table, fit_and_evaluate
+from training.difficulty_task import (
+    DifficultyTrainConfig,
+    evaluation_table,
+    fit_and_evaluate,
+    log_evaluation,
+)
 from training.generate.cases import generate_cases
 from training.tracking import start_tracking
 
@@ -39,8 +44,7 @@ def run_difficulty_evaluation(*, rows: int, seed: int, console: Console) -> dict
     start_tracking(settings)
     with mlflow.start_run(run_name=f"evaluate-{KIND}"):
         mlflow.log_params({"seed": seed, "rows": rows, "cutoff": str(split.cutoff.date())})
-        mlflow.log_metrics(evaluation.flat())
-        mlflow.log_text(evaluation_table(evaluation).to_csv(index=False), "evaluation/table.csv")
+        log_evaluation(evaluation)
     console.print(evaluation_table(evaluation).to_string(index=False))
     comparison = evaluation.comparison
     return {

@@ -99,16 +99,8 @@ class DifficultyTrainResult:
     promotion: Promotion
 
     def summary(self) -> pd.DataFrame:
-        """Model beside baseline for the console."""
-        model = self.evaluation.comparison.model.model_dump()
-        base = self.evaluation.comparison.baseline.model_dump()
-        return pd.DataFrame(
-            {
-                "holdout metric": list(model),
-                "model": list(model.values()),
-                "baseline": base.values(),
-            }
-        )
+        """Model beside baseline for the console (:func:`evaluation_table`)."""
+        return evaluation_table(self.evaluation)
 
 
 @dataclass(frozen=True)
@@ -151,6 +143,11 @@ def _scoring_day(cases: pd.DataFrame, age: int) -> np.ndarray:
     return np.where(np.isnan(searched), filed + 15, np.maximum(searched, filed))
 
 
+def _as_dates(days: np.ndarray, index: pd.Index) -> pd.Series:
+    """Day numbers (``features.day_numbers``) back as dates, one per row of ``index``."""
+    return pd.Series(pd.to_datetime(days, unit="D"), index=index)
+
+
 def _paid_in_period(cases: pd.DataFrame, period_days: float) -> np.ndarray:
     closed = day_numbers(cases["closed_at"]) - day_numbers(cases["filed_at"])
     paid = cases["outcome"].isin([o.value for o in PAID_OUTCOMES]).to_numpy()
@@ -172,8 +169,8 @@ def training_rows(
         open_then = (day < cut) & ~(closed_day <= day)
         if not open_then.any():
             continue
-        when = pd.Series(pd.to_datetime(day[open_then], unit="D"), index=view.index[open_then])
-        rows = hide_unknown_findings(view[open_then], when)
+        rows = view[open_then]
+        rows = hide_unknown_findings(rows, _as_dates(day[open_then], rows.index))
         left = np.where(np.isnan(closed_day), cut, closed_day)[open_then] - day[open_then]
         parts.append(
             (
@@ -198,7 +195,7 @@ def evaluate(
 ) -> DifficultyEvaluation:
     """Model and baseline on the holdout, each case scored the day its searches came back."""
     day = _scoring_day(holdout, 0)
-    known = hide_unknown_findings(holdout, pd.Series(pd.to_datetime(day, unit="D"), holdout.index))
+    known = hide_unknown_findings(holdout, _as_dates(day, holdout.index))
     scored = model.scores(known, day)
     filed = day_numbers(holdout["filed_at"])
     closed_day = day_numbers(holdout["closed_at"])
@@ -264,12 +261,10 @@ def train_difficulty(
         mlflow.log_params(
             {"cutoff": str(split.cutoff.date()), "paid_trees": model.paid.num_trees()}
         )
-        mlflow.log_metrics(evaluation.flat())
+        log_evaluation(evaluation)
         mlflow.log_metrics(
             {"rows_in": cleaned.report.rows_in, "rows_clean": cleaned.report.rows_out}
         )
-        mlflow.log_dict(evaluation.model_dump(mode="json"), "evaluation/difficulty.json")
-        mlflow.log_text(evaluation_table(evaluation).to_csv(index=False), "evaluation/table.csv")
         mlflow.log_dict(cleaned.report.model_dump(mode="json"), "cleaning/report.json")
         step("register and promote")
         version, promotion = register_and_promote(
@@ -292,6 +287,13 @@ def train_difficulty(
         cleaning=cleaned.report,
         promotion=promotion,
     )
+
+
+def log_evaluation(evaluation: DifficultyEvaluation) -> None:
+    """Inside an active run: the figures as metrics, the whole evaluation and its table."""
+    mlflow.log_metrics(evaluation.flat())
+    mlflow.log_dict(evaluation.model_dump(mode="json"), "evaluation/difficulty.json")
+    mlflow.log_text(evaluation_table(evaluation).to_csv(index=False), "evaluation/table.csv")
 
 
 def evaluation_table(evaluation: DifficultyEvaluation) -> pd.DataFrame:

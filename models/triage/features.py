@@ -70,9 +70,10 @@ def category_codes(values: pd.Series, vocabulary: type[StrEnum]) -> np.ndarray:
     return np.where(codes < 0, np.nan, codes.astype(np.float64))
 
 
-def _age(now: np.ndarray, then: np.ndarray) -> np.ndarray:
-    """Days from ``then`` to ``now`` when ``then`` is on or before ``now``; else ``NaN``."""
-    age = now - then
+def stage_age(dates: pd.Series, as_of: np.ndarray) -> np.ndarray:
+    """Days from each date to ``as_of`` (day numbers) when the date is on or before it; else
+    ``NaN`` — a stage not reached by the scoring day is unknown then."""
+    age = as_of - day_numbers(dates)
     return np.where(age >= 0, age, np.nan)
 
 
@@ -85,7 +86,7 @@ def case_features(cases: pd.DataFrame, as_of: np.ndarray) -> pd.DataFrame:
     columns |= derived_columns(columns)
     columns["age_days"] = np.maximum(as_of - day_numbers(cases["filed_at"]), 0.0)
     for stage in STAGE_AGES:
-        columns[f"days_since_{stage.removesuffix('_at')}"] = _age(as_of, day_numbers(cases[stage]))
+        columns[f"days_since_{stage.removesuffix('_at')}"] = stage_age(cases[stage], as_of)
     seized = ~np.isnan(columns["days_since_seized"])
     expires = day_numbers(cases["seizure_expires_at"]) - as_of
     columns["measure_days_left"] = np.where(seized, expires, np.nan)

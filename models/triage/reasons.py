@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from models.capacity.features import searches_missing
-from models.triage.features import FEATURES, day_numbers
+from models.triage.features import FEATURES, stage_age
 
 #: Topic code → the features credited to it.
 TOPIC_FEATURES: dict[str, tuple[str, ...]] = {
@@ -203,8 +203,7 @@ def _termination(f: pd.DataFrame, as_of: np.ndarray) -> pd.Series:
 
 
 def _since(f: pd.DataFrame, column: str, as_of: np.ndarray) -> pd.Series:
-    days = as_of - day_numbers(f[column])
-    return pd.Series(np.where(days >= 0, days, np.nan), f.index)
+    return pd.Series(stage_age(f[column], as_of), f.index)
 
 
 _FACTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {

@@ -42,7 +42,7 @@ def test_model_ranks_better_than_the_cash_ratio_on_the_holdout(
     assert comparison.model.ndcg_1000 > comparison.baseline.ndcg_1000
 
 
-def test_registered_model_scores_like_the_trained_one(
+def test_registered_model_loads_and_scores_cases(
     difficulty_champion: LoadedModel, case_data: pd.DataFrame
 ) -> None:
     scored = difficulty_champion.model.predict_frame(case_data.tail(50), pd.Timestamp("2026-06-30"))
