@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from courtval import court_cli
+from courtval import court_cli, models_cli
 from models.errors import CourtvalError
 from models.settings import get_settings
 from training.kinds import KIND_INFO, KindInfo
@@ -182,23 +182,22 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: COURTVAL_PORT.")] = None,
 ) -> None:
     """Serve the API (loads the champion models at start-up)."""
-    import uvicorn
+    import logging.config
 
     from serving.app import create_app
+    from serving.logs import logging_config
+    from serving.observability import run_server
     from serving.state import load_champions
 
     settings = get_settings()
+    logging.config.dictConfig(logging_config(settings))  # model loading logs in the same format
     store = load_champions(settings)  # fail here, with a clear message, before binding
     application = create_app(settings, loader=lambda _: store)
     console.print(
         f"serving on http://{host or settings.host}:{port or settings.port} (docs at /docs)"
     )
-    uvicorn.run(
-        application,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-    )
+    # SIGTERM: stop accepting, finish requests in flight (shutdown_grace_seconds), exit 0.
+    run_server(application, settings, host=host or settings.host, port=port or settings.port)
 
 
 @bench_app.command("serve")
@@ -262,3 +261,8 @@ keys_app.command("create")(domain_errors(court_cli.create_key))
 keys_app.command("list")(domain_errors(court_cli.list_keys))
 keys_app.command("revoke")(domain_errors(court_cli.revoke_key))
 ledger_app.command("verify")(domain_errors(court_cli.verify_ledger))
+models_app = typer.Typer(help="Models as signed files: export, import, list.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+models_app.command("export")(domain_errors(models_cli.export_model))
+models_app.command("import")(domain_errors(models_cli.import_model))
+models_app.command("list")(domain_errors(models_cli.list_models))

@@ -38,6 +38,16 @@ def _store_errors() -> Iterator[None]:
         raise DataError(f"court store {url}: {reason}") from exc
 
 
+def _hour_window(hours: str | None) -> dict[str, str] | None:
+    """``"8-18"`` as ``{"start": "8", "end": "18"}`` (validated by the quota schema)."""
+    if hours is None:
+        return None
+    start, sep, end = hours.partition("-")
+    if not sep:
+        raise InvalidInputError("hours", f"{hours!r}: write START-END, e.g. 8-18")
+    return {"start": start.strip(), "end": end.strip()}
+
+
 def create_key(
     owner: Annotated[str, typer.Option(help="The person answerable for the key.")],
     role: Annotated[str, typer.Option(help="judge | triage | data_scientist | auditor")],
@@ -45,6 +55,10 @@ def create_key(
     per_day: Annotated[int | None, typer.Option(help="Requests per day (default: role's).")] = None,
     per_minute: Annotated[
         int | None, typer.Option(help="Requests per minute (default: role's).")
+    ] = None,
+    hours: Annotated[
+        str | None,
+        typer.Option(help="Allowed hours START-END in the court's time zone, e.g. 8-18."),
     ] = None,
 ) -> None:
     """Create a key and print its secret (shown this once)."""
@@ -57,7 +71,11 @@ def create_key(
                 "owner": owner,
                 "role": role,
                 "label": label,
-                "quota": {"requests_per_day": per_day, "requests_per_minute": per_minute},
+                "quota": {
+                    "requests_per_day": per_day,
+                    "requests_per_minute": per_minute,
+                    "allowed_hours": _hour_window(hours),
+                },
             }
         )
     except ValidationError as exc:

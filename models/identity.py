@@ -29,6 +29,10 @@ _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 _CREDIT = re.compile(rf"^[{_CREDIT_CHARS}]{{18}}$")
 
 
+#: Fields holding personal identifiers: never echoed in an error, kept hashed in the ledger.
+SENSITIVE_FIELDS = frozenset({"debtor_id_number"})
+
+
 def normalise_identity(number: str) -> str:
     """Upper-case, half-width, without spaces (the forms clerks type)."""
     half = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in number)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.capacity.vocabulary import CaseCause, CreditorType
+from models.court.quota import QuotaLimits
 
 #: The model kinds courtval trains and serves.
 MODEL_KINDS: tuple[str, ...] = ("property", "vehicle", "capacity", "difficulty")
@@ -176,6 +178,59 @@ class Settings(BaseSettings):
         description="Key of the identity-number hash; default: a random key kept in "
         "<home>/secrets/identity.key (created on first use, mode 0600).",
     )
+    court_timezone: str = Field(
+        default="Asia/Shanghai",
+        description="Time zone of quota days and allowed hours (an IANA name).",
+    )
+    quota_judge: QuotaLimits = Field(
+        default=QuotaLimits(requests_per_day=500, requests_per_minute=30),
+        description="A judge key's limits (JSON); a key may override them.",
+    )
+    quota_triage: QuotaLimits = Field(
+        default=QuotaLimits(requests_per_day=50_000, requests_per_minute=600),
+        description="A triage-system key's limits (JSON).",
+    )
+    quota_data_scientist: QuotaLimits = Field(
+        default=QuotaLimits(requests_per_day=2_000, requests_per_minute=60),
+        description="A data scientist key's limits (JSON).",
+    )
+    quota_auditor: QuotaLimits = Field(
+        default=QuotaLimits(requests_per_day=5_000, requests_per_minute=120),
+        description="An auditor key's limits (JSON).",
+    )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a checked key is trusted without a database read; a revoked key "
+        "stops working within this time (0: check every request).",
+    )
+    ledger_inline_bytes: int = Field(
+        default=2_000_000,
+        ge=1_000,
+        description="Inputs or outputs larger than this (as JSON) are recorded in the ledger "
+        "as their SHA-256 and item count, not in full (bulk triage queues).",
+    )
+    bundle_dir: Path | None = Field(
+        default=None,
+        description="Signed single-file model bundles (`courtval models import`) and the last "
+        "good model of each kind; default: <home>/bundles.",
+    )
+    bundle_signing_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC-SHA256 key that signs exported bundles and verifies imported ones; "
+        "the same on the training and the court network. Export and import refuse without it.",
+    )
+    model_source: Literal["auto", "registry", "bundles"] = Field(
+        default="auto",
+        description="Where the server loads models: the MLflow registry, the bundle directory, "
+        "or auto (the registry, falling back to the bundle directory when unreachable).",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="Server logs: one JSON object per line, or plain text."
+    )
+    shutdown_grace_seconds: float = Field(
+        default=30.0, ge=0, description="On SIGTERM, how long requests in flight may finish."
+    )
     log_level: str = Field(default="INFO")
 
     @model_validator(mode="after")
@@ -223,6 +278,16 @@ class Settings(BaseSettings):
     def identity_key_file(self) -> Path:
         """Where the generated identity-hash key lives when none is configured."""
         return self.home / "secrets" / "identity.key"
+
+    @property
+    def resolved_bundle_dir(self) -> Path:
+        """Directory of imported bundles and last-good copies of the served models."""
+        return self.bundle_dir or self.home / "bundles"
+
+    def quota(self, role: str) -> QuotaLimits:
+        """The limits of a role (``judge``, ``triage``, ``data_scientist``, ``auditor``)."""
+        limits: QuotaLimits = getattr(self, f"quota_{role}")
+        return limits
 
     @property
     def resolved_model_cache_dir(self) -> Path:

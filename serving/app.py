@@ -10,11 +10,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from models.settings import Settings, get_settings
+from serving.access.store import open_court_store
 from serving.errors import install_error_handlers
+from serving.observability import install_observability, set_model_info
 from serving.routers import (
     cases,
     debtor_capacity,
     health,
+    inquiries,
+    ledger,
     models,
     property_valuations,
     vehicle_valuations,
@@ -32,13 +36,18 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.court = open_court_store(settings)
         app.state.models = loader(settings)
+        set_model_info(app, app.state.models)
         for kind, loaded in app.state.models.loaded.items():
             logger.info("serving %s: %s v%s", kind, loaded.info.name, loaded.info.version)
         # The models live as long as the process: keep the cyclic GC from rescanning them.
         gc.collect()
         gc.freeze()
-        yield
+        try:
+            yield
+        finally:
+            app.state.court.close()
 
     app = FastAPI(
         title="courtval",
@@ -49,6 +58,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     app.state.settings = settings
     app.state.models = ModelStore()
     install_error_handlers(app)
+    install_observability(app, settings)
     for router in (
         health.router,
         models.router,
@@ -56,6 +66,8 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         vehicle_valuations.router,
         debtor_capacity.router,
         cases.router,
+        ledger.router,
+        inquiries.router,
     ):
         app.include_router(router)
     return app

@@ -63,27 +63,30 @@ def parse_body(schema: type[M], body: bytes) -> M:
         raise body_errors(exc) from exc
 
 
+def parse_batch(schema: type[B], body: bytes, settings: Settings) -> B:
+    """Parse a batch body of ``schema``: 422 naming the field, or too many items."""
+    with paused_gc():
+        batch = parse_body(schema, body)
+    if len(batch.items) > settings.batch_limit:
+        raise InvalidInputError(
+            "items", f"{len(batch.items)} items; at most {settings.batch_limit} per batch"
+        )
+    return batch
+
+
 def answer_batch(
     schema: type[B], body: bytes, answer: Callable[[B], BaseModel], settings: Settings
 ) -> bytes:
     """Parse a batch of ``schema``, answer it and serialise; the JSON answer as bytes."""
+    batch = parse_batch(schema, body, settings)
     with paused_gc():
-        batch = parse_body(schema, body)
-        if len(batch.items) > settings.batch_limit:
-            raise InvalidInputError(
-                "items", f"{len(batch.items)} items; at most {settings.batch_limit} per batch"
-            )
         return to_json(answer(batch))
 
 
-def value_batch(
-    schema: type[BatchRequest[Any]], body: bytes, loaded: LoadedModel, settings: Settings
-) -> bytes:
-    """A valuation batch: parsed, valued by the loaded valuer and serialised."""
-    options = answer_options(settings)
-    return answer_batch(
-        schema, body, lambda batch: loaded.model.value_batch(batch, loaded.info, options), settings
-    )
+def value_parsed_batch(batch: BatchRequest[Any], loaded: LoadedModel, settings: Settings) -> bytes:
+    """A parsed valuation batch valued by the loaded valuer and serialised."""
+    with paused_gc():
+        return to_json(loaded.model.value_batch(batch, loaded.info, answer_options(settings)))
 
 
 @contextmanager

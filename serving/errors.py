@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
@@ -10,6 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from models.errors import CourtvalError, InvalidInputError, ModelNotFoundError
+from models.identity import SENSITIVE_FIELDS
+from serving.court.errors import (
+    AlreadyDisputedError,
+    AppraisalTaskNotFoundError,
+    InquiryAlteredError,
+    InquiryNotFoundError,
+    KeyNotFoundError,
+    LedgerWriteError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -19,10 +29,6 @@ def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     loc = [int(part) if part.isdigit() else part for part in exc.field.split(".")]
     detail = [{"loc": ["body", *loc], "msg": exc.message, "type": "value_error"}]
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
-
-
-#: Fields whose value must never come back in an error (personal identifiers).
-SENSITIVE_FIELDS = frozenset({"debtor_id_number"})
 
 
 def _redacted(error: dict[str, object]) -> dict[str, object]:
@@ -45,6 +51,18 @@ def _model_missing(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
 
+def _ledger_unwritable(_: Request, exc: Exception) -> JSONResponse:
+    logger.error("answer withheld: %s", exc)
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def _status_of(code: int) -> Callable[[Request, Exception], JSONResponse]:
+    def handler(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=code)
+
+    return handler
+
+
 def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     logger.warning("domain error: %s", exc)
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_400_BAD_REQUEST)
@@ -55,4 +73,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(InvalidInputError, _invalid_input)
     app.add_exception_handler(ModelNotFoundError, _model_missing)
+    app.add_exception_handler(LedgerWriteError, _ledger_unwritable)
+    for missing in (InquiryNotFoundError, AppraisalTaskNotFoundError, KeyNotFoundError):
+        app.add_exception_handler(missing, _status_of(status.HTTP_404_NOT_FOUND))
+    for conflict in (AlreadyDisputedError, InquiryAlteredError):
+        app.add_exception_handler(conflict, _status_of(status.HTTP_409_CONFLICT))
     app.add_exception_handler(CourtvalError, _domain_error)

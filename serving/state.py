@@ -1,30 +1,265 @@
-"""The models a running server holds, loaded in the lifespan (never at import)."""
+"""The models a running server holds, loaded in the lifespan (never at import).
+
+Where a kind's model comes from follows ``settings.model_source``:
+
+* ``registry``: the version holding the champion alias in MLflow;
+* ``bundles``: the signed bundle file ``<bundle_dir>/<kind>.cvbundle`` (``courtval models
+  import`` puts it there);
+* ``auto``: the registry, and when it is unreachable, has no champion or its download fails,
+  that bundle file (a warning names the reason).
+
+A model loaded from the registry is also written, signed, to its kind's bundle file (the "last
+good" copy), so that a restart without the registry still serves; without a signing key that
+copy is skipped. :func:`reload_store` builds a new store and never touches the one serving, so
+requests in flight keep the models they started with.
+"""
 
 from __future__ import annotations
 
 import logging
+import socket
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
+from mlflow.exceptions import MlflowException
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.bundle_file import (
+    bundle_file_of,
+    inspect_bundle_file,
+    read_bundle_file,
+    signing_key,
+    write_bundle_file,
+)
+from models.errors import CourtvalError, ModelNotFoundError
 from models.registry import LoadedModel, load_champion
 from models.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+ModelSource = Literal["registry", "bundle"]
+
+#: Seconds to wait for the tracking server's port before calling it unreachable (MLflow's own
+#: client would retry with back-off for minutes).
+PROBE_TIMEOUT = 3.0
+
+#: What a failed registry load raises: MLflow's errors (network ones included), its SQL
+#: store's, file errors and our own.
+_REGISTRY_FAILURES = (CourtvalError, MlflowException, SQLAlchemyError, OSError)
+
 
 @dataclass
 class ModelStore:
-    """Loaded models by kind (``property``, ``vehicle``)."""
+    """Loaded models by kind (``property``, ``vehicle``) and where each came from."""
 
     loaded: dict[str, LoadedModel] = field(default_factory=dict)
+    sources: dict[str, ModelSource] = field(default_factory=dict)
 
     def get(self, kind: str) -> LoadedModel | None:
         """The loaded model of a kind, or None."""
         return self.loaded.get(kind)
 
+    def source(self, kind: str) -> ModelSource | None:
+        """Whether a kind's model came from the registry or a bundle file, or None."""
+        return self.sources.get(kind)
+
+
+@dataclass(frozen=True)
+class _Fresh:
+    """A model just loaded, where from, and why not from the registry when it was not."""
+
+    loaded: LoadedModel
+    source: ModelSource
+    note: str | None = None
+
+
+class KindReload(BaseModel):
+    """What a reload did to one kind."""
+
+    kind: str
+    outcome: Literal["changed", "unchanged", "kept"] = Field(
+        description="changed: a new version serves; unchanged: the same version; "
+        "kept: loading failed and the model serving before stays."
+    )
+    version: str = Field(description="The version serving after the reload.")
+    previous_version: str | None = None
+    source: ModelSource
+    reason: str | None = Field(
+        default=None, description="Why the model was kept, or why it came from a bundle."
+    )
+
+
+class ReloadReport(BaseModel):
+    """The answer to a reload: one entry per served kind."""
+
+    models: list[KindReload]
+
+    @property
+    def changed(self) -> list[str]:
+        """Kinds now serving another version."""
+        return [m.kind for m in self.models if m.outcome == "changed"]
+
+    @property
+    def kept(self) -> dict[str, str]:
+        """Kinds whose reload failed, with the reason; their previous model still serves."""
+        return {m.kind: m.reason or "" for m in self.models if m.outcome == "kept"}
+
+
+def registry_unreachable(tracking_uri: str) -> str | None:
+    """A quick reason the tracking store cannot be used, or None when it may be.
+
+    Checks only what is cheap: a tracking server's port answers, a SQLite store's file exists.
+    """
+    parts = urlsplit(tracking_uri)
+    if parts.scheme in {"http", "https"}:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=PROBE_TIMEOUT):
+                return None
+        except OSError as exc:
+            return f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})"
+    if parts.scheme == "sqlite":
+        path = tracking_uri.removeprefix("sqlite:///")
+        if path and path != ":memory:" and not Path(path).is_file():
+            return f"no MLflow store at {path}"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _from_registry(settings: Settings, kind: str) -> LoadedModel:
+    unreachable = registry_unreachable(settings.resolved_tracking_uri)
+    if unreachable is not None:
+        raise ModelNotFoundError(
+            f"MLflow registry {settings.resolved_tracking_uri} is unreachable: {unreachable}"
+        )
+    return load_champion(settings, kind)
+
+
+def _from_bundle(settings: Settings, kind: str) -> LoadedModel:
+    path = bundle_file_of(settings, kind)
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"no bundle file {path} (`courtval models import FILE` puts one there)"
+        )
+    return read_bundle_file(path, signing_key(settings), expected_kind=kind)
+
+
+def _save_last_good(settings: Settings, kind: str, loaded: LoadedModel) -> None:
+    """Keep a signed copy of a registry model for restarts without the registry."""
+    if settings.bundle_signing_key is None:
+        logger.info("no COURTVAL_BUNDLE_SIGNING_KEY: %s is not kept as a bundle file", kind)
+        return
+    path = bundle_file_of(settings, kind)
+    info = loaded.info
+    try:
+        if path.is_file():
+            held = inspect_bundle_file(path)
+            if (held.name, held.version, held.run_id) == (info.name, info.version, info.run_id):
+                return
+        write_bundle_file(loaded, path, signing_key(settings), kind=kind)
+    except (OSError, CourtvalError) as exc:  # the model serves all the same
+        logger.warning("could not keep %s v%s as %s: %s", kind, info.version, path, exc)
+
+
+def _load_kind(settings: Settings, kind: str) -> _Fresh:
+    """Load one kind from where ``settings.model_source`` says; raise when nothing loads."""
+    if settings.model_source == "bundles":
+        return _Fresh(_from_bundle(settings, kind), "bundle")
+    try:
+        loaded = _from_registry(settings, kind)
+    except _REGISTRY_FAILURES as exc:
+        if settings.model_source == "registry":
+            raise
+        return _fall_back(settings, kind, _reason(exc))
+    _save_last_good(settings, kind, loaded)
+    return _Fresh(loaded, "registry")
+
+
+def _fall_back(settings: Settings, kind: str, why: str) -> _Fresh:
+    path = bundle_file_of(settings, kind)
+    logger.warning("%s: registry failed (%s); loading the bundle file %s", kind, why, path)
+    try:
+        loaded = _from_bundle(settings, kind)
+    except CourtvalError as exc:
+        raise ModelNotFoundError(
+            f"no {kind} model to serve: registry: {why}; bundle: {exc}; "
+            f"or train one: `courtval train {kind}`"
+        ) from exc
+    return _Fresh(loaded, "bundle", note=f"registry failed: {why}")
+
 
 def load_champions(settings: Settings) -> ModelStore:
-    """Load the champion of every served kind from the registry; raises when one is missing."""
+    """Load every served kind (see the module docs); raises when one cannot be loaded."""
     store = ModelStore()
     for kind in settings.serve_kinds:
-        store.loaded[kind] = load_champion(settings, kind)
+        fresh = _load_kind(settings, kind)
+        store.loaded[kind] = fresh.loaded
+        store.sources[kind] = fresh.source
     return store
+
+
+def _same(a: LoadedModel, b: LoadedModel) -> bool:
+    return (a.info.name, a.info.version, a.info.run_id) == (
+        b.info.name,
+        b.info.version,
+        b.info.run_id,
+    )
+
+
+def reload_store(current: ModelStore, settings: Settings) -> tuple[ModelStore, ReloadReport]:
+    """A new store with every served kind loaded afresh; ``current`` is left untouched.
+
+    A kind that fails to load keeps its current model (the report says why); raises only when
+    a kind fails and has no current model either.
+    """
+    store = ModelStore()
+    entries: list[KindReload] = []
+    for kind in settings.serve_kinds:
+        old = current.get(kind)
+        try:
+            fresh = _load_kind(settings, kind)
+        # Whatever fails (unpickling a new version included), the serving model must stay;
+        # the failure is logged in full and named in the report, not swallowed.
+        except Exception as exc:
+            if old is None:
+                raise
+            logger.warning(
+                "reload: %s keeps v%s: %s", kind, old.info.version, _reason(exc), exc_info=True
+            )
+            store.loaded[kind] = old
+            store.sources[kind] = current.source(kind) or "registry"
+            entries.append(_entry(kind, "kept", old, old, store, _reason(exc)))
+            continue
+        unchanged = old is not None and _same(old, fresh.loaded)
+        # The same version stays the same object: no second copy of it in memory.
+        store.loaded[kind] = old if unchanged and old is not None else fresh.loaded
+        store.sources[kind] = fresh.source
+        outcome: Literal["changed", "unchanged"] = "unchanged" if unchanged else "changed"
+        entries.append(_entry(kind, outcome, store.loaded[kind], old, store, fresh.note))
+    report = ReloadReport(models=entries)
+    logger.info("reload: changed %s, kept %s", report.changed, sorted(report.kept))
+    return store, report
+
+
+def _entry(
+    kind: str,
+    outcome: Literal["changed", "unchanged", "kept"],
+    now: LoadedModel,
+    old: LoadedModel | None,
+    store: ModelStore,
+    reason: str | None,
+) -> KindReload:
+    return KindReload(
+        kind=kind,
+        outcome=outcome,
+        version=now.info.version,
+        previous_version=old.info.version if old is not None else None,
+        source=store.sources[kind],
+        reason=reason,
+    )

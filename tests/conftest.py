@@ -8,8 +8,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 import uvicorn
@@ -22,6 +25,8 @@ from models.settings import Settings
 from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
 from models.vehicle.schemas import VehicleRequest
 from serving.app import create_app
+from serving.court import ApiKeyCreate, QuotaOverride, Role
+from serving.court.admin import keys_create
 from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
 from training.cleaning import clean_property, clean_vehicle
 from training.config import TrainConfig
@@ -55,9 +60,46 @@ def clean_property_data(property_data: pd.DataFrame) -> pd.DataFrame:
     return clean_property(property_data).frame
 
 
-def make_settings(root: Path) -> Settings:
-    """Settings whose MLflow store, caches and data live under ``root``."""
-    return Settings(home=root / "home", data_dir=root / "data")
+def make_settings(root: Path, **changes: object) -> Settings:
+    """Settings whose MLflow store, court store, caches and data live under ``root``."""
+    return Settings(home=root / "home", data_dir=root / "data", **changes)  # type: ignore[arg-type]
+
+
+#: Per-key limits high enough that no test but the quota tests meets them.
+UNLIMITED = QuotaOverride(requests_per_day=1_000_000, requests_per_minute=100_000)
+#: A valid 案号 and purpose for valuation requests.
+CASE = {"case_number": "（2024）浙1081执1234号", "purpose": "确定财产处置参考价"}
+
+
+def batch_body(items: list[dict[str, Any]], **options: object) -> dict[str, Any]:
+    """A valuation batch for :data:`CASE`; the items' own case fields, if any, dropped."""
+    facts = [{k: v for k, v in item.items() if k not in CASE} for item in items]
+    return {**CASE, "items": facts, **options}
+
+
+def issue_key(
+    settings: Settings, role: Role, quota: QuotaOverride = UNLIMITED, owner: str | None = None
+) -> str:
+    """Create an API key in the settings' court store; its secret."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    spec = ApiKeyCreate(owner=owner or f"测试{role.value}", role=role, quota=quota)
+    return keys_create(settings.resolved_database_url, spec).secret.get_secret_value()
+
+
+def auth(secret: str) -> dict[str, str]:
+    """The header presenting an API key."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture(scope="session")
+def keys(session_settings: Settings) -> dict[Role, str]:
+    """One key of each role, without practical limits, in the live server's store."""
+    return {role: issue_key(session_settings, role) for role in Role}
+
+
+def keyed_client(base_url: str, secret: str) -> httpx.Client:
+    """An HTTP client presenting ``secret`` on every request."""
+    return httpx.Client(base_url=base_url, timeout=60, headers=auth(secret))
 
 
 @pytest.fixture(scope="session")
@@ -178,6 +220,26 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def running_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port in a thread; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(
     trained: TrainResult,
@@ -187,21 +249,8 @@ def live_server(
     session_settings: Settings,
 ) -> Iterator[str]:
     """A real uvicorn server serving every champion; yields its base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(session_settings), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_server(create_app(session_settings)) as url:
+        yield url
 
 
 def request_from_row(row: pd.Series, valuation_date: dt.date | None = None) -> PropertyRequest:

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from courtval.cli import app
 from models.settings import Settings
-from tests.conftest import free_port
+from serving.court import Role
+from tests.conftest import auth, free_port, issue_key
 from training.capacity_task import CapacityTrainResult
 from training.difficulty_task import DifficultyTrainResult
 from training.pipeline import TrainResult
@@ -151,6 +152,7 @@ def test_serve_in_a_fresh_process_loads_the_champions(
 ) -> None:
     """`courtval serve` resolves the champions through its own store, not MLflow's defaults."""
     port = free_port()
+    key = issue_key(session_settings, Role.DATA_SCIENTIST)
     # mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI; a fresh process must not inherit
     # it, or it would find the store by accident rather than through its settings.
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
@@ -170,7 +172,9 @@ def test_serve_in_a_fresh_process_loads_the_champions(
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and server.poll() is None:
             try:
-                models = httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1).json()
+                models = httpx.get(
+                    f"http://127.0.0.1:{port}/v1/models", headers=auth(key), timeout=1
+                ).json()
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
@@ -260,6 +264,19 @@ def test_keys_and_ledger_commands(env: Path) -> None:
     assert unknown.exit_code == 2 and "9" in unknown.output
     verified = runner.invoke(app, ["ledger", "verify"])
     assert verified.exit_code == 0 and "ledger OK" in verified.output
+
+
+@pytest.mark.parametrize(
+    ("hours", "ok"), [("8-18", True), ("18-8", False), ("8", False), ("8-25", False)]
+)
+def test_a_key_may_be_limited_to_hours(env: Path, hours: str, ok: bool) -> None:
+    args = ["keys", "create", "--owner", "王法官", "--role", "judge", "--hours", hours]
+    result = runner.invoke(app, args)
+    assert result.exit_code == (0 if ok else 2), result.output
+    if ok:
+        assert "8-18" in runner.invoke(app, ["keys", "list"]).output
+    else:
+        assert "hours" in result.output and "Traceback" not in result.output
 
 
 def test_store_errors_are_one_line_without_the_password(

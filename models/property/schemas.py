@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from models.court.inquiry import InquiryContext, InquiryRecord
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import (
     BatchRequest,
@@ -105,10 +106,21 @@ class PropertyValuation(BaseModel):
     comparables: list[Comparable]
     contributions: list[Contribution]
     model: ModelInfo
+    inquiry: InquiryRecord | None = Field(
+        default=None, description="The ledger entry of this inquiry (set by the API)."
+    )
 
 
 class PropertyBatchRequest(BatchRequest[PropertyRequest]):
     """Several properties valued in one call."""
+
+
+class PropertyInquiry(InquiryContext, PropertyRequest):
+    """A property inquiry: the case and purpose it serves, and the property's facts."""
+
+
+class PropertyBatchInquiry(InquiryContext, PropertyBatchRequest):
+    """Several properties valued for one case in one call."""
 
 
 class PropertyBatchItem(BaseModel):

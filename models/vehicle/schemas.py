@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from models.court.inquiry import InquiryContext, InquiryRecord
 from models.schemas import (
     BatchRequest,
     BatchValuation,
@@ -113,10 +114,21 @@ class VehicleValuation(BaseModel):
     comparables: list[VehicleComparable]
     contributions: list[Contribution]
     model: ModelInfo
+    inquiry: InquiryRecord | None = Field(
+        default=None, description="The ledger entry of this inquiry (set by the API)."
+    )
 
 
 class VehicleBatchRequest(BatchRequest[VehicleRequest]):
     """Several vehicles valued in one call."""
+
+
+class VehicleInquiry(InquiryContext, VehicleRequest):
+    """A vehicle inquiry: the case and purpose it serves, and the vehicle's facts."""
+
+
+class VehicleBatchInquiry(InquiryContext, VehicleBatchRequest):
+    """Several vehicles valued for one case in one call."""
 
 
 class VehicleBatchItem(BaseModel):

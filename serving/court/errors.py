@@ -1,11 +1,15 @@
 """Errors of the court store (API keys and the inquiry ledger).
 
 Each is a :class:`models.errors.CourtvalError`; the API maps :class:`LedgerWriteError` to 503
-(an answer with no ledger record is not allowed) and :class:`KeyNotFoundError` to 404.
+(an answer with no ledger record is not allowed), :class:`KeyNotFoundError`,
+:class:`InquiryNotFoundError` and :class:`AppraisalTaskNotFoundError` to 404 and
+:class:`AlreadyDisputedError` to 409. The objection errors reach judges, so their messages read
+``中文 / English``.
 """
 
 from __future__ import annotations
 
+from models.court.errors import bilingual
 from models.errors import CourtvalError
 
 
@@ -34,3 +38,55 @@ class UnscrubbedIdentifierError(CourtStoreError, ValueError):
             "through serving.court.ledger.scrub_identifiers before appending"
         )
         self.field = field
+
+
+class InquiryNotFoundError(CourtStoreError, LookupError):
+    """No valuation inquiry has the given id: no ledger entry has it, or the entry answered
+    something other than a valuation (``not_valuation``); the API answers 404."""
+
+    def __init__(self, entry_id: int, *, not_valuation: bool = False) -> None:
+        if not_valuation:
+            chinese = f"记录 {entry_id} 不是财产询价（估值）记录"
+            english = f"ledger entry {entry_id} is not a valuation inquiry"
+        else:
+            chinese = f"没有编号为 {entry_id} 的询价记录"
+            english = f"no valuation inquiry with id {entry_id}"
+        super().__init__(
+            bilingual(
+                chinese + "；询价编号即询价台账记录的编号",
+                english + "; an inquiry id is the id of its ledger entry",
+            )
+        )
+        self.entry_id = entry_id
+
+
+class AlreadyDisputedError(CourtStoreError):
+    """The inquiry already has an objection and its appraisal task; the API answers 409."""
+
+    def __init__(self, entry_id: int, task_id: int) -> None:
+        super().__init__(
+            bilingual(
+                f"询价记录 {entry_id} 已有异议（评估任务 {task_id}），不能重复提出",
+                f"inquiry {entry_id} is already disputed (appraisal task {task_id}); "
+                "one objection per inquiry",
+            )
+        )
+        self.entry_id = entry_id
+        self.task_id = task_id
+
+
+class AppraisalTaskNotFoundError(CourtStoreError, LookupError):
+    """No appraisal task has the given id; the API answers 404."""
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__(
+            bilingual(
+                f"没有编号为 {task_id} 的评估任务；GET /v1/objections 列出任务",
+                f"no appraisal task with id {task_id}; GET /v1/objections lists them",
+            )
+        )
+        self.task_id = task_id
+
+
+class InquiryAlteredError(CourtStoreError):
+    """An inquiry's ledger entry no longer matches its hash: nothing is built on it (409)."""

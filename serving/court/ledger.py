@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.identity import keyed_hash, normalise_identity
+from models.identity import SENSITIVE_FIELDS, keyed_hash, normalise_identity
 from serving.court.chain import canonical_json, entry_hash
 from serving.court.db import begin_write
 from serving.court.errors import LedgerWriteError, UnscrubbedIdentifierError
@@ -32,7 +32,6 @@ from serving.court.schemas import (
     as_utc,
 )
 from serving.court.tables import LedgerEntryRow, LedgerHeadRow, Role
-from serving.errors import SENSITIVE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +72,7 @@ def scrub_identifiers(
     Args:
         data: Request inputs or outputs, JSON-like.
         key: The identity-hash key, :func:`models.identity.identity_key` of the settings.
-        fields: Names of the sensitive fields; default: ``serving.errors.SENSITIVE_FIELDS``.
+        fields: Names of the sensitive fields; default: ``models.identity.SENSITIVE_FIELDS``.
     """
     scrubbed: dict[str, Any] = _scrub(data, key, fields)
     return scrubbed

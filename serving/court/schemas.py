@@ -6,29 +6,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from models.court.quota import HourWindow
 from serving.court.tables import Role
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
-
-
-class HourWindow(BaseModel):
-    """Hours of the day (server local time) in which a key may be used: ``start <= h < end``."""
-
-    model_config = _STRICT
-
-    start: int = Field(ge=0, le=23, description="First allowed hour, 0-23.")
-    end: int = Field(ge=1, le=24, description="First hour no longer allowed, 1-24.")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> HourWindow:
-        if self.end <= self.start:
-            raise ValueError(
-                f"allowed hours {self.start}-{self.end}: end must be after start "
-                "(windows across midnight are not supported)"
-            )
-        return self
 
 
 class QuotaOverride(BaseModel):

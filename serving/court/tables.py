@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -23,6 +24,8 @@ from sqlalchemy import (
     String,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from models.court.objections import AppraisalStatus, ObjectionGround, Party
 
 #: Constraint names are fixed so later revisions can alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -35,6 +38,8 @@ NAMING_CONVENTION = {
 
 #: prev_hash of the first ledger entry.
 GENESIS_HASH = "0" * 64
+#: Longest written grounds of an objection (``ObjectionRequest.grounds``), in characters.
+GROUNDS_MAX_CHARS = 5000
 
 
 class Role(StrEnum):
@@ -110,3 +115,39 @@ class LedgerHeadRow(Base):
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class AppraisalTaskRow(Base):
+    """The formal appraisal a party's objection to an inquiry opens; its existence marks the
+    inquiry disputed (the ledger entry itself is never updated). One per inquiry."""
+
+    __tablename__ = "appraisal_tasks"
+    __table_args__ = (
+        CheckConstraint(_one_of("party", Party), name="party_known"),
+        CheckConstraint(_one_of("ground", ObjectionGround), name="ground_known"),
+        CheckConstraint(_one_of("status", AppraisalStatus), name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ledger_entry_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    case_number: Mapped[str | None] = mapped_column(String(64))
+    filed_by_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="RESTRICT"), index=True
+    )
+    party: Mapped[str] = mapped_column(String(32))
+    ground: Mapped[str] = mapped_column(String(64))
+    grounds: Mapped[str] = mapped_column(String(GROUNDS_MAX_CHARS))
+    received_report_on: Mapped[dt.date] = mapped_column(Date)
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    objection_deadline: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

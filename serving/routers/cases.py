@@ -19,6 +19,8 @@ from models.settings import Settings
 from models.triage.ranking import TriageOptions, rank_cases
 from models.triage.records import case_frame
 from models.triage.schemas import CaseRanking, CaseRankRequest, CaseRequest, CaseScore
+from serving.access.auth import TriageDep
+from serving.access.record import record, stamp
 from serving.batch import openapi_body, paused_gc
 from serving.case_answers import case_items, ranking_answer
 from serving.deps import SettingsDep, model_of
@@ -71,7 +73,7 @@ def _rank(
     loaded: LoadedModel,
     options: TriageOptions,
     settings: Settings,
-) -> bytes:
+) -> tuple[bytes, int]:
     with paused_gc():
         records, body_as_of = _records(body, media_type)
         if len(records) > settings.rank_limit:
@@ -80,7 +82,7 @@ def _rank(
             )
         day = _as_of(as_of or body_as_of)
         ranking = rank_cases(loaded.model, case_frame(records), day, options)
-        return orjson.dumps(ranking_answer(ranking, day, loaded.info))
+        return orjson.dumps(ranking_answer(ranking, day, loaded.info)), len(records)
 
 
 def _rank_body_docs() -> dict[str, Any]:
@@ -93,6 +95,7 @@ def _rank_body_docs() -> dict[str, Any]:
 
 @router.post("/rank", response_model=CaseRanking, openapi_extra=_rank_body_docs())
 async def rank_queue(
+    caller: TriageDep,
     request: Request,
     loaded: DifficultyModelDep,
     options: TriageOptionsDep,
@@ -108,8 +111,15 @@ async def rank_queue(
     (``Content-Type: application/x-ndjson``), one case per line."""
     body = await request.body()
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    payload = await run_in_threadpool(_rank, body, media_type, as_of, loaded, options, settings)
-    return Response(payload, media_type="application/json")
+    payload, count = await run_in_threadpool(
+        _rank, body, media_type, as_of, loaded, options, settings
+    )
+    entry = await record(
+        request, caller, inputs=body, outputs=payload, model=loaded.info, items=count
+    )
+    response = Response(payload, media_type="application/json")
+    stamp(response, entry)
+    return response
 
 
 def _score(
@@ -122,13 +132,26 @@ def _score(
 
 @router.post("/score")
 async def score_case(
+    caller: TriageDep,
     case: CaseRequest,
     loaded: DifficultyModelDep,
     options: TriageOptionsDep,
+    request: Request,
+    response: Response,
     as_of: Annotated[
         ValuationDate | None, Query(description="Day of scoring; default today.")
     ] = None,
 ) -> CaseScore:
     """One case: difficulty, probability, expected days, lane, cash ratio, reasons, alerts."""
     item = await run_in_threadpool(_score, case, as_of, loaded, options)
-    return CaseScore.model_validate(item)
+    score = CaseScore.model_validate(item)
+    entry = await record(
+        request,
+        caller,
+        inputs={"case": case.model_dump(mode="json"), "as_of": as_of and as_of.isoformat()},
+        outputs=score,
+        model=loaded.info,
+        case_number=case.case_number,
+    )
+    stamp(response, entry)
+    return score

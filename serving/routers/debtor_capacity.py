@@ -11,6 +11,8 @@ from models.capacity.schemas import (
     CapacityBatchRequest,
     DebtorRequest,
 )
+from serving.access.auth import TriageDep
+from serving.access.record import record, stamp
 from serving.batch import answer_batch, openapi_body
 from serving.deps import CapacityModelDep, CapacityOptionsDep, SettingsDep
 
@@ -19,10 +21,20 @@ router = APIRouter(prefix="/v1/debtors", tags=["debtors"])
 
 @router.post("/capacity")
 async def assess_capacity(
-    request: DebtorRequest, loaded: CapacityModelDep, options: CapacityOptionsDep
+    caller: TriageDep,
+    debtor: DebtorRequest,
+    loaded: CapacityModelDep,
+    options: CapacityOptionsDep,
+    request: Request,
+    response: Response,
 ) -> CapacityAssessment:
     """Probability of full performance in 6 months, expected recovery, tier, reasons, leads."""
-    return await run_in_threadpool(loaded.model.assess, request, loaded.info, options)
+    assessment: CapacityAssessment = await run_in_threadpool(
+        loaded.model.assess, debtor, loaded.info, options
+    )
+    entry = await record(request, caller, inputs=debtor, outputs=assessment, model=loaded.info)
+    stamp(response, entry)
+    return assessment
 
 
 @router.post(
@@ -31,6 +43,7 @@ async def assess_capacity(
     openapi_extra=openapi_body(CapacityBatchRequest),
 )
 async def assess_capacity_batch(
+    caller: TriageDep,
     request: Request,
     loaded: CapacityModelDep,
     options: CapacityOptionsDep,
@@ -44,4 +57,7 @@ async def assess_capacity_batch(
         return result
 
     payload = await run_in_threadpool(answer_batch, CapacityBatchRequest, body, answer, settings)
-    return Response(payload, media_type="application/json")
+    entry = await record(request, caller, inputs=body, outputs=payload, model=loaded.info)
+    response = Response(payload, media_type="application/json")
+    stamp(response, entry)
+    return response

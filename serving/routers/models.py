@@ -1,24 +1,60 @@
-"""What models the server holds."""
+"""Model administration for data scientists: what the server holds, and a reload."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from models.schemas import ModelInfo
+from serving.access.auth import DataScientistDep
+from serving.access.record import record, stamp
 from serving.deps import StoreDep
+from serving.observability import set_model_info
+from serving.state import ModelSource, ReloadReport, reload_store
 
-router = APIRouter(prefix="/v1/models", tags=["models"])
+router = APIRouter(tags=["models"])
 
 
 class LoadedModelPublic(BaseModel):
-    """A loaded model, by kind."""
+    """A loaded model, by kind, and whether it came from the registry or a bundle file."""
 
     kind: str
     model: ModelInfo
+    source: ModelSource | None = None
 
 
-@router.get("")
-async def list_models(store: StoreDep) -> list[LoadedModelPublic]:
+@router.get("/v1/models")
+async def list_models(_: DataScientistDep, store: StoreDep) -> list[LoadedModelPublic]:
     """Name, version, alias, run id, training time and holdout metrics of each loaded model."""
-    return [LoadedModelPublic(kind=k, model=m.info) for k, m in sorted(store.loaded.items())]
+    return [
+        LoadedModelPublic(kind=k, model=m.info, source=store.source(k))
+        for k, m in sorted(store.loaded.items())
+    ]
+
+
+def _reload_lock(request: Request) -> asyncio.Lock:
+    lock: asyncio.Lock | None = getattr(request.app.state, "reload_lock", None)
+    if lock is None:
+        lock = request.app.state.reload_lock = asyncio.Lock()
+    return lock
+
+
+@router.post("/v1/admin/reload")
+async def reload_models(
+    caller: DataScientistDep, request: Request, response: Response
+) -> ReloadReport:
+    """Load the current champions without a restart. Requests in flight finish on the models
+    they started with; the new set is swapped in at once. A kind whose champion cannot be
+    loaded (registry unreachable, bad bundle) keeps serving its last good model."""
+    async with _reload_lock(request):
+        current = request.app.state.models
+        fresh, report = await run_in_threadpool(reload_store, current, request.app.state.settings)
+        # Recorded before the swap: a reload the ledger cannot record does not happen (503).
+        entry = await record(request, caller, inputs={}, outputs=report)
+        request.app.state.models = fresh
+        set_model_info(request, fresh)
+    stamp(response, entry)
+    return report

@@ -1,29 +1,36 @@
-"""Property valuations (不动产询价): one at a time, or in batches."""
+"""Property valuations (不动产询价) for judges: one at a time, or in batches; each recorded."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from models.property.schemas import (
-    PropertyBatchRequest,
+    PropertyBatchInquiry,
     PropertyBatchValuation,
-    PropertyRequest,
+    PropertyInquiry,
     PropertyValuation,
 )
-from serving.batch import answer_options, openapi_body, value_batch
+from serving.access.auth import JudgeDep
+from serving.batch import openapi_body
 from serving.deps import PropertyModelDep, SettingsDep
+from serving.inquiries import answer_inquiry, answer_inquiry_batch
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
 
 @router.post("/property")
 async def value_property(
-    request: PropertyRequest, loaded: PropertyModelDep, settings: SettingsDep
+    caller: JudgeDep,
+    inquiry: PropertyInquiry,
+    loaded: PropertyModelDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
 ) -> PropertyValuation:
-    """Value one property: estimate, interval, rule-based figure, comparables, reasons."""
-    valuation: PropertyValuation = loaded.model.value(
-        request, loaded.info, answer_options(settings)
+    """Value one property: estimate, interval, rule-based figure, comparables, reasons. The
+    answer is recorded in the ledger; ``inquiry.id`` names it for the report and objections."""
+    valuation: PropertyValuation = await answer_inquiry(
+        inquiry, loaded, settings, caller, request, response
     )
     return valuation
 
@@ -31,12 +38,10 @@ async def value_property(
 @router.post(
     "/property/batch",
     response_model=PropertyBatchValuation,
-    openapi_extra=openapi_body(PropertyBatchRequest),
+    openapi_extra=openapi_body(PropertyBatchInquiry),
 )
 async def value_property_batch(
-    request: Request, loaded: PropertyModelDep, settings: SettingsDep
+    caller: JudgeDep, request: Request, loaded: PropertyModelDep, settings: SettingsDep
 ) -> Response:
-    """Value up to ``COURTVAL_BATCH_LIMIT`` properties in one vectorised pass."""
-    body = await request.body()
-    answer = await run_in_threadpool(value_batch, PropertyBatchRequest, body, loaded, settings)
-    return Response(answer, media_type="application/json")
+    """Value up to ``COURTVAL_BATCH_LIMIT`` properties of one case in one vectorised pass."""
+    return await answer_inquiry_batch(PropertyBatchInquiry, request, loaded, settings, caller)

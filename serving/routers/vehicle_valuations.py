@@ -16,13 +16,16 @@ from models.vehicle.curve_chart import render_svg
 from models.vehicle.price_curve import price_curve
 from models.vehicle.schemas import (
     PriceCurve,
-    VehicleBatchRequest,
+    VehicleBatchInquiry,
     VehicleBatchValuation,
-    VehicleRequest,
+    VehicleInquiry,
     VehicleValuation,
 )
-from serving.batch import answer_options, openapi_body, value_batch
+from serving.access.auth import Caller, JudgeDep
+from serving.access.record import ledger_headers, record
+from serving.batch import openapi_body
 from serving.deps import SettingsDep, VehicleModelDep
+from serving.inquiries import answer_inquiry, answer_inquiry_batch
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
@@ -36,29 +39,35 @@ ProjectionMonths = Annotated[
 
 @router.post("/vehicle")
 async def value_vehicle(
-    request: VehicleRequest, loaded: VehicleModelDep, settings: SettingsDep
+    caller: JudgeDep,
+    inquiry: VehicleInquiry,
+    loaded: VehicleModelDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
 ) -> VehicleValuation:
-    """Value one vehicle: estimate, interval, residual-rate figure, comparables, reasons."""
-    valuation: VehicleValuation = loaded.model.value(request, loaded.info, answer_options(settings))
+    """Value one vehicle: estimate, interval, residual-rate figure, comparables, reasons. The
+    answer is recorded in the ledger; ``inquiry.id`` names it."""
+    valuation: VehicleValuation = await answer_inquiry(
+        inquiry, loaded, settings, caller, request, response
+    )
     return valuation
 
 
 @router.post(
     "/vehicle/batch",
     response_model=VehicleBatchValuation,
-    openapi_extra=openapi_body(VehicleBatchRequest),
+    openapi_extra=openapi_body(VehicleBatchInquiry),
 )
 async def value_vehicle_batch(
-    request: Request, loaded: VehicleModelDep, settings: SettingsDep
+    caller: JudgeDep, request: Request, loaded: VehicleModelDep, settings: SettingsDep
 ) -> Response:
-    """Value up to ``COURTVAL_BATCH_LIMIT`` vehicles in one vectorised pass."""
-    body = await request.body()
-    answer = await run_in_threadpool(value_batch, VehicleBatchRequest, body, loaded, settings)
-    return Response(answer, media_type="application/json")
+    """Value up to ``COURTVAL_BATCH_LIMIT`` vehicles of one case in one vectorised pass."""
+    return await answer_inquiry_batch(VehicleBatchInquiry, request, loaded, settings, caller)
 
 
 def _curve(
-    request: VehicleRequest,
+    request: VehicleInquiry,
     loaded: VehicleModelDep,
     settings: SettingsDep,
     history_months: int | None,
@@ -75,18 +84,44 @@ def _curve(
     )
 
 
-@router.post("/vehicle/price-curve")
-async def vehicle_price_curve(
-    request: VehicleRequest,
+async def _recorded_curve(
+    inquiry: VehicleInquiry,
     loaded: VehicleModelDep,
     settings: SettingsDep,
+    caller: Caller,
+    request: Request,
+    months: tuple[int | None, int | None],
+) -> tuple[PriceCurve, dict[str, str]]:
+    curve = await run_in_threadpool(_curve, inquiry, loaded, settings, *months)
+    entry = await record(
+        request,
+        caller,
+        inputs={"inquiry": inquiry.model_dump(mode="json"), "months": list(months)},
+        outputs=curve,
+        model=loaded.info,
+        case_number=inquiry.case_number,
+        purpose=inquiry.purpose,
+    )
+    return curve, ledger_headers(entry)
+
+
+@router.post("/vehicle/price-curve")
+async def vehicle_price_curve(
+    caller: JudgeDep,
+    inquiry: VehicleInquiry,
+    loaded: VehicleModelDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
     history_months: HistoryMonths = None,
     projection_months: ProjectionMonths = None,
 ) -> PriceCurve:
     """The vehicle's value at each past month-end, comparable sales per month, a projection."""
-    return await run_in_threadpool(
-        _curve, request, loaded, settings, history_months, projection_months
+    curve, headers = await _recorded_curve(
+        inquiry, loaded, settings, caller, request, (history_months, projection_months)
     )
+    response.headers.update(headers)
+    return curve
 
 
 @router.post(
@@ -95,15 +130,17 @@ async def vehicle_price_curve(
     responses={200: {"content": {"image/svg+xml": {}}, "description": "The chart."}},
 )
 async def vehicle_price_curve_svg(
-    request: VehicleRequest,
+    caller: JudgeDep,
+    inquiry: VehicleInquiry,
     loaded: VehicleModelDep,
     settings: SettingsDep,
+    request: Request,
     history_months: HistoryMonths = None,
     projection_months: ProjectionMonths = None,
 ) -> Response:
     """The price curve as an SVG chart a report or a web page can embed."""
-    curve = await run_in_threadpool(
-        _curve, request, loaded, settings, history_months, projection_months
+    curve, headers = await _recorded_curve(
+        inquiry, loaded, settings, caller, request, (history_months, projection_months)
     )
-    title = f"{request.brand}{request.series} 价格走势（{request.registration_date:%Y-%m} 登记）"
-    return Response(render_svg(curve, title), media_type="image/svg+xml")
+    title = f"{inquiry.brand}{inquiry.series} 价格走势（{inquiry.registration_date:%Y-%m} 登记）"
+    return Response(render_svg(curve, title), media_type="image/svg+xml", headers=headers)

@@ -61,7 +61,7 @@ def test_upgrade_creates_the_schema_and_is_idempotent(engine: Engine) -> None:
     assert upgrade(engine) == head_revision()
     assert upgrade(engine) == head_revision()
     tables = set(inspect(engine).get_table_names())
-    assert {"api_keys", "ledger_entries", "ledger_head", VERSION_TABLE} <= tables
+    assert {"api_keys", "ledger_entries", "ledger_head", "appraisal_tasks", VERSION_TABLE} <= tables
 
 
 def test_upgrade_by_url(database_url: str) -> None:
@@ -205,6 +205,7 @@ def test_dropped_table_is_a_ledger_write_error(
 ) -> None:
     append(sessions, inquiry(judge))
     with engine.begin() as connection:
+        connection.execute(text("DROP TABLE appraisal_tasks"))  # it refers to the ledger
         connection.execute(text("DROP TABLE ledger_entries"))
     with pytest.raises(LedgerWriteError, match="no answer may be given"):
         append(sessions, inquiry(judge, 1))

@@ -9,17 +9,19 @@ import httpx
 import pytest
 
 from models.property.schemas import PropertyBatchValuation, PropertyRequest
+from serving.court import Role
+from tests.conftest import CASE, batch_body, keyed_client
 from training.pipeline import TrainResult
 
 
 @pytest.fixture(scope="module")
-def client(live_server: str) -> httpx.Client:
-    return httpx.Client(base_url=live_server, timeout=60)
+def client(live_server: str, keys: dict[Role, str]) -> httpx.Client:
+    return keyed_client(live_server, keys[Role.JUDGE])
 
 
 @pytest.fixture
 def body(flat: PropertyRequest) -> dict[str, Any]:
-    return flat.model_dump(mode="json")
+    return {**CASE, **flat.model_dump(mode="json")}
 
 
 def test_health_and_readiness(client: httpx.Client) -> None:
@@ -30,9 +32,10 @@ def test_health_and_readiness(client: httpx.Client) -> None:
 
 
 def test_models_lists_the_champions(
-    client: httpx.Client, trained: TrainResult, trained_vehicle: TrainResult
+    live_server: str, keys: dict[Role, str], trained: TrainResult, trained_vehicle: TrainResult
 ) -> None:
-    entries = {e["kind"]: e["model"] for e in client.get("/v1/models").json()}
+    listing = keyed_client(live_server, keys[Role.DATA_SCIENTIST]).get("/v1/models").json()
+    entries = {e["kind"]: e["model"] for e in listing}
     assert list(entries) == ["capacity", "difficulty", "property", "vehicle"]
     assert entries["vehicle"]["run_id"] == trained_vehicle.run_id
     model = entries["property"]
@@ -62,11 +65,15 @@ def test_valuation_has_the_whole_output_contract(
     assert 1 <= len(answer["contributions"]) <= 5
     assert answer["contributions"][0]["label"]
     assert answer["model"]["run_id"] == trained.run_id
+    inquiry = answer["inquiry"]
+    assert inquiry["case_number"] == CASE["case_number"]
+    assert response.headers["X-Inquiry-Id"] == str(inquiry["id"])
 
 
-def test_same_request_same_answer(client: httpx.Client, body: dict[str, Any]) -> None:
+def test_same_request_same_answer_new_inquiry(client: httpx.Client, body: dict[str, Any]) -> None:
     first = client.post("/v1/valuations/property", json=body).json()
     second = client.post("/v1/valuations/property", json=body).json()
+    assert first.pop("inquiry")["id"] < second.pop("inquiry")["id"]
     assert first == second
 
 
@@ -110,7 +117,7 @@ def test_malformed_json_is_422(client: httpx.Client, path: str) -> None:
 
 def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) -> None:
     other = {**body, "area_m2": 130.0, "floor": 2}
-    batch = client.post("/v1/valuations/property/batch", json={"items": [body, other]})
+    batch = client.post("/v1/valuations/property/batch", json=batch_body([body, other]))
     assert batch.status_code == 200, batch.text
     PropertyBatchValuation.model_validate(batch.json())
     items = batch.json()["items"]
@@ -123,7 +130,7 @@ def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) ->
 
 
 def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> None:
-    payload = {"items": [body], "include_comparables": True, "include_contributions": True}
+    payload = batch_body([body], include_comparables=True, include_contributions=True)
     answer = client.post("/v1/valuations/property/batch", json=payload).json()
     (item,) = PropertyBatchValuation.model_validate(answer).model_dump()["items"]
     assert len(item["comparables"]) == 5
@@ -131,13 +138,13 @@ def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> 
 
 
 def test_batch_over_the_limit_is_422(client: httpx.Client, body: dict[str, Any]) -> None:
-    response = client.post("/v1/valuations/property/batch", json={"items": [body] * 10_001})
+    response = client.post("/v1/valuations/property/batch", json=batch_body([body] * 10_001))
     assert response.status_code == 422
     assert "items" in response.text
 
 
 def test_empty_batch_is_422(client: httpx.Client) -> None:
-    assert client.post("/v1/valuations/property/batch", json={"items": []}).status_code == 422
+    assert client.post("/v1/valuations/property/batch", json=batch_body([])).status_code == 422
 
 
 def test_openapi_docs_are_served(client: httpx.Client) -> None:
@@ -148,6 +155,6 @@ def test_openapi_docs_are_served(client: httpx.Client) -> None:
 
 def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:
     bad = {**body, "area_m2": -1}
-    response = client.post("/v1/valuations/property/batch", json={"items": [body, bad]})
+    response = client.post("/v1/valuations/property/batch", json=batch_body([body, bad]))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "items", 1, "area_m2"]

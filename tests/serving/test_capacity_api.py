@@ -10,7 +10,8 @@ import pytest
 
 from models.capacity.schemas import CapacityBatch
 from models.capacity.vocabulary import Tier
-from tests.conftest import debtor
+from serving.court import Role
+from tests.conftest import debtor, keyed_client
 from tests.models.test_identity import RESIDENT
 from training.capacity_task import CapacityTrainResult
 
@@ -18,8 +19,8 @@ URL = "/v1/debtors/capacity"
 
 
 @pytest.fixture(scope="module")
-def client(live_server: str) -> httpx.Client:
-    return httpx.Client(base_url=live_server, timeout=60)
+def client(live_server: str, keys: dict[Role, str]) -> httpx.Client:
+    return keyed_client(live_server, keys[Role.TRIAGE])
 
 
 @pytest.fixture

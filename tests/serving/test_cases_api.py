@@ -9,9 +9,16 @@ import pandas as pd
 import pytest
 
 from models.triage.schemas import CaseRanking, CaseScore
+from serving.court import Role
+from tests.conftest import keyed_client
 from tests.triage_cases import request_records
 
 AS_OF = "2026-06-30"
+
+
+@pytest.fixture(scope="module")
+def client(live_server: str, keys: dict[Role, str]) -> httpx.Client:
+    return keyed_client(live_server, keys[Role.TRIAGE])
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +28,9 @@ def queue(case_data: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def test_rank_returns_the_whole_contract_easiest_first(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
-    response = httpx.post(
-        f"{live_server}/v1/cases/rank", json={"cases": queue, "as_of": AS_OF}, timeout=60
-    )
+    response = client.post("/v1/cases/rank", json={"cases": queue, "as_of": AS_OF}, timeout=60)
     assert response.status_code == 200, response.text
     ranking = CaseRanking.model_validate(response.json())
     assert len(ranking.items) == len(queue)
@@ -43,21 +48,21 @@ def test_rank_returns_the_whole_contract_easiest_first(
 
 
 def test_rank_names_the_bad_field_of_the_bad_case(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
     bad = [dict(item) for item in queue[:3]]
     bad[2]["amount_due"] = -5
-    response = httpx.post(f"{live_server}/v1/cases/rank", json={"cases": bad}, timeout=30)
+    response = client.post("/v1/cases/rank", json={"cases": bad}, timeout=30)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-3:] == ["cases", 2, "amount_due"]
 
 
 def test_rank_names_a_stage_dated_before_the_filing(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
     bad = [dict(item) for item in queue[:2]]
     bad[1]["seized_at"] = "2001-01-01"
-    response = httpx.post(f"{live_server}/v1/cases/rank", json={"cases": bad}, timeout=30)
+    response = client.post("/v1/cases/rank", json={"cases": bad}, timeout=30)
     assert response.status_code == 422
     detail = response.json()["detail"][0]
     assert detail["loc"][-3:] == ["cases", 1, "seized_at"]
@@ -65,26 +70,24 @@ def test_rank_names_a_stage_dated_before_the_filing(
 
 
 def test_rank_refuses_an_empty_queue_and_a_future_day(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
-    empty = httpx.post(f"{live_server}/v1/cases/rank", json={"cases": []}, timeout=30)
+    empty = client.post("/v1/cases/rank", json={"cases": []}, timeout=30)
     assert empty.status_code == 422
-    future = httpx.post(
-        f"{live_server}/v1/cases/rank", json={"cases": queue[:1], "as_of": "2999-01-01"}
-    )
+    future = client.post("/v1/cases/rank", json={"cases": queue[:1], "as_of": "2999-01-01"})
     assert future.status_code == 422
 
 
 def test_score_one_case_matches_its_rank_in_a_queue_of_one(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
     case = queue[0]
-    scored = httpx.post(f"{live_server}/v1/cases/score", json=case, params={"as_of": AS_OF})
+    scored = client.post("/v1/cases/score", json=case, params={"as_of": AS_OF})
     assert scored.status_code == 200, scored.text
     single = CaseScore.model_validate(scored.json())
-    ranked = httpx.post(
-        f"{live_server}/v1/cases/rank", json={"cases": [case], "as_of": AS_OF}
-    ).json()["items"][0]
+    ranked = client.post("/v1/cases/rank", json={"cases": [case], "as_of": AS_OF}).json()["items"][
+        0
+    ]
     assert single.probability_paid_in_period == pytest.approx(
         ranked["probability_paid_in_period"], abs=1e-4
     )
@@ -92,10 +95,10 @@ def test_score_one_case_matches_its_rank_in_a_queue_of_one(
 
 
 def test_score_rejects_a_malformed_case_number(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
     case = {**queue[0], "case_number": "2024-123"}
-    response = httpx.post(f"{live_server}/v1/cases/score", json=case)
+    response = client.post("/v1/cases/score", json=case)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "case_number"
 
@@ -105,13 +108,13 @@ def _ndjson(items: list[dict[str, object]]) -> bytes:
 
 
 def test_rank_reads_json_lines_like_the_json_document(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
-    document = httpx.post(
-        f"{live_server}/v1/cases/rank", json={"cases": queue[:300], "as_of": AS_OF}, timeout=60
+    document = client.post(
+        "/v1/cases/rank", json={"cases": queue[:300], "as_of": AS_OF}, timeout=60
     )
-    lines = httpx.post(
-        f"{live_server}/v1/cases/rank",
+    lines = client.post(
+        "/v1/cases/rank",
         content=_ndjson(queue[:300]),
         params={"as_of": AS_OF},
         headers={"content-type": "application/x-ndjson"},
@@ -132,25 +135,25 @@ def test_rank_reads_json_lines_like_the_json_document(
     ],
 )
 def test_both_formats_refuse_the_same_bad_value_and_name_it(
-    live_server: str, queue: list[dict[str, object]], field: str, value: object
+    client: httpx.Client, queue: list[dict[str, object]], field: str, value: object
 ) -> None:
     bad = [dict(item) for item in queue[:4]]
     bad[3][field] = value
-    url = f"{live_server}/v1/cases/rank"
+    url = "/v1/cases/rank"
     for response in (
-        httpx.post(url, json={"cases": bad}),
-        httpx.post(url, content=_ndjson(bad), headers={"content-type": "application/x-ndjson"}),
+        client.post(url, json={"cases": bad}),
+        client.post(url, content=_ndjson(bad), headers={"content-type": "application/x-ndjson"}),
     ):
         assert response.status_code == 422, response.text
         assert response.json()["detail"][0]["loc"][-3:] == ["cases", 3, field]
 
 
 def test_json_lines_with_an_unknown_field_is_refused(
-    live_server: str, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
     bad = [{**queue[0], "secret_field": 1}]
-    response = httpx.post(
-        f"{live_server}/v1/cases/rank",
+    response = client.post(
+        "/v1/cases/rank",
         content=_ndjson(bad),
         headers={"content-type": "application/x-ndjson"},
     )

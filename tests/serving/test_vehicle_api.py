@@ -10,17 +10,19 @@ import httpx
 import pytest
 
 from models.vehicle.schemas import PriceCurve, VehicleBatchValuation, VehicleRequest
+from serving.court import Role
+from tests.conftest import CASE, batch_body, keyed_client
 from training.pipeline import TrainResult
 
 
 @pytest.fixture(scope="module")
-def client(live_server: str) -> httpx.Client:
-    return httpx.Client(base_url=live_server, timeout=60)
+def client(live_server: str, keys: dict[Role, str]) -> httpx.Client:
+    return keyed_client(live_server, keys[Role.JUDGE])
 
 
 @pytest.fixture
 def body(car: VehicleRequest) -> dict[str, Any]:
-    return car.model_dump(mode="json")
+    return {**CASE, **car.model_dump(mode="json")}
 
 
 def test_valuation_has_the_whole_output_contract(
@@ -67,7 +69,7 @@ def test_invalid_input_is_422_naming_the_field(
 
 def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) -> None:
     older = {**body, "registration_date": "2018-05-01", "mileage_km": 140_000.0}
-    batch = client.post("/v1/valuations/vehicle/batch", json={"items": [body, older]})
+    batch = client.post("/v1/valuations/vehicle/batch", json=batch_body([body, older]))
     assert batch.status_code == 200, batch.text
     items = VehicleBatchValuation.model_validate(batch.json()).items
     assert items[1].value < items[0].value
@@ -80,7 +82,7 @@ def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) ->
 
 def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:
     bad = {**body, "fuel": "蒸汽"}
-    response = client.post("/v1/valuations/vehicle/batch", json={"items": [body, bad]})
+    response = client.post("/v1/valuations/vehicle/batch", json=batch_body([body, bad]))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "items", 1, "fuel"]
 

@@ -1,0 +1,131 @@
+"""`courtval models …`: models as signed single files, for court networks without the registry.
+
+``courtval.cli`` registers these functions (with its domain-error handling). On the training
+network ``export`` writes a registered version to a bundle file; on the court network
+``import`` verifies it (signature, size, SHA-256, then a trial load) and places it where the
+server looks: ``<bundle_dir>/<kind>.cvbundle``. Both need ``COURTVAL_BUNDLE_SIGNING_KEY``, the
+same secret on both networks.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from models.errors import InvalidInputError, ModelIntegrityError, ModelNotFoundError
+from models.settings import MODEL_KINDS, Settings, get_settings
+
+# MLflow, joblib and the bundle code load inside the commands: `courtval --help` stays quick.
+
+
+def _echo(line: dict[str, Any]) -> None:
+    typer.echo(json.dumps(line, ensure_ascii=False))
+
+
+def _kind_of(settings: Settings, name: str) -> str:
+    """The kind a NAME argument means: a kind itself or a kind's registered model name."""
+    if name in MODEL_KINDS:
+        return name
+    for kind in MODEL_KINDS:
+        if settings.model_name(kind) == name:
+            return kind
+    names = [settings.model_name(kind) for kind in MODEL_KINDS]
+    raise InvalidInputError(
+        "NAME", f"{name!r} is neither a model kind {list(MODEL_KINDS)} nor a model name {names}"
+    )
+
+
+def export_model(
+    name: Annotated[
+        str, typer.Argument(help="A kind (property) or its registered name (courtval-property).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The bundle file to write.")],
+    alias: Annotated[
+        str | None, typer.Option(help="The alias to export (default: COURTVAL_CHAMPION_ALIAS).")
+    ] = None,
+) -> None:
+    """Write the version holding ALIAS to one signed bundle file; prints a JSON summary."""
+    from models.bundle_file import signing_key, write_bundle_file
+    from models.registry import load_registered
+    from serving.state import registry_unreachable
+
+    settings = get_settings()
+    key = signing_key(settings)
+    kind = _kind_of(settings, name)
+    uri = settings.resolved_tracking_uri
+    unreachable = registry_unreachable(uri)
+    if unreachable is not None:
+        raise ModelNotFoundError(f"MLflow registry {uri} is unreachable: {unreachable}")
+    loaded = load_registered(
+        uri,
+        settings.model_name(kind),
+        alias or settings.champion_alias,
+        settings.resolved_model_cache_dir,
+        kind,
+    )
+    header = write_bundle_file(loaded, output, key, kind=kind)
+    _echo({**header.summary(), "file": str(output)})
+
+
+def _held_version(path: Path) -> str | None:
+    """The version of the bundle file a new import replaces, if a readable one is there."""
+    from models.bundle_file import inspect_bundle_file
+
+    if not path.is_file():
+        return None
+    try:
+        return inspect_bundle_file(path).version
+    except ModelIntegrityError:
+        return None
+
+
+def import_model(
+    file: Annotated[Path, typer.Argument(help="A bundle file from `courtval models export`.")],
+) -> None:
+    """Verify a bundle file, load it once, and make it its kind's bundle for the server."""
+    from models.bundle_file import bundle_file_of, signing_key, verify_bundle_file
+
+    settings = get_settings()
+    bundle = verify_bundle_file(file, signing_key(settings))
+    kind = bundle.header.kind
+    if kind not in MODEL_KINDS:
+        raise ModelIntegrityError(
+            f"bundle {file} holds a {kind!r} model; courtval serves {list(MODEL_KINDS)}"
+        )
+    bundle.load()  # a payload that does not unpickle here must not replace a working one
+    target = bundle_file_of(settings, kind)
+    previous = _held_version(target)
+    bundle.write_to(target)
+    _echo({**bundle.header.summary(), "file": str(target), "previous_version": previous})
+
+
+def list_models(
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Also check signature and checksum (needs the key).")
+    ] = False,
+) -> None:
+    """One JSON line per bundle file in the bundle directory (headers only, nothing loaded)."""
+    from models.bundle_file import SUFFIX, inspect_bundle_file, signing_key, verify_bundle_file
+
+    settings = get_settings()
+    directory = settings.resolved_bundle_dir
+    paths = sorted(directory.glob(f"*{SUFFIX}")) if directory.is_dir() else []
+    if not paths:
+        typer.echo(f"no bundle files in {directory}", err=True)
+    key = signing_key(settings) if verify else None
+    for path in paths:
+        line: dict[str, Any] = {"file": path.name}
+        try:
+            if key is None:
+                header = inspect_bundle_file(path)
+            else:
+                header = verify_bundle_file(path, key).header
+            line.update(header.summary())
+            if key is not None:
+                line["verified"] = True
+        except ModelIntegrityError as exc:
+            line["error"] = str(exc)
+        _echo(line)

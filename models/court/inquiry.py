@@ -1,0 +1,40 @@
+"""What every valuation inquiry carries besides the asset's facts: its case and its purpose.
+
+Wenling's rule: an inquiry is made for one case and its result used only for that case, so a
+valuation request without a valid 案号 and a stated purpose is refused (422).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from models.court.case_number import CaseNumber
+
+
+class InquiryContext(BaseModel):
+    """The case an inquiry serves and why it is made."""
+
+    case_number: CaseNumber = Field(
+        description="案号 of the enforcement case, e.g. （2024）浙1081执1234号 (half-width "
+        "brackets accepted and normalised).",
+        examples=["（2024）浙1081执1234号"],
+    )
+    purpose: str = Field(
+        min_length=2,
+        max_length=200,
+        description="询价用途, e.g. 确定财产处置参考价; the result may serve only this case.",
+        examples=["确定财产处置参考价"],
+    )
+
+
+class InquiryRecord(BaseModel):
+    """Where an answer was recorded: its ledger entry, which is also the inquiry's id."""
+
+    id: int = Field(ge=1, description="询价编号 = the ledger entry id (reports, objections).")
+    entry_hash: str = Field(description="The ledger entry's SHA-256 chain hash.")
+    case_number: str
+    purpose: str
+    recorded_at: dt.datetime
+    valid_until: dt.date = Field(description="询价结果有效期至 (one year, 法释〔2018〕15号).")

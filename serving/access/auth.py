@@ -1,0 +1,143 @@
+"""The key check every endpoint but health and docs depends on: 401, 403, 429, or a caller.
+
+A key is presented as ``Authorization: Bearer cv_…`` or ``X-API-Key: cv_…``. Then, in order:
+no key → 401; an unknown or revoked key → 401; a role the endpoint does not serve → 403; over
+a quota or outside the allowed hours → 429 with ``Retry-After`` and the time the limit resets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from models.settings import Settings
+from serving.access.quota import QuotaRefusal, effective_limits
+from serving.access.store import CourtStore
+from serving.court.schemas import ApiKeyPublic
+from serving.court.tables import Role
+from serving.observability import count_quota_rejection
+
+logger = logging.getLogger(__name__)
+
+_BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cv_…`.")
+_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated key behind a request, and when its handling began."""
+
+    key: ApiKeyPublic
+    started: float
+
+    @property
+    def key_id(self) -> int:
+        """The key's id in the store."""
+        return self.key.id
+
+    @property
+    def owner(self) -> str:
+        """The person answerable for the key."""
+        return self.key.owner
+
+    @property
+    def role(self) -> Role:
+        """What the key may do."""
+        return self.key.role
+
+
+def court_store(request: Request) -> CourtStore:
+    """The court store the app opened at start-up."""
+    store: CourtStore = request.app.state.court
+    return store
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, message, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def _too_many(refusal: QuotaRefusal, now: dt.datetime) -> HTTPException:
+    wait = max(1, math.ceil((refusal.resets_at - now).total_seconds()))
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        refusal.message(),
+        headers={
+            "Retry-After": str(wait),
+            "X-Quota-Limit": refusal.limit.value,
+            "X-Quota-Resets-At": refusal.resets_at.isoformat(timespec="seconds"),
+        },
+    )
+
+
+def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Caller]]:
+    """A dependency admitting keys of ``roles`` within their quota; the others get 401/403/429.
+
+    Args:
+        roles: The roles the endpoint serves.
+        metered: Whether a request counts against the key's quota; only operations endpoints
+            that answer nothing about a case (the metrics scrape) are unmetered.
+    """
+    allowed = frozenset(roles)
+    needed = " or ".join(sorted(r.value for r in allowed))
+
+    async def dependency(
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+        header: Annotated[str | None, Security(_HEADER)],
+    ) -> Caller:
+        started = time.perf_counter()
+        secret = bearer.credentials if bearer is not None else header
+        if not secret:
+            raise _unauthorised("an API key is required: Authorization: Bearer cv_…")
+        court = court_store(request)
+        key = court.keys.get(secret) or await run_in_threadpool(court.authenticate, secret)
+        if key is None:
+            raise _unauthorised("unknown or revoked API key")
+        if key.role not in allowed:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"a {key.role.value} key may not use this endpoint; it needs a {needed} key",
+            )
+        if metered:
+            await _take_quota(request, court, key)
+        caller = Caller(key=key, started=started)
+        request.state.caller = caller
+        return caller
+
+    dependency.__name__ = f"require_{'_'.join(sorted(r.value for r in allowed))}"
+    return dependency
+
+
+async def _take_quota(request: Request, court: CourtStore, key: ApiKeyPublic) -> None:
+    """Count the request against the key's quota; 429 when over it."""
+    settings: Settings = request.app.state.settings
+    now = dt.datetime.now(dt.UTC)
+    if court.quotas.needs_seed(key.id, now):
+        await run_in_threadpool(court.quotas.seed_day, key.id, now)
+    limits = effective_limits(settings.quota(key.role.value), key.quota)
+    refusal = court.quotas.take(key.id, limits, now)
+    if refusal is not None:
+        logger.info("quota: key %d (%s) refused, %s", key.id, key.role, refusal.limit)
+        count_quota_rejection(request, key.role.value, refusal.limit.value)
+        raise _too_many(refusal, now)
+
+
+JudgeDep = Annotated[Caller, Depends(require(Role.JUDGE))]
+TriageDep = Annotated[Caller, Depends(require(Role.TRIAGE))]
+DataScientistDep = Annotated[Caller, Depends(require(Role.DATA_SCIENTIST))]
+AuditorDep = Annotated[Caller, Depends(require(Role.AUDITOR))]
+JudgeOrAuditorDep = Annotated[Caller, Depends(require(Role.JUDGE, Role.AUDITOR))]
+OperatorDep = Annotated[Caller, Depends(require(Role.DATA_SCIENTIST, Role.AUDITOR))]
+#: The metrics scrape: an operator's key, not counted against its quota.
+ScrapeDep = Annotated[Caller, Depends(require(Role.DATA_SCIENTIST, Role.AUDITOR, metered=False))]

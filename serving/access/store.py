@@ -1,0 +1,118 @@
+"""The court store as a running server holds it: engine, sessions, checked keys, quotas."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.identity import identity_key
+from models.settings import Settings
+from serving.access.quota import QuotaBook
+from serving.court import authenticate
+from serving.court.db import make_engine, session_factory, upgrade
+from serving.court.schemas import ApiKeyPublic
+from serving.court.tables import LedgerEntryRow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class KeyCache:
+    """Keys recently checked against the store, by the SHA-256 of their secret.
+
+    Saves a database round trip (and the ``last_used_at`` write) on every request; a revoked
+    key keeps working for at most ``ttl_s`` seconds.
+    """
+
+    ttl_s: float
+    _entries: dict[str, tuple[ApiKeyPublic, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @staticmethod
+    def fingerprint(secret: str) -> str:
+        """The cache key of a secret (never the secret itself)."""
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+    def get(self, secret: str) -> ApiKeyPublic | None:
+        """The cached key of ``secret`` if still fresh."""
+        with self._lock:
+            hit = self._entries.get(self.fingerprint(secret))
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, secret: str, key: ApiKeyPublic) -> None:
+        """Remember a key that authenticated."""
+        if self.ttl_s > 0:
+            with self._lock:
+                self._entries[self.fingerprint(secret)] = (key, time.monotonic() + self.ttl_s)
+
+
+@dataclass
+class CourtStore:
+    """What the API needs of the court store at run time."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    identity_key: bytes
+    keys: KeyCache
+    quotas: QuotaBook
+
+    def authenticate(self, secret: str) -> ApiKeyPublic | None:
+        """The active key of ``secret`` (cached for a few seconds), else None."""
+        cached = self.keys.get(secret)
+        if cached is not None:
+            return cached
+        with self.sessions() as session:
+            key = authenticate(session, secret)
+        if key is not None:
+            self.keys.put(secret, key)
+        return key
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+
+def ledger_count_since(sessions: sessionmaker[Session], key_id: int, since: dt.datetime) -> int:
+    """Ledger entries written for a key since ``since`` (seeds the day's quota count)."""
+    with sessions() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(LedgerEntryRow)
+            .where(LedgerEntryRow.key_id == key_id, LedgerEntryRow.created_at >= since)
+        )
+    return int(count or 0)
+
+
+def open_court_store(settings: Settings) -> CourtStore:
+    """Connect to the settings' court store and migrate it to the current schema."""
+    url = settings.resolved_database_url
+    if settings.database_url is None:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    revision = upgrade(engine)
+    logger.info(
+        "court store %s at revision %s",
+        make_url(url).render_as_string(hide_password=True),
+        revision,
+    )
+    sessions = session_factory(engine)
+    return CourtStore(
+        engine=engine,
+        sessions=sessions,
+        identity_key=identity_key(settings),
+        keys=KeyCache(ttl_s=settings.key_cache_seconds),
+        quotas=QuotaBook(
+            settings.court_timezone,
+            seed=lambda key_id, since: ledger_count_since(sessions, key_id, since),
+        ),
+    )

@@ -1,0 +1,289 @@
+"""A judge's inquiries after the answer: the list, the report, objections, the reference price.
+
+An inquiry's id is its ledger entry's id. A judge sees, reports on and objects to their own
+inquiries (the same key owner); an auditor lists every objection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from models.court.case_number import CHINA_TZ
+from models.court.objections import AppraisalStatus, ObjectionRequest
+from models.court.reference_price import ReferencePrice
+from models.property.schemas import PropertyRequest, PropertyValuation
+from serving.access.auth import Caller, JudgeDep, JudgeOrAuditorDep, court_store
+from serving.access.record import ledger_headers, record, stamp
+from serving.court.chain import row_hash
+from serving.court.errors import InquiryAlteredError
+from serving.court.objections import (
+    PROPERTY_VALUATION_ENDPOINT,
+    VALUATION_ENDPOINTS,
+    AppraisalTaskPage,
+    AppraisalTaskPublic,
+    dispute_due_dates,
+    file_objection,
+    inquiry_date,
+    list_tasks,
+    valuation_entry,
+)
+from serving.court.reference import ReferencePriceRequest, reference_from_inputs
+from serving.court.tables import LedgerEntryRow, Role
+from serving.reports import InquiryReport, render_html, render_pdf
+from serving.reports.model import validity_end
+
+router = APIRouter(tags=["inquiries"])
+
+InquiryId = Annotated[int, Path(ge=1, description="询价编号 (the ledger entry id).")]
+
+
+class InquirySummary(BaseModel):
+    """One of a judge's inquiries, with its dispute status."""
+
+    id: int
+    case_number: str | None
+    purpose: str | None
+    endpoint: str
+    recorded_at: dt.datetime
+    valid_until: dt.date
+    value: float | None = Field(description="The estimate (CNY).")
+    model_version: str | None
+    disputed: bool
+    appraisal_due_on: dt.date | None = Field(description="评估任务最迟启动日, when disputed.")
+
+
+class InquiryPage(BaseModel):
+    """A page of a judge's inquiries, newest first."""
+
+    items: list[InquirySummary]
+    total: int
+    limit: int
+    offset: int
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+def _own_entry(request: Request, caller: Caller, inquiry_id: int) -> LedgerEntryRow:
+    """The caller's own, unaltered valuation entry (404 / 403 / 409 otherwise)."""
+    with court_store(request).sessions() as session:
+        entry = valuation_entry(session, inquiry_id)
+    if entry.user_name != caller.owner:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"inquiry {inquiry_id} is not yours")
+    if row_hash(entry) != entry.entry_hash:
+        raise InquiryAlteredError(
+            f"询价记录 {inquiry_id} 与其哈希不符，已被改动 / ledger entry {inquiry_id} does not "
+            "match its hash; run `courtval ledger verify`"
+        )
+    return entry
+
+
+@router.get("/v1/inquiries")
+async def my_inquiries(
+    caller: JudgeDep,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> InquiryPage:
+    """The caller's valuation inquiries, newest first, each with its dispute status."""
+    court = court_store(request)
+
+    def read() -> InquiryPage:
+        mine = (
+            LedgerEntryRow.user_name == caller.owner,
+            LedgerEntryRow.endpoint.in_(sorted(VALUATION_ENDPOINTS)),
+        )
+        with court.sessions() as session:
+            rows = session.scalars(
+                select(LedgerEntryRow)
+                .where(*mine)
+                .order_by(LedgerEntryRow.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+            total = session.scalar(select(func.count()).select_from(LedgerEntryRow).where(*mine))
+            due = dispute_due_dates(session, [row.id for row in rows])
+        return InquiryPage(
+            items=[_summary(row, row.id in due, due.get(row.id)) for row in rows],
+            total=total or 0,
+            limit=limit,
+            offset=offset,
+        )
+
+    return await run_in_threadpool(read)
+
+
+def _summary(row: LedgerEntryRow, disputed: bool, due_on: dt.date | None) -> InquirySummary:
+    value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
+    return InquirySummary(
+        id=row.id,
+        case_number=row.case_number,
+        purpose=row.purpose,
+        endpoint=row.endpoint,
+        recorded_at=row.created_at,
+        valid_until=validity_end(inquiry_date(row)),
+        value=value,
+        model_version=row.model_version,
+        disputed=disputed,
+        appraisal_due_on=due_on,
+    )
+
+
+def _report(entry: LedgerEntryRow) -> InquiryReport:
+    if entry.endpoint != PROPERTY_VALUATION_ENDPOINT:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property inquiries",
+        )
+    facts = {k: v for k, v in entry.inputs.items() if k in PropertyRequest.model_fields}
+    return InquiryReport(
+        case_number=entry.case_number or "",
+        judge_name=entry.user_name,
+        purpose=entry.purpose,
+        inquiry_date=inquiry_date(entry),
+        request=PropertyRequest.model_validate(facts),
+        valuation=PropertyValuation.model_validate(entry.outputs),
+        ledger_entry_id=entry.id,
+        ledger_hash=entry.entry_hash,
+    )
+
+
+async def _rendered(
+    request: Request, caller: Caller, inquiry_id: int, kind: str
+) -> tuple[bytes, dict[str, str]]:
+    entry = await run_in_threadpool(_own_entry, request, caller, inquiry_id)
+    report = _report(entry)
+    font = request.app.state.settings.report_font_path
+    if kind == "pdf":
+        content = await run_in_threadpool(render_pdf, report, font)
+    else:
+        content = (await run_in_threadpool(render_html, report)).encode("utf-8")
+    digest = hashlib.sha256(content).hexdigest()
+    written = await record(
+        request,
+        caller,
+        inputs={"inquiry_id": inquiry_id, "format": kind},
+        outputs={"sha256": digest, "bytes": len(content)},
+        case_number=entry.case_number,
+        purpose=entry.purpose,
+    )
+    return content, ledger_headers(written)
+
+
+ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or html.")]
+
+
+@router.get(
+    "/v1/inquiries/{inquiry_id}/report.{fmt}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {}, "text/html": {}},
+            "description": "询价报告: basic facts, reference samples, method, result and range, "
+            "validity, suggested auction starting prices, model version, ledger entry and hash.",
+        }
+    },
+)
+async def inquiry_report(
+    inquiry_id: InquiryId, fmt: ReportFormat, caller: JudgeDep, request: Request
+) -> Response:
+    """The inquiry report (询价报告) of one of the caller's property inquiries, as PDF (with
+    Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its hash."""
+    content, headers = await _rendered(request, caller, inquiry_id, fmt)
+    if fmt == "pdf":
+        headers["Content-Disposition"] = f'attachment; filename="inquiry-{inquiry_id}.pdf"'
+        return Response(content, media_type="application/pdf", headers=headers)
+    return Response(content, media_type="text/html; charset=utf-8", headers=headers)
+
+
+@router.post("/v1/inquiries/{inquiry_id}/objections", status_code=status.HTTP_201_CREATED)
+async def object_to_inquiry(
+    caller: JudgeDep,
+    inquiry_id: InquiryId,
+    objection: ObjectionRequest,
+    request: Request,
+    response: Response,
+) -> AppraisalTaskPublic:
+    """Record a party's written objection to one of the caller's inquiries: the inquiry is
+    disputed from now on (left out of reference prices) and an appraisal task is opened, due
+    3 working days after registration (Chinese holidays and adjusted working days counted)."""
+    entry = await run_in_threadpool(_own_entry, request, caller, inquiry_id)
+    task = await run_in_threadpool(
+        lambda: file_objection(
+            court_store(request).sessions,
+            inquiry_id,
+            objection,
+            key=caller.key,
+            today=_today(),
+        )
+    )
+    written = await record(
+        request,
+        caller,
+        inputs=objection,
+        outputs=task,
+        case_number=entry.case_number,
+        purpose=entry.purpose,
+    )
+    stamp(response, written)
+    return task
+
+
+@router.get("/v1/objections")
+async def list_objections(
+    caller: JudgeOrAuditorDep,
+    request: Request,
+    status_: Annotated[AppraisalStatus | None, Query(alias="status")] = None,
+    overdue: Annotated[bool, Query(description="Only tasks open past their due day.")] = False,
+    limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AppraisalTaskPage:
+    """Objections and their appraisal tasks, soonest due first: a judge sees those they
+    filed, an auditor all of them."""
+    today = _today()
+    key_id = caller.key_id if caller.role is Role.JUDGE else None
+
+    def read() -> AppraisalTaskPage:
+        with court_store(request).sessions() as session:
+            return list_tasks(
+                session,
+                key_id=key_id,
+                status=status_,
+                overdue_on=today if overdue else None,
+                today=today,
+                limit=limit,
+                offset=offset,
+            )
+
+    return await run_in_threadpool(read)
+
+
+@router.post("/v1/reference-price")
+async def compute_reference_price(
+    body: ReferencePriceRequest, caller: JudgeDep, request: Request, response: Response
+) -> ReferencePrice:
+    """The reference price (参考价) of one property per Art. 13: the simple average of the
+    platforms' results, leaving out disputed and expired ones. Our own results are cited by
+    inquiry id and read from the ledger, never from the request."""
+    today = _today()
+
+    def compute() -> ReferencePrice:
+        with court_store(request).sessions() as session:
+            return reference_from_inputs(
+                session, body.results, decision_date=today, case_number=body.case_number
+            )
+
+    price = await run_in_threadpool(compute)
+    written = await record(
+        request, caller, inputs=body, outputs=price, case_number=body.case_number
+    )
+    stamp(response, written)
+    return price

@@ -1,0 +1,461 @@
+"""Court-grade serving over real HTTP, on SQLite and on a real PostgreSQL server: keys and
+roles (401/403), quotas (429), the case-number rule, the ledger of every answer (its chain
+checked after a hand edit, 503 when it cannot be written), objections, the reference price and
+the inquiry report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pypdf
+import pytest
+from sqlalchemy import Engine, text
+
+from models.court.quota import HourWindow
+from models.property.schemas import PropertyRequest
+from models.settings import Settings
+from serving.app import create_app
+from serving.court import ApiKeyCreate, QuotaOverride, Role
+from serving.court.admin import keys_create, keys_revoke
+from serving.court.db import make_engine
+from serving.reports.content import HEADINGS
+from tests.conftest import CASE, auth, issue_key, keyed_client, make_settings, running_server
+from tests.court.conftest import _fresh_postgres
+from training.pipeline import TrainResult
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class CourtServer:
+    """A server of the property champion with its own court store and one key per role."""
+
+    url: str
+    settings: Settings
+    keys: dict[Role, str]
+    engine: Engine
+
+    def client(self, role: Role) -> httpx.Client:
+        return keyed_client(self.url, self.keys[role])
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def court(
+    request: pytest.FixtureRequest,
+    trained: TrainResult,
+    session_settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[CourtServer]:
+    root = tmp_path_factory.mktemp(f"court-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{root / 'court.db'}"
+    else:
+        url = _fresh_postgres(request.getfixturevalue("postgres_url"))
+    settings = make_settings(
+        root,
+        tracking_uri=session_settings.resolved_tracking_uri,
+        database_url=url,
+        serve_kinds=("property",),
+        key_cache_seconds=0.2,
+    )
+    keys = {role: issue_key(settings, role) for role in Role}
+    engine = make_engine(url)
+    with running_server(create_app(settings)) as base:
+        yield CourtServer(base, settings, keys, engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def body(flat: PropertyRequest) -> dict[str, Any]:
+    return {**CASE, **flat.model_dump(mode="json")}
+
+
+def _value(court: CourtServer, body: dict[str, Any], role: Role = Role.JUDGE) -> httpx.Response:
+    return court.client(role).post("/v1/valuations/property", json=body)
+
+
+def _ledger_size(court: CourtServer) -> int:
+    with court.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM ledger_entries")).scalar_one())
+
+
+# --- who may ask -------------------------------------------------------------------------
+
+
+def test_health_and_docs_need_no_key(court: CourtServer) -> None:
+    for path in ("/healthz", "/readyz", "/docs", "/openapi.json"):
+        assert httpx.get(court.url + path).status_code == 200, path
+
+
+def test_no_key_or_an_unknown_key_is_401(court: CourtServer, body: dict[str, Any]) -> None:
+    url = court.url + "/v1/valuations/property"
+    missing = httpx.post(url, json=body)
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"] == "Bearer"
+    forged = "cv_" + "A" * 43
+    assert httpx.post(url, json=body, headers=auth(forged)).status_code == 401
+    by_header = httpx.post(url, json=body, headers={"X-API-Key": court.keys[Role.JUDGE]})
+    assert by_header.status_code == 200
+
+
+def test_a_revoked_key_is_401(court: CourtServer, body: dict[str, Any]) -> None:
+    created = keys_create(
+        court.settings.resolved_database_url, ApiKeyCreate(owner="李法官", role=Role.JUDGE)
+    )
+    client = keyed_client(court.url, created.secret.get_secret_value())
+    assert client.post("/v1/valuations/property", json=body).status_code == 200
+    keys_revoke(court.settings.resolved_database_url, created.key.id)
+    time.sleep(court.settings.key_cache_seconds + 0.1)
+    refused = client.post("/v1/valuations/property", json=body)
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path"),
+    [
+        (Role.TRIAGE, "POST", "/v1/valuations/property"),
+        (Role.AUDITOR, "POST", "/v1/valuations/property"),
+        (Role.JUDGE, "POST", "/v1/debtors/capacity"),
+        (Role.JUDGE, "POST", "/v1/cases/rank"),
+        (Role.JUDGE, "GET", "/v1/ledger"),
+        (Role.TRIAGE, "GET", "/v1/ledger"),
+        (Role.JUDGE, "GET", "/v1/models"),
+        (Role.AUDITOR, "POST", "/v1/admin/reload"),
+        (Role.TRIAGE, "GET", "/v1/objections"),
+        (Role.DATA_SCIENTIST, "POST", "/v1/reference-price"),
+    ],
+)
+def test_a_role_outside_the_endpoint_is_403(
+    court: CourtServer, role: Role, method: str, path: str
+) -> None:
+    response = court.client(role).request(method, path, json={})
+    assert response.status_code == 403, response.text
+    assert role.value in response.json()["detail"]
+
+
+#: The endpoints anyone may call: probes and the API's documentation.
+OPEN_PATHS = frozenset(
+    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+)
+
+
+def _guarded_routes() -> list[tuple[str, str]]:
+    paths = create_app(Settings()).openapi()["paths"]
+    return sorted(
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path not in OPEN_PATHS
+        for method in operations
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), _guarded_routes())
+def test_every_other_endpoint_needs_a_key(court: CourtServer, method: str, path: str) -> None:
+    concrete = path.replace("{inquiry_id}", "1").replace("{fmt}", "pdf")
+    response = httpx.request(method, court.url + concrete, json={})
+    assert response.status_code == 401, (path, response.text)
+
+
+# --- how often ----------------------------------------------------------------------------
+
+
+def _limited_client(court: CourtServer, quota: QuotaOverride) -> httpx.Client:
+    spec = ApiKeyCreate(owner="限额法官", role=Role.JUDGE, quota=quota)
+    created = keys_create(court.settings.resolved_database_url, spec)
+    return keyed_client(court.url, created.secret.get_secret_value())
+
+
+def test_over_the_minute_quota_is_429_with_its_reset(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    client = _limited_client(court, QuotaOverride(requests_per_minute=2))
+    before = dt.datetime.now(CHINA)
+    for _ in range(2):
+        assert client.post("/v1/valuations/property", json=body).status_code == 200
+    refused = client.post("/v1/valuations/property", json=body)
+    assert refused.status_code == 429
+    assert refused.headers["X-Quota-Limit"] == "per_minute"
+    resets = dt.datetime.fromisoformat(refused.headers["X-Quota-Resets-At"])
+    assert before < resets <= before + dt.timedelta(minutes=2)
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "resets at" in refused.json()["detail"]
+
+
+def test_over_the_day_quota_is_429_until_midnight(court: CourtServer, body: dict[str, Any]) -> None:
+    client = _limited_client(court, QuotaOverride(requests_per_day=1))
+    assert client.post("/v1/valuations/property", json=body).status_code == 200
+    refused = client.post("/v1/valuations/property", json=body)
+    assert refused.status_code == 429
+    assert refused.headers["X-Quota-Limit"] == "per_day"
+    resets = dt.datetime.fromisoformat(refused.headers["X-Quota-Resets-At"])
+    tomorrow = dt.datetime.now(CHINA).date() + dt.timedelta(days=1)
+    assert resets == dt.datetime.combine(tomorrow, dt.time(), tzinfo=CHINA)
+
+
+def test_outside_the_allowed_hours_is_429(court: CourtServer, body: dict[str, Any]) -> None:
+    hour = dt.datetime.now(CHINA).hour
+    window = HourWindow(start=hour + 1, end=hour + 2) if hour <= 21 else HourWindow(start=0, end=1)
+    client = _limited_client(court, QuotaOverride(allowed_hours=window))
+    refused = client.post("/v1/valuations/property", json=body)
+    assert refused.status_code == 429
+    assert refused.headers["X-Quota-Limit"] == "hours"
+    resets = dt.datetime.fromisoformat(refused.headers["X-Quota-Resets-At"])
+    assert resets.hour == window.start
+
+
+# --- the case-number rule -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"case_number": None}, "case_number"),
+        ({"case_number": "（2024）浙1081执字第12号"}, "case_number"),
+        ({"case_number": "（2024）浙1081民初12号"}, "case_number"),
+        ({"purpose": None}, "purpose"),
+        ({"purpose": ""}, "purpose"),
+    ],
+)
+def test_a_valuation_needs_a_case_number_and_a_purpose(
+    court: CourtServer, body: dict[str, Any], change: dict[str, Any], field: str
+) -> None:
+    sent = {k: v for k, v in {**body, **change}.items() if v is not None}
+    before = _ledger_size(court)
+    response = _value(court, sent)
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", field]]
+    assert _ledger_size(court) == before  # a refused request leaves no answer to record
+
+
+def test_half_width_brackets_are_accepted_and_normalised(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    response = _value(court, {**body, "case_number": "(2024)浙1081执1234号"})
+    assert response.status_code == 200, response.text
+    assert response.json()["inquiry"]["case_number"] == "（2024）浙1081执1234号"
+
+
+# --- the ledger ---------------------------------------------------------------------------
+
+
+def test_every_answer_is_in_the_ledger_for_the_auditor(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    number = "（2025）浙1081执77号"
+    answer = _value(court, {**body, "case_number": number}).json()
+    page = court.client(Role.AUDITOR).get("/v1/ledger", params={"case_number": number}).json()
+    (entry,) = page["items"]
+    assert entry["id"] == answer["inquiry"]["id"]
+    assert entry["entry_hash"] == answer["inquiry"]["entry_hash"]
+    assert (entry["user_name"], entry["role"], entry["endpoint"]) == (
+        "测试judge",
+        "judge",
+        "/v1/valuations/property",
+    )
+    assert entry["inputs"]["area_m2"] == body["area_m2"]
+    assert entry["outputs"]["value"] == answer["value"]
+    assert (entry["model_name"], entry["model_version"]) == ("courtval-property", "1")
+    assert entry["latency_ms"] > 0
+    by_user = court.client(Role.AUDITOR).get("/v1/ledger", params={"user": "测试judge"}).json()
+    assert by_user["total"] >= 1
+    future = court.client(Role.AUDITOR).get("/v1/ledger", params={"since": "2999-01-01T00:00:00"})
+    assert future.json()["total"] == 0
+
+
+def _verify_cli(court: CourtServer) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COURTVAL_DATABASE_URL": court.settings.resolved_database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "courtval", "ledger", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_row_altered_by_hand_breaks_the_chain_there(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    victim = _value(court, body).json()["inquiry"]["id"]
+    _value(court, body)  # a later entry, still chained to the altered one
+    auditor = court.client(Role.AUDITOR)
+    assert auditor.get("/v1/ledger/verify").json()["ok"] is True
+    with court.engine.begin() as connection:
+        original = connection.execute(
+            text("SELECT latency_ms FROM ledger_entries WHERE id = :id"), {"id": victim}
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE ledger_entries SET latency_ms = :v WHERE id = :id"),
+            {"v": original + 1, "id": victim},
+        )
+    try:
+        verdict = auditor.get("/v1/ledger/verify").json()
+        assert (verdict["ok"], verdict["first_broken_id"]) == (False, victim)
+        assert verdict["reason"] == "hash_mismatch"
+        cli = _verify_cli(court)
+        assert cli.returncode != 0
+        assert str(victim) in cli.stdout + cli.stderr
+        report = court.client(Role.JUDGE).get(f"/v1/inquiries/{victim}/report.pdf")
+        assert report.status_code == 409  # nothing is built on an altered entry
+    finally:
+        with court.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE ledger_entries SET latency_ms = :v WHERE id = :id"),
+                {"v": original, "id": victim},
+            )
+    assert auditor.get("/v1/ledger/verify").json()["ok"] is True
+    assert _verify_cli(court).returncode == 0
+
+
+def _refuse_ledger_writes(engine: Engine, refuse: bool) -> None:
+    """A trigger that makes the database refuse every new ledger row (or its removal)."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as connection:
+        if refuse and sqlite:
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_ledger BEFORE INSERT ON ledger_entries "
+                    "BEGIN SELECT RAISE(ABORT, 'ledger refused by test'); END"
+                )
+            )
+        elif refuse:
+            connection.execute(
+                text(
+                    "CREATE FUNCTION refuse_ledger() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'ledger refused by test'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            connection.execute(
+                text(
+                    "CREATE TRIGGER refuse_ledger BEFORE INSERT ON ledger_entries "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_ledger()"
+                )
+            )
+        elif sqlite:
+            connection.execute(text("DROP TRIGGER refuse_ledger"))
+        else:
+            connection.execute(text("DROP TRIGGER refuse_ledger ON ledger_entries"))
+            connection.execute(text("DROP FUNCTION refuse_ledger()"))
+
+
+def test_no_answer_when_the_ledger_cannot_be_written(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    before = _ledger_size(court)
+    _refuse_ledger_writes(court.engine, refuse=True)
+    try:
+        refused = _value(court, body)
+        assert refused.status_code == 503
+        assert "ledger" in refused.json()["detail"]
+        assert "value" not in refused.json()
+        assert _ledger_size(court) == before
+    finally:
+        _refuse_ledger_writes(court.engine, refuse=False)
+    assert _value(court, body).status_code == 200
+    assert _ledger_size(court) == before + 1
+    assert court.client(Role.AUDITOR).get("/v1/ledger/verify").json()["ok"] is True
+
+
+# --- objections, the reference price, the report ------------------------------------------
+
+
+def _objection(received: dt.date) -> dict[str, Any]:
+    return {
+        "party": "被执行人",
+        "ground": "参照标准、计算方法或者结果有误",
+        "grounds": "该房屋于上月精装修，询价结果未予考虑，明显低于市场价。",
+        "received_report_on": received.isoformat(),
+        "submitted_on": received.isoformat(),
+    }
+
+
+def test_an_objection_disputes_the_inquiry_and_opens_an_appraisal(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    judge = court.client(Role.JUDGE)
+    today = dt.datetime.now(CHINA).date()
+    disputed = _value(court, body).json()
+    kept = _value(court, {**body, "area_m2": body["area_m2"] + 10}).json()
+    filed = judge.post(
+        f"/v1/inquiries/{disputed['inquiry']['id']}/objections", json=_objection(today)
+    )
+    assert filed.status_code == 201, filed.text
+    task = filed.json()
+    assert task["inquiry_id"] == disputed["inquiry"]["id"]
+    assert task["status"] == "待启动"
+    assert dt.date.fromisoformat(task["due_on"]) >= today + dt.timedelta(days=3)
+    again = judge.post(
+        f"/v1/inquiries/{disputed['inquiry']['id']}/objections", json=_objection(today)
+    )
+    assert again.status_code == 409
+    assert judge.post("/v1/inquiries/999999/objections", json=_objection(today)).status_code == 404
+    other = _limited_client(court, QuotaOverride())  # another judge: not their inquiry
+    assert (
+        other.post(f"/v1/inquiries/{kept['inquiry']['id']}/objections", json=_objection(today))
+    ).status_code == 403
+
+    mine = judge.get("/v1/objections").json()
+    assert task["id"] in [t["id"] for t in mine["items"]]
+    assert task["id"] in [
+        t["id"] for t in court.client(Role.AUDITOR).get("/v1/objections").json()["items"]
+    ]
+    listing = {i["id"]: i for i in judge.get("/v1/inquiries").json()["items"]}
+    assert listing[disputed["inquiry"]["id"]]["disputed"] is True
+    assert listing[disputed["inquiry"]["id"]]["appraisal_due_on"] == task["due_on"]
+    assert listing[kept["inquiry"]["id"]]["disputed"] is False
+
+    def reference(*results: dict[str, Any]) -> dict[str, Any]:
+        body = {"case_number": CASE["case_number"], "results": list(results)}
+        response = judge.post("/v1/reference-price", json=body)
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def platform(name: str, value: int) -> dict[str, Any]:
+        return {"platform": name, "value": str(value), "inquiry_date": today.isoformat()}
+
+    without_ours = reference(
+        {"inquiry_id": disputed["inquiry"]["id"]},
+        platform("京东拍卖", 1_000_000),
+        platform("淘宝拍卖", 1_200_000),
+    )
+    assert [e["reason"] for e in without_ours["excluded"]] == ["询价报告被提出异议"]
+    assert float(without_ours["value"]) == pytest.approx(1_100_000)
+    with_ours = reference({"inquiry_id": kept["inquiry"]["id"]}, platform("京东拍卖", 1_000_000))
+    assert with_ours["excluded"] == []
+    assert float(with_ours["value"]) == pytest.approx((kept["value"] + 1_000_000) / 2, abs=0.01)
+
+
+def test_the_report_pdf_has_the_required_sections(court: CourtServer, body: dict[str, Any]) -> None:
+    judge = court.client(Role.JUDGE)
+    inquiry = _value(court, body).json()["inquiry"]
+    response = judge.get(f"/v1/inquiries/{inquiry['id']}/report.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.content))
+    pdf_text = "\n".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    missing = [h for h in (*HEADINGS, CASE["case_number"]) if h not in pdf_text]
+    assert missing == []
+    assert inquiry["entry_hash"][:16] in pdf_text
+    html = judge.get(f"/v1/inquiries/{inquiry['id']}/report.html")
+    assert html.status_code == 200
+    assert inquiry["entry_hash"] in html.text
+    other = _limited_client(court, QuotaOverride())
+    assert other.get(f"/v1/inquiries/{inquiry['id']}/report.pdf").status_code == 403
+    # the download itself is recorded
+    downloads = court.client(Role.AUDITOR).get(
+        "/v1/ledger", params={"case_number": CASE["case_number"], "limit": 1000}
+    )
+    endpoints = [e["endpoint"] for e in downloads.json()["items"]]
+    assert f"/v1/inquiries/{inquiry['id']}/report.pdf" in endpoints

@@ -1,0 +1,541 @@
+"""Objections, appraisal tasks and the reference price in the court store, on both backends.
+
+Due dates and deadlines are worked out by hand from the State Council's holiday notices, not by
+the code under test:
+
+* 2025 National Day: 10-01 to 10-08 off; Sunday 09-28 and Saturday 10-11 are working days.
+* 2025 Spring Festival: 01-28 to 02-04 off; Sunday 01-26 and Saturday 02-08 are working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import threading
+from decimal import Decimal
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.court import (
+    AppraisalStatus,
+    ExclusionReason,
+    ObjectionGround,
+    ObjectionRejectedError,
+    ObjectionRequest,
+    Party,
+    PlatformResult,
+)
+from models.errors import InvalidInputError
+from models.property.schemas import (
+    Comparable,
+    PropertyRequest,
+    PropertyValuation,
+    RuleBasedFigure,
+)
+from models.property.vocabulary import Decoration, Orientation, PropertyType
+from models.schemas import Contribution, ModelInfo, ValueInterval
+from serving.court import (
+    ApiKeyCreate,
+    ApiKeyPublic,
+    LedgerEntryCreate,
+    Role,
+    append,
+    create_key,
+    session_factory,
+    upgrade,
+    verify,
+)
+from serving.court.errors import (
+    AlreadyDisputedError,
+    AppraisalTaskNotFoundError,
+    InquiryNotFoundError,
+)
+from serving.court.objections import (
+    PROPERTY_VALUATION_ENDPOINT,
+    close_task,
+    dispute_due_dates,
+    disputed_entry_ids,
+    file_objection,
+    list_tasks,
+)
+from serving.court.reference import (
+    PLATFORM_NAME,
+    InquiryResult,
+    ReferencePriceRequest,
+    reference_from_inputs,
+)
+from serving.court.tables import AppraisalTaskRow
+
+CASE = "（2024）浙1081执1234号"
+GROUNDS = "评估结果明显低于同小区近期成交价，请求委托评估机构评估。"
+
+
+def valuation(value: float) -> dict[str, object]:
+    """A property valuation answer, as the API stores it in the ledger."""
+    answer = PropertyValuation(
+        value=value,
+        value_per_m2=round(value / 89.5, 2),
+        interval=ValueInterval(
+            lower=value * 0.9, upper=value * 1.1, coverage=0.8, method="split conformal"
+        ),
+        rule_based=RuleBasedFigure(
+            value=value * 1.02,
+            value_per_m2=round(value * 1.02 / 89.5, 2),
+            base_price_per_m2=3100.0,
+            base_source="community",
+            floor_coefficient=1.01,
+            orientation_coefficient=1.0,
+            time_index=0.98,
+        ),
+        comparables=[
+            Comparable(
+                transaction_date=dt.date(2025, 6, 3),
+                community="锦园小区",
+                area_m2=92.0,
+                floor=5,
+                total_floors=6,
+                price=285_000.0,
+                price_per_m2=3097.83,
+                distance_km=0.2,
+                similarity=0.91,
+            )
+        ],
+        contributions=[
+            Contribution(feature="area_m2", label="面积", value="89.5", effect_pct=12.3)
+        ],
+        model=ModelInfo(name="courtval-property", version="3", run_id="abc123", alias="champion"),
+    )
+    return answer.model_dump(mode="json")
+
+
+def request_inputs() -> dict[str, object]:
+    """The property asked about."""
+    request = PropertyRequest(
+        district="太平街道",
+        community="锦园小区",
+        property_type=PropertyType.RESIDENTIAL,
+        area_m2=89.5,
+        total_floors=6,
+        floor=4,
+        orientation=Orientation.SOUTH,
+        rooms=3,
+        elevator=False,
+        decoration=Decoration.SIMPLE,
+        valuation_date=dt.date(2024, 9, 1),
+        build_year=2005,
+    )
+    return request.model_dump(mode="json")
+
+
+def record_inquiry(
+    sessions: sessionmaker[Session],
+    key: ApiKeyPublic,
+    *,
+    on: dt.datetime,
+    value: float = 270_000.0,
+    endpoint: str = PROPERTY_VALUATION_ENDPOINT,
+    case_number: str = CASE,
+) -> int:
+    """Append a property valuation to the ledger at ``on``; its id."""
+    entry = LedgerEntryCreate(
+        key_id=key.id,
+        user_name=key.owner,
+        role=key.role,
+        case_number=case_number,
+        endpoint=endpoint,
+        purpose="网络询价",
+        inputs=request_inputs(),
+        outputs=valuation(value),
+        model_name="courtval-property",
+        model_version="3",
+        run_id="abc123",
+        latency_ms=15.0,
+    )
+    return append(sessions, entry, now=on).id
+
+
+def objection(received: dt.date, submitted: dt.date) -> ObjectionRequest:
+    """The debtor's objection to the valuation."""
+    return ObjectionRequest(
+        party=Party.DEBTOR,
+        ground=ObjectionGround.VALUATION,
+        grounds=GROUNDS,
+        received_report_on=received,
+        submitted_on=submitted,
+    )
+
+
+def at(day: str, hour: int = 2) -> dt.datetime:
+    """A UTC moment on ``day`` (02:00 UTC is 10:00 in China)."""
+    return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.UTC)
+
+
+D = dt.date.fromisoformat
+
+
+@pytest.mark.parametrize(
+    ("received", "submitted", "registered", "deadline", "due"),
+    [
+        # 09-25 + 5 days = 09-30 (Tue, a working day). Registered 09-30: 10-01..10-08 are off,
+        # then 10-09 (1), 10-10 (2), 10-11 (3, the 调休 Saturday).
+        ("2025-09-25", "2025-09-29", "2025-09-30", "2025-09-30", "2025-10-11"),
+        # 01-20 + 5 days = 01-25 (Sat, rest) → 01-26 (the 调休 Sunday). Registered 01-24:
+        # 01-26 (1), 01-27 (2), 01-28..02-04 off, 02-05 (3).
+        ("2025-01-20", "2025-01-23", "2025-01-24", "2025-01-26", "2025-02-05"),
+    ],
+    ids=["national-day", "spring-festival"],
+)
+def test_filing_opens_a_task_due_three_working_days_later(
+    session: Session,
+    sessions: sessionmaker[Session],
+    judge: ApiKeyPublic,
+    received: str,
+    submitted: str,
+    registered: str,
+    deadline: str,
+    due: str,
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-01-15"))
+    request = objection(D(received), D(submitted))
+    task = file_objection(sessions, entry_id, request, key=judge, today=D(registered))
+    assert (task.inquiry_id, task.case_number, task.filed_by_key_id) == (entry_id, CASE, judge.id)
+    assert (task.party, task.ground, task.grounds) == (Party.DEBTOR, request.ground, GROUNDS)
+    assert (task.received_report_on, task.submitted_on) == (D(received), D(submitted))
+    assert task.registered_on == D(registered)
+    assert task.objection_deadline == D(deadline)
+    assert task.due_on == D(due)
+    assert task.status is AppraisalStatus.OPEN and task.closed_at is None
+    assert not task.overdue and task.model_dump()["overdue"] is False
+    assert list_tasks(session, today=D(registered)).items == [task]
+
+
+def test_a_second_objection_is_already_disputed(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    first = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    with pytest.raises(AlreadyDisputedError, match=f"appraisal task {first.id}") as caught:
+        file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    assert (caught.value.entry_id, caught.value.task_id) == (entry_id, first.id)
+    assert list_tasks(session).total == 1
+
+
+def test_concurrent_objections_open_one_task(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    start = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def filer() -> None:
+        start.wait()
+        try:
+            outcomes.append(
+                file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+            )
+        except AlreadyDisputedError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=filer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(type(o).__name__ for o in outcomes) == [
+        "AlreadyDisputedError",
+        "AlreadyDisputedError",
+        "AlreadyDisputedError",
+        "AppraisalTaskPublic",
+    ]
+    assert list_tasks(session).total == 1
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "asked", "message"),
+    [
+        (PROPERTY_VALUATION_ENDPOINT, 99, "no valuation inquiry with id 99"),
+        ("/v1/triage/cases", 1, "entry 1 is not a valuation inquiry"),
+    ],
+    ids=["missing", "not-a-valuation"],
+)
+def test_objection_to_an_unknown_inquiry_is_not_found(
+    session: Session,
+    sessions: sessionmaker[Session],
+    judge: ApiKeyPublic,
+    endpoint: str,
+    asked: int,
+    message: str,
+) -> None:
+    record_inquiry(sessions, judge, on=at("2025-09-22"), endpoint=endpoint)
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    with pytest.raises(InquiryNotFoundError, match=message):
+        file_objection(sessions, asked, request, key=judge, today=D("2025-09-30"))
+    assert list_tasks(session).total == 0
+
+
+@pytest.mark.parametrize(
+    ("received", "submitted", "message"),
+    [
+        # 09-15 + 5 days = 09-20 (Sat) → 09-22 (Mon) is the last day.
+        ("2025-09-15", "2025-09-23", "until 2025-09-22"),
+        # The inquiry was answered on 09-12 (China): its report cannot be received before.
+        ("2025-09-11", "2025-09-12", "before the inquiry was answered on 2025-09-12"),
+    ],
+    ids=["late", "received-before-the-inquiry"],
+)
+def test_objection_out_of_time_is_rejected_and_nothing_stored(
+    session: Session,
+    sessions: sessionmaker[Session],
+    judge: ApiKeyPublic,
+    received: str,
+    submitted: str,
+    message: str,
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-11", hour=17))  # 09-12 in China
+    with pytest.raises(ObjectionRejectedError, match=message):
+        file_objection(
+            sessions, entry_id, objection(D(received), D(submitted)), key=judge, today=D(submitted)
+        )
+    assert list_tasks(session).total == 0
+    assert disputed_entry_ids(session, [entry_id]) == set()
+
+
+@pytest.fixture
+def three_tasks(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> tuple[ApiKeyPublic, list[int]]:
+    """Tasks due 09-04 (judge), 10-11 (another judge) and 09-05 (judge, done); their ids."""
+    other = create_key(session, ApiKeyCreate(owner="赵法官", role=Role.JUDGE)).key
+    filings = [  # received (deadline 09-03), submitted, registered: due 3 working days later
+        (judge, D("2025-08-29"), D("2025-09-01"), D("2025-09-01")),
+        (other, D("2025-09-25"), D("2025-09-29"), D("2025-09-30")),
+        (judge, D("2025-08-29"), D("2025-09-02"), D("2025-09-02")),
+    ]
+    ids = []
+    for key, received, submitted, registered in filings:
+        entry_id = record_inquiry(sessions, key, on=at("2025-08-25"))
+        task = file_objection(
+            sessions, entry_id, objection(received, submitted), key=key, today=registered
+        )
+        ids.append(task.id)
+    close_task(session, ids[2])
+    return other, ids
+
+
+def test_tasks_are_listed_soonest_due_first(
+    session: Session, three_tasks: tuple[ApiKeyPublic, list[int]]
+) -> None:
+    _, (first, second, done) = three_tasks
+    page = list_tasks(session, today=D("2025-09-10"))
+    assert [t.id for t in page.items] == [first, done, second]
+    assert [t.due_on for t in page.items] == [D("2025-09-04"), D("2025-09-05"), D("2025-10-11")]
+    assert [t.overdue for t in page.items] == [True, False, False]
+    page = list_tasks(session, limit=1, offset=1)
+    assert ([t.id for t in page.items], page.total, page.limit) == ([done], 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"key": "judge"}, [0, 2]),
+        ({"key": "other"}, [1]),
+        ({"status": AppraisalStatus.DONE}, [2]),
+        ({"status": AppraisalStatus.OPEN}, [0, 1]),
+        ({"overdue_on": D("2025-09-04")}, []),  # the due day itself is not late
+        ({"overdue_on": D("2025-09-06")}, [0]),  # task 2, due 09-05, is done
+        ({"overdue_on": D("2025-10-13")}, [0, 1]),
+        ({"key": "other", "overdue_on": D("2025-09-30")}, []),
+        ({"key": "judge", "status": AppraisalStatus.OPEN}, [0]),
+    ],
+)
+def test_task_list_filters(
+    session: Session,
+    judge: ApiKeyPublic,
+    three_tasks: tuple[ApiKeyPublic, list[int]],
+    filters: dict[str, object],
+    expected: list[int],
+) -> None:
+    other, ids = three_tasks
+    keys = {"judge": judge.id, "other": other.id}
+    arguments = {name: value for name, value in filters.items() if name != "key"}
+    if "key" in filters:
+        arguments["key_id"] = keys[str(filters["key"])]
+    page = list_tasks(session, **arguments)  # type: ignore[arg-type]
+    assert [t.id for t in page.items] == [ids[i] for i in expected]
+    assert page.total == len(expected)
+    if "overdue_on" in filters:
+        assert all(t.overdue for t in page.items)
+
+
+def test_closing_a_task_sets_its_status_once(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    task = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    moment = dt.datetime(2025, 10, 20, 8, tzinfo=dt.UTC)
+    done = close_task(session, task.id, now=moment)
+    assert (done.status, done.closed_at, done.overdue) == (AppraisalStatus.DONE, moment, False)
+    again = close_task(
+        session, task.id, status=AppraisalStatus.WITHDRAWN, now=moment.replace(day=21)
+    )
+    assert (again.status, again.closed_at) == (AppraisalStatus.DONE, moment)
+    with pytest.raises(AppraisalTaskNotFoundError, match="no appraisal task with id 99"):
+        close_task(session, 99)
+    with pytest.raises(InvalidInputError, match="does not close a task"):
+        close_task(session, task.id, status=AppraisalStatus.STARTED)
+
+
+def test_disputed_entries_are_those_with_a_task_not_withdrawn(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    ids = [record_inquiry(sessions, judge, on=at("2025-09-22")) for _ in range(4)]
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    tasks = [
+        file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+        for entry_id in ids[:3]
+    ]
+    close_task(session, tasks[1].id, status=AppraisalStatus.WITHDRAWN)
+    close_task(session, tasks[2].id, status=AppraisalStatus.DONE)
+    assert disputed_entry_ids(session, [*ids, 99]) == {ids[0], ids[2]}
+    assert dispute_due_dates(session, ids) == {ids[0]: D("2025-10-11"), ids[2]: D("2025-10-11")}
+    assert disputed_entry_ids(session, []) == set()
+
+
+def platforms(*, expired_too: bool = False) -> list[PlatformResult]:
+    """Two other platforms' current results, and optionally one expired on 2025-09-01."""
+    results = [
+        PlatformResult(platform="淘宝", value=Decimal("280000"), inquiry_date=D("2025-09-20")),
+        PlatformResult(platform="京东", value=Decimal("290000"), inquiry_date=D("2025-09-21")),
+    ]
+    if expired_too:
+        old = PlatformResult(
+            platform="融e购", value=Decimal("100000"), inquiry_date=D("2024-09-01")
+        )
+        results.append(old)
+    return results
+
+
+def test_reference_price_leaves_out_a_disputed_inquiry_and_an_expired_result(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"), value=900_000.0)
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    results = [InquiryResult(inquiry_id=entry_id), *platforms(expired_too=True)]
+    price = reference_from_inputs(session, results, decision_date=D("2025-10-09"))
+    assert price.value == Decimal("285000.00")  # (280 000 + 290 000) / 2
+    assert [r.platform for r in price.used] == ["淘宝", "京东"]
+    excluded = {e.result.platform: e.reason for e in price.excluded}
+    assert excluded == {PLATFORM_NAME: ExclusionReason.DISPUTED, "融e购": ExclusionReason.EXPIRED}
+
+
+@pytest.mark.parametrize(
+    ("decision", "value", "used"),
+    [
+        # Answered 2024-09-30 16:30 UTC = 2024-10-01 in China: valid through 2025-10-01.
+        ("2025-10-01", Decimal("290000.00"), [PLATFORM_NAME, "淘宝", "京东"]),
+        ("2025-10-02", Decimal("285000.00"), ["淘宝", "京东"]),
+    ],
+)
+def test_reference_price_uses_our_inquiry_until_it_expires(
+    session: Session,
+    sessions: sessionmaker[Session],
+    judge: ApiKeyPublic,
+    decision: str,
+    value: Decimal,
+    used: list[str],
+) -> None:
+    moment = dt.datetime(2024, 9, 30, 16, 30, tzinfo=dt.UTC)
+    entry_id = record_inquiry(sessions, judge, on=moment, value=300_000.0)
+    results = [InquiryResult(inquiry_id=entry_id), *platforms()]
+    price = reference_from_inputs(session, results, decision_date=D(decision), case_number=CASE)
+    assert price.value == value
+    assert [r.platform for r in price.used] == used
+
+
+def test_our_values_and_dates_come_from_the_ledger(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-21", hour=18), value=276_543.21)
+    with pytest.raises(ValidationError, match="value"):
+        ReferencePriceRequest.model_validate(
+            {"case_number": CASE, "results": [{"inquiry_id": entry_id, "value": 999_999}]}
+        )
+    body = {
+        "case_number": "(2024)浙1081执1234号",
+        "results": [{"inquiry_id": entry_id}, {"platform": "淘宝", "value": "280000.10",
+                                               "inquiry_date": "2025-09-20"}],
+    }  # fmt: skip
+    request = ReferencePriceRequest.model_validate(body)
+    price = reference_from_inputs(
+        session, request.results, decision_date=D("2025-10-09"), case_number=request.case_number
+    )
+    ours = price.used[0]
+    assert (ours.platform, ours.value) == (PLATFORM_NAME, Decimal("276543.21"))
+    assert ours.inquiry_date == D("2025-09-22")  # 18:00 UTC is the next day in China
+    assert ours.last_valid_day() == D("2026-09-22") and not ours.disputed
+    assert price.value == Decimal("278271.66")  # (276 543.21 + 280 000.10) / 2, half up
+
+
+def test_a_result_claiming_to_be_ours_needs_an_inquiry_id(session: Session) -> None:
+    claimed = PlatformResult(platform="CourtVal", value=Decimal("1"), inquiry_date=D("2025-09-20"))
+    with pytest.raises(InvalidInputError, match="must be given by its inquiry_id"):
+        reference_from_inputs(session, [claimed, *platforms()], decision_date=D("2025-10-09"))
+
+
+def test_reference_price_refuses_inquiries_it_cannot_use(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    first = record_inquiry(sessions, judge, on=at("2025-09-20"))
+    second = record_inquiry(sessions, judge, on=at("2025-09-21"))
+    other_case = record_inquiry(
+        sessions, judge, on=at("2025-09-21"), case_number="（2025）浙1081执7号"
+    )
+    decided = D("2025-10-09")
+    with pytest.raises(InquiryNotFoundError, match="no valuation inquiry with id 99"):
+        reference_from_inputs(session, [InquiryResult(inquiry_id=99)], decision_date=decided)
+    with pytest.raises(InvalidInputError, match=f"inquiry {other_case} belongs to another case"):
+        reference_from_inputs(
+            session, [InquiryResult(inquiry_id=other_case)], decision_date=decided, case_number=CASE
+        )
+    with pytest.raises(InvalidInputError, match=f"repeated: {PLATFORM_NAME}"):
+        both = [InquiryResult(inquiry_id=first), InquiryResult(inquiry_id=second)]
+        reference_from_inputs(session, both, decision_date=decided)
+
+
+def test_upgrade_from_the_first_revision_keeps_the_ledger(engine: Engine) -> None:
+    upgrade(engine, "0001_keys_and_ledger")
+    sessions = session_factory(engine)
+    with sessions() as session:
+        judge = create_key(session, ApiKeyCreate(owner="张法官", role=Role.JUDGE)).key
+    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    upgrade(engine)
+    request = objection(D("2025-09-25"), D("2025-09-29"))
+    task = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    with sessions() as session:
+        assert verify(session).ok
+        assert disputed_entry_ids(session, [entry_id]) == {entry_id}
+    assert task.due_on == D("2025-10-11")
+
+
+def test_migration_and_table_agree_with_the_objection_rules() -> None:
+    migration = importlib.import_module("serving.court.migrations.versions.r0002_appraisal_tasks")
+    assert tuple(p.value for p in Party) == migration.PARTIES
+    assert tuple(g.value for g in ObjectionGround) == migration.GROUNDS
+    assert tuple(s.value for s in AppraisalStatus) == migration.STATUSES
+    limit = AppraisalTaskRow.__table__.c.grounds.type.length
+    assert limit == migration.GROUNDS_MAX_CHARS
+    ObjectionRequest.model_validate(
+        objection(D("2025-09-25"), D("2025-09-29")).model_dump() | {"grounds": "理" * limit}
+    )
+    with pytest.raises(ValidationError, match="grounds"):
+        ObjectionRequest.model_validate(
+            objection(D("2025-09-25"), D("2025-09-29")).model_dump()
+            | {"grounds": "理" * (limit + 1)}
+        )
