@@ -45,16 +45,21 @@ $(DEBTOR_DATA): | $(VENV)/.run
 $(CASE_DATA): | $(VENV)/.run
 	$(BIN)/courtval data generate cases --out $(CASE_DATA)
 
-data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) ## Generate the default synthetic data (once).
+QUEUE_DIR := $(COURTVAL_DATA_DIR)/queues
 
-train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) ## Train and register each model unless it has a champion.
+$(QUEUE_DIR): | $(CASE_DATA)
+	$(BIN)/courtval data queue --data $(CASE_DATA)
+
+data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) $(QUEUE_DIR) ## Generate the default synthetic data (once).
+
+train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) $(QUEUE_DIR) ## Train and register each model unless it has a champion.
 	$(BIN)/courtval train property --data $(DATA) --if-missing
 	$(BIN)/courtval train vehicle --data $(VEHICLE_DATA) --if-missing
 	$(BIN)/courtval train capacity --data $(DEBTOR_DATA) --if-missing
 	$(BIN)/courtval train difficulty --data $(CASE_DATA) --if-missing
 
-run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000.
-	$(BIN)/courtval serve
+run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000 (prints demo keys).
+	$(BIN)/courtval serve --demo-keys
 
 serve: ## Serve the current champions.
 	$(BIN)/courtval serve
@@ -89,4 +94,4 @@ bench: $(VENV)/.dev ## Serving and triage benchmarks, real-data cross-validation
 	$(BIN)/courtval evaluate capacity --dataset lending_club
 
 clean: ## Remove generated data, MLflow store and the virtual environment.
-	rm -rf $(VENV) $(COURTVAL_HOME) $(COURTVAL_DATA_DIR)/*.parquet $(COURTVAL_DATA_DIR)/*.csv
+	rm -rf $(VENV) $(COURTVAL_HOME) $(COURTVAL_DATA_DIR)/*.parquet $(COURTVAL_DATA_DIR)/*.csv $(QUEUE_DIR)

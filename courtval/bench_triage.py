@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from courtval.bench import free_port, start_server
+from courtval.bench import bench_key, free_port, start_server
 from models.settings import Settings
 from models.triage.schemas import CaseRequest
+from serving.court import Role
 from training.difficulty_task import DifficultyTrainConfig, train_difficulty
 from training.generate.cases import generate_cases
 
@@ -71,7 +72,7 @@ def _cli(home: Path, input: Path, output: Path) -> tuple[float, float]:
     return seconds, peak_kib / 1024.0
 
 
-def _http(port: int, body: bytes, media_type: str) -> float:
+def _http(port: int, body: bytes, media_type: str, auth: dict[str, str]) -> float:
     """Median seconds of a rank request (standard-library client: it adds the least time)."""
     path = f"/v1/cases/rank?as_of={_AS_OF}"
     times = []
@@ -79,7 +80,9 @@ def _http(port: int, body: bytes, media_type: str) -> float:
         start = time.perf_counter()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         try:
-            connection.request("POST", path, body=body, headers={"content-type": media_type})
+            connection.request(
+                "POST", path, body=body, headers={"content-type": media_type, **auth}
+            )
             response = connection.getresponse()
             answer = response.read()
         finally:
@@ -105,11 +108,12 @@ def run_triage_benchmark(
         cli_s, peak_mib = _cli(home, batch, home / "ranked.parquet")
         queue = generate_cases(http_cases, seed + 2).frame
         body, lines = rank_body(queue, _AS_OF), rank_lines(queue)
+        auth = bench_key(settings, Role.TRIAGE)
         port = free_port()
         server = start_server(home, port, ["difficulty"])
         try:
-            http_s = _http(port, body, "application/json")
-            ndjson_s = _http(port, lines, "application/x-ndjson")
+            http_s = _http(port, body, "application/json", auth)
+            ndjson_s = _http(port, lines, "application/x-ndjson", auth)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -85,6 +85,28 @@ TrainData = Annotated[Path | None, typer.Option(help="Training table (CSV/Parque
 IfMissing = Annotated[bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")]
 
 
+@data_app.command("queue")
+@domain_errors
+def make_queue(
+    data: Annotated[Path | None, typer.Option(help="Case records (default: generated).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="The queue's day, YYYY-MM-DD (default: the records' last).")
+    ] = None,
+    cases: Annotated[int, typer.Option(min=1, help="At most this many open cases.")] = 3000,
+    out: Annotated[
+        Path | None, typer.Option(help="Default: <queue dir>/queue-<day>.parquet.")
+    ] = None,
+) -> None:
+    """Write the open cases of a day as a queue file the triage board offers (a demo of the
+    court's nightly export)."""
+    from courtval.triage_run import write_queue
+
+    settings = get_settings()
+    source = data or default_data("difficulty")
+    written = write_queue(source, as_of, cases, out, settings.resolved_queue_dir)
+    console.print(f"wrote {written}")
+
+
 def _register(kind: str, info: KindInfo) -> None:
     """Add `data generate KIND`, `train KIND` and `evaluate KIND`."""
 
@@ -180,8 +202,16 @@ for _kind, _info in KIND_INFO.items():
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: COURTVAL_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: COURTVAL_PORT.")] = None,
+    demo_keys: Annotated[
+        bool,
+        typer.Option(
+            "--demo-keys",
+            help="Issue one fresh demo key per role and print them (a demonstration machine "
+            "only; `make run` does this). Earlier demo keys are revoked.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the API (loads the champion models at start-up)."""
+    """Serve the API and the judges' web page (loads the champion models at start-up)."""
     import logging.config
 
     from serving.app import create_app
@@ -193,8 +223,11 @@ def serve(
     logging.config.dictConfig(logging_config(settings))  # model loading logs in the same format
     store = load_champions(settings)  # fail here, with a clear message, before binding
     application = create_app(settings, loader=lambda _: store)
+    if demo_keys:
+        court_cli.print_demo_keys(settings.resolved_database_url)
     console.print(
-        f"serving on http://{host or settings.host}:{port or settings.port} (docs at /docs)"
+        f"serving on http://{host or settings.host}:{port or settings.port} "
+        "(web page at /, API docs at /docs)"
     )
     # SIGTERM: stop accepting, finish requests in flight (shutdown_grace_seconds), exit 0.
     run_server(application, settings, host=host or settings.host, port=port or settings.port)

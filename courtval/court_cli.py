@@ -118,3 +118,14 @@ def verify_ledger() -> None:
     typer.echo(format_verify(result))
     if not result.ok:
         raise typer.Exit(1)
+
+
+def print_demo_keys(database_url: str) -> None:
+    """Issue fresh demo keys (one per role) and print them for the person at the console."""
+    from serving.court.admin import demo_keys
+
+    with _store_errors():
+        issued = demo_keys(database_url)
+    typer.echo("demo API keys (sign in at the web page with one; new ones at every start):")
+    for role, created in issued.items():
+        typer.echo(f"  {role.value:<15} {created.key.owner:<8} {created.secret.get_secret_value()}")

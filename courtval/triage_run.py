@@ -18,6 +18,7 @@ from models.registry import load_champion
 from models.settings import get_settings
 from models.triage.ranking import Ranking, TriageOptions, rank_cases
 from models.triage.records import CaseRecordError, case_frame
+from models.triage.vocabulary import CaseOutcome
 from training.datasets import load_table
 from training.difficulty_task import (
     DifficultyTrainConfig,
@@ -156,3 +157,22 @@ def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: C
         f"{len(ranking.bundles):,} bundles, {len(ranking.bankruptcy):,} 执转破 candidates"
     )
     logger.info("alert summary:\n%s", ranking.alert_summary.to_string(index=False))
+
+
+def write_queue(
+    source: Path, as_of: str | None, limit: int, out: Path | None, queue_dir: Path
+) -> Path:
+    """The open cases of ``source`` as the court saw them on ``as_of`` (default: the records'
+    last day), the most recently filed ``limit`` of them, as a request table."""
+    from courtval.bench_triage import request_table
+    from training.case_view import cases_as_of
+
+    records = load_table(source)
+    day = _as_of(as_of) if as_of else pd.Timestamp(records["observed_until"].max()).normalize()
+    seen = cases_as_of(records, day)
+    open_cases = seen[seen["outcome"] == CaseOutcome.OPEN.value].sort_values("filed_at")
+    path = out or queue_dir / f"queue-{day.date()}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    request_table(open_cases.tail(limit)).to_parquet(path, index=False)
+    logger.info("queue of %d open cases as of %s -> %s", min(limit, len(open_cases)), day, path)
+    return path

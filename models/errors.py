@@ -27,3 +27,8 @@ class ModelIntegrityError(CourtvalError):
 
 class DataError(CourtvalError):
     """A data file cannot be used; the message names the row and/or column."""
+
+
+def bilingual(chinese: str, english: str) -> str:
+    """One message in both languages, Chinese first (the user's language): ``中文 / English``."""
+    return f"{chinese} / {english}"

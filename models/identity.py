@@ -15,6 +15,9 @@ import logging
 import os
 import re
 import secrets
+from pathlib import Path
+
+from pydantic import SecretStr
 
 from models.settings import Settings
 
@@ -73,11 +76,16 @@ def keyed_hash(number: str, key: bytes) -> str:
     return hmac.new(key, normalise_identity(number).encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def identity_key(settings: Settings) -> bytes:
-    """The configured hash key, or the generated one kept under ``home`` (made on first use)."""
-    if settings.identity_hash_key is not None:
-        return settings.identity_hash_key.get_secret_value().encode("utf-8")
-    path = settings.identity_key_file
+def stored_secret(configured: SecretStr | None, path: Path, what: str) -> bytes:
+    """A configured secret, or a random one kept in ``path`` (mode 0600, made on first use).
+
+    Args:
+        configured: The secret from the settings, if any.
+        path: Where the generated secret lives.
+        what: What the secret is for (for the log line).
+    """
+    if configured is not None:
+        return configured.get_secret_value().encode("utf-8")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -87,5 +95,12 @@ def identity_key(settings: Settings) -> bytes:
         else:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
                 handle.write(secrets.token_hex(32))
-            logger.info("generated the identity-hash key in %s", path)
+            logger.info("generated the %s in %s", what, path)
     return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def identity_key(settings: Settings) -> bytes:
+    """The configured hash key, or the generated one kept under ``home`` (made on first use)."""
+    return stored_secret(
+        settings.identity_hash_key, settings.identity_key_file, "identity-hash key"
+    )

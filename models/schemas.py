@@ -7,6 +7,8 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from models.errors import bilingual
+
 RequestT = TypeVar("RequestT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
@@ -14,7 +16,12 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 def _not_in_future(value: dt.date) -> dt.date:
     today = dt.date.today()
     if value > today:
-        raise ValueError(f"valuation_date {value} is in the future (today is {today})")
+        raise ValueError(
+            bilingual(
+                f"估价时点 {value} 晚于今天（{today}）",
+                f"valuation_date {value} is in the future (today is {today})",
+            )
+        )
     return value
 
 

@@ -231,6 +231,25 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=30.0, ge=0, description="On SIGTERM, how long requests in flight may finish."
     )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web page's session cookies; default: a random key kept "
+        "in <home>/secrets/session.key (created on first use, mode 0600).",
+    )
+    session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 7, description="How long a web sign-in lasts (hours)."
+    )
+    queue_dir: Path | None = Field(
+        default=None,
+        description="Enforcement queues the triage board offers to rank (CSV, Excel, Parquet, "
+        "JSON Lines files, e.g. the nightly export); default: <data_dir>/queues.",
+    )
+    upload_limit_mb: float = Field(
+        default=50.0, gt=0, description="Largest file the web page accepts (MB)."
+    )
+    job_ttl_minutes: float = Field(
+        default=60.0, gt=0, description="How long a batch file's results stay downloadable."
+    )
     log_level: str = Field(default="INFO")
 
     @model_validator(mode="after")
@@ -278,6 +297,16 @@ class Settings(BaseSettings):
     def identity_key_file(self) -> Path:
         """Where the generated identity-hash key lives when none is configured."""
         return self.home / "secrets" / "identity.key"
+
+    @property
+    def session_key_file(self) -> Path:
+        """Where the generated session-signing key lives when none is configured."""
+        return self.home / "secrets" / "session.key"
+
+    @property
+    def resolved_queue_dir(self) -> Path:
+        """Directory of queue files the triage board lists."""
+        return self.queue_dir or self.data_dir / "queues"
 
     @property
     def resolved_bundle_dir(self) -> Path:

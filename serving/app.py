@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from models.settings import Settings, get_settings
 from serving.access.store import open_court_store
 from serving.errors import install_error_handlers
+from serving.jobs import JobBook
 from serving.observability import install_observability, set_model_info
 from serving.routers import (
+    batch_files,
     cases,
     debtor_capacity,
     health,
@@ -21,9 +24,12 @@ from serving.routers import (
     ledger,
     models,
     property_valuations,
+    queues,
     vehicle_valuations,
 )
 from serving.state import ModelStore, load_champions
+from serving.web import STATIC_DIR
+from serving.web import router as web_router
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.court = open_court_store(settings)
+        app.state.jobs = JobBook(ttl_seconds=settings.job_ttl_minutes * 60)
         app.state.models = loader(settings)
         set_model_info(app, app.state.models)
         for kind, loaded in app.state.models.loaded.items():
@@ -47,6 +54,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         try:
             yield
         finally:
+            app.state.jobs.close()
             app.state.court.close()
 
     app = FastAPI(
@@ -68,6 +76,10 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         cases.router,
         ledger.router,
         inquiries.router,
+        batch_files.router,
+        queues.router,
+        web_router,
     ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

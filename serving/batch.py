@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 
-from models.errors import InvalidInputError
+from models.errors import InvalidInputError, bilingual
 from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
@@ -69,7 +69,11 @@ def parse_batch(schema: type[B], body: bytes, settings: Settings) -> B:
         batch = parse_body(schema, body)
     if len(batch.items) > settings.batch_limit:
         raise InvalidInputError(
-            "items", f"{len(batch.items)} items; at most {settings.batch_limit} per batch"
+            "items",
+            bilingual(
+                f"共 {len(batch.items)} 条，每批至多 {settings.batch_limit} 条",
+                f"{len(batch.items)} items; at most {settings.batch_limit} per batch",
+            ),
         )
     return batch
 

@@ -20,6 +20,8 @@ from serving.court.errors import (
     KeyNotFoundError,
     LedgerWriteError,
 )
+from serving.jobs import JobNotFoundError
+from serving.validation_zh import with_chinese
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ logger = logging.getLogger(__name__)
 def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
     loc = [int(part) if part.isdigit() else part for part in exc.field.split(".")]
-    detail = [{"loc": ["body", *loc], "msg": exc.message, "type": "value_error"}]
+    detail = with_chinese([{"loc": ["body", *loc], "msg": exc.message, "type": "value_error"}])
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
@@ -41,7 +43,7 @@ def _redacted(error: dict[str, object]) -> dict[str, object]:
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     """FastAPI's usual 422, except that a personal identifier's value is not echoed."""
     assert isinstance(exc, RequestValidationError)
-    detail = [_redacted(dict(e)) for e in exc.errors()]
+    detail = with_chinese([_redacted(dict(e)) for e in exc.errors()])
     return JSONResponse(
         {"detail": jsonable_encoder(detail)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
     )
@@ -74,7 +76,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInputError, _invalid_input)
     app.add_exception_handler(ModelNotFoundError, _model_missing)
     app.add_exception_handler(LedgerWriteError, _ledger_unwritable)
-    for missing in (InquiryNotFoundError, AppraisalTaskNotFoundError, KeyNotFoundError):
+    for missing in (
+        InquiryNotFoundError,
+        AppraisalTaskNotFoundError,
+        KeyNotFoundError,
+        JobNotFoundError,
+    ):
         app.add_exception_handler(missing, _status_of(status.HTTP_404_NOT_FOUND))
     for conflict in (AlreadyDisputedError, InquiryAlteredError):
         app.add_exception_handler(conflict, _status_of(status.HTTP_409_CONFLICT))

@@ -43,7 +43,8 @@ async def answer_inquiry(
         purpose=inquiry.purpose,
     )
     stamp(response, entry)
-    return valuation.model_copy(update={"inquiry": inquiry_record(entry, settings)})
+    value = getattr(valuation, "value", None)
+    return valuation.model_copy(update={"inquiry": inquiry_record(entry, settings, value)})
 
 
 async def answer_inquiry_batch(

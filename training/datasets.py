@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,11 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from models.errors import DataError
+from models.table_io import read_table
 
 logger = logging.getLogger(__name__)
-
-_ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
-
 
 @dataclass(frozen=True)
 class BenchmarkData:
@@ -42,44 +39,13 @@ _BENCHMARKS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 }
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    for encoding in _ENCODINGS:
-        try:
-            return pd.read_csv(path, encoding=encoding)
-        except UnicodeDecodeError:
-            logger.debug("%s is not %s", path, encoding)
-    raise DataError(f"{path}: cannot decode as any of {', '.join(_ENCODINGS)}")
-
-
 def load_table(path: Path) -> pd.DataFrame:
-    """Read a sales table from CSV (UTF-8, UTF-8 with BOM or GBK), Parquet or Excel.
-
-    Args:
-        path: A ``.csv``, ``.parquet``/``.pq`` or ``.xlsx``/``.xlsm`` file.
-
-    Returns:
-        The table as read (no type coercion beyond the reader's own).
+    """Read a sales table from CSV (UTF-8, UTF-8 with BOM or GBK), Parquet, Excel or JSON Lines.
 
     Raises:
-        DataError: If the file does not exist, has another suffix, is a CSV in none of the
-            encodings, or is an Excel file while ``openpyxl`` is not installed.
+        DataError: If the file does not exist, has another suffix or cannot be parsed.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame = _read_csv(path)
-    elif suffix in {".parquet", ".pq"}:
-        frame = pd.read_parquet(path)
-    elif suffix in {".xlsx", ".xlsm"}:
-        if importlib.util.find_spec("openpyxl") is None:
-            raise DataError(f"reading {path.name} needs openpyxl: pip install openpyxl")
-        frame = pd.read_excel(path)
-    else:
-        raise DataError(f"{path}: unsupported suffix {suffix!r}; use .csv, .parquet or .xlsx")
-    logger.info("read %d rows × %d columns from %s", len(frame), frame.shape[1], path.name)
-    return frame
+    return read_table(Path(path))
 
 
 def load_benchmark(name: str) -> BenchmarkData:

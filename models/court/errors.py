@@ -8,12 +8,15 @@ calendar. Every message reads ``中文 / English``.
 
 from __future__ import annotations
 
-from models.errors import CourtvalError, InvalidInputError
+from models.errors import CourtvalError, InvalidInputError, bilingual
 
-
-def bilingual(chinese: str, english: str) -> str:
-    """One message in both languages, Chinese first (the user's language)."""
-    return f"{chinese} / {english}"
+__all__ = [
+    "CalendarNotCoveredError",
+    "CaseNumberError",
+    "NoUsableResultError",
+    "ObjectionRejectedError",
+    "bilingual",
+]
 
 
 class CaseNumberError(InvalidInputError):

@@ -38,3 +38,13 @@ class InquiryRecord(BaseModel):
     purpose: str
     recorded_at: dt.datetime
     valid_until: dt.date = Field(description="询价结果有效期至 (one year, 法释〔2018〕15号).")
+    first_auction_start: int | None = Field(
+        default=None,
+        description="一拍起拍价建议 (CNY): at least 70% of the value as reference price "
+        "(法释〔2016〕18号 Art. 10), rounded up to 100 yuan.",
+    )
+    second_auction_start: int | None = Field(
+        default=None,
+        description="二拍起拍价下限 (CNY): the first start cut by at most 20% (Art. 26), i.e. "
+        "56% of the reference, rounded up to 100 yuan.",
+    )

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from models.court.inquiry import InquiryContext, InquiryRecord
+from models.errors import bilingual
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import (
     BatchRequest,
@@ -46,7 +47,12 @@ class PropertyRequest(BaseModel):
     @classmethod
     def _coordinates_paired(cls, value: float | None, info: ValidationInfo) -> float | None:
         if (value is None) != (info.data.get("latitude") is None):
-            raise ValueError("latitude and longitude must be given together or not at all")
+            raise ValueError(
+                bilingual(
+                    "经度和纬度须同时填写或同时不填",
+                    "latitude and longitude must be given together or not at all",
+                )
+            )
         return value
 
     @field_validator("floor")
@@ -54,7 +60,12 @@ class PropertyRequest(BaseModel):
     def _floor_in_building(cls, value: int, info: ValidationInfo) -> int:
         total = info.data.get("total_floors")
         if total is not None and value > total:
-            raise ValueError(f"floor {value} is above total_floors {total}")
+            raise ValueError(
+                bilingual(
+                    f"所在楼层 {value} 高于总楼层 {total}",
+                    f"floor {value} is above total_floors {total}",
+                )
+            )
         return value
 
     @field_validator("build_year")
@@ -62,7 +73,12 @@ class PropertyRequest(BaseModel):
     def _built_by_valuation(cls, value: int, info: ValidationInfo) -> int:
         date = info.data.get("valuation_date")
         if date is not None and value > date.year:
-            raise ValueError(f"build_year {value} is after the valuation date {date}")
+            raise ValueError(
+                bilingual(
+                    f"建成年份 {value} 晚于估价时点 {date}",
+                    f"build_year {value} is after the valuation date {date}",
+                )
+            )
         return value
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from models.court.inquiry import InquiryContext, InquiryRecord
+from models.errors import bilingual
 from models.schemas import (
     BatchRequest,
     BatchValuation,
@@ -64,10 +65,20 @@ class VehicleRequest(BaseModel):
     @classmethod
     def _registered_before_valuation(cls, value: dt.date, info: ValidationInfo) -> dt.date:
         if value < EARLIEST_REGISTRATION:
-            raise ValueError(f"registration_date {value} is before {EARLIEST_REGISTRATION}")
+            raise ValueError(
+                bilingual(
+                    f"初次登记日期 {value} 早于 {EARLIEST_REGISTRATION}",
+                    f"registration_date {value} is before {EARLIEST_REGISTRATION}",
+                )
+            )
         date = info.data.get("valuation_date")
         if date is not None and value > date:
-            raise ValueError(f"registration_date {value} is after the valuation date {date}")
+            raise ValueError(
+                bilingual(
+                    f"初次登记日期 {value} 晚于估价时点 {date}",
+                    f"registration_date {value} is after the valuation date {date}",
+                )
+            )
         return value
 
 

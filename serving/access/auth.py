@@ -1,6 +1,7 @@
 """The key check every endpoint but health and docs depends on: 401, 403, 429, or a caller.
 
-A key is presented as ``Authorization: Bearer cv_…`` or ``X-API-Key: cv_…``. Then, in order:
+A key is presented as ``Authorization: Bearer cv_…`` or ``X-API-Key: cv_…``, or, from the web
+page, by the session cookie of a sign-in with it (:mod:`serving.access.session`). Then, in order:
 no key → 401; an unknown or revoked key → 401; a role the endpoint does not serve → 403; over
 a quota or outside the allowed hours → 429 with ``Retry-After`` and the time the limit resets.
 """
@@ -21,6 +22,13 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from models.settings import Settings
 from serving.access.quota import QuotaRefusal, effective_limits
+from serving.access.session import (
+    COOKIE_NAME,
+    CSRF_HEADER,
+    SAFE_METHODS,
+    csrf_ok,
+    read_cookie,
+)
 from serving.access.store import CourtStore
 from serving.court.schemas import ApiKeyPublic
 from serving.court.tables import Role
@@ -98,12 +106,13 @@ def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Calle
     ) -> Caller:
         started = time.perf_counter()
         secret = bearer.credentials if bearer is not None else header
-        if not secret:
-            raise _unauthorised("an API key is required: Authorization: Bearer cv_…")
         court = court_store(request)
-        key = court.keys.get(secret) or await run_in_threadpool(court.authenticate, secret)
-        if key is None:
-            raise _unauthorised("unknown or revoked API key")
+        if secret:
+            key = court.keys.get(secret) or await run_in_threadpool(court.authenticate, secret)
+            if key is None:
+                raise _unauthorised("unknown or revoked API key")
+        else:
+            key = await _session_key(request, court)
         if key.role not in allowed:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
@@ -117,6 +126,25 @@ def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Calle
 
     dependency.__name__ = f"require_{'_'.join(sorted(r.value for r in allowed))}"
     return dependency
+
+
+async def _session_key(request: Request, court: CourtStore) -> ApiKeyPublic:
+    """The key of the web session the request's cookie names (401 without one, 403 when a
+    changing request lacks its anti-forgery token)."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    if not cookie:
+        raise _unauthorised("an API key is required: Authorization: Bearer cv_…")
+    claims = read_cookie(court.session_key, cookie)
+    key = None if claims is None else await run_in_threadpool(court.key_by_id, claims.key_id)
+    if key is None:
+        raise _unauthorised("the web session has ended or its key was revoked; sign in again")
+    if request.method not in SAFE_METHODS and not csrf_ok(
+        court.session_key, cookie, request.headers.get(CSRF_HEADER)
+    ):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"a signed-in request that changes data needs {CSRF_HEADER}"
+        )
+    return key
 
 
 async def _take_quota(request: Request, court: CourtStore, key: ApiKeyPublic) -> None:
@@ -134,6 +162,8 @@ async def _take_quota(request: Request, court: CourtStore, key: ApiKeyPublic) ->
 
 
 JudgeDep = Annotated[Caller, Depends(require(Role.JUDGE))]
+#: A judge's request that is part of one already counted (polling a batch job, a template).
+JudgeUnmeteredDep = Annotated[Caller, Depends(require(Role.JUDGE, metered=False))]
 TriageDep = Annotated[Caller, Depends(require(Role.TRIAGE))]
 DataScientistDep = Annotated[Caller, Depends(require(Role.DATA_SCIENTIST))]
 AuditorDep = Annotated[Caller, Depends(require(Role.AUDITOR))]

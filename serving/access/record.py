@@ -23,11 +23,12 @@ from models.court.inquiry import InquiryRecord
 from models.schemas import ModelInfo
 from models.settings import Settings
 from serving.access.auth import Caller, court_store
+from serving.access.store import CourtStore
 from serving.court.errors import LedgerWriteError
 from serving.court.ledger import append, scrub_identifiers
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.observability import count_ledger_write
-from serving.reports.model import validity_end
+from serving.reports.model import auction_prices, validity_end
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,54 @@ def ledger_value(value: Recordable, limit: int, items: int | None = None) -> dic
     return _digest(raw, items) if len(raw) > limit else dict(value)
 
 
+def write_entry(
+    court: CourtStore,
+    settings: Settings,
+    caller: Caller,
+    *,
+    endpoint: str,
+    inputs: Recordable,
+    outputs: Recordable,
+    model: ModelInfo | None = None,
+    case_number: str | None = None,
+    purpose: str | None = None,
+    items: int | None = None,
+) -> LedgerEntryPublic:
+    """Append one answered request to the ledger (blocking: call it off the event loop).
+
+    Args:
+        court: The court store.
+        settings: The server's settings (the inline size limit).
+        caller: Who asked.
+        endpoint: The path the request came to.
+        inputs: What was asked (a model, a JSON mapping, or the raw body).
+        outputs: What is answered.
+        model: The model that answered, if any.
+        case_number: 案号 the request serves, if any.
+        purpose: Why the request was made, if stated.
+        items: How many items a bulk body holds (kept with a digest).
+
+    Raises:
+        LedgerWriteError: The entry could not be written; the answer must not be given.
+    """
+    limit = settings.ledger_inline_bytes
+    entry = LedgerEntryCreate(
+        key_id=caller.key_id,
+        user_name=caller.owner,
+        role=caller.role,
+        case_number=case_number,
+        endpoint=endpoint,
+        purpose=purpose,
+        inputs=scrub_identifiers(ledger_value(inputs, limit, items), court.identity_key),
+        outputs=scrub_identifiers(ledger_value(outputs, limit, items), court.identity_key),
+        model_name=model.name if model else None,
+        model_version=model.version if model else None,
+        run_id=model.run_id if model else None,
+        latency_ms=(time.perf_counter() - caller.started) * 1000,
+    )
+    return append(court.sessions, entry)
+
+
 async def record(
     request: Request,
     caller: Caller,
@@ -70,35 +119,24 @@ async def record(
 ) -> LedgerEntryPublic:
     """Append the answered request to the ledger; :class:`LedgerWriteError` (→ 503) if it fails.
 
-    Args:
-        request: The request (its path is the entry's endpoint).
-        caller: Who asked.
-        inputs: What was asked (a model, a JSON mapping, or the raw body).
-        outputs: What is answered.
-        model: The model that answered, if any.
-        case_number: 案号 the request serves, if any.
-        purpose: Why the request was made, if stated.
-        items: How many items a bulk body holds (kept with a digest).
+    Serialising, hashing a bulk body and the write itself run off the event loop; the
+    arguments are those of :func:`write_entry`, the endpoint being the request's path.
     """
-    settings: Settings = request.app.state.settings
-    court = court_store(request)
-    limit = settings.ledger_inline_bytes
-    entry = LedgerEntryCreate(
-        key_id=caller.key_id,
-        user_name=caller.owner,
-        role=caller.role,
-        case_number=case_number,
-        endpoint=request.url.path,
-        purpose=purpose,
-        inputs=scrub_identifiers(ledger_value(inputs, limit, items), court.identity_key),
-        outputs=scrub_identifiers(ledger_value(outputs, limit, items), court.identity_key),
-        model_name=model.name if model else None,
-        model_version=model.version if model else None,
-        run_id=model.run_id if model else None,
-        latency_ms=(time.perf_counter() - caller.started) * 1000,
-    )
     try:
-        written = await run_in_threadpool(append, court.sessions, entry)
+        written = await run_in_threadpool(
+            lambda: write_entry(
+                court_store(request),
+                request.app.state.settings,
+                caller,
+                endpoint=request.url.path,
+                inputs=inputs,
+                outputs=outputs,
+                model=model,
+                case_number=case_number,
+                purpose=purpose,
+                items=items,
+            )
+        )
     except LedgerWriteError:
         count_ledger_write(request, ok=False)
         raise
@@ -116,9 +154,13 @@ def stamp(response: Response, entry: LedgerEntryPublic) -> None:
     response.headers.update(ledger_headers(entry))
 
 
-def inquiry_record(entry: LedgerEntryPublic, settings: Settings) -> InquiryRecord:
-    """The inquiry part of a valuation answer, from its ledger entry."""
+def inquiry_record(
+    entry: LedgerEntryPublic, settings: Settings, value: float | None = None
+) -> InquiryRecord:
+    """The inquiry part of a valuation answer, from its ledger entry; with the value, the
+    suggested auction starting prices if it served as the reference price."""
     local_day = entry.created_at.astimezone(ZoneInfo(settings.court_timezone)).date()
+    auction = auction_prices(value) if value is not None and value > 0 else None
     return InquiryRecord(
         id=entry.id,
         entry_hash=entry.entry_hash,
@@ -126,4 +168,6 @@ def inquiry_record(entry: LedgerEntryPublic, settings: Settings) -> InquiryRecor
         purpose=entry.purpose or "",
         recorded_at=entry.created_at,
         valid_until=validity_end(local_day),
+        first_auction_start=auction.first_start if auction else None,
+        second_auction_start=auction.second_start if auction else None,
     )

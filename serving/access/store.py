@@ -13,11 +13,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.identity import identity_key
+from models.identity import identity_key, stored_secret
 from models.settings import Settings
 from serving.access.quota import QuotaBook
 from serving.court import authenticate
 from serving.court.db import make_engine, session_factory, upgrade
+from serving.court.errors import KeyNotFoundError
+from serving.court.keys import get_key
 from serving.court.schemas import ApiKeyPublic
 from serving.court.tables import LedgerEntryRow
 
@@ -63,6 +65,7 @@ class CourtStore:
     engine: Engine
     sessions: sessionmaker[Session]
     identity_key: bytes
+    session_key: bytes
     keys: KeyCache
     quotas: QuotaBook
 
@@ -75,6 +78,22 @@ class CourtStore:
             key = authenticate(session, secret)
         if key is not None:
             self.keys.put(secret, key)
+        return key
+
+    def key_by_id(self, key_id: int) -> ApiKeyPublic | None:
+        """The active key with this id (a web session's key; cached like secrets), else None."""
+        handle = f"session-key:{key_id}"
+        cached = self.keys.get(handle)
+        if cached is not None:
+            return cached
+        with self.sessions() as session:
+            try:
+                key = get_key(session, key_id)
+            except KeyNotFoundError:
+                return None
+        if not key.active:
+            return None
+        self.keys.put(handle, key)
         return key
 
     def close(self) -> None:
@@ -110,6 +129,9 @@ def open_court_store(settings: Settings) -> CourtStore:
         engine=engine,
         sessions=sessions,
         identity_key=identity_key(settings),
+        session_key=stored_secret(
+            settings.session_secret, settings.session_key_file, "session-signing key"
+        ),
         keys=KeyCache(ttl_s=settings.key_cache_seconds),
         quotas=QuotaBook(
             settings.court_timezone,

@@ -22,6 +22,7 @@ from serving.court.schemas import (
     QuotaOverride,
     VerifyResult,
 )
+from serving.court.tables import Role
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,33 @@ def keys_revoke(database_url: str, key_id: int) -> ApiKeyPublic:
     """Revoke a key (:class:`~serving.court.errors.KeyNotFoundError` for an unknown id)."""
     with open_store(database_url) as session:
         return keys.revoke_key(session, key_id)
+
+
+#: The label that marks the keys ``courtval serve --demo-keys`` makes (one per role).
+DEMO_LABEL = "demo (courtval serve --demo-keys)"
+#: Who answers for each demo key: shown on the web page and written in the ledger.
+DEMO_OWNERS = {
+    Role.JUDGE: "演示法官",
+    Role.TRIAGE: "演示分流系统",
+    Role.DATA_SCIENTIST: "演示数据科学家",
+    Role.AUDITOR: "演示审计员",
+}
+
+
+def demo_keys(database_url: str) -> dict[Role, ApiKeyCreated]:
+    """Fresh demo keys, one per role; the previous demo keys are revoked first.
+
+    Secrets are kept only as hashes, so a restart cannot show the old ones again: it issues new
+    ones. Meant for a demonstration machine (``make run``), never for a court's server.
+    """
+    with open_store(database_url) as session:
+        for key in keys.list_keys(session, include_revoked=False):
+            if key.label == DEMO_LABEL:
+                keys.revoke_key(session, key.id)
+        return {
+            role: keys.create_key(session, ApiKeyCreate(owner=owner, role=role, label=DEMO_LABEL))
+            for role, owner in DEMO_OWNERS.items()
+        }
 
 
 def ledger_verify(database_url: str) -> VerifyResult:

@@ -162,7 +162,7 @@ def _guarded_routes() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("method", "path"), _guarded_routes())
 def test_every_other_endpoint_needs_a_key(court: CourtServer, method: str, path: str) -> None:
-    concrete = path.replace("{inquiry_id}", "1").replace("{fmt}", "pdf")
+    concrete = path.format(inquiry_id=1, fmt="pdf", job_id="0123456789abcdef", kind="property")
     response = httpx.request(method, court.url + concrete, json={})
     assert response.status_code == 401, (path, response.text)
 

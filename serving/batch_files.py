@@ -1,0 +1,226 @@
+"""Batch inquiries from a CSV or Excel file (the Wenling court values many properties at once).
+
+A file's columns are named by the fields' Chinese labels (the template's headers) or their
+English names; other columns (a 序号, a 备注) pass through to the results untouched. Every row
+is checked like a single request; a bad value is named by its row and column. The rows are
+valued in chunks (the progress the page shows), the whole batch is written to the ledger as
+one entry, and only then are the results — the file's own columns plus the answers — ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from models.court.inquiry import InquiryContext
+from models.errors import InvalidInputError, bilingual
+from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
+from models.property.schemas import PropertyRequest
+from models.registry import LoadedModel
+from models.schemas import BatchRequest
+from models.settings import Settings
+from models.vehicle.schemas import VehicleRequest
+from serving.access.auth import Caller
+from serving.access.record import write_entry
+from serving.access.store import CourtStore
+from serving.batch import answer_options
+from serving.court.errors import LedgerWriteError
+from serving.jobs import Job
+from serving.observability import MetricsRegistry, count_ledger_write
+
+#: Rows valued per step (one progress update each).
+CHUNK = 500
+#: At most this many bad cells are listed in one 422.
+MAX_ERRORS = 20
+_TRUE = frozenset({"是", "有", "true", "yes", "y", "1", "t"})
+_FALSE = frozenset({"否", "无", "false", "no", "n", "0", "f"})
+
+
+@dataclass(frozen=True)
+class BatchKind:
+    """What a kind's batch file holds and how its answers read."""
+
+    kind: str
+    schema: type[BaseModel]
+    labels: Mapping[str, str]
+    answer_columns: Mapping[str, str]
+
+    @property
+    def endpoint(self) -> str:
+        """The ledger's endpoint of the kind's batch files."""
+        return f"/v1/valuations/{self.kind}/batch-file"
+
+
+_COMMON = {
+    "value": "询价结果（元）",
+    "lower": "区间下限（元）",
+    "upper": "区间上限（元）",
+}
+KINDS = {
+    "property": BatchKind(
+        "property",
+        PropertyRequest,
+        PROPERTY_LABELS,
+        {**_COMMON, "value_per_m2": "单价（元/㎡）", "rule_based_value": "基准价法参照值（元）"},
+    ),
+    "vehicle": BatchKind(
+        "vehicle",
+        VehicleRequest,
+        VEHICLE_LABELS,
+        {**_COMMON, "rule_based_value": "残值率法参照值（元）"},
+    ),
+}
+
+
+def _column_names(frame: pd.DataFrame, spec: BatchKind) -> dict[str, str]:
+    """File column → field name, for the columns that name a field (by label or name)."""
+    by_label = {label: name for name, label in spec.labels.items()}
+    names: dict[str, str] = {}
+    for column in frame.columns:
+        text = str(column).strip()
+        field = by_label.get(text) or (text if text in spec.labels else None)
+        if field is not None:
+            names[str(column)] = field
+    return names
+
+
+def _missing_columns(names: Mapping[str, str], spec: BatchKind) -> list[str]:
+    required = [n for n, f in spec.schema.model_fields.items() if f.is_required()]
+    present = set(names.values())
+    return [spec.labels.get(n, n) for n in required if n not in present]
+
+
+def _cell(value: Any, boolean: bool) -> Any:
+    """A cell as the schema wants it: blanks dropped, 是/否 as booleans, dates as dates."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return None
+        if boolean and value.lower() in _TRUE | _FALSE:
+            return value.lower() in _TRUE
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.date()
+    return value
+
+
+def file_requests(frame: pd.DataFrame, spec: BatchKind, limit: int) -> list[BaseModel]:
+    """The file's rows as validated requests.
+
+    Raises:
+        InvalidInputError: No rows, too many, or required columns missing.
+        RequestValidationError: Bad cells, each located at ``file.<row>.<field>``.
+    """
+    if frame.empty:
+        raise InvalidInputError("file", bilingual("文件中没有数据行", "the file has no rows"))
+    if len(frame) > limit:
+        raise InvalidInputError(
+            "file",
+            bilingual(
+                f"共 {len(frame)} 行，每批至多 {limit} 行", f"{len(frame)} rows; at most {limit}"
+            ),
+        )
+    names = _column_names(frame, spec)
+    missing = _missing_columns(names, spec)
+    if missing:
+        raise InvalidInputError(
+            "file",
+            bilingual(f"缺少列：{'、'.join(missing)}", f"missing columns: {', '.join(missing)}"),
+        )
+    booleans = {n for n, f in spec.schema.model_fields.items() if f.annotation is bool}
+    rows = []
+    for record in frame[list(names)].to_dict(orient="records"):
+        cells = {names[c]: _cell(v, names[c] in booleans) for c, v in record.items()}
+        rows.append({k: v for k, v in cells.items() if v is not None})
+    try:
+        requests: list[BaseModel] = TypeAdapter(list[spec.schema]).validate_python(rows)  # type: ignore[name-defined]
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)[:MAX_ERRORS]
+        raise RequestValidationError(
+            [{**e, "loc": ("body", "file", *e["loc"])} for e in errors]
+        ) from exc
+    return requests
+
+
+def inquiry_context(case_number: str, purpose: str) -> InquiryContext:
+    """The batch's case and purpose, checked like a single inquiry's (422 naming the field)."""
+    try:
+        return InquiryContext(case_number=case_number, purpose=purpose)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from exc
+
+
+@dataclass(frozen=True)
+class BatchFileWork:
+    """Everything a batch file's job needs, gathered while the request was still open."""
+
+    spec: BatchKind
+    file_name: str
+    file_sha256: str
+    frame: pd.DataFrame
+    requests: list[BaseModel]
+    context: InquiryContext
+    loaded: LoadedModel
+    settings: Settings
+    court: CourtStore
+    caller: Caller
+    metrics: MetricsRegistry
+
+    def __call__(self, job: Job) -> tuple[pd.DataFrame, int]:
+        """Value every row, record the batch in the ledger, return the results table."""
+        options = answer_options(self.settings)
+        answers: list[dict[str, Any]] = []
+        for start in range(0, len(self.requests), CHUNK):
+            chunk = BatchRequest[Any](items=self.requests[start : start + CHUNK])
+            answers.extend(self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"])
+            job.advance(len(answers))
+        try:
+            entry = write_entry(
+                self.court,
+                self.settings,
+                self.caller,
+                endpoint=self.spec.endpoint,
+                inputs={
+                    "file": self.file_name,
+                    "file_sha256": self.file_sha256,
+                    "items": [r.model_dump(mode="json") for r in self.requests],
+                },
+                outputs={"items": answers},
+                model=self.loaded.info,
+                case_number=self.context.case_number,
+                purpose=self.context.purpose,
+                items=len(self.requests),
+            )
+        except LedgerWriteError:
+            count_ledger_write(self.metrics, ok=False)
+            raise
+        count_ledger_write(self.metrics, ok=True)
+        return self._table(answers, entry.id), entry.id
+
+    def _table(self, answers: list[dict[str, Any]], entry_id: int) -> pd.DataFrame:
+        table = self.frame.reset_index(drop=True).copy()
+        for field, title in self.spec.answer_columns.items():
+            table[title] = [round(float(a[field]), 2) for a in answers]
+        table["询价台账编号"] = entry_id
+        table["案号"] = self.context.case_number
+        return table
+
+
+def file_digest(content: bytes) -> str:
+    """The SHA-256 of an uploaded file (kept in the ledger with the rows)."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def template_table(spec: BatchKind) -> pd.DataFrame:
+    """An empty batch file with the Chinese headers, for the page's "下载模板"."""
+    return pd.DataFrame(columns=[spec.labels[n] for n in spec.schema.model_fields])

@@ -1,0 +1,179 @@
+/* courtval — the property and vehicle inquiry pages: one inquiry and its answer, the price
+ * curve (vehicles), the report, a party's objection, and a batch file with its progress. */
+"use strict";
+(function () {
+  const { api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy } = window.courtval;
+  const form = document.getElementById("inquiry-form");
+  const kind = form.dataset.kind;
+  const panel = document.getElementById("result");
+  const slot = (name) => panel.querySelector(`[data-slot="${name}"]`);
+
+  const COMPARABLE_COLUMNS = {
+    property: [
+      ["成交日期", (c) => c.transaction_date],
+      ["小区", (c) => c.community],
+      ["面积（㎡）", (c) => number(c.area_m2, 1), true],
+      ["楼层", (c) => `${c.floor}/${c.total_floors}`],
+      ["成交价", (c) => wan(c.price), true],
+      ["单价（元/㎡）", (c) => number(c.price_per_m2), true],
+      ["距离", (c) => (c.distance_km === null ? "同小区" : `${number(c.distance_km, 1)} km`)],
+      ["相似度", (c) => percent(c.similarity), true],
+    ],
+    vehicle: [
+      ["成交日期", (c) => c.transaction_date],
+      ["车型", (c) => `${c.brand} ${c.series}`],
+      ["城市", (c) => c.region],
+      ["车龄（年）", (c) => number(c.age_years, 1), true],
+      ["里程（公里）", (c) => number(c.mileage_km), true],
+      ["车况", (c) => c.damage],
+      ["新车价", (c) => wan(c.new_price), true],
+      ["成交价", (c) => wan(c.price), true],
+      ["相似度", (c) => percent(c.similarity), true],
+    ],
+  };
+
+  function renderComparables(comparables) {
+    const columns = COMPARABLE_COLUMNS[kind];
+    const head = el("tr");
+    for (const [title, , numeric] of columns) head.append(el("th", numeric ? { scope: "col", class: "num" } : { scope: "col" }, title));
+    slot("comparables-head").replaceChildren(head);
+    const rows = comparables.map((item) => {
+      const row = el("tr");
+      for (const [, value, numeric] of columns) row.append(el("td", numeric ? { class: "num" } : {}, value(item)));
+      return row;
+    });
+    if (rows.length === 0) {
+      const empty = el("tr");
+      empty.append(el("td", { colspan: String(columns.length) }, "近期无可比成交"));
+      rows.push(empty);
+    }
+    slot("comparables").replaceChildren(...rows);
+  }
+
+  function renderReasons(contributions) {
+    const items = contributions.map((c) => {
+      const sign = c.effect_pct >= 0 ? "+" : "";
+      const li = el("li", { class: c.effect_pct >= 0 ? "up" : "down" });
+      li.textContent = `${c.label}（${c.value}）：${sign}${c.effect_pct.toFixed(1)}%`;
+      return li;
+    });
+    slot("reasons").replaceChildren(...items);
+  }
+
+  async function renderCurve(body) {
+    const image = slot("curve");
+    const answer = await fetch("/v1/valuations/vehicle/price-curve.svg", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
+      body: JSON.stringify(body),
+    });
+    if (!answer.ok) {
+      image.alt = "价格曲线暂不可用";
+      return;
+    }
+    if (image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
+    image.src = URL.createObjectURL(await answer.blob());
+  }
+
+  function render(data, body) {
+    const inquiry = data.inquiry;
+    slot("value").textContent = wan(data.value);
+    slot("value-exact").textContent = `${number(data.value)} 元`;
+    slot("interval").textContent = `${wan(data.interval.lower)} – ${wan(data.interval.upper)}`;
+    if (kind === "property") slot("per-m2").textContent = `${number(data.value_per_m2)} 元/㎡`;
+    slot("rule").textContent = yuan(data.rule_based.value);
+    slot("inquiry-id").textContent = String(inquiry.id);
+    slot("valid-until").textContent = inquiry.valid_until;
+    slot("first-start").textContent = yuan(inquiry.first_auction_start);
+    slot("second-start").textContent = yuan(inquiry.second_auction_start);
+    slot("model").textContent = `${data.model.name} 第 ${data.model.version} 版`;
+    slot("hash").textContent = inquiry.entry_hash;
+    slot("report").href = `/v1/inquiries/${inquiry.id}/report.pdf`;
+    slot("report-html").href = `/v1/inquiries/${inquiry.id}/report.html`;
+    slot("disputed").hidden = true;
+    panel.dataset.inquiry = String(inquiry.id);
+    renderReasons(data.contributions);
+    renderComparables(data.comparables);
+    panel.hidden = false;
+    panel.focus();
+    if (kind === "vehicle") renderCurve(body);
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    busy(form, true);
+    const body = formJson(form);
+    const answer = await api("POST", form.dataset.endpoint, body);
+    busy(form, false);
+    if (answer.ok) render(answer.data, body);
+    else showErrors(form, answer.status, answer.data);
+  });
+
+  panel.querySelector('[data-action="object"]').addEventListener("click", () => {
+    window.courtval.openObjection(Number(panel.dataset.inquiry), (task) => {
+      const notice = slot("disputed");
+      notice.textContent = `已登记异议（评估任务 ${task.id}）：该询价结果不再参与参考价计算，委托评估应于 ${task.due_on} 前启动。`;
+      notice.hidden = false;
+      notice.focus();
+    });
+  });
+
+  /* Batch: upload, then follow the job until its results can be downloaded. */
+  const batch = document.getElementById("batch-form");
+  const progress = batch.querySelector(".progress");
+  const bar = progress.querySelector("progress");
+  const status = batch.querySelector('[data-slot="batch-status"]');
+  const download = batch.querySelector('[data-slot="batch-download"]');
+
+  async function follow(job, format) {
+    for (;;) {
+      bar.value = job.total ? Math.round((100 * job.done) / job.total) : 0;
+      status.textContent = `已完成 ${number(job.done)} / ${number(job.total)} 条`;
+      if (job.status === "done") {
+        download.href = `/v1/jobs/${job.id}/result?format=${format}`;
+        download.hidden = false;
+        status.textContent = `完成：${number(job.total)} 条，台账记录 ${job.inquiry_id}`;
+        download.focus();
+        return;
+      }
+      if (job.status === "failed") {
+        showErrors(batch, 503, { detail: job.error || "批量询价失败" });
+        progress.hidden = true;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answer = await api("GET", `/v1/jobs/${job.id}`);
+      if (!answer.ok) {
+        showErrors(batch, answer.status, answer.data);
+        return;
+      }
+      job = answer.data;
+    }
+  }
+
+  batch.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(batch);
+    download.hidden = true;
+    const data = new FormData(batch);
+    const file = batch.querySelector('input[type="file"]').files[0];
+    if (!file) {
+      showErrors(batch, 422, { detail: [{ loc: ["body", "file"], msg_zh: "文件：请选择要上传的文件" }] });
+      return;
+    }
+    busy(batch, true);
+    progress.hidden = false;
+    bar.value = 0;
+    status.textContent = "正在上传…";
+    const answer = await api("POST", `/v1/valuations/${kind}/batch-file`, data);
+    busy(batch, false);
+    if (!answer.ok) {
+      progress.hidden = true;
+      showErrors(batch, answer.status, answer.data);
+      return;
+    }
+    await follow(answer.data, data.get("format") || "xlsx");
+  });
+})();

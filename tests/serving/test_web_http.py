@@ -1,0 +1,210 @@
+"""The web page's side of the API over real HTTP: sign-in sessions (cookie + anti-forgery
+token), batch files as jobs, and ranking queue files."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from typing import Any
+
+import httpx
+import pandas as pd
+import pytest
+
+from courtval.bench_triage import request_table
+from models.labels import PROPERTY_LABELS
+from models.property.schemas import PropertyRequest
+from models.settings import Settings
+from serving.court import ApiKeyCreate, Role
+from serving.court.admin import keys_create, keys_revoke
+from tests.conftest import CASE, auth, keyed_client
+
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def signed_in(base_url: str, secret: str) -> tuple[httpx.Client, str]:
+    """A browser-like client signed in with ``secret``, and the page's anti-forgery token."""
+    client = httpx.Client(base_url=base_url, timeout=60)
+    answer = client.post("/signin", data={"api_key": secret}, follow_redirects=True)
+    assert answer.status_code == 200, answer.text
+    token = CSRF.search(answer.text)
+    assert token is not None
+    return client, token.group(1)
+
+
+@pytest.fixture
+def inquiry(flat: PropertyRequest) -> dict[str, Any]:
+    return {**CASE, **flat.model_dump(mode="json")}
+
+
+def test_pages_need_a_session_and_forbid_inline_scripts(live_server: str) -> None:
+    page = httpx.get(live_server + "/property")
+    assert page.status_code == 303 and page.headers["location"] == "/"
+    sign_in_page = httpx.get(live_server + "/")
+    assert "script-src 'self'" in sign_in_page.headers["content-security-policy"]
+    assert "<script>" not in sign_in_page.text
+
+
+def test_a_wrong_key_does_not_sign_in(live_server: str) -> None:
+    answer = httpx.post(live_server + "/signin", data={"api_key": "cv_wrong"})
+    assert answer.status_code == 401 and "密钥无效" in answer.text
+    assert "courtval_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_the_session_cookie_is_http_only_and_strict(
+    live_server: str, keys: dict[Role, str]
+) -> None:
+    answer = httpx.post(live_server + "/signin", data={"api_key": keys[Role.JUDGE]})
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert keys[Role.JUDGE].lower() not in cookie
+
+
+def test_a_session_posts_only_with_its_token(
+    live_server: str, keys: dict[Role, str], inquiry: dict[str, Any]
+) -> None:
+    client, token = signed_in(live_server, keys[Role.JUDGE])
+    url = "/v1/valuations/property"
+    assert client.post(url, json=inquiry).status_code == 403
+    assert client.post(url, json=inquiry, headers={"X-CSRF-Token": "x" + token}).status_code == 403
+    answer = client.post(url, json=inquiry, headers={"X-CSRF-Token": token})
+    assert answer.status_code == 200, answer.text
+    assert client.get("/v1/inquiries").status_code == 200  # reading needs no token
+
+
+def test_a_revoked_key_ends_its_sessions(
+    live_server: str, session_settings: Settings, inquiry: dict[str, Any]
+) -> None:
+    created = keys_create(
+        session_settings.resolved_database_url, ApiKeyCreate(owner="将离任法官", role=Role.JUDGE)
+    )
+    client, _ = signed_in(live_server, created.secret.get_secret_value())
+    assert client.get("/v1/inquiries").status_code == 200
+    keys_revoke(session_settings.resolved_database_url, created.key.id)
+    time.sleep(session_settings.key_cache_seconds + 0.2)
+    assert client.get("/v1/inquiries").status_code == 401
+    assert client.get("/property").status_code == 303
+
+
+def test_a_judge_session_cannot_rank_cases(live_server: str, keys: dict[Role, str]) -> None:
+    client, token = signed_in(live_server, keys[Role.JUDGE])
+    answer = client.post(
+        "/v1/cases/rank-file", data={"queue": "x"}, headers={"X-CSRF-Token": token}
+    )
+    assert answer.status_code == 403
+
+
+def _batch_csv(clean_property_data: pd.DataFrame, rows: int) -> bytes:
+    sample = clean_property_data.head(rows)
+    table = sample[[c for c in PROPERTY_LABELS if c in sample]].rename(columns=PROPERTY_LABELS)
+    table["估价时点"] = "2026-10-15"
+    return table.to_csv(index=False).encode("gbk")
+
+
+def _job(client: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while job["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job = client.get(f"/v1/jobs/{job['id']}").json()
+    return job
+
+
+def test_a_batch_file_runs_as_a_job_with_its_ledger_entry(
+    live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
+) -> None:
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    files = {"file": ("批量.csv", _batch_csv(clean_property_data, 700), "text/csv")}
+    started = judge.post("/v1/valuations/property/batch-file", data=CASE, files=files)
+    assert started.status_code == 202, started.text
+    job = _job(judge, started.json())
+    assert (job["status"], job["done"], job["total"]) == ("done", 700, 700)
+    result = judge.get(f"/v1/jobs/{job['id']}/result", params={"format": "csv"})
+    table = pd.read_csv(io.BytesIO(result.content))
+    assert len(table) == 700 and (table["询价结果（元）"] > 0).all()
+    assert set(table["询价台账编号"]) == {job["inquiry_id"]}
+    stranger = httpx.get(live_server + f"/v1/jobs/{job['id']}", headers=auth(keys[Role.AUDITOR]))
+    assert stranger.status_code == 403
+
+
+def test_a_job_is_the_asking_keys_only(
+    live_server: str,
+    session_settings: Settings,
+    keys: dict[Role, str],
+    clean_property_data: pd.DataFrame,
+) -> None:
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    files = {"file": ("b.csv", _batch_csv(clean_property_data, 5), "text/csv")}
+    job = judge.post("/v1/valuations/property/batch-file", data=CASE, files=files).json()
+    other = keys_create(
+        session_settings.resolved_database_url, ApiKeyCreate(owner="另一法官", role=Role.JUDGE)
+    )
+    colleague = keyed_client(live_server, other.secret.get_secret_value())
+    assert colleague.get(f"/v1/jobs/{job['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "field", "text"),
+    [
+        (b"a,b\n1,2\n", "x.csv", "file", "缺少列"),
+        (b"\x00\x01", "x.xlsx", "file", "无法读取文件"),
+        (b"x", "x.doc", "file", "无法读取文件"),
+    ],
+)
+def test_a_bad_batch_file_is_a_422_in_chinese(
+    live_server: str, keys: dict[Role, str], content: bytes, name: str, field: str, text: str
+) -> None:
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    answer = judge.post(
+        "/v1/valuations/property/batch-file", data=CASE, files={"file": (name, content)}
+    )
+    assert answer.status_code == 422
+    (error,) = answer.json()["detail"]
+    assert error["loc"][:2] == ["body", field] and text in error["msg_zh"]
+
+
+def test_a_batch_file_needs_its_case_number(live_server: str, keys: dict[Role, str]) -> None:
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    answer = judge.post(
+        "/v1/valuations/property/batch-file",
+        data={"purpose": "确定财产处置参考价"},
+        files={"file": ("x.csv", b"a\n1\n")},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "case_number"]
+
+
+def test_the_template_has_the_chinese_headers(live_server: str, keys: dict[Role, str]) -> None:
+    answer = keyed_client(live_server, keys[Role.JUDGE]).get(
+        "/v1/valuations/property/batch-template.csv"
+    )
+    assert answer.status_code == 200
+    assert answer.content.decode("utf-8-sig").splitlines()[0].startswith("街道/镇,小区")
+
+
+def test_a_queue_file_is_ranked_and_a_bad_record_named(
+    live_server: str, keys: dict[Role, str], case_data: pd.DataFrame
+) -> None:
+    triage = keyed_client(live_server, keys[Role.TRIAGE])
+    queue = request_table(case_data.tail(50)).reset_index(drop=True)
+    good = {"file": ("q.csv", queue.to_csv(index=False).encode())}
+    ranked = triage.post("/v1/cases/rank-file", files=good, data={"as_of": "2026-06-30"})
+    assert ranked.status_code == 200, ranked.text
+    assert len(ranked.json()["items"]) == 50 and "X-Inquiry-Id" in ranked.headers
+    queue.loc[7, "amount_due"] = -1
+    bad = {"file": ("q.csv", queue.to_csv(index=False).encode())}
+    refused = triage.post("/v1/cases/rank-file", files=bad)
+    assert refused.status_code == 422
+    (error,) = refused.json()["detail"]
+    assert error["loc"] == ["body", "file", 7, "amount_due"]
+    assert error["msg_zh"].startswith("数据第 8 行（表格第 9 行）")
+
+
+@pytest.mark.parametrize("name", ["../secrets/session.key", "none.csv", ""])
+def test_only_listed_queue_files_can_be_named(
+    live_server: str, keys: dict[Role, str], name: str
+) -> None:
+    triage = keyed_client(live_server, keys[Role.TRIAGE])
+    answer = triage.post("/v1/cases/rank-file", data={"queue": name})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "queue"]

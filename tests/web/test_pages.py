@@ -1,0 +1,239 @@
+"""The judges' web page in a real browser: sign in, inquire, read the answer, download the
+report, record an objection, value a batch file, see the triage board. Each page is
+photographed into the test artifacts."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from courtval.bench_triage import request_table
+from models.labels import PROPERTY_LABELS
+from models.property.schemas import PropertyRequest
+from models.settings import Settings
+from models.vehicle.schemas import VehicleRequest
+from tests.conftest import CASE, request_from_row
+from tests.web.conftest import sign_in
+
+pytestmark = pytest.mark.usefixtures("live_server")
+
+
+def fill(page: Page, values: dict[str, Any], prefix: str = "f") -> None:
+    """Type ``values`` into a form the way a clerk would (radios clicked, options picked)."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            page.locator(f'input[type=radio][name="{name}"][value="{str(value).lower()}"]').check()
+            continue
+        field = page.locator(f"#{prefix}-{name}")
+        if field.evaluate("node => node.tagName") == "SELECT":
+            field.select_option(str(value))
+        else:
+            field.fill(str(value))
+
+
+def inquiry(request: PropertyRequest | VehicleRequest) -> dict[str, Any]:
+    return {**CASE, **request.model_dump(mode="json")}
+
+
+def test_sign_in_refuses_a_wrong_key_in_chinese(page: Page, live_server: str) -> None:
+    sign_in(page, live_server, "cv_not-a-key")
+    expect(page.locator("#signin-error")).to_contain_text("密钥无效")
+
+
+def test_every_input_has_a_label(judge_page: Page) -> None:
+    unlabelled = judge_page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+            .filter(el => el.type === 'radio' ? !el.closest('label') : el.labels.length === 0)
+            .map(el => el.name || el.id)"""
+    )
+    assert unlabelled == []
+
+
+def test_property_inquiry_answer_report_and_objection(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    page = judge_page
+    expect(page.get_by_role("heading", name="不动产询价", exact=True)).to_be_visible()
+    fill(page, inquiry(flat))
+    page.get_by_role("button", name="询价", exact=True).click()
+    result = page.locator("#result")
+    expect(result).to_be_visible()
+    expect(result.locator('[data-slot="value"]')).to_contain_text("万元")
+    expect(result.locator('[data-slot="first-start"]')).to_contain_text("元")
+    assert result.locator("table.comparables tbody tr").count() >= 1
+    assert result.locator(".reasons li").count() >= 1
+    page.screenshot(path=artifacts / "property-result.png", full_page=True)
+
+    with page.expect_download() as downloaded:
+        result.get_by_role("link", name="下载询价报告（PDF）").click()
+    pdf = Path(downloaded.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+
+    result.get_by_role("button", name="记录当事人异议").click()
+    dialog = page.locator("#objection-dialog")
+    expect(dialog).to_be_visible()
+    fill(page, {"party": "被执行人", "ground": "参照标准、计算方法或者结果有误"}, "o")
+    fill(page, {"grounds": "被执行人认为该房屋已重新装修，估价明显偏低，请求委托评估。"}, "o")
+    page.screenshot(path=artifacts / "property-objection.png")
+    dialog.get_by_role("button", name="登记异议").click()
+    expect(result.locator('[data-slot="disputed"]')).to_contain_text("委托评估应于")
+
+
+def test_field_checks_are_shown_inline_in_chinese(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    page = judge_page
+    bad = {**inquiry(flat), "area_m2": -5, "floor": 30, "total_floors": 18}
+    bad["case_number"] = "2024浙执1号"
+    fill(page, bad)
+    page.get_by_role("button", name="询价", exact=True).click()
+    expect(page.locator("#f-area_m2-err")).to_contain_text("须大于 0")
+    expect(page.locator("#f-floor-err")).to_contain_text("高于总楼层")
+    expect(page.locator("#f-case_number-err")).not_to_be_empty()
+    expect(page.locator("#f-area_m2")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#result")).to_be_hidden()
+    page.screenshot(path=artifacts / "property-errors.png", full_page=True)
+
+
+def _batch_file(clean_property_data: pd.DataFrame, path: Path, rows: int) -> None:
+    sample = clean_property_data.sample(n=rows, random_state=0)
+    requests = [
+        request_from_row(row, pd.Timestamp("2026-10-15").date()).model_dump()
+        for _, row in sample.iterrows()
+    ]
+    table = pd.DataFrame(requests).rename(columns=PROPERTY_LABELS)
+    table.insert(0, "序号", range(1, rows + 1))
+    table["电梯"] = table["电梯"].map({True: "有", False: "无"})
+    table.to_excel(path, index=False)
+
+
+def test_batch_file_is_valued_with_progress_and_downloaded(
+    judge_page: Page, clean_property_data: pd.DataFrame, tmp_path: Path, artifacts: Path
+) -> None:
+    page = judge_page
+    upload = tmp_path / "批量询价.xlsx"
+    _batch_file(clean_property_data, upload, 1_200)
+    batch = page.locator("#batch-form")
+    batch.locator("#b-case_number").fill(CASE["case_number"])
+    batch.locator("#b-file").set_input_files(upload)
+    batch.get_by_role("button", name="上传并询价").click()
+    link = batch.locator('[data-slot="batch-download"]')
+    expect(link).to_be_visible()
+    expect(batch.locator('[data-slot="batch-status"]')).to_contain_text("完成：1,200 条")
+    page.screenshot(path=artifacts / "property-batch.png", full_page=True)
+    with page.expect_download() as downloaded:
+        link.click()
+    results = pd.read_excel(io.BytesIO(Path(downloaded.value.path()).read_bytes()))
+    assert len(results) == 1_200
+    assert list(results["序号"]) == list(range(1, 1_201))
+    assert (results["询价结果（元）"] > 0).all()
+    assert (results["区间下限（元）"] <= results["询价结果（元）"]).all()
+
+
+def test_a_bad_cell_in_a_batch_file_is_named_by_row_and_column(
+    judge_page: Page, clean_property_data: pd.DataFrame, tmp_path: Path
+) -> None:
+    upload = tmp_path / "bad.xlsx"
+    _batch_file(clean_property_data, upload, 20)
+    table = pd.read_excel(upload)
+    table.loc[6, "建筑面积（㎡）"] = -3
+    table.to_excel(upload, index=False)
+    batch = judge_page.locator("#batch-form")
+    batch.locator("#b-case_number").fill(CASE["case_number"])
+    batch.locator("#b-file").set_input_files(upload)
+    batch.get_by_role("button", name="上传并询价").click()
+    expect(batch.locator("#b-file-err")).to_contain_text("数据第 7 行（表格第 8 行）")
+    expect(batch.locator("#b-file-err")).to_contain_text("建筑面积（㎡）：须大于 0")
+
+
+def test_vehicle_inquiry_shows_the_price_curve(
+    judge_page: Page, car: VehicleRequest, live_server: str, artifacts: Path
+) -> None:
+    page = judge_page
+    page.goto(live_server + "/vehicle")
+    fill(page, inquiry(car))
+    page.get_by_role("button", name="询价", exact=True).click()
+    result = page.locator("#result")
+    expect(result.locator('[data-slot="value"]')).to_contain_text("元")
+    curve = result.locator('img[data-slot="curve"]')
+    expect(curve).to_have_attribute("src", re.compile("^blob:"))
+    page.wait_for_function("() => document.querySelector('img[data-slot=curve]').naturalWidth > 0")
+    page.screenshot(path=artifacts / "vehicle-result.png", full_page=True)
+
+
+def test_my_inquiries_lists_them_with_the_dispute(
+    judge_page: Page, flat: PropertyRequest, live_server: str, artifacts: Path
+) -> None:
+    page = judge_page
+    fill(page, inquiry(flat))
+    page.get_by_role("button", name="询价", exact=True).click()
+    expect(page.locator("#result")).to_be_visible()
+    page.get_by_role("link", name="我的询价").click()
+    rows = page.locator("#inquiries tbody tr")
+    expect(rows.first).to_contain_text(CASE["case_number"])
+    expect(rows.first).to_contain_text("不动产")
+    page.screenshot(path=artifacts / "my-inquiries.png", full_page=True)
+
+
+def test_a_judge_cannot_open_the_triage_board(judge_page: Page, live_server: str) -> None:
+    judge_page.goto(live_server + "/triage")
+    expect(judge_page.get_by_role("heading", name="无权访问")).to_be_visible()
+
+
+def test_triage_board_ranks_an_uploaded_queue(
+    triage_page: Page,
+    case_data: pd.DataFrame,
+    session_settings: Settings,
+    tmp_path: Path,
+    artifacts: Path,
+) -> None:
+    page = triage_page
+    expect(page.get_by_role("heading", name="案件分流看板")).to_be_visible()
+    queue = tmp_path / "queue.parquet"
+    request_table(case_data.tail(1_500)).to_parquet(queue, index=False)
+    page.locator("#q-file").set_input_files(queue)
+    page.locator("#q-as_of").fill("2026-06-30")
+    page.get_by_role("button", name="排序分流").click()
+    board = page.locator("#board")
+    expect(board).to_be_visible()
+    expect(board.locator('[data-slot="total"]')).to_have_text("1,500")
+    assert board.locator("#alert-summary tbody tr").count() >= 1
+    expect(board.locator("#ranked tbody tr").first).to_be_visible()
+    page.screenshot(path=artifacts / "triage-board.png", full_page=True)
+
+    first_kind = board.locator('select[name="alert"] option').nth(2).get_attribute("value")
+    board.locator('select[name="alert"]').select_option(first_kind or "*")
+    shown = board.locator("#ranked tbody tr")
+    expect(shown.first).to_be_visible()
+    assert shown.count() <= 200
+    expect(shown.first.locator(".badge.alert").first).to_be_visible()
+    page.screenshot(path=artifacts / "triage-board-filtered.png", full_page=True)
+
+
+def test_triage_board_ranks_a_queue_on_the_server(
+    triage_page: Page, case_data: pd.DataFrame, session_settings: Settings, live_server: str
+) -> None:
+    directory = session_settings.resolved_queue_dir
+    directory.mkdir(parents=True, exist_ok=True)
+    request_table(case_data.tail(300)).to_csv(directory / "今日队列.csv", index=False)
+    triage_page.goto(live_server + "/triage")
+    picker = triage_page.locator("#q-queue")
+    expect(picker.locator("option", has_text="今日队列.csv")).to_have_count(1)
+    picker.select_option("今日队列.csv")
+    triage_page.get_by_role("button", name="排序分流").click()
+    expect(triage_page.locator('[data-slot="total"]')).to_have_text("300")
+
+
+def test_sign_out_ends_the_session(judge_page: Page, live_server: str) -> None:
+    judge_page.get_by_role("button", name="退出").click()
+    expect(judge_page.get_by_label("API 密钥")).to_be_visible()
+    judge_page.goto(live_server + "/property")
+    expect(judge_page.get_by_label("API 密钥")).to_be_visible()
