@@ -13,6 +13,7 @@ from models.table_io import read_table
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class BenchmarkData:
     """A public benchmark table (a target column: a price, or a good/bad loan status).

@@ -49,3 +49,10 @@ def signed_percent(value_pct: float) -> str:
 def date(value: dt.date) -> str:
     """A date as ``2025年3月1日``."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def km(value: float) -> str:
+    """A distance driven, e.g. ``8,500公里`` or ``6.23万公里``."""
+    if abs(value) < _WAN:
+        return f"{round(value):,}公里"
+    return f"{value / _WAN:,.2f}万公里"

@@ -10,11 +10,13 @@ import calendar
 import datetime as dt
 import logging
 from decimal import ROUND_CEILING, Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.court import CaseNumber, auction_start_prices
 from models.property.schemas import PropertyRequest, PropertyValuation
+from models.vehicle.schemas import VehicleRequest, VehicleValuation
 
 logger = logging.getLogger(__name__)
 
@@ -88,17 +90,24 @@ def validity_end(inquiry_date: dt.date, years: int = VALIDITY_YEARS) -> dt.date:
 
 
 class InquiryReport(BaseModel):
-    """Everything an inquiry report shows: the request, the answer and the case record."""
+    """Everything an inquiry report shows: the request, the answer and the case record.
+
+    The base of :class:`PropertyReport` and :class:`VehicleReport`, which narrow ``request`` and
+    ``valuation`` to one kind of asset; build one of those, ``kind`` tells them apart.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+    kind: Literal["property", "vehicle"]
     case_number: CaseNumber = Field(description="案号, e.g. （2024）浙1081执1234号.")
     judge_name: str = Field(min_length=1, max_length=40, description="承办法官 (who asked).")
     court: str | None = Field(default=None, max_length=80, description="法院名称.")
     purpose: str | None = Field(default=None, max_length=200, description="询价用途.")
     inquiry_date: dt.date = Field(description="询价日期; the validity period starts here.")
-    request: PropertyRequest = Field(description="The property's facts, as the inquiry gave them.")
-    valuation: PropertyValuation
+    request: PropertyRequest | VehicleRequest = Field(
+        description="The asset's facts, as the inquiry gave them."
+    )
+    valuation: PropertyValuation | VehicleValuation
     ledger_entry_id: str = Field(min_length=1, max_length=64, description="询价台账记录编号.")
     ledger_hash: str = Field(
         pattern=r"^[0-9a-fA-F]{32,128}$", description="The ledger entry's hash (hex)."
@@ -129,3 +138,19 @@ class InquiryReport(BaseModel):
     def auction(self) -> AuctionPrices:
         """The suggested starting prices derived from :attr:`reference`."""
         return auction_prices(self.reference)
+
+
+class PropertyReport(InquiryReport):
+    """The inquiry report of a property (不动产)."""
+
+    kind: Literal["property"] = "property"
+    request: PropertyRequest = Field(description="The property's facts, as the inquiry gave them.")
+    valuation: PropertyValuation
+
+
+class VehicleReport(InquiryReport):
+    """The inquiry report of a motor vehicle (机动车)."""
+
+    kind: Literal["vehicle"] = "vehicle"
+    request: VehicleRequest = Field(description="The vehicle's facts, as the inquiry gave them.")
+    valuation: VehicleValuation

@@ -7,7 +7,6 @@ between any two Chinese characters).
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -17,6 +16,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -29,13 +29,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from serving.reports import content as c
+from serving.reports import document as c
 from serving.reports.fonts import CjkFont, register_cjk_font
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
 _GRID = colors.HexColor("#999999")
 _SHADE = colors.HexColor("#eeeeee")
+#: Left and right padding of a table cell (platypus default: 6pt each) and a hair to spare.
+_CELL_PADDING = 13.0
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,29 @@ def _styles(font: str) -> _Styles:
     )
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _col_widths(rows: Sequence[Sequence[str]], total: float, style: ParagraphStyle) -> list[float]:
+    """Column widths that keep short columns on one line and let the widest ones wrap.
 
-
-def _col_widths(rows: Sequence[Sequence[str]], total: float) -> list[float]:
-    """Column widths proportional to each column's widest cell, within sane bounds."""
-    # +3 units for the cell padding, so a short column ("5/11", "0.4km") stays on one line.
-    weights = [
-        min(max(_display_width(row[i]) for row in rows), 34) + 3 for i in range(len(rows[0]))
+    Each column needs its widest cell (measured in the font) plus the cell padding. If all fit,
+    every column grows in proportion; otherwise the columns that fit in an equal share of what
+    is left get their need, repeatedly, and the rest share the remainder in proportion.
+    """
+    need = [
+        max(stringWidth(row[i], style.fontName, style.fontSize) for row in rows) + _CELL_PADDING
+        for i in range(len(rows[0]))
     ]
-    return [total * w / sum(weights) for w in weights]
+    if sum(need) <= total:
+        return [total * n / sum(need) for n in need]
+    widths = [0.0] * len(need)
+    wide, left = set(range(len(need))), total
+    while fits := [i for i in wide if need[i] <= left / len(wide)]:
+        for i in fits:
+            widths[i], left = need[i], left - need[i]
+            wide.remove(i)
+    rest = sum(need[i] for i in wide)
+    for i in wide:
+        widths[i] = left * need[i] / rest
+    return widths
 
 
 def _table(table: c.Table, styles: _Styles) -> Table:
@@ -86,7 +100,10 @@ def _table(table: c.Table, styles: _Styles) -> Table:
     text_rows = ([table.header] if table.header else []) + list(table.rows)
     cell = styles.small_cell if grid else styles.cell
     data = [[Paragraph(escape(text), cell) for text in row] for row in text_rows]
-    widths = _col_widths(text_rows, TEXT_WIDTH) if grid else [0.3 * TEXT_WIDTH, 0.7 * TEXT_WIDTH]
+    if grid:
+        widths = _col_widths(text_rows, TEXT_WIDTH, cell)
+    else:
+        widths = [0.3 * TEXT_WIDTH, 0.7 * TEXT_WIDTH]
     commands: list[tuple[object, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, _GRID),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from models.court.case_number import CHINA_TZ
 from models.court.objections import AppraisalStatus, ObjectionRequest
 from models.court.reference_price import ReferencePrice
-from models.property.schemas import PropertyRequest, PropertyValuation
+from models.property.schemas import PropertyRequest
+from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, JudgeOrAuditorDep, court_store
 from serving.access.record import ledger_headers, record, stamp
 from serving.court.chain import row_hash
@@ -26,6 +27,7 @@ from serving.court.errors import InquiryAlteredError
 from serving.court.objections import (
     PROPERTY_VALUATION_ENDPOINT,
     VALUATION_ENDPOINTS,
+    VEHICLE_VALUATION_ENDPOINT,
     AppraisalTaskPage,
     AppraisalTaskPublic,
     dispute_due_dates,
@@ -36,7 +38,13 @@ from serving.court.objections import (
 )
 from serving.court.reference import ReferencePriceRequest, reference_from_inputs
 from serving.court.tables import LedgerEntryRow, Role
-from serving.reports import InquiryReport, render_html, render_pdf
+from serving.reports import (
+    InquiryReport,
+    PropertyReport,
+    VehicleReport,
+    render_html,
+    render_pdf,
+)
 from serving.reports.model import validity_end
 
 router = APIRouter(tags=["inquiries"])
@@ -137,22 +145,35 @@ def _summary(row: LedgerEntryRow, disputed: bool, due_on: dt.date | None) -> Inq
     )
 
 
+#: The report of each kind of valuation inquiry, and the request schema its ledger inputs hold.
+_REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
+    PROPERTY_VALUATION_ENDPOINT: (PropertyReport, PropertyRequest),
+    VEHICLE_VALUATION_ENDPOINT: (VehicleReport, VehicleRequest),
+}
+
+
 def _report(entry: LedgerEntryRow) -> InquiryReport:
-    if entry.endpoint != PROPERTY_VALUATION_ENDPOINT:
+    """The report of a property or vehicle inquiry, from its ledger entry (404 for others)."""
+    if entry.endpoint not in _REPORT_KINDS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
-            f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property inquiries",
+            f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property and "
+            "vehicle inquiries",
         )
-    facts = {k: v for k, v in entry.inputs.items() if k in PropertyRequest.model_fields}
-    return InquiryReport(
-        case_number=entry.case_number or "",
-        judge_name=entry.user_name,
-        purpose=entry.purpose,
-        inquiry_date=inquiry_date(entry),
-        request=PropertyRequest.model_validate(facts),
-        valuation=PropertyValuation.model_validate(entry.outputs),
-        ledger_entry_id=entry.id,
-        ledger_hash=entry.entry_hash,
+    report_type, request_type = _REPORT_KINDS[entry.endpoint]
+    # The inputs also hold case_number and purpose: keep the asset's own fields only.
+    facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
+    return report_type.model_validate(
+        {
+            "case_number": entry.case_number or "",
+            "judge_name": entry.user_name,
+            "purpose": entry.purpose,
+            "inquiry_date": inquiry_date(entry),
+            "request": request_type.model_validate(facts),
+            "valuation": entry.outputs,
+            "ledger_entry_id": entry.id,
+            "ledger_hash": entry.entry_hash,
+        }
     )
 
 
@@ -195,8 +216,9 @@ ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or h
 async def inquiry_report(
     inquiry_id: InquiryId, fmt: ReportFormat, caller: JudgeDep, request: Request
 ) -> Response:
-    """The inquiry report (询价报告) of one of the caller's property inquiries, as PDF (with
-    Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its hash."""
+    """The inquiry report (询价报告) of one of the caller's property or vehicle inquiries, as
+    PDF (with Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its
+    hash."""
     content, headers = await _rendered(request, caller, inquiry_id, fmt)
     if fmt == "pdf":
         headers["Content-Disposition"] = f'attachment; filename="inquiry-{inquiry_id}.pdf"'

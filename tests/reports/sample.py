@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from models.property.schemas import (
     Comparable,
@@ -12,7 +13,7 @@ from models.property.schemas import (
 )
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import Contribution, ModelInfo, ValueInterval
-from serving.reports import InquiryReport
+from serving.reports import PropertyReport
 
 CASE_NUMBER = "（2024）浙1081执1234号"
 LEDGER_HASH = "3f6c1e0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e"
@@ -30,6 +31,12 @@ def _comparable(day: int, community: str, area: float, price: float, sim: float)
         distance_km=0.4 if community != "锦园小区" else None,
         similarity=sim,
     )
+
+
+def sample_interval(lower: float, upper: float) -> ValueInterval:
+    """An 80% interval as the models make it."""
+    method = "cross-conformal: equal-tailed quantiles of 5-fold out-of-fold log residuals"
+    return ValueInterval(lower=lower, upper=upper, coverage=0.8, method=f"{method}, 80% nominal")
 
 
 def sample_request() -> PropertyRequest:
@@ -53,13 +60,7 @@ def sample_valuation() -> PropertyValuation:
     return PropertyValuation(
         value=273_456.0,
         value_per_m2=6_836.4,
-        interval=ValueInterval(
-            lower=241_200.0,
-            upper=309_800.0,
-            coverage=0.8,
-            method="cross-conformal: equal-tailed quantiles of 5-fold out-of-fold log "
-            "residuals, 80% nominal",
-        ),
+        interval=sample_interval(241_200.0, 309_800.0),
         rule_based=RuleBasedFigure(
             value=265_100.0,
             value_per_m2=6_627.5,
@@ -89,15 +90,22 @@ def sample_valuation() -> PropertyValuation:
     )
 
 
-def sample_report() -> InquiryReport:
-    return InquiryReport(
-        case_number=CASE_NUMBER,
-        judge_name="王法官",
+def sample_case() -> dict[str, Any]:
+    """The case and ledger fields of every sample report."""
+    return {
+        "case_number": CASE_NUMBER,
+        "judge_name": "王法官",
+        "purpose": "确定财产处置参考价",
+        "inquiry_date": dt.date(2024, 7, 1),
+        "ledger_hash": LEDGER_HASH,
+    }
+
+
+def sample_report() -> PropertyReport:
+    return PropertyReport(
+        **sample_case(),
         court="温岭市人民法院",
-        purpose="确定财产处置参考价",
-        inquiry_date=dt.date(2024, 7, 1),
         request=sample_request(),
         valuation=sample_valuation(),
         ledger_entry_id=1042,
-        ledger_hash=LEDGER_HASH,
     )

@@ -18,6 +18,7 @@ from pypdf.generic import DictionaryObject
 from models.property.schemas import PropertyRequest, PropertyValuation
 from serving.reports import (
     InquiryReport,
+    PropertyReport,
     ReportFontNotFoundError,
     find_cjk_font,
     fonts,
@@ -60,7 +61,7 @@ def test_bad_case_number_refused(
     case_number: str, property_request: PropertyRequest, valuation: PropertyValuation
 ) -> None:
     with pytest.raises(ValidationError, match="case_number"):
-        InquiryReport(
+        PropertyReport(
             case_number=case_number,
             judge_name="王法官",
             inquiry_date=dt.date(2024, 7, 1),

@@ -1,0 +1,77 @@
+"""The report is built from the inquiry's ledger entry: property and vehicle entries, not others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import HTTPException
+from pydantic import BaseModel
+
+from serving.court.objections import PROPERTY_VALUATION_ENDPOINT, VEHICLE_VALUATION_ENDPOINT
+from serving.court.tables import LedgerEntryRow
+from serving.reports import InquiryReport, VehicleReport
+from serving.routers.inquiries import _report
+from tests.reports.sample import CASE_NUMBER, LEDGER_HASH, sample_report
+from tests.reports.vehicle_sample import sample_vehicle_report
+
+PURPOSE = "确定财产处置参考价"
+
+
+def _entry(endpoint: str, request: BaseModel, outputs: dict[str, Any]) -> LedgerEntryRow:
+    """An entry as the ledger stores an answered inquiry: inputs = case + the asset's facts."""
+    return LedgerEntryRow(
+        id=7,
+        created_at=dt.datetime(2024, 6, 30, 17, 0, tzinfo=dt.UTC),  # 1 July in China
+        user_name="王法官",
+        case_number=CASE_NUMBER,
+        purpose=PURPOSE,
+        endpoint=endpoint,
+        inputs={"case_number": CASE_NUMBER, "purpose": PURPOSE, **request.model_dump(mode="json")},
+        outputs=outputs,
+        entry_hash=LEDGER_HASH,
+    )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "sample"),
+    [
+        (PROPERTY_VALUATION_ENDPOINT, sample_report),
+        (VEHICLE_VALUATION_ENDPOINT, sample_vehicle_report),
+    ],
+)
+def test_a_valuation_entry_gives_its_kind_of_report(
+    endpoint: str, sample: Callable[[], InquiryReport]
+) -> None:
+    expected = sample()
+    outputs = expected.valuation.model_dump(mode="json")
+    report = _report(_entry(endpoint, expected.request, outputs))
+    assert type(report) is type(expected)
+    assert report.request == expected.request
+    assert report.valuation == expected.valuation
+    assert (report.inquiry_date, report.ledger_entry_id) == (dt.date(2024, 7, 1), "7")
+
+
+def test_the_answer_s_inquiry_record_in_the_outputs_is_accepted() -> None:
+    expected = sample_vehicle_report()
+    outputs = expected.valuation.model_dump(mode="json")
+    outputs["inquiry"] = {
+        "id": 7,
+        "entry_hash": LEDGER_HASH,
+        "case_number": CASE_NUMBER,
+        "purpose": PURPOSE,
+        "recorded_at": "2024-06-30T17:00:00Z",
+        "valid_until": "2025-07-01",
+    }
+    report = _report(_entry(VEHICLE_VALUATION_ENDPOINT, expected.request, outputs))
+    assert isinstance(report, VehicleReport)
+    assert report.valuation.value == expected.valuation.value
+
+
+def test_other_endpoints_have_no_report() -> None:
+    entry = _entry("/v1/reference-price", sample_report().request, {})
+    with pytest.raises(HTTPException) as refused:
+        _report(entry)
+    assert refused.value.status_code == 404
