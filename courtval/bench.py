@@ -85,7 +85,7 @@ def bench_key(settings: Settings, role: Role) -> dict[str, str]:
     spec = ApiKeyCreate(
         owner="benchmark",
         role=role,
-        quota=QuotaOverride(requests_per_day=10_000_000, requests_per_minute=1_000_000),
+        quota=QuotaOverride(requests_per_day=1_000_000, requests_per_minute=100_000),
     )
     created = keys_create(settings.resolved_database_url, spec)
     return {"Authorization": f"Bearer {created.secret.get_secret_value()}"}
@@ -182,13 +182,13 @@ def run_serving_benchmark(
     with tempfile.TemporaryDirectory(prefix="courtval-bench-") as tmp:
         home = Path(tmp)
         settings = Settings(home=home)
+        auth = bench_key(settings, Role.JUDGE)
         samples: dict[str, list[dict[str, Any]]] = {}
         for kind in kinds:
             loaded, reqs = _train_and_sample(kind, settings, rows[kind], requests, seed)
             figures[kind] = _in_process(loaded.model, loaded.info, reqs)
             figures[kind]["n_training_rows"] = float(rows[kind])
             samples[kind] = [r.model_dump(mode="json") for r in reqs]
-        auth = bench_key(settings, Role.JUDGE)
         port = free_port()
         server = start_server(home, port, kinds)
         try:

@@ -100,6 +100,7 @@ def run_triage_benchmark(
     with tempfile.TemporaryDirectory(prefix="courtval-bench-triage-") as tmp:
         home = Path(tmp)
         settings = Settings(home=home)
+        auth = bench_key(settings, Role.TRIAGE)
         train_difficulty(
             generate_cases(train_cases, seed).frame, DifficultyTrainConfig(seed=seed), settings
         )
@@ -108,7 +109,6 @@ def run_triage_benchmark(
         cli_s, peak_mib = _cli(home, batch, home / "ranked.parquet")
         queue = generate_cases(http_cases, seed + 2).frame
         body, lines = rank_body(queue, _AS_OF), rank_lines(queue)
-        auth = bench_key(settings, Role.TRIAGE)
         port = free_port()
         server = start_server(home, port, ["difficulty"])
         try:

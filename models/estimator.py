@@ -174,8 +174,9 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         if not hasattr(self, "row_plan_"):
             raise NotFittedError("call fit before estimate_row")
         arr, linear = self.row_plan_.encode(row)
-        # A zero-weight booster cannot change the answer; skip its cost.
-        tree = self.tree_.booster.predict(arr)[0] if self.tree_weight_ else 0.0
+        # A zero-weight booster cannot change the answer; skip its cost. One row on one
+        # thread: OpenMP threads waiting on a busy core cost milliseconds per call.
+        tree = self.tree_.booster.predict(arr, num_threads=1)[0] if self.tree_weight_ else 0.0
         log_point = self.linear_weight_ * linear + self.tree_weight_ * tree
         group = self.interval_group_
         lower, upper = self.conformal_.offsets_for(
@@ -192,7 +193,7 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "row_plan_")
         arr, linear_terms = self.row_plan_.encode_terms(row)
-        shap = np.asarray(self.tree_.booster.predict(arr, pred_contrib=True))[0]
+        shap = np.asarray(self.tree_.booster.predict(arr, pred_contrib=True, num_threads=1))[0]
         contrib = self.linear_weight_ * linear_terms + self.tree_weight_ * shap[:-1]
         bias = self.linear_weight_ * self.linear_.intercept + self.tree_weight_ * shap[-1]
         names = [str(name) for name in self.feature_names_in_]

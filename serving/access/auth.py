@@ -128,16 +128,26 @@ def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Calle
     return dependency
 
 
+async def web_session(request: Request) -> tuple[ApiKeyPublic, str] | None:
+    """The active key of the request's web-session cookie, and the cookie; None without one."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    court = court_store(request)
+    claims = read_cookie(court.session_key, cookie) if cookie else None
+    if claims is None or cookie is None:
+        return None
+    key = await run_in_threadpool(court.key_by_id, claims.key_id)
+    return None if key is None else (key, cookie)
+
+
 async def _session_key(request: Request, court: CourtStore) -> ApiKeyPublic:
     """The key of the web session the request's cookie names (401 without one, 403 when a
     changing request lacks its anti-forgery token)."""
-    cookie = request.cookies.get(COOKIE_NAME)
-    if not cookie:
+    if COOKIE_NAME not in request.cookies:
         raise _unauthorised("an API key is required: Authorization: Bearer cv_…")
-    claims = read_cookie(court.session_key, cookie)
-    key = None if claims is None else await run_in_threadpool(court.key_by_id, claims.key_id)
-    if key is None:
+    session = await web_session(request)
+    if session is None:
         raise _unauthorised("the web session has ended or its key was revoked; sign in again")
+    key, cookie = session
     if request.method not in SAFE_METHODS and not csrf_ok(
         court.session_key, cookie, request.headers.get(CSRF_HEADER)
     ):

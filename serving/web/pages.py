@@ -22,8 +22,8 @@ from models.court.objections import ObjectionRequest
 from models.property.schemas import PropertyInquiry
 from models.settings import Settings
 from models.vehicle.schemas import VehicleInquiry
-from serving.access.auth import court_store
-from serving.access.session import COOKIE_NAME, csrf_ok, csrf_token, issue_cookie, read_cookie
+from serving.access.auth import court_store, web_session
+from serving.access.session import COOKIE_NAME, csrf_ok, csrf_token, issue_cookie
 from serving.court.schemas import ApiKeyPublic
 from serving.court.tables import Role
 from serving.web.forms import form_fields, today_iso
@@ -77,6 +77,8 @@ _HOME = {
     Role.AUDITOR: "/account",
 }
 _INQUIRY_FIRST = ("case_number", "purpose")
+#: What most inquiries are for (法释〔2018〕15号): the form starts with it.
+DEFAULT_PURPOSE = "确定财产处置参考价"
 #: Roles with pages of their own; the others get the account page.
 _WORKING = frozenset({Role.JUDGE, Role.TRIAGE})
 
@@ -102,17 +104,6 @@ def _html(request: Request, template: str, status_code: int = 200, **context: An
     return HTMLResponse(body, status_code=status_code, headers={"Content-Security-Policy": CSP})
 
 
-async def _signed_in(request: Request) -> tuple[ApiKeyPublic, str] | None:
-    """The key of the browser's session and its cookie, or None."""
-    cookie = request.cookies.get(COOKIE_NAME)
-    court = court_store(request)
-    claims = read_cookie(court.session_key, cookie) if cookie else None
-    if claims is None or cookie is None:
-        return None
-    key = await run_in_threadpool(court.key_by_id, claims.key_id)
-    return None if key is None else (key, cookie)
-
-
 def _nav(key: ApiKeyPublic, current: str) -> list[dict[str, Any]]:
     return [
         {"href": page.path, "label": page.title, "current": page.path == current}
@@ -122,7 +113,7 @@ def _nav(key: ApiKeyPublic, current: str) -> list[dict[str, Any]]:
 
 
 def _fields(page: str) -> dict[str, Any]:
-    today = {"valuation_date": today_iso()}
+    today = {"valuation_date": today_iso(), "purpose": DEFAULT_PURPOSE}
     dates = {"received_report_on": today_iso(), "submitted_on": today_iso()}
     objection = {"objection_fields": form_fields(ObjectionRequest, defaults=dates)}
     if page == "/property":
@@ -155,7 +146,7 @@ def _page_context(request: Request, key: ApiKeyPublic, cookie: str, page: Page) 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
     """The sign-in page, or the signed-in user's first page."""
-    signed = await _signed_in(request)
+    signed = await web_session(request)
     if signed is not None:
         return RedirectResponse(_HOME[signed[0].role], status.HTTP_303_SEE_OTHER)
     return _html(request, "signin.html.j2", title="登录")
@@ -203,7 +194,7 @@ async def sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Respo
 
 def _page_route(page: Page) -> None:
     async def show(request: Request) -> Response:
-        signed = await _signed_in(request)
+        signed = await web_session(request)
         if signed is None:
             return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
         key, cookie = signed

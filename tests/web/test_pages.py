@@ -5,6 +5,7 @@ photographed into the test artifacts."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,9 @@ def test_vehicle_inquiry_shows_the_price_curve(
     expect(curve).to_have_attribute("src", re.compile("^blob:"))
     page.wait_for_function("() => document.querySelector('img[data-slot=curve]').naturalWidth > 0")
     page.screenshot(path=artifacts / "vehicle-result.png", full_page=True)
+    with page.expect_download() as downloaded:
+        result.get_by_role("link", name="下载询价报告（PDF）").click()
+    assert Path(downloaded.value.path()).read_bytes().startswith(b"%PDF")
 
 
 def test_my_inquiries_lists_them_with_the_dispute(
@@ -237,3 +241,36 @@ def test_sign_out_ends_the_session(judge_page: Page, live_server: str) -> None:
     expect(judge_page.get_by_label("API 密钥")).to_be_visible()
     judge_page.goto(live_server + "/property")
     expect(judge_page.get_by_label("API 密钥")).to_be_visible()
+
+
+def test_page_timings_are_recorded(judge_page: Page, live_server: str, artifacts: Path) -> None:
+    """First contentful paint of each judge page on loopback, written to the artifacts (a
+    figure to read, not a timed assertion: the machine is shared)."""
+    timings = {}
+    for path in ("/property", "/vehicle", "/inquiries"):
+        judge_page.goto(live_server + path)
+        judge_page.wait_for_load_state("load")
+        paint = judge_page.evaluate(
+            "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
+        )
+        assert paint is not None and paint > 0
+        timings[path] = round(paint, 1)
+    (artifacts / "first-paint-ms.json").write_text(json.dumps(timings))
+    print(f"first contentful paint (ms): {timings}")
+
+
+def test_the_inquiry_works_from_the_keyboard(judge_page: Page, flat: PropertyRequest) -> None:
+    page = judge_page
+    page.locator("#f-case_number").focus()
+    page.keyboard.type(CASE["case_number"])
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "f-purpose"
+    fill(page, {k: v for k, v in inquiry(flat).items() if k != "case_number"})
+    page.locator("#f-build_year").press("Enter")
+    result = page.locator("#result")
+    expect(result).to_be_visible()
+    expect(result).to_be_focused()  # the answer takes the focus: a screen reader reads it
+    result.get_by_role("button", name="记录当事人异议").press("Enter")
+    expect(page.locator("#objection-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#objection-dialog")).to_be_hidden()
