@@ -92,7 +92,9 @@ def make_queue(
     as_of: Annotated[
         str | None, typer.Option(help="The queue's day, YYYY-MM-DD (default: the records' last).")
     ] = None,
-    cases: Annotated[int, typer.Option(min=1, help="At most this many open cases.")] = 3000,
+    cases: Annotated[
+        int, typer.Option(min=1, help="At most this many open cases (a fixed sample).")
+    ] = 5000,
     out: Annotated[
         Path | None, typer.Option(help="Default: <queue dir>/queue-<day>.parquet.")
     ] = None,

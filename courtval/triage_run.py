@@ -163,16 +163,19 @@ def write_queue(
     source: Path, as_of: str | None, limit: int, out: Path | None, queue_dir: Path
 ) -> Path:
     """The open cases of ``source`` as the court saw them on ``as_of`` (default: the records'
-    last day), the most recently filed ``limit`` of them, as a request table."""
+    last day) as a request table: all of them, or a fixed sample of ``limit`` (every age of
+    case kept), oldest filing first."""
     from courtval.bench_triage import request_table
     from training.case_view import cases_as_of
 
     records = load_table(source)
     day = _as_of(as_of) if as_of else pd.Timestamp(records["observed_until"].max()).normalize()
     seen = cases_as_of(records, day)
-    open_cases = seen[seen["outcome"] == CaseOutcome.OPEN.value].sort_values("filed_at")
+    open_cases = seen[seen["outcome"] == CaseOutcome.OPEN.value]
+    if len(open_cases) > limit:
+        open_cases = open_cases.sample(n=limit, random_state=0)
     path = out or queue_dir / f"queue-{day.date()}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
-    request_table(open_cases.tail(limit)).to_parquet(path, index=False)
-    logger.info("queue of %d open cases as of %s -> %s", min(limit, len(open_cases)), day, path)
+    request_table(open_cases.sort_values("filed_at")).to_parquet(path, index=False)
+    logger.info("queue of %d open cases as of %s -> %s", len(open_cases), day.date(), path)
     return path

@@ -198,6 +198,20 @@ def test_generate_cases_writes_the_case_table(env: Path) -> None:
     assert len(pd.read_parquet(env / "data" / "cases.parquet")) == 2000
 
 
+def test_data_queue_writes_the_open_cases_of_a_day(env: Path) -> None:
+    from models.triage.records import case_frame
+
+    generated = runner.invoke(app, ["data", "generate", "cases", "--rows", "3000"])
+    assert generated.exit_code == 0, generated.output
+    args = ["data", "queue", "--as-of", "2026-03-31", "--cases", "200"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    queue = pd.read_parquet(env / "data" / "queues" / "queue-2026-03-31.parquet")
+    assert len(queue) == 200
+    assert (queue["filed_at"] <= "2026-03-31").all() and queue["filed_at"].is_monotonic_increasing
+    assert len(case_frame(queue)) == 200  # a queue the triage board can rank
+
+
 def test_evaluate_difficulty_prints_model_and_baseline(env: Path) -> None:
     result = runner.invoke(app, ["evaluate", "difficulty", "--rows", "6000", "--seed", "1"])
     assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@
       ["楼层", (c) => `${c.floor}/${c.total_floors}`],
       ["成交价", (c) => wan(c.price), true],
       ["单价（元/㎡）", (c) => number(c.price_per_m2), true],
-      ["距离", (c) => (c.distance_km === null ? "同小区" : `${number(c.distance_km, 1)} km`)],
+      ["距离", (c) => (c.distance_km === null ? "—" : `${number(c.distance_km, 1)} km`)],
       ["相似度", (c) => percent(c.similarity), true],
     ],
     vehicle: [
