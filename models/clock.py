@@ -9,6 +9,13 @@ import math
 import pandas as pd
 
 _EPOCH_YEAR = 2000
+#: Mainland China's time zone (UTC+8, no daylight saving): the courts' calendar days.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_today() -> dt.date:
+    """Today's date in mainland China (a server may run on UTC, eight hours behind)."""
+    return dt.datetime.now(CHINA_TZ).date()
 
 
 def months_since_epoch(date: dt.date) -> float:

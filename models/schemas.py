@@ -7,6 +7,7 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from models.clock import china_today
 from models.errors import bilingual
 
 RequestT = TypeVar("RequestT", bound=BaseModel)
@@ -14,7 +15,7 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
 def _not_in_future(value: dt.date) -> dt.date:
-    today = dt.date.today()
+    today = china_today()
     if value > today:
         raise ValueError(
             bilingual(
@@ -29,7 +30,7 @@ def _not_in_future(value: dt.date) -> dt.date:
 ValuationDate = Annotated[
     dt.date,
     AfterValidator(_not_in_future),
-    Field(description="Date the value is asked for; not in the future."),
+    Field(description="Date the value is asked for; not after today in China (UTC+8)."),
 ]
 
 

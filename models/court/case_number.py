@@ -30,6 +30,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from models.clock import china_today
 from models.court.errors import CaseNumberError
 
 logger = logging.getLogger(__name__)
@@ -54,8 +55,6 @@ SUPREME_COURT = "最高法"
 #: The first year of the uniform numbering rules.
 FIRST_YEAR = 2016
 MAX_SEQUENCE_DIGITS = 7
-#: Mainland China's time zone (no daylight saving): the filing year is China's calendar year.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 CourtLevel = Literal["最高", "高级", "中级", "基层"]
 _LEVEL_BY_DIGITS: dict[int, CourtLevel] = {0: "高级", 2: "中级", 4: "基层"}
@@ -77,11 +76,6 @@ class CaseNumberParts(BaseModel):
     court_level: CourtLevel = Field(description="法院层级 implied by the code.")
     case_type: str = Field(description="类型代字, e.g. 执, 执恢, 执异.")
     sequence: int = Field(ge=1, description="案件编号 (filing order within the year).")
-
-
-def china_today() -> dt.date:
-    """Today's date in mainland China."""
-    return dt.datetime.now(CHINA_TZ).date()
 
 
 def normalise_case_number(text: str) -> str:

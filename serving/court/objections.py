@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.court.case_number import CHINA_TZ, china_today
+from models.clock import CHINA_TZ, china_today
 from models.court.errors import ObjectionRejectedError
 from models.court.objections import (
     AppraisalStatus,

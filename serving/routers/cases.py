@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
+from models.clock import china_today
 from models.errors import InvalidInputError
 from models.registry import LoadedModel
 from models.schemas import ValuationDate
@@ -53,7 +54,7 @@ _RANK_BODY = TypeAdapter(_LeanRank)
 
 
 def _as_of(value: dt.date | None) -> pd.Timestamp:
-    return pd.Timestamp(value or dt.date.today())
+    return pd.Timestamp(value or china_today())
 
 
 def _records(body: bytes, media_type: str) -> tuple[pd.DataFrame, dt.date | None]:

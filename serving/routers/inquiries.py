@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from models.court.case_number import CHINA_TZ
+from models.clock import CHINA_TZ
 from models.court.objections import AppraisalStatus, ObjectionRequest
 from models.court.reference_price import ReferencePrice
 from models.property.schemas import PropertyRequest

@@ -20,6 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from models.clock import china_today
 from models.errors import DataError, InvalidInputError, bilingual
 from models.registry import LoadedModel
 from models.settings import Settings
@@ -119,12 +120,12 @@ async def rank_file(
         raise InvalidInputError(
             "queue", bilingual("请选择服务器上的队列或上传文件", "name a queue or upload a file")
         )
-    if as_of is not None and as_of > dt.date.today():
+    if as_of is not None and as_of > china_today():
         raise InvalidInputError(
             "as_of", bilingual(f"评估日 {as_of} 晚于今天", f"as_of {as_of} is in the future")
         )
     cases = await run_in_threadpool(_cases, content, name)
-    day = pd.Timestamp(as_of or dt.date.today())
+    day = pd.Timestamp(as_of or china_today())
     payload = await run_in_threadpool(_ranked, cases, day, loaded, options)
     entry = await record(
         request,

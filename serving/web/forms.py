@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
@@ -119,6 +120,7 @@ def form_fields(
     return fields
 
 
-def today_iso() -> str:
-    """Today's date as the date inputs want it."""
-    return dt.date.today().isoformat()
+def today_iso(timezone: str) -> str:
+    """Today in the court's time zone, as the date inputs want it (the server may run on UTC,
+    and the court's rules count the court's days)."""
+    return dt.datetime.now(ZoneInfo(timezone)).date().isoformat()

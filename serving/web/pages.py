@@ -112,9 +112,10 @@ def _nav(key: ApiKeyPublic, current: str) -> list[dict[str, Any]]:
     ]
 
 
-def _fields(page: str) -> dict[str, Any]:
-    today = {"valuation_date": today_iso(), "purpose": DEFAULT_PURPOSE}
-    dates = {"received_report_on": today_iso(), "submitted_on": today_iso()}
+def _fields(page: str, timezone: str) -> dict[str, Any]:
+    day = today_iso(timezone)
+    today = {"valuation_date": day, "purpose": DEFAULT_PURPOSE}
+    dates = {"received_report_on": day, "submitted_on": day}
     objection = {"objection_fields": form_fields(ObjectionRequest, defaults=dates)}
     if page == "/property":
         fields = form_fields(PropertyInquiry, first=_INQUIRY_FIRST, defaults=today)
@@ -125,7 +126,7 @@ def _fields(page: str) -> dict[str, Any]:
     if page == "/inquiries":
         return objection
     if page == "/triage":
-        return {"today": today_iso()}
+        return {"today": day}
     return {}
 
 
@@ -139,7 +140,7 @@ def _page_context(request: Request, key: ApiKeyPublic, cookie: str, page: Page) 
         "csrf": csrf_token(court_store(request).session_key, cookie),
         "batch_limit": settings.batch_limit,
         "upload_limit_mb": settings.upload_limit_mb,
-        **_fields(page.path),
+        **_fields(page.path, settings.court_timezone),
     }
 
 

@@ -132,8 +132,9 @@ def test_reload_under_load_fails_no_request(
     champion: LoadedModel, session_settings: Settings, body: dict[str, Any], tmp_path: Path
 ) -> None:
     """Four clients value flats without pause while a newer bundle is put in place and the
-    server reloads twice: every request is answered 200, first by the old version, then by
-    the new one."""
+    server reloads twice, then the bundle is tampered with and a third reload refuses it:
+    every request is answered 200, first by the old version, then by the new one, which
+    keeps serving."""
     settings = make_settings(
         tmp_path,
         tracking_uri=NO_REGISTRY,
@@ -160,6 +161,11 @@ def test_reload_under_load_fails_no_request(
         write_bundle_file(LoadedModel(champion.model, info), path, KEY, kind="property")
         changed = admin.post("/v1/admin/reload")
         time.sleep(0.5)
+        tampered = bytearray(path.read_bytes())
+        tampered[-100] ^= 0xFF  # one flipped byte in the pickled payload
+        path.write_bytes(bytes(tampered))
+        refused = admin.post("/v1/admin/reload")
+        time.sleep(0.3)
         stop.set()
         for thread in clients:
             thread.join(timeout=30)
@@ -175,6 +181,9 @@ def test_reload_under_load_fails_no_request(
         "source": "bundle",
         "reason": None,
     }
+    kept = refused.json()["models"][0]
+    assert (kept["outcome"], kept["version"]) == ("kept", newer), kept
+    assert "checksum" in kept["reason"] or "signature" in kept["reason"], kept
     assert set(seen) == {f"200 {champion.info.version}", f"200 {newer}"}, seen
     assert sum(seen.values()) > 20
     assert after.json()["model"]["version"] == newer

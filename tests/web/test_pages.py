@@ -243,6 +243,19 @@ def test_sign_out_ends_the_session(judge_page: Page, live_server: str) -> None:
     expect(judge_page.get_by_label("API 密钥")).to_be_visible()
 
 
+#: The page's first contentful paint (ms), waiting for the entry: paint timing is reported
+#: asynchronously, possibly after the load event.
+FIRST_PAINT = """() => new Promise((resolve) => {
+  const seen = performance.getEntriesByName("first-contentful-paint")[0];
+  if (seen) return resolve(seen.startTime);
+  new PerformanceObserver((list) => {
+    const entry = list.getEntriesByName("first-contentful-paint")[0];
+    if (entry) resolve(entry.startTime);
+  }).observe({ type: "paint", buffered: true });
+  setTimeout(() => resolve(null), 5000);
+})"""
+
+
 def test_page_timings_are_recorded(judge_page: Page, live_server: str, artifacts: Path) -> None:
     """First contentful paint of each judge page on loopback, written to the artifacts (a
     figure to read, not a timed assertion: the machine is shared)."""
@@ -250,9 +263,7 @@ def test_page_timings_are_recorded(judge_page: Page, live_server: str, artifacts
     for path in ("/property", "/vehicle", "/inquiries"):
         judge_page.goto(live_server + path)
         judge_page.wait_for_load_state("load")
-        paint = judge_page.evaluate(
-            "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"
-        )
+        paint = judge_page.evaluate(FIRST_PAINT)
         assert paint is not None and paint > 0
         timings[path] = round(paint, 1)
     (artifacts / "first-paint-ms.json").write_text(json.dumps(timings))
