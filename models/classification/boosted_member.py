@@ -1,11 +1,15 @@
 """The tree member: LightGBM boosters bagged over the inner folds.
 
 Each inner fold trains a strongly regularised booster (small learning rate, few leaves,
-large leaves, row and feature sampling, L2 on leaf values) early-stopped on its held-out
-fold; the held-out raw scores are the member's out-of-fold logits and the member's
-prediction is the mean raw score of the fold boosters. Categorical columns are LightGBM
-native categoricals: their most frequent levels get integer codes, while rare, unseen and
-missing values take the missing branch, so prediction never raises.
+large leaves, row and feature sampling, L2 on leaf values), all stopped at the one round
+count where the mean held-out log-loss of the folds stops falling; the held-out raw scores
+are the member's out-of-fold logits and the member's prediction is the mean raw score of
+the fold boosters. Categorical columns are LightGBM native categoricals: their most
+frequent levels get integer codes, while rare, unseen and missing values take the missing
+branch, so prediction never raises. A column with many levels is split by groups of levels
+sorted by their gradient statistics, which overfits when few rows of the rarer class fall
+in each level; the smoothing of those statistics (``cat_smooth``) is chosen by the inner
+cross-validation from a few candidates.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import lightgbm as lgb
 import numpy as np
@@ -77,7 +81,13 @@ class BoostedFit:
     oof: np.ndarray
 
 
-def booster_params(params: ClassifierParams, seed: int, constraints: list[int]) -> dict[str, Any]:
+#: Categorical columns with more levels than this are split by level groups, not one level.
+MAX_CAT_TO_ONEHOT = 8
+
+
+def booster_params(
+    params: ClassifierParams, seed: int, constraints: list[int], cat_smooth: float
+) -> dict[str, Any]:
     """LightGBM training parameters."""
     out: dict[str, Any] = {
         "objective": "binary",
@@ -89,9 +99,9 @@ def booster_params(params: ClassifierParams, seed: int, constraints: list[int]) 
         "bagging_fraction": params.bagging_fraction,
         "bagging_freq": 1 if params.bagging_fraction < 1.0 else 0,
         "lambda_l2": params.lambda_l2,
-        "cat_smooth": 20.0,
+        "cat_smooth": cat_smooth,
         "cat_l2": 10.0,
-        "max_cat_to_onehot": 8,
+        "max_cat_to_onehot": MAX_CAT_TO_ONEHOT,
         "num_threads": params.n_jobs,
         "seed": seed,
         "deterministic": True,
@@ -121,7 +131,13 @@ def fit_boosted_member(
     params: ClassifierParams,
     seed: int,
 ) -> BoostedFit:
-    """Train one early-stopped booster per inner fold.
+    """Cross-validate the boosters, choose the categorical smoothing, keep the fold boosters.
+
+    Every candidate of ``params.cat_smooth`` is boosted on all inner folds at once, stopped
+    at the round where the mean held-out log-loss stops falling; the candidate with the
+    lowest mean held-out log-loss wins. Smoothing only matters for categorical columns
+    split by level groups (more levels than ``max_cat_to_onehot``), so otherwise only the
+    first candidate is tried.
 
     Args:
         numeric: Numeric feature columns.
@@ -130,10 +146,11 @@ def fit_boosted_member(
         folds: Inner (train, held-out) index pairs.
         monotone: Feature → +1/-1 monotone constraint.
         params: Hyperparameters.
-        seed: Random seed (fold ``k`` uses ``seed + k``).
+        seed: Random seed of the boosters.
 
     Returns:
-        The member and its out-of-fold raw scores.
+        The member (one booster per inner fold, all at the common round count) and its
+        out-of-fold raw scores.
     """
     codes = tuple(
         _level_codes(v, params.min_category_count, params.max_levels) for v in categorical.values()
@@ -142,25 +159,53 @@ def fit_boosted_member(
     matrix = shell.matrix({**numeric, **categorical})
     cat_idx = list(range(len(numeric), matrix.shape[1]))
     constraints = [int(monotone.get(name, 0)) for name in shell.features]
+    data = lgb.Dataset(matrix, y, categorical_feature=cat_idx, free_raw_data=False)
+    grouped = any(len(table) > MAX_CAT_TO_ONEHOT for table in codes)
+    candidates = params.cat_smooth if grouped else params.cat_smooth[:1]
+    runs = [
+        _cross_validated(data, folds, booster_params(params, seed, constraints, smooth), params)
+        for smooth in candidates
+    ]
+    losses = [loss for loss, _ in runs]
+    best = int(np.argmin(losses))
+    boosters = runs[best][1]
     oof = np.zeros(len(y))
-    boosters = []
-    for k, (train, held) in enumerate(folds):
-        dtrain = lgb.Dataset(
-            matrix[train], y[train], categorical_feature=cat_idx, free_raw_data=False
-        )
-        dheld = lgb.Dataset(matrix[held], y[held], reference=dtrain)
-        booster = lgb.train(
-            booster_params(params, seed + k, constraints),
-            dtrain,
-            num_boost_round=params.n_estimators,
-            valid_sets=[dheld],
-            callbacks=[lgb.early_stopping(params.early_stopping_rounds, verbose=False)],
-        )
-        best = booster.best_iteration or booster.current_iteration()
-        booster = lgb.Booster(model_str=booster.model_to_string(num_iteration=best))
+    for booster, (_, held) in zip(boosters, folds, strict=True):
         oof[held] = booster.predict(matrix[held], raw_score=True)
-        boosters.append(booster)
-    logger.info("tree member: rounds per fold %s", [b.current_iteration() for b in boosters])
+    logger.info(
+        "tree member: %d rounds, cat_smooth %s (held-out log-loss %s)",
+        boosters[0].current_iteration(),
+        candidates[best],
+        [round(loss, 5) for loss in losses],
+    )
     return BoostedFit(
         member=BoostedMember(shell.numeric, shell.categorical, codes, tuple(boosters)), oof=oof
     )
+
+
+def _cross_validated(
+    data: lgb.Dataset,
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    training: dict[str, Any],
+    params: ClassifierParams,
+) -> tuple[float, list[lgb.Booster]]:
+    """Mean held-out log-loss at the common best round, and the fold boosters cut there.
+
+    One round count for every fold, rather than early stopping each fold on its own
+    held-out rows, keeps the out-of-fold scores honest: a fold's rows no longer pick, on
+    their own, the round at which they are scored, so the stack does not overrate the trees.
+    """
+    result = lgb.cv(
+        {**training, "metric": "binary_logloss"},
+        data,
+        num_boost_round=params.n_estimators,
+        folds=list(folds),
+        stratified=False,
+        callbacks=[lgb.early_stopping(params.early_stopping_rounds, verbose=False)],
+        return_cvbooster=True,
+    )
+    cv = cast(lgb.CVBooster, result["cvbooster"])
+    curve = cast(list[float], result["valid binary_logloss-mean"])
+    rounds = int(cv.best_iteration) or len(curve)
+    boosters = [lgb.Booster(model_str=b.model_to_string(num_iteration=rounds)) for b in cv.boosters]
+    return float(curve[rounds - 1]), boosters

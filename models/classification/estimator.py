@@ -8,9 +8,10 @@
 3. two members on an inner stratified K-fold split: a penalised natural-spline logistic
    regression (:mod:`~models.classification.spline_member`) and LightGBM boosters bagged
    over the folds (:mod:`~models.classification.boosted_member`);
-4. a logistic stack on the members' out-of-fold logits, with non-negative weights. The
-   stack is the calibration step (Platt scaling of the blend), fitted on predictions for
-   rows the members did not train on.
+4. a logistic stack on the members' out-of-fold logits (:mod:`~models.classification.stack`):
+   Platt scaling of their mean logit, or of a blend with one non-negative weight per member
+   when that fits the out-of-fold rows clearly better. The stack is the calibration step,
+   fitted on predictions for rows the members did not train on.
 
 The calibrated probability is ``expit(stack_intercept + w_s * spline_logit + w_t *
 tree_logit)``. Because both members are additive on the logit scale (the spline member by
@@ -33,10 +34,10 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from models.classification.boosted_member import BoostedMember, fit_boosted_member
-from models.classification.logistic import fit_logistic
 from models.classification.pairs import PairFeature, select_pairs
 from models.classification.params import ClassifierParams
 from models.classification.spline_member import SplineMember, fit_spline_member
+from models.classification.stack import fit_stack
 from models.errors import InvalidInputError
 from models.tabular import FrameEncoder, normalize_scalar
 
@@ -123,8 +124,13 @@ class ProbabilityClassifier(BaseEstimator):
                 params=params,
                 seed=self.seed,
             )
-            oof = np.column_stack([spline.oof, boosted.oof])
-            self.stack_ = fit_logistic(oof, target, params.stack_penalty, bounds=[(0.0, None)] * 2)
+            self.stack_ = fit_stack(
+                np.column_stack([spline.oof, boosted.oof]),
+                target,
+                penalty=params.stack_penalty,
+                rule=params.stack_weights,
+                min_z=params.stack_free_z,
+            )
         self.spline_: SplineMember = spline.member
         self.boosted_: BoostedMember = boosted.member
         self.feature_names_in_: list[str] = [str(c) for c in self.encoder_.feature_names_in_]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.classification.stack import StackRule
+
 _DEFAULT_PENALTIES = tuple(float(10.0**e) for e in (-1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5))
 
 
@@ -35,9 +37,19 @@ class ClassifierParams(BaseModel):
         feature_fraction: Share of features sampled per tree.
         bagging_fraction: Share of rows sampled per tree.
         lambda_l2: L2 penalty on leaf values.
-        n_estimators: Upper bound on boosting rounds per inner fold.
-        early_stopping_rounds: Patience of the early stopping on the inner held-out fold.
+        cat_smooth: Candidate smoothings of the per-level gradient statistics of categorical
+            columns with more than 8 levels (LightGBM ``cat_smooth``, in units of the
+            hessian); the inner cross-validation picks one. The first is used when no such
+            column exists.
+        n_estimators: Upper bound on boosting rounds.
+        early_stopping_rounds: Patience of the early stopping on the mean inner held-out
+            log-loss.
         stack_penalty: L2 penalty on the stack's member weights (logit scale).
+        stack_weights: ``"equal"`` (Platt scaling of the mean member logit), ``"free"`` (one
+            weight per member) or ``"auto"`` (free only when it lowers the out-of-fold
+            log-loss by more than ``stack_free_z`` standard errors); see
+            :mod:`models.classification.stack`.
+        stack_free_z: The standard errors that ``"auto"`` asks of the free weights.
         n_jobs: Threads for LightGBM and the linear algebra. One thread is the default: on a
             shared machine, OpenMP threads that wait for a busy core slow training badly.
     """
@@ -61,7 +73,10 @@ class ClassifierParams(BaseModel):
     feature_fraction: float = Field(0.5, gt=0, le=1)
     bagging_fraction: float = Field(0.8, gt=0, le=1)
     lambda_l2: float = Field(10.0, ge=0)
+    cat_smooth: tuple[float, ...] = Field((20.0, 100.0, 500.0), min_length=1, max_length=8)
     n_estimators: int = Field(3000, ge=1, le=100_000)
     early_stopping_rounds: int = Field(100, ge=1)
     stack_penalty: float = Field(1.0, ge=0)
+    stack_weights: StackRule = "auto"
+    stack_free_z: float = Field(2.0, ge=0)
     n_jobs: int = Field(1, ge=1, le=64)
