@@ -4,11 +4,15 @@ and a live HTTP server on a free loopback port."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,6 @@ from models.registry import LoadedModel, load_champion
 from models.settings import Settings
 from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
 from models.vehicle.schemas import VehicleRequest
-from serving.app import create_app
 from serving.court import ApiKeyCreate, QuotaOverride, Role
 from serving.court.admin import keys_create
 from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
@@ -240,17 +243,65 @@ def running_server(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    """A `courtval serve` process: its base URL and the file its logs go to."""
+
+    url: str
+    log: Path
+
+
 @pytest.fixture(scope="session")
-def live_server(
+def live_server_process(
     trained: TrainResult,
     trained_vehicle: TrainResult,
     trained_capacity: CapacityTrainResult,
     trained_difficulty: DifficultyTrainResult,
     session_settings: Settings,
-) -> Iterator[str]:
-    """A real uvicorn server serving every champion; yields its base URL."""
-    with running_server(create_app(session_settings)) as url:
-        yield url
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveServer]:
+    """`courtval serve` of every champion in a process of its own, as a court runs it.
+
+    Not a thread of the test process: a thread that has run LightGBM's OpenMP code and stays
+    alive slows every later LightGBM training in the process about twentyfold (seen with
+    libgomp), and the tests go on training after the server starts.
+    """
+    port = free_port()
+    log = tmp_path_factory.mktemp("live-server") / "server.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "COURTVAL_"))},
+        "COURTVAL_HOME": str(session_settings.home),
+        "COURTVAL_DATA_DIR": str(session_settings.data_dir),
+        "COURTVAL_LOG_LEVEL": "DEBUG",
+    }
+    command = [sys.executable, "-m", "courtval", "serve", "--port", str(port)]
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, server, log)
+        yield LiveServer(url, log)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the live server did not become ready:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server_process: LiveServer) -> str:
+    """The base URL of a real server of every champion (see :func:`live_server_process`)."""
+    return live_server_process.url
 
 
 def request_from_row(row: pd.Series, valuation_date: dt.date | None = None) -> PropertyRequest:

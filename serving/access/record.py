@@ -11,15 +11,17 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
+from typing_extensions import Unpack
 
 from models.court.inquiry import InquiryRecord
+from models.identity import SENSITIVE_FIELDS
 from models.schemas import ModelInfo
 from models.settings import Settings
 from serving.access.auth import Caller, court_store
@@ -58,6 +60,30 @@ def ledger_value(value: Recordable, limit: int, items: int | None = None) -> dic
     return _digest(raw, items) if len(raw) > limit else dict(value)
 
 
+_SENSITIVE_KEYS = tuple(f'"{name}"'.encode() for name in SENSITIVE_FIELDS)
+
+
+def _recorded(value: Recordable, limit: int, items: int | None, key: bytes) -> dict[str, Any]:
+    """:func:`ledger_value` with identifiers scrubbed (the walk skipped when none can occur)."""
+    kept = ledger_value(value, limit, items)
+    if isinstance(value, bytes) and not any(name in value for name in _SENSITIVE_KEYS):
+        return kept
+    return scrub_identifiers(kept, key)
+
+
+class AnswerContext(TypedDict, total=False):
+    """What an entry may say besides its inputs and outputs."""
+
+    model: ModelInfo | None
+    """The model that answered, if any."""
+    case_number: str | None
+    """案号 the request serves, if any."""
+    purpose: str | None
+    """Why the request was made, if stated."""
+    items: int | None
+    """How many items a bulk body holds (kept with a digest)."""
+
+
 def write_entry(
     court: CourtStore,
     settings: Settings,
@@ -66,10 +92,7 @@ def write_entry(
     endpoint: str,
     inputs: Recordable,
     outputs: Recordable,
-    model: ModelInfo | None = None,
-    case_number: str | None = None,
-    purpose: str | None = None,
-    items: int | None = None,
+    **context: Unpack[AnswerContext],
 ) -> LedgerEntryPublic:
     """Append one answered request to the ledger (blocking: call it off the event loop).
 
@@ -80,24 +103,22 @@ def write_entry(
         endpoint: The path the request came to.
         inputs: What was asked (a model, a JSON mapping, or the raw body).
         outputs: What is answered.
-        model: The model that answered, if any.
-        case_number: 案号 the request serves, if any.
-        purpose: Why the request was made, if stated.
-        items: How many items a bulk body holds (kept with a digest).
+        context: Model, case number, purpose, bulk item count (:class:`AnswerContext`).
 
     Raises:
         LedgerWriteError: The entry could not be written; the answer must not be given.
     """
-    limit = settings.ledger_inline_bytes
+    limit, items = settings.ledger_inline_bytes, context.get("items")
+    model = context.get("model")
     entry = LedgerEntryCreate(
         key_id=caller.key_id,
         user_name=caller.owner,
         role=caller.role,
-        case_number=case_number,
+        case_number=context.get("case_number"),
         endpoint=endpoint,
-        purpose=purpose,
-        inputs=scrub_identifiers(ledger_value(inputs, limit, items), court.identity_key),
-        outputs=scrub_identifiers(ledger_value(outputs, limit, items), court.identity_key),
+        purpose=context.get("purpose"),
+        inputs=_recorded(inputs, limit, items, court.identity_key),
+        outputs=_recorded(outputs, limit, items, court.identity_key),
         model_name=model.name if model else None,
         model_version=model.version if model else None,
         run_id=model.run_id if model else None,
@@ -112,29 +133,24 @@ async def record(
     *,
     inputs: Recordable,
     outputs: Recordable,
-    model: ModelInfo | None = None,
-    case_number: str | None = None,
-    purpose: str | None = None,
-    items: int | None = None,
+    **context: Unpack[AnswerContext],
 ) -> LedgerEntryPublic:
     """Append the answered request to the ledger; :class:`LedgerWriteError` (→ 503) if it fails.
 
     Serialising, hashing a bulk body and the write itself run off the event loop; the
     arguments are those of :func:`write_entry`, the endpoint being the request's path.
     """
+    court, settings = court_store(request), request.app.state.settings
     try:
         written = await run_in_threadpool(
             lambda: write_entry(
-                court_store(request),
-                request.app.state.settings,
+                court,
+                settings,
                 caller,
                 endpoint=request.url.path,
                 inputs=inputs,
                 outputs=outputs,
-                model=model,
-                case_number=case_number,
-                purpose=purpose,
-                items=items,
+                **context,
             )
         )
     except LedgerWriteError:

@@ -25,6 +25,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from serving.court.chain import store_json
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -78,6 +80,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         **kwargs: Passed on to :func:`sqlalchemy.create_engine`.
     """
     parsed = make_url(url)
+    kwargs.setdefault("json_serializer", store_json)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError(

@@ -11,17 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.identity import SENSITIVE_FIELDS, keyed_hash, normalise_identity
-from serving.court.chain import canonical_json, entry_hash
+from serving.court.chain import CanonicalJson, entry_hash
 from serving.court.db import begin_write
 from serving.court.errors import LedgerWriteError, UnscrubbedIdentifierError
 from serving.court.schemas import (
@@ -91,10 +90,17 @@ def _check_scrubbed(value: Any) -> None:
             _check_scrubbed(item)
 
 
+def _may_hold_identifiers(encoded: CanonicalJson) -> bool:
+    """Whether a sensitive field's name occurs anywhere in the canonical text."""
+    return any(f'"{name}":' in encoded.text for name in SENSITIVE_FIELDS)
+
+
 def _fields(entry: LedgerEntryCreate, entry_id: int, now: dt.datetime) -> dict[str, Any]:
-    fields = entry.model_dump(mode="json")
-    fields["inputs"] = json.loads(canonical_json(entry.inputs))  # JSON types only, from here on
-    fields["outputs"] = json.loads(canonical_json(entry.outputs))
+    """The row's columns; inputs and outputs as canonical text, encoded once for both the
+    hash and the JSON columns (``ValueError`` for NaN or infinities)."""
+    fields = entry.model_dump(mode="json", exclude={"inputs", "outputs"})
+    fields["inputs"] = CanonicalJson.of(entry.inputs)
+    fields["outputs"] = CanonicalJson.of(entry.outputs)
     fields["latency_ms"] = float(entry.latency_ms)
     fields.update(id=entry_id, created_at=now)
     return fields
@@ -107,6 +113,8 @@ def append(
 
     The entry is committed when this returns. It takes a session factory, not a session, so
     that the caller's open transaction can neither delay nor be committed by the ledger write.
+    Plain Core statements: this runs once per answer, and the ORM's unit of work would cost
+    more than the write itself.
 
     Raises:
         UnscrubbedIdentifierError: a sensitive field holds a clear identifier.
@@ -114,26 +122,21 @@ def append(
         LedgerWriteError: the database refused or failed the write; nothing was recorded and the
             request must fail (503).
     """
-    _check_scrubbed(entry.inputs)
-    _check_scrubbed(entry.outputs)
-    canonical_json([entry.inputs, entry.outputs])  # refuse non-JSON before touching the database
+    moment = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
+    fields = _fields(entry, 0, moment)  # refuses non-JSON before touching the database
+    for value, encoded in ((entry.inputs, fields["inputs"]), (entry.outputs, fields["outputs"])):
+        if _may_hold_identifiers(encoded):  # a batch without any skips the walk
+            _check_scrubbed(value)
     try:
         with sessions() as session:
             begin_write(session)
-            head = session.execute(
-                select(LedgerHeadRow.last_id, LedgerHeadRow.last_hash)
-                .where(LedgerHeadRow.id == 1)
-                .with_for_update()
-            ).one()
-            moment = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
-            fields = _fields(entry, head.last_id + 1, moment)
+            connection = session.connection()
+            head = connection.execute(_HEAD_FOR_UPDATE).one()
+            fields["id"] = head.last_id + 1
             digest = entry_hash(fields, head.last_hash)
-            session.add(LedgerEntryRow(**fields, prev_hash=head.last_hash, entry_hash=digest))
-            session.execute(
-                update(LedgerHeadRow)
-                .where(LedgerHeadRow.id == 1)
-                .values(last_id=fields["id"], last_hash=digest)
-            )
+            row = {**fields, "prev_hash": head.last_hash, "entry_hash": digest}
+            connection.execute(_INSERT, row)
+            connection.execute(_MOVE_HEAD, {"new_id": fields["id"], "new_hash": digest})
             session.commit()
     except SQLAlchemyError as exc:
         logger.error("ledger write failed: %s", getattr(exc, "orig", None) or type(exc).__name__)
@@ -143,8 +146,23 @@ def append(
         ) from exc
     logger.info("ledger entry %d by key %d on %s", fields["id"], entry.key_id, entry.endpoint)
     return LedgerEntryPublic(
-        **{**fields, "created_at": moment}, prev_hash=head.last_hash, entry_hash=digest
+        **{**fields, "inputs": entry.inputs, "outputs": entry.outputs, "created_at": moment},
+        prev_hash=head.last_hash,
+        entry_hash=digest,
     )
+
+
+# Built once: compiled once and cached, where a fresh statement per answer is not.
+_HEADS = cast(Table, LedgerHeadRow.__table__)
+_HEAD_FOR_UPDATE = (
+    select(_HEADS.c.last_id, _HEADS.c.last_hash).where(_HEADS.c.id == 1).with_for_update()
+)
+_INSERT = insert(cast(Table, LedgerEntryRow.__table__))
+_MOVE_HEAD = (
+    update(_HEADS)
+    .where(_HEADS.c.id == 1)
+    .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
+)
 
 
 def entry_public(row: LedgerEntryRow) -> LedgerEntryPublic:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 
 import pytest
 
 from models.identity import keyed_hash
 from serving.court import GENESIS_HASH, canonical_json, entry_hash, scrub_identifiers
-from serving.court.chain import HASHED_FIELDS, format_time
+from serving.court.chain import HASHED_FIELDS, CanonicalJson, format_time, store_json
 
 KEY = b"k"
 
@@ -47,6 +48,21 @@ def test_entry_hash_follows_the_documented_rule() -> None:
     assert format_time(moment) == "2024-05-01T08:30:00.000000Z"
     assert entry_hash(fields, GENESIS_HASH) == expected
     assert entry_hash(fields, "1" * 64) != expected
+
+
+def test_pre_encoded_values_hash_and_store_as_the_plain_ones() -> None:
+    """The write path encodes inputs and outputs once (CanonicalJson); the hash and the stored
+    text must be those of the plain values, which is what verification recomputes."""
+    inputs = {"面积": 40.5, "items": [{"b": 1e16, "a": None}]}
+    outputs = {"value": 0.1 + 0.2, "text": "锦园"}
+    fields: dict[str, object] = dict.fromkeys(HASHED_FIELDS)
+    fields.update(id=7, created_at="2024-05-01T08:30:00.000000Z", inputs=inputs, outputs=outputs)
+    encoded = {**fields, "inputs": CanonicalJson.of(inputs), "outputs": CanonicalJson.of(outputs)}
+    assert entry_hash(encoded, GENESIS_HASH) == entry_hash(fields, GENESIS_HASH)
+    assert json.loads(store_json(encoded["inputs"])) == inputs
+    assert store_json(encoded["outputs"]) == canonical_json(outputs)
+    with pytest.raises(ValueError, match="JSON compliant"):
+        CanonicalJson.of({"x": float("nan")})
 
 
 def test_scrub_replaces_identifiers_at_any_depth() -> None:
