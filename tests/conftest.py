@@ -251,6 +251,40 @@ class LiveServer:
     log: Path
 
 
+@contextmanager
+def serve_process(settings: dict[str, str], log: Path, cwd: Path | None = None) -> Iterator[str]:
+    """`courtval serve` in a fresh process with only these ``COURTVAL_*`` settings (no
+    ``MLFLOW_*`` variables inherited: the process finds its stores through its settings alone);
+    logs to ``log``; yields the base URL once ``/readyz`` answers, stops it after."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "COURTVAL_"))},
+        **settings,
+    }
+    command = [sys.executable, "-m", "courtval", "serve", "--port", str(port)]
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, env=env, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not become ready:\n{log.read_text()[-3000:]}")
+
+
 @pytest.fixture(scope="session")
 def live_server_process(
     trained: TrainResult,
@@ -266,36 +300,14 @@ def live_server_process(
     alive slows every later LightGBM training in the process about twentyfold (seen with
     libgomp), and the tests go on training after the server starts.
     """
-    port = free_port()
     log = tmp_path_factory.mktemp("live-server") / "server.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "COURTVAL_"))},
+    settings = {
         "COURTVAL_HOME": str(session_settings.home),
         "COURTVAL_DATA_DIR": str(session_settings.data_dir),
         "COURTVAL_LOG_LEVEL": "DEBUG",
     }
-    command = [sys.executable, "-m", "courtval", "serve", "--port", str(port)]
-    with log.open("wb") as sink:
-        server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(url, server, log)
+    with serve_process(settings, log) as url:
         yield LiveServer(url, log)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the live server did not become ready:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +14,7 @@ from typer.testing import CliRunner
 from courtval.cli import app
 from models.settings import Settings
 from serving.court import Role
-from tests.conftest import auth, free_port, issue_key
+from tests.conftest import auth, issue_key, serve_process
 from training.capacity_task import CapacityTrainResult
 from training.difficulty_task import DifficultyTrainResult
 from training.pipeline import TrainResult
@@ -151,45 +147,20 @@ def test_serve_in_a_fresh_process_loads_the_champions(
     tmp_path: Path,
 ) -> None:
     """`courtval serve` resolves the champions through its own store, not MLflow's defaults."""
-    port = free_port()
     key = issue_key(session_settings, Role.DATA_SCIENTIST)
-    # mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI; a fresh process must not inherit
-    # it, or it would find the store by accident rather than through its settings.
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
-    env = {
-        **inherited,
+    settings = {
         "COURTVAL_HOME": str(session_settings.home),
         "COURTVAL_DATA_DIR": str(session_settings.data_dir),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "courtval", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                models = httpx.get(
-                    f"http://127.0.0.1:{port}/v1/models", headers=auth(key), timeout=1
-                ).json()
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError(server.stderr.read().decode() if server.stderr else "no server")
-        runs = {m["kind"]: m["model"]["run_id"] for m in models}
-        assert runs == {
-            "capacity": trained_capacity.run_id,
-            "difficulty": trained_difficulty.run_id,
-            "property": trained.run_id,
-            "vehicle": trained_vehicle.run_id,
-        }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serve_process(settings, tmp_path / "server.log", cwd=tmp_path) as url:
+        models = httpx.get(url + "/v1/models", headers=auth(key), timeout=10).json()
+    runs = {m["kind"]: m["model"]["run_id"] for m in models}
+    assert runs == {
+        "capacity": trained_capacity.run_id,
+        "difficulty": trained_difficulty.run_id,
+        "property": trained.run_id,
+        "vehicle": trained_vehicle.run_id,
+    }
 
 
 def test_generate_cases_writes_the_case_table(env: Path) -> None:

@@ -3,9 +3,6 @@ MLflow anywhere), and a reload under load that fails no request."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,7 +21,7 @@ from models.registry import LoadedModel
 from models.settings import Settings, get_settings
 from serving.app import create_app
 from serving.court import Role
-from tests.conftest import CASE, auth, free_port, issue_key, make_settings, running_server
+from tests.conftest import CASE, auth, issue_key, make_settings, running_server, serve_process
 
 KEY = "a-long-random-secret-shared-by-both-networks"
 #: Nothing listens on the discard port: no registry is reachable.
@@ -63,18 +60,6 @@ def court_network(
     get_settings.cache_clear()
 
 
-def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(server.stderr.read().decode() if server.stderr else "no server")
-
-
 def test_a_court_network_serves_from_the_bundle_alone(
     court_network: Path,
     champion: LoadedModel,
@@ -86,9 +71,7 @@ def test_a_court_network_serves_from_the_bundle_alone(
     settings = Settings(home=court_network, data_dir=tmp_path / "data")
     judge = issue_key(settings, Role.JUDGE)
     scientist = issue_key(settings, Role.DATA_SCIENTIST)
-    port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "COURTVAL_"))},
+    settings_env = {
         "COURTVAL_HOME": str(court_network),
         "COURTVAL_DATA_DIR": str(tmp_path / "data"),
         "COURTVAL_TRACKING_URI": NO_REGISTRY,
@@ -96,25 +79,13 @@ def test_a_court_network_serves_from_the_bundle_alone(
         "COURTVAL_BUNDLE_SIGNING_KEY": KEY,
         "COURTVAL_SERVE_KINDS": '["property"]',
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "courtval", "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, server)
+    with serve_process(settings_env, tmp_path / "server.log", cwd=tmp_path) as url:
         answer = httpx.post(url + "/v1/valuations/property", json=body, headers=auth(judge))
         assert answer.status_code == 200, answer.text
         assert answer.json()["model"]["version"] == champion.info.version
         assert answer.json()["value"] == pytest.approx(champion.model.estimate(flat)[0], rel=1e-9)
         models = httpx.get(url + "/v1/models", headers=auth(scientist)).json()
         assert [(m["kind"], m["source"]) for m in models] == [("property", "bundle")]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert not (court_network / "mlflow.db").exists()
 
 
