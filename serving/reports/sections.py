@@ -171,13 +171,15 @@ def _record(report: InquiryReport) -> Section:
     if m.trained_at is not None:
         rows.append(("训练时间", m.trained_at.strftime("%Y-%m-%d %H:%M")))
     rows += _metric_rows(m)
-    rows += [("台账记录编号", report.ledger_entry_id), ("记录哈希", report.ledger_hash)]
+    rows.append(("台账记录编号", report.ledger_entry_id))
+    # The hash gets the full text width, so all its digits stay on one line.
+    ledger_hash = Text(f"记录哈希（SHA-256）：{report.ledger_hash}", "note")
     note = Text(
         "本次询价已自动记入询价台账，可凭记录编号与哈希值核对本报告与台账记录一致。"
         "询价结果仅用于本案。",
         "note",
     )
-    return Section(HEADINGS[6], (Table(tuple(rows)), note))
+    return Section(HEADINGS[6], (Table(tuple(rows)), ledger_hash, note))
 
 
 def _objections() -> Section:

@@ -111,6 +111,16 @@ def test_pdf_has_every_section_and_the_case_number(pdf_bytes: bytes) -> None:
     assert missing == []
 
 
+def test_pdf_keeps_the_ledger_hash_on_one_line() -> None:
+    """A hash broken over two lines cannot be compared with the ledger by eye or by search.
+
+    All digits: the widest 64-character hash the font can set.
+    """
+    widest = "9" * 64
+    pdf = render_pdf(sample_report().model_copy(update={"ledger_hash": widest}))
+    assert widest in _pdf_text(pdf)
+
+
 def test_pdf_embeds_a_font_subset(pdf_bytes: bytes) -> None:
     reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
     resources = cast(DictionaryObject, reader.pages[0]["/Resources"].get_object())
