@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from models.clock import china_today
+from models.court import calendar_warning
 from models.settings import Settings, get_settings
 from serving.access.store import open_court_store
 from serving.errors import install_error_handlers
@@ -48,6 +50,8 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         set_model_info(app, app.state.models)
         for kind, loaded in app.state.models.loaded.items():
             logger.info("serving %s: %s v%s", kind, loaded.info.name, loaded.info.version)
+        if warning := calendar_warning(china_today()):
+            logger.warning(warning)
         # The models live as long as the process: keep the cyclic GC from rescanning them.
         gc.collect()
         gc.freeze()

@@ -4,7 +4,12 @@ No I/O, no database: the functions take dates and values and return pydantic mod
 the errors of :mod:`models.court.errors` with a Chinese / English message.
 """
 
-from models.court.calendar import add_working_days, covered_years, is_working_day
+from models.court.calendar import (
+    add_working_days,
+    calendar_warning,
+    covered_years,
+    is_working_day,
+)
 from models.court.case_number import (
     ENFORCEMENT_CASE_TYPES,
     CaseNumber,
@@ -57,6 +62,7 @@ __all__ = [
     "ReferencePrice",
     "add_working_days",
     "auction_start_prices",
+    "calendar_warning",
     "check_objection_in_time",
     "covered_years",
     "is_working_day",

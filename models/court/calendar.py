@@ -7,9 +7,11 @@ list: a 调休 Saturday or Sunday is a working day, a weekday inside a holiday i
 Outside the years the package knows, these functions raise :class:`CalendarNotCoveredError`
 instead of falling back to "Monday to Friday". A due date or a deadline here has legal weight: a
 weekends-only guess would count the Spring Festival or National Day week as working days and
-give a date that is wrong by up to a week, silently. The fix is operational — upgrade
-``chinese-calendar`` once the next year's notice is out (usually in November) — and
-:func:`covered_years` lets a health check warn before the year runs out.
+give a date that is wrong by up to a week, silently. Callers that must still act (an objection
+is a party's right and is always registered) decide what a safe estimate is and mark it as one
+(see :mod:`models.court.objections`). The fix is operational — upgrade ``chinese-calendar`` once
+the next year's notice is out (usually in November) — and :func:`calendar_warning` says, at the
+server's start-up, when that is due.
 """
 
 from __future__ import annotations
@@ -83,3 +85,20 @@ def _check_covered(day: dt.date) -> None:
                 "chinese-calendar",
             )
         )
+
+
+def calendar_warning(today: dt.date) -> str | None:
+    """Why the holiday calendar needs an upgrade as of ``today``, or ``None`` if it does not.
+
+    It does from November on when it lacks next year (a 3-working-day count from late
+    December runs into it), and always when it lacks this year.
+    """
+    last = covered_years()[-1]
+    needed = today.year + 1 if today.month >= 11 else today.year
+    if last >= needed:
+        return None
+    return (
+        f"the holiday calendar (chinese-calendar) covers years up to {last}, but {needed} is "
+        "needed: working-day dates from then on are estimated and marked provisional until "
+        "chinese-calendar is upgraded"
+    )

@@ -15,6 +15,11 @@ The rules, and where they come from:
 * **Appraisal** — Wenling court's safeguard (SPC Judicial Reform Cases (4), case 7): on a written
   objection a formal appraisal starts within **3 working days**; the clock runs from the day
   the court registers the objection.
+* **Years the holiday calendar does not know yet** — an objection is still registered, never
+  refused for want of a calendar. Its dates are then the earliest they can be and are marked
+  ``dates_provisional``: the deadline is the unextended fifth day and lateness is not decided
+  (the party keeps the benefit of the doubt; the judge checks by hand), and the appraisal is due
+  3 *calendar* days after registration, so it can only start early, never late.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.court.calendar import add_working_days, next_working_day_on_or_after
-from models.court.errors import ObjectionRejectedError
+from models.court.errors import CalendarNotCoveredError, ObjectionRejectedError
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +109,11 @@ class AppraisalTask(BaseModel):
     registered_on: dt.date = Field(description="法院登记异议之日.")
     due_on: dt.date = Field(description="委托评估最迟启动日（登记后第 3 个工作日）.")
     status: AppraisalStatus = AppraisalStatus.OPEN
+    dates_provisional: bool = Field(
+        default=False,
+        description="节假日安排未知时为真：异议期限取第五日（未顺延，未判断是否逾期），"
+        "评估启动日取登记后第 3 个自然日（最早可能的日期），须人工核对.",
+    )
 
     def is_overdue(self, today: dt.date) -> bool:
         """Whether the appraisal should have started by ``today`` and has not."""
@@ -150,16 +160,28 @@ def open_appraisal_task(request: ObjectionRequest, *, registered_on: dt.date) ->
     Raises:
         ObjectionRejectedError: the objection is late, or registered before it was submitted.
     """
-    deadline = check_objection_in_time(request.received_report_on, request.submitted_on)
     if registered_on < request.submitted_on:
         raise ObjectionRejectedError(
             f"登记日 {registered_on} 早于异议提交日 {request.submitted_on}",
             f"registered_on {registered_on} is before submitted_on {request.submitted_on}",
+        )
+    try:
+        deadline = check_objection_in_time(request.received_report_on, request.submitted_on)
+        due_on = add_working_days(registered_on, APPRAISAL_DUE_WORKING_DAYS)
+    except CalendarNotCoveredError as exc:
+        logger.error("objection registered with provisional dates: %s", exc)
+        return AppraisalTask(
+            party=request.party,
+            ground=request.ground,
+            objection_deadline=request.received_report_on + dt.timedelta(OBJECTION_PERIOD_DAYS),
+            registered_on=registered_on,
+            due_on=registered_on + dt.timedelta(APPRAISAL_DUE_WORKING_DAYS),
+            dates_provisional=True,
         )
     return AppraisalTask(
         party=request.party,
         ground=request.ground,
         objection_deadline=deadline,
         registered_on=registered_on,
-        due_on=add_working_days(registered_on, APPRAISAL_DUE_WORKING_DAYS),
+        due_on=due_on,
     )

@@ -130,6 +130,7 @@ def task_public(row: AppraisalTaskRow, *, today: dt.date) -> AppraisalTaskPublic
         registered_on=row.registered_on,
         due_on=row.due_on,
         status=row.status,
+        dates_provisional=row.dates_provisional,
         created_at=as_utc(row.created_at),
         closed_at=as_utc(row.closed_at) if row.closed_at else None,
         as_of=today,

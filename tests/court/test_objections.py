@@ -27,6 +27,7 @@ from models.court import (
     ObjectionRequest,
     Party,
     PlatformResult,
+    covered_years,
 )
 from models.errors import InvalidInputError
 from models.property.schemas import (
@@ -210,6 +211,20 @@ def test_filing_opens_a_task_due_three_working_days_later(
     assert task.status is AppraisalStatus.OPEN and task.closed_at is None
     assert not task.overdue and task.model_dump()["overdue"] is False
     assert list_tasks(session, today=D(registered)).items == [task]
+
+
+def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+) -> None:
+    """A year the calendar lacks: the objection is registered all the same, its dates the
+    earliest they can be and marked provisional, and the mark survives the store."""
+    year = covered_years()[-1] + 1
+    entry_id = record_inquiry(sessions, judge, on=at(f"{year}-01-04"))
+    request = objection(dt.date(year, 1, 5), dt.date(year, 1, 8))
+    task = file_objection(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
+    assert task.dates_provisional
+    assert (task.objection_deadline, task.due_on) == (dt.date(year, 1, 10), dt.date(year, 1, 11))
+    assert list_tasks(session, today=dt.date(year, 1, 8)).items == [task]
 
 
 def test_a_second_objection_is_already_disputed(

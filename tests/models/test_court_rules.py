@@ -29,6 +29,7 @@ from models.court import (
     PlatformResult,
     add_working_days,
     auction_start_prices,
+    calendar_warning,
     covered_years,
     is_working_day,
     objection_deadline,
@@ -219,6 +220,37 @@ def test_posted_objection_counts_from_the_postmark_and_due_from_registration() -
 def test_objection_request_bounds(changes: dict[str, object], names: str) -> None:
     with pytest.raises(ValidationError, match=names):
         objection(D(2026, 3, 4), D(2026, 3, 5), **changes)
+
+
+def test_objection_past_the_calendar_is_registered_with_the_earliest_dates() -> None:
+    """Beyond the holiday calendar the objection is still registered: deadline the unextended
+    fifth day, lateness undecided, appraisal due 3 calendar days on; both marked provisional."""
+    last = covered_years()[-1]
+    received, registered = D(last + 1, 1, 4), D(last + 1, 1, 20)  # submitted 16 days late
+    task = open_appraisal_task(objection(received, registered), registered_on=registered)
+    assert task.dates_provisional
+    assert (task.objection_deadline, task.due_on) == (D(last + 1, 1, 9), D(last + 1, 1, 23))
+
+
+def test_objection_inside_the_calendar_has_exact_dates() -> None:
+    task = open_appraisal_task(objection(D(2026, 3, 4), D(2026, 3, 9)), registered_on=D(2026, 3, 9))
+    assert not task.dates_provisional
+
+
+@pytest.mark.parametrize(
+    ("today", "warns"),
+    [((0, 6, 1), False), ((0, 11, 1), True), ((-1, 12, 31), False), ((1, 1, 5), True)],
+)
+def test_calendar_warning_from_november_when_next_year_is_missing(
+    today: tuple[int, int, int], warns: bool
+) -> None:
+    """Offsets from the calendar's last year: June of it is fine, November of it is not."""
+    last = covered_years()[-1]
+    year_offset, month, day = today
+    warning = calendar_warning(D(last + year_offset, month, day))
+    assert (warning is not None) == warns
+    if warning:
+        assert "upgrade" in warning and str(last) in warning
 
 
 def test_registration_before_submission_is_refused() -> None:

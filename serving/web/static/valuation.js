@@ -114,7 +114,10 @@
   panel.querySelector('[data-action="object"]').addEventListener("click", () => {
     window.courtval.openObjection(Number(panel.dataset.inquiry), (task) => {
       const notice = slot("disputed");
-      notice.textContent = `已登记异议（评估任务 ${task.id}）：该询价结果不再参与参考价计算，委托评估应于 ${task.due_on} 前启动。`;
+      const provisional = task.dates_provisional
+        ? "（节假日安排尚未更新，该日期按自然日暂定，请人工核对）"
+        : "";
+      notice.textContent = `已登记异议（评估任务 ${task.id}）：该询价结果不再参与参考价计算，委托评估应于 ${task.due_on} 前启动${provisional}。`;
       notice.hidden = false;
       notice.focus();
     });
