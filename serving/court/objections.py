@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Collection
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import func, select
@@ -258,7 +259,14 @@ def list_tasks(
     )
 
 
-def dispute_due_dates(session: Session, entry_ids: Collection[int]) -> dict[int, dt.date]:
+class AppraisalDue(NamedTuple):
+    """When a disputed inquiry's appraisal is due, and whether that day is provisional."""
+
+    due_on: dt.date
+    provisional: bool
+
+
+def dispute_due_dates(session: Session, entry_ids: Collection[int]) -> dict[int, AppraisalDue]:
     """For those of ``entry_ids`` that are disputed, their appraisal task's due day.
 
     An inquiry is disputed when it has a task that was not withdrawn; a task that is done still
@@ -266,11 +274,18 @@ def dispute_due_dates(session: Session, entry_ids: Collection[int]) -> dict[int,
     """
     if not entry_ids:
         return {}
-    statement = select(AppraisalTaskRow.ledger_entry_id, AppraisalTaskRow.due_on).where(
+    statement = select(
+        AppraisalTaskRow.ledger_entry_id,
+        AppraisalTaskRow.due_on,
+        AppraisalTaskRow.dates_provisional,
+    ).where(
         AppraisalTaskRow.ledger_entry_id.in_(set(entry_ids)),
         AppraisalTaskRow.status != AppraisalStatus.WITHDRAWN.value,
     )
-    return {entry_id: due_on for entry_id, due_on in session.execute(statement)}
+    return {
+        entry_id: AppraisalDue(due_on, provisional)
+        for entry_id, due_on, provisional in session.execute(statement)
+    }
 
 
 def disputed_entry_ids(session: Session, entry_ids: Collection[int]) -> set[int]:

@@ -28,6 +28,7 @@ from serving.court.objections import (
     PROPERTY_VALUATION_ENDPOINT,
     VALUATION_ENDPOINTS,
     VEHICLE_VALUATION_ENDPOINT,
+    AppraisalDue,
     AppraisalTaskPage,
     AppraisalTaskPublic,
     dispute_due_dates,
@@ -65,6 +66,10 @@ class InquirySummary(BaseModel):
     model_version: str | None
     disputed: bool
     appraisal_due_on: dt.date | None = Field(description="评估任务最迟启动日, when disputed.")
+    appraisal_due_provisional: bool = Field(
+        default=False,
+        description="The due day is provisional: the holiday calendar lacked its year.",
+    )
 
 
 class InquiryPage(BaseModel):
@@ -120,7 +125,7 @@ async def my_inquiries(
             total = session.scalar(select(func.count()).select_from(LedgerEntryRow).where(*mine))
             due = dispute_due_dates(session, [row.id for row in rows])
         return InquiryPage(
-            items=[_summary(row, row.id in due, due.get(row.id)) for row in rows],
+            items=[_summary(row, due.get(row.id)) for row in rows],
             total=total or 0,
             limit=limit,
             offset=offset,
@@ -129,7 +134,7 @@ async def my_inquiries(
     return await run_in_threadpool(read)
 
 
-def _summary(row: LedgerEntryRow, disputed: bool, due_on: dt.date | None) -> InquirySummary:
+def _summary(row: LedgerEntryRow, due: AppraisalDue | None) -> InquirySummary:
     value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
     return InquirySummary(
         id=row.id,
@@ -140,8 +145,9 @@ def _summary(row: LedgerEntryRow, disputed: bool, due_on: dt.date | None) -> Inq
         valid_until=validity_end(inquiry_date(row)),
         value=value,
         model_version=row.model_version,
-        disputed=disputed,
-        appraisal_due_on=due_on,
+        disputed=due is not None,
+        appraisal_due_on=due.due_on if due else None,
+        appraisal_due_provisional=due.provisional if due else False,
     )
 
 

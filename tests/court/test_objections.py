@@ -225,6 +225,7 @@ def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
     assert task.dates_provisional
     assert (task.objection_deadline, task.due_on) == (dt.date(year, 1, 10), dt.date(year, 1, 11))
     assert list_tasks(session, today=dt.date(year, 1, 8)).items == [task]
+    assert dispute_due_dates(session, [entry_id]) == {entry_id: (task.due_on, True)}
 
 
 def test_a_second_objection_is_already_disputed(
@@ -418,7 +419,8 @@ def test_disputed_entries_are_those_with_a_task_not_withdrawn(
     close_task(session, tasks[1].id, status=AppraisalStatus.WITHDRAWN)
     close_task(session, tasks[2].id, status=AppraisalStatus.DONE)
     assert disputed_entry_ids(session, [*ids, 99]) == {ids[0], ids[2]}
-    assert dispute_due_dates(session, ids) == {ids[0]: D("2025-10-11"), ids[2]: D("2025-10-11")}
+    due = (D("2025-10-11"), False)  # not provisional: the calendar knows 2025
+    assert dispute_due_dates(session, ids) == {ids[0]: due, ids[2]: due}
     assert disputed_entry_ids(session, []) == set()
 
 

@@ -12,7 +12,9 @@
 
   function status(item) {
     if (!item.disputed) return "正常";
-    return item.appraisal_due_on ? `有异议，委托评估应于 ${item.appraisal_due_on} 前启动` : "有异议";
+    if (!item.appraisal_due_on) return "有异议";
+    const provisional = item.appraisal_due_provisional ? "（暂定，请人工核对）" : "";
+    return `有异议，委托评估应于 ${item.appraisal_due_on} 前启动${provisional}`;
   }
 
   function row(item) {
