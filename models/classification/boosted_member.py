@@ -86,7 +86,11 @@ MAX_CAT_TO_ONEHOT = 8
 
 
 def booster_params(
-    params: ClassifierParams, seed: int, constraints: list[int], cat_smooth: float
+    params: ClassifierParams,
+    seed: int,
+    constraints: list[int],
+    cat_smooth: float,
+    extra_trees: bool = False,
 ) -> dict[str, Any]:
     """LightGBM training parameters."""
     out: dict[str, Any] = {
@@ -102,6 +106,7 @@ def booster_params(
         "cat_smooth": cat_smooth,
         "cat_l2": 10.0,
         "max_cat_to_onehot": MAX_CAT_TO_ONEHOT,
+        "extra_trees": extra_trees,
         "num_threads": params.n_jobs,
         "seed": seed,
         "deterministic": True,
@@ -131,13 +136,15 @@ def fit_boosted_member(
     params: ClassifierParams,
     seed: int,
 ) -> BoostedFit:
-    """Cross-validate the boosters, choose the categorical smoothing, keep the fold boosters.
+    """Cross-validate the boosters, choose their settings, keep the fold boosters.
 
-    Every candidate of ``params.cat_smooth`` is boosted on all inner folds at once, stopped
-    at the round where the mean held-out log-loss stops falling; the candidate with the
-    lowest mean held-out log-loss wins. Smoothing only matters for categorical columns
-    split by level groups (more levels than ``max_cat_to_onehot``), so otherwise only the
-    first candidate is tried.
+    Every candidate setting is boosted on all inner folds at once, stopped at the round
+    where the mean held-out log-loss stops falling; the candidate with the lowest mean
+    held-out log-loss wins. The candidates are the categorical smoothings of
+    ``params.cat_smooth`` — only the first unless a categorical column is split by level
+    groups (more levels than ``max_cat_to_onehot``), the only case where smoothing matters —
+    each with and, on at most ``params.extra_trees_max_rows`` rows, also without randomised
+    thresholds (``extra_trees``).
 
     Args:
         numeric: Numeric feature columns.
@@ -161,10 +168,14 @@ def fit_boosted_member(
     constraints = [int(monotone.get(name, 0)) for name in shell.features]
     data = lgb.Dataset(matrix, y, categorical_feature=cat_idx, free_raw_data=False)
     grouped = any(len(table) > MAX_CAT_TO_ONEHOT for table in codes)
-    candidates = params.cat_smooth if grouped else params.cat_smooth[:1]
+    smoothings = params.cat_smooth if grouped else params.cat_smooth[:1]
+    randomised = (False, True) if len(y) <= params.extra_trees_max_rows else (False,)
+    candidates = [(smooth, extra) for extra in randomised for smooth in smoothings]
     runs = [
-        _cross_validated(data, folds, booster_params(params, seed, constraints, smooth), params)
-        for smooth in candidates
+        _cross_validated(
+            data, folds, booster_params(params, seed, constraints, smooth, extra), params
+        )
+        for smooth, extra in candidates
     ]
     losses = [loss for loss, _ in runs]
     best = int(np.argmin(losses))
@@ -173,9 +184,9 @@ def fit_boosted_member(
     for booster, (_, held) in zip(boosters, folds, strict=True):
         oof[held] = booster.predict(matrix[held], raw_score=True)
     logger.info(
-        "tree member: %d rounds, cat_smooth %s (held-out log-loss %s)",
-        boosters[0].current_iteration(),
-        candidates[best],
+        "tree member: %d rounds, cat_smooth %s, extra_trees %s (held-out log-loss %s)",
+        max(b.current_iteration() for b in boosters),
+        *candidates[best],
         [round(loss, 5) for loss in losses],
     )
     return BoostedFit(

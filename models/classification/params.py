@@ -41,6 +41,12 @@ class ClassifierParams(BaseModel):
             columns with more than 8 levels (LightGBM ``cat_smooth``, in units of the
             hessian); the inner cross-validation picks one. The first is used when no such
             column exists.
+        extra_trees_max_rows: With at most this many training rows, the inner
+            cross-validation also tries LightGBM's ``extra_trees`` (one random threshold
+            per feature and split) with every smoothing candidate and keeps it when its
+            held-out log-loss is lower (0: never). A variance reducer for small samples: on
+            lending_club it lifts the out-of-fold AUC by 0.002–0.004; on 50,000 synthetic
+            debtors it is worse and needs 3–4 times the trees, hence the bound.
         n_estimators: Upper bound on boosting rounds.
         early_stopping_rounds: Patience of the early stopping on the mean inner held-out
             log-loss.
@@ -74,6 +80,7 @@ class ClassifierParams(BaseModel):
     bagging_fraction: float = Field(0.8, gt=0, le=1)
     lambda_l2: float = Field(10.0, ge=0)
     cat_smooth: tuple[float, ...] = Field((20.0, 100.0, 500.0), min_length=1, max_length=8)
+    extra_trees_max_rows: int = Field(15_000, ge=0)
     n_estimators: int = Field(3000, ge=1, le=100_000)
     early_stopping_rounds: int = Field(100, ge=1)
     stack_penalty: float = Field(1.0, ge=0)

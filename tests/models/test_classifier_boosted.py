@@ -42,22 +42,44 @@ def test_smoothing_candidates_only_for_many_level_categoricals(
     n_levels: int, tried: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     numeric, categorical, y = loans(n_levels)
-    seen: list[float] = []
+    seen = _tried_settings(monkeypatch)
+    params = FAST.model_copy(update={"extra_trees_max_rows": 0})
+    fit_boosted_member(numeric, categorical, y, folds(y), monotone={}, params=params, seed=0)
+    assert seen == [(smooth, False) for smooth in FAST.cat_smooth[:tried]]
+
+
+def _tried_settings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, bool]]:
+    """The (cat_smooth, extra_trees) settings the inner cross-validation will try, as tried."""
+    seen: list[tuple[float, bool]] = []
     original = boosted_member._cross_validated
 
     def spy(*args: Any) -> tuple[float, list[lgb.Booster]]:
-        seen.append(args[2]["cat_smooth"])
+        seen.append((args[2]["cat_smooth"], args[2]["extra_trees"]))
         return original(*args)
 
     monkeypatch.setattr(boosted_member, "_cross_validated", spy)
-    fit_boosted_member(numeric, categorical, y, folds(y), monotone={}, params=FAST, seed=0)
-    assert seen == list(FAST.cat_smooth[:tried])
+    return seen
+
+
+@pytest.mark.parametrize(("max_rows", "randomised"), [(1499, [False]), (1500, [False, True])])
+def test_extra_trees_is_a_candidate_only_on_small_samples(
+    max_rows: int, randomised: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numeric, categorical, y = loans(MAX_CAT_TO_ONEHOT + 12)  # 1,500 rows
+    seen = _tried_settings(monkeypatch)
+    params = FAST.model_copy(update={"extra_trees_max_rows": max_rows})
+    fit_boosted_member(numeric, categorical, y, folds(y), monotone={}, params=params, seed=0)
+    assert seen == [(smooth, extra) for extra in randomised for smooth in FAST.cat_smooth]
 
 
 def test_fold_boosters_share_one_round_count_and_score_held_out_rows() -> None:
     numeric, categorical, y = loans(20)
     inner = folds(y)
-    fit = fit_boosted_member(numeric, categorical, y, inner, monotone={}, params=FAST, seed=0)
+    # Without extra_trees: with random thresholds, a fold's booster skips a round whose tree
+    # finds no gain (now and then, on two features one of which is noise): fewer trees, not a
+    # round count of its own, but it blurs the count checked here.
+    exact = FAST.model_copy(update={"extra_trees_max_rows": 0})
+    fit = fit_boosted_member(numeric, categorical, y, inner, monotone={}, params=exact, seed=0)
     rounds = {b.current_iteration() for b in fit.member.boosters}
     assert len(rounds) == 1 and len(fit.member.boosters) == len(inner)
     for booster, (_, held) in zip(fit.member.boosters, inner, strict=True):
