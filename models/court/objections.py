@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Self
 
@@ -165,23 +166,29 @@ def open_appraisal_task(request: ObjectionRequest, *, registered_on: dt.date) ->
             f"登记日 {registered_on} 早于异议提交日 {request.submitted_on}",
             f"registered_on {registered_on} is before submitted_on {request.submitted_on}",
         )
-    try:
-        deadline = check_objection_in_time(request.received_report_on, request.submitted_on)
-        due_on = add_working_days(registered_on, APPRAISAL_DUE_WORKING_DAYS)
-    except CalendarNotCoveredError as exc:
-        logger.error("objection registered with provisional dates: %s", exc)
-        return AppraisalTask(
-            party=request.party,
-            ground=request.ground,
-            objection_deadline=request.received_report_on + dt.timedelta(OBJECTION_PERIOD_DAYS),
-            registered_on=registered_on,
-            due_on=registered_on + dt.timedelta(APPRAISAL_DUE_WORKING_DAYS),
-            dates_provisional=True,
-        )
+    deadline, deadline_estimated = _exact_or_earliest(
+        lambda: check_objection_in_time(request.received_report_on, request.submitted_on),
+        request.received_report_on + dt.timedelta(OBJECTION_PERIOD_DAYS),
+    )
+    due_on, due_estimated = _exact_or_earliest(
+        lambda: add_working_days(registered_on, APPRAISAL_DUE_WORKING_DAYS),
+        registered_on + dt.timedelta(APPRAISAL_DUE_WORKING_DAYS),
+    )
     return AppraisalTask(
         party=request.party,
         ground=request.ground,
         objection_deadline=deadline,
         registered_on=registered_on,
         due_on=due_on,
+        dates_provisional=deadline_estimated or due_estimated,
     )
+
+
+def _exact_or_earliest(exact: Callable[[], dt.date], earliest: dt.date) -> tuple[dt.date, bool]:
+    """``exact()`` and ``False``; or, when the holiday calendar lacks its year, ``earliest``
+    (the day before any holiday moves it) and ``True``."""
+    try:
+        return exact(), False
+    except CalendarNotCoveredError as exc:
+        logger.error("%s; provisionally %s, the earliest the date can be", exc, earliest)
+        return earliest, True

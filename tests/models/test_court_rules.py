@@ -232,6 +232,16 @@ def test_objection_past_the_calendar_is_registered_with_the_earliest_dates() -> 
     assert (task.objection_deadline, task.due_on) == (D(last + 1, 1, 9), D(last + 1, 1, 23))
 
 
+def test_only_the_date_past_the_calendar_is_estimated() -> None:
+    """Late December: the deadline is still in the calendar's last year and exact; the due date
+    runs into the next year and is the earliest it can be."""
+    last = covered_years()[-1]
+    received, registered = D(last, 12, 22), D(last, 12, 30)
+    task = open_appraisal_task(objection(received, D(last, 12, 27)), registered_on=registered)
+    assert task.objection_deadline == objection_deadline(received)
+    assert (task.due_on, task.dates_provisional) == (D(last + 1, 1, 2), True)
+
+
 def test_objection_inside_the_calendar_has_exact_dates() -> None:
     task = open_appraisal_task(objection(D(2026, 3, 4), D(2026, 3, 9)), registered_on=D(2026, 3, 9))
     assert not task.dates_provisional
