@@ -143,8 +143,8 @@ def fit_boosted_member(
     held-out log-loss wins. The candidates are the categorical smoothings of
     ``params.cat_smooth`` — only the first unless a categorical column is split by level
     groups (more levels than ``max_cat_to_onehot``), the only case where smoothing matters —
-    each with and, on at most ``params.extra_trees_max_rows`` rows, also without randomised
-    thresholds (``extra_trees``).
+    each with exact split thresholds and, on at most ``params.extra_trees_max_rows`` rows,
+    also with randomised ones (``extra_trees``).
 
     Args:
         numeric: Numeric feature columns.
