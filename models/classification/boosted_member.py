@@ -90,7 +90,7 @@ def booster_params(
     seed: int,
     constraints: list[int],
     cat_smooth: float,
-    extra_trees: bool = False,
+    extra_trees: bool,
 ) -> dict[str, Any]:
     """LightGBM training parameters."""
     out: dict[str, Any] = {

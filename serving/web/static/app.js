@@ -147,5 +147,14 @@
     form.setAttribute("aria-busy", on ? "true" : "false");
   }
 
-  window.courtval = { api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy };
+  /** When an objection's appraisal must start; a provisional day (the holiday calendar lacked
+   * its year, so it is the earliest the day can be) says so. */
+  function appraisalDue(dueOn, provisional) {
+    const note = provisional ? "（节假日安排尚未更新，该日期按自然日暂定，请人工核对）" : "";
+    return `委托评估应于 ${dueOn} 前启动${note}`;
+  }
+
+  window.courtval = {
+    api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy, appraisalDue,
+  };
 })();

@@ -1,7 +1,7 @@
 /* courtval — "my inquiries": the judge's own ledger entries with their dispute status. */
 "use strict";
 (function () {
-  const { api, showErrors, el, yuan } = window.courtval;
+  const { api, showErrors, el, yuan, appraisalDue } = window.courtval;
   const table = document.querySelector("#inquiries tbody");
   const more = document.querySelector('[data-action="more"]');
   const section = table.closest("section");
@@ -13,8 +13,7 @@
   function status(item) {
     if (!item.disputed) return "正常";
     if (!item.appraisal_due_on) return "有异议";
-    const provisional = item.appraisal_due_provisional ? "（暂定，请人工核对）" : "";
-    return `有异议，委托评估应于 ${item.appraisal_due_on} 前启动${provisional}`;
+    return `有异议，${appraisalDue(item.appraisal_due_on, item.appraisal_due_provisional)}`;
   }
 
   function row(item) {

@@ -2,7 +2,7 @@
  * curve (vehicles), the report, a party's objection, and a batch file with its progress. */
 "use strict";
 (function () {
-  const { api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy } = window.courtval;
+  const { api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy, appraisalDue } = window.courtval;
   const form = document.getElementById("inquiry-form");
   const kind = form.dataset.kind;
   const panel = document.getElementById("result");
@@ -114,10 +114,8 @@
   panel.querySelector('[data-action="object"]').addEventListener("click", () => {
     window.courtval.openObjection(Number(panel.dataset.inquiry), (task) => {
       const notice = slot("disputed");
-      const provisional = task.dates_provisional
-        ? "（节假日安排尚未更新，该日期按自然日暂定，请人工核对）"
-        : "";
-      notice.textContent = `已登记异议（评估任务 ${task.id}）：该询价结果不再参与参考价计算，委托评估应于 ${task.due_on} 前启动${provisional}。`;
+      const due = appraisalDue(task.due_on, task.dates_provisional);
+      notice.textContent = `已登记异议（评估任务 ${task.id}）：该询价结果不再参与参考价计算，${due}。`;
       notice.hidden = false;
       notice.focus();
     });
