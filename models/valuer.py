@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
+from models.request_frame import frame_records
 from models.schemas import Contribution, ModelInfo, ValueInterval
 
 #: Requests carry ``valuation_date`` where transactions carry their sale date.
@@ -182,7 +183,7 @@ class TabularValuer(ABC):
             self.batch_extras(raw, answer["value"].to_numpy()).items(), start=1
         ):
             answer.insert(position, name, column)
-        items: list[dict[str, Any]] = answer.to_dict(orient="records")
+        items = frame_records(answer)
         if batch.include_comparables:
             for item, request in zip(items, batch.items, strict=True):
                 found = self.comparables_for(request, options)
@@ -200,7 +201,7 @@ class TabularValuer(ABC):
 
     def _batch_contributions(self, features: pd.DataFrame, n: int) -> list[list[Contribution]]:
         _, effects = self.regressor.contributions(features)
-        records = features.to_dict(orient="records")
+        records = frame_records(features)
         columns = list(effects.columns)
         values = effects.to_numpy()
         return [

@@ -124,7 +124,7 @@ def write_entry(
         run_id=model.run_id if model else None,
         latency_ms=(time.perf_counter() - caller.started) * 1000,
     )
-    return append(court.sessions, entry)
+    return append(court.engine, entry)
 
 
 async def record(

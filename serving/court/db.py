@@ -5,15 +5,18 @@ SQLite by default (a file under the settings' ``home``), PostgreSQL by URL
 Alembic revisions in ``migrations/`` through :func:`upgrade`; no ``alembic.ini`` is needed.
 
 On SQLite the database runs in WAL mode (readers never block the writer) and a transaction that
-will write begins ``IMMEDIATE`` (:func:`begin_write`): it takes the write lock when it begins, so
-two writers never read the same ledger head, and a transaction that read first cannot be refused
-when it then writes (SQLite answers ``SQLITE_BUSY`` at once there, without waiting). Writes on
-SQLite are one at a time; use PostgreSQL for many writers.
+will write begins ``IMMEDIATE`` (:func:`begin_write` for a session, :func:`writing` for a plain
+connection): it takes the write lock when it begins, so two writers never read the same ledger
+head, and a transaction that read first cannot be refused when it then writes (SQLite answers
+``SQLITE_BUSY`` at once there, without waiting). Writes on SQLite are one at a time; use
+PostgreSQL for many writers.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +72,15 @@ def begin_write(session: Session) -> None:
     """
     if not session.in_transaction():
         session.connection(execution_options={WRITE_OPTION: True})
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A connection of its own in a writer's transaction (SQLite: ``BEGIN IMMEDIATE``),
+    committed when the block ends and rolled back if it raises."""
+    options = {WRITE_OPTION: True}
+    with engine.connect().execution_options(**options) as connection, connection.begin():
+        yield connection
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -17,7 +17,7 @@ from serving.court.admin import (
     ledger_verify,
     migrate,
 )
-from serving.court.db import head_revision, make_engine, session_factory
+from serving.court.db import head_revision, make_engine
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_ledger_verify_reports_ok_and_broken(url: str) -> None:
         inputs={}, outputs={"rank": 1}, latency_ms=1.0,
     )  # fmt: skip
     for _ in range(2):
-        append(session_factory(engine), entry)
+        append(engine, entry)
     assert format_verify(ledger_verify(url)).startswith("ledger OK: 2 entries")
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE ledger_entries SET endpoint = '/v1/y' WHERE id = 1")

@@ -6,12 +6,22 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import math
+import random
+import struct
+from typing import Any
 
 import pytest
 
 from models.identity import keyed_hash
 from serving.court import GENESIS_HASH, canonical_json, entry_hash, scrub_identifiers
-from serving.court.chain import HASHED_FIELDS, CanonicalJson, format_time, store_json
+from serving.court.chain import (
+    HASHED_FIELDS,
+    CanonicalJson,
+    _fast_canonical,
+    format_time,
+    store_json,
+)
 
 KEY = b"k"
 
@@ -32,6 +42,82 @@ def test_canonical_json(value: object, text: str) -> None:
 def test_canonical_json_refuses_non_finite_numbers(bad: float) -> None:
     with pytest.raises(ValueError, match="JSON compliant"):
         canonical_json({"x": bad})
+
+
+def _rule(value: Any) -> str:
+    """The documented rule itself."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+class _RandomJson:
+    """Seeded JSON-like values that reach the corners of the rule: floats of every magnitude
+    (every bit pattern), integers beyond 64 bits, control and astral characters, nesting."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+
+    def number(self) -> float | int:
+        rng = self.rng
+        kind = rng.randrange(5)
+        if kind == 0:
+            bits = struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0]
+            return bits if math.isfinite(bits) else 0.5
+        if kind == 1:
+            return rng.uniform(-1, 1) * 10.0 ** rng.randint(-30, 30)
+        if kind == 2:
+            return round(rng.uniform(-1e7, 1e7), rng.randint(0, 8))
+        return rng.randint(-(2**70), 2**70) if kind == 3 else rng.randint(-999, 999)
+
+    def text(self) -> str:
+        rng = self.rng
+        ranges = [(0, 0x80), (0x80, 0xD800), (0xE000, 0x110000)]
+        return "".join(chr(rng.randrange(*rng.choice(ranges))) for _ in range(rng.randrange(6)))
+
+    def value(self, depth: int = 0) -> Any:
+        kind = self.rng.randrange(7 if depth < 3 else 4)
+        if kind == 0:
+            return self.number()
+        if kind == 1:
+            return self.text()
+        if kind == 2:
+            return self.rng.choice([None, True, False])
+        if kind == 3:
+            return self.number()
+        if kind in (4, 5):
+            return {self.text(): self.value(depth + 1) for _ in range(self.rng.randrange(5))}
+        return [self.value(depth + 1) for _ in range(self.rng.randrange(5))]
+
+
+def test_the_fast_encoder_writes_the_rule_s_bytes() -> None:
+    """``orjson`` writes the text unless it might differ; either way the bytes are the rule's."""
+    values = _RandomJson(seed=7)
+    fast = 0
+    for _ in range(20_000):
+        value = values.value()
+        fast += _fast_canonical(value) is not None
+        assert canonical_json(value) == _rule(value), value
+    assert fast > 10_000  # most values take the fast path
+
+
+def test_a_batch_answer_takes_the_fast_path() -> None:
+    """What the speed is for: a large answer of plain floats and short texts, no nulls."""
+    values = _RandomJson(seed=3)
+    items = [
+        {"value": abs(values.rng.gauss(8e5, 2e5)), "lower": 7.1e5 + i, "rule": "锦园|住宅"}
+        for i in range(2_000)
+    ]
+    answer = {"items": items, "model": {"name": "courtval-property", "version": "7"}}
+    assert _fast_canonical(answer) == _rule(answer)
+
+
+@pytest.mark.parametrize(
+    "value", [{"n": None}, {"x": 1e-5}, {"x": -2.5e-9}, {"s": "e-mail 0.00001"}, {"i": 2**64}]
+)
+def test_values_the_fast_encoder_may_write_otherwise_go_to_the_rule(value: Any) -> None:
+    assert _fast_canonical(value) is None
+    assert canonical_json(value) == _rule(value)
 
 
 def test_entry_hash_follows_the_documented_rule() -> None:

@@ -132,7 +132,7 @@ def request_inputs() -> dict[str, object]:
 
 
 def record_inquiry(
-    sessions: sessionmaker[Session],
+    engine: Engine,
     key: ApiKeyPublic,
     *,
     on: dt.datetime,
@@ -155,7 +155,7 @@ def record_inquiry(
         run_id="abc123",
         latency_ms=15.0,
     )
-    return append(sessions, entry, now=on).id
+    return append(engine, entry, now=on).id
 
 
 def objection(received: dt.date, submitted: dt.date) -> ObjectionRequest:
@@ -198,8 +198,9 @@ def test_filing_opens_a_task_due_three_working_days_later(
     registered: str,
     deadline: str,
     due: str,
+    engine: Engine,
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-01-15"))
+    entry_id = record_inquiry(engine, judge, on=at("2025-01-15"))
     request = objection(D(received), D(submitted))
     task = file_objection(sessions, entry_id, request, key=judge, today=D(registered))
     assert (task.inquiry_id, task.case_number, task.filed_by_key_id) == (entry_id, CASE, judge.id)
@@ -214,12 +215,12 @@ def test_filing_opens_a_task_due_three_working_days_later(
 
 
 def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
     """A year the calendar lacks: the objection is registered all the same, its dates the
     earliest they can be and marked provisional, and the mark survives the store."""
     year = covered_years()[-1] + 1
-    entry_id = record_inquiry(sessions, judge, on=at(f"{year}-01-04"))
+    entry_id = record_inquiry(engine, judge, on=at(f"{year}-01-04"))
     request = objection(dt.date(year, 1, 5), dt.date(year, 1, 8))
     task = file_objection(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
     assert task.dates_provisional
@@ -229,9 +230,9 @@ def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
 
 
 def test_a_second_objection_is_already_disputed(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     request = objection(D("2025-09-25"), D("2025-09-29"))
     first = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     with pytest.raises(AlreadyDisputedError, match=f"appraisal task {first.id}") as caught:
@@ -241,9 +242,9 @@ def test_a_second_objection_is_already_disputed(
 
 
 def test_concurrent_objections_open_one_task(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     request = objection(D("2025-09-25"), D("2025-09-29"))
     start = threading.Barrier(4)
     outcomes: list[object] = []
@@ -286,8 +287,9 @@ def test_objection_to_an_unknown_inquiry_is_not_found(
     endpoint: str,
     asked: int,
     message: str,
+    engine: Engine,
 ) -> None:
-    record_inquiry(sessions, judge, on=at("2025-09-22"), endpoint=endpoint)
+    record_inquiry(engine, judge, on=at("2025-09-22"), endpoint=endpoint)
     request = objection(D("2025-09-25"), D("2025-09-29"))
     with pytest.raises(InquiryNotFoundError, match=message):
         file_objection(sessions, asked, request, key=judge, today=D("2025-09-30"))
@@ -311,8 +313,9 @@ def test_objection_out_of_time_is_rejected_and_nothing_stored(
     received: str,
     submitted: str,
     message: str,
+    engine: Engine,
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-11", hour=17))  # 09-12 in China
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-11", hour=17))  # 09-12 in China
     with pytest.raises(ObjectionRejectedError, match=message):
         file_objection(
             sessions, entry_id, objection(D(received), D(submitted)), key=judge, today=D(submitted)
@@ -323,7 +326,7 @@ def test_objection_out_of_time_is_rejected_and_nothing_stored(
 
 @pytest.fixture
 def three_tasks(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> tuple[ApiKeyPublic, list[int]]:
     """Tasks due 09-04 (judge), 10-11 (another judge) and 09-05 (judge, done); their ids."""
     other = create_key(session, ApiKeyCreate(owner="赵法官", role=Role.JUDGE)).key
@@ -334,7 +337,7 @@ def three_tasks(
     ]
     ids = []
     for key, received, submitted, registered in filings:
-        entry_id = record_inquiry(sessions, key, on=at("2025-08-25"))
+        entry_id = record_inquiry(engine, key, on=at("2025-08-25"))
         task = file_objection(
             sessions, entry_id, objection(received, submitted), key=key, today=registered
         )
@@ -389,9 +392,9 @@ def test_task_list_filters(
 
 
 def test_closing_a_task_sets_its_status_once(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     request = objection(D("2025-09-25"), D("2025-09-29"))
     task = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     moment = dt.datetime(2025, 10, 20, 8, tzinfo=dt.UTC)
@@ -408,9 +411,9 @@ def test_closing_a_task_sets_its_status_once(
 
 
 def test_disputed_entries_are_those_with_a_task_not_withdrawn(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
-    ids = [record_inquiry(sessions, judge, on=at("2025-09-22")) for _ in range(4)]
+    ids = [record_inquiry(engine, judge, on=at("2025-09-22")) for _ in range(4)]
     request = objection(D("2025-09-25"), D("2025-09-29"))
     tasks = [
         file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
@@ -439,9 +442,9 @@ def platforms(*, expired_too: bool = False) -> list[PlatformResult]:
 
 
 def test_reference_price_leaves_out_a_disputed_inquiry_and_an_expired_result(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"), value=900_000.0)
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=900_000.0)
     request = objection(D("2025-09-25"), D("2025-09-29"))
     file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     results = [InquiryResult(inquiry_id=entry_id), *platforms(expired_too=True)]
@@ -462,14 +465,14 @@ def test_reference_price_leaves_out_a_disputed_inquiry_and_an_expired_result(
 )
 def test_reference_price_uses_our_inquiry_until_it_expires(
     session: Session,
-    sessions: sessionmaker[Session],
+    engine: Engine,
     judge: ApiKeyPublic,
     decision: str,
     value: Decimal,
     used: list[str],
 ) -> None:
     moment = dt.datetime(2024, 9, 30, 16, 30, tzinfo=dt.UTC)
-    entry_id = record_inquiry(sessions, judge, on=moment, value=300_000.0)
+    entry_id = record_inquiry(engine, judge, on=moment, value=300_000.0)
     results = [InquiryResult(inquiry_id=entry_id), *platforms()]
     price = reference_from_inputs(session, results, decision_date=D(decision), case_number=CASE)
     assert price.value == value
@@ -477,9 +480,9 @@ def test_reference_price_uses_our_inquiry_until_it_expires(
 
 
 def test_our_values_and_dates_come_from_the_ledger(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, engine: Engine, judge: ApiKeyPublic
 ) -> None:
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-21", hour=18), value=276_543.21)
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-21", hour=18), value=276_543.21)
     with pytest.raises(ValidationError, match="value"):
         ReferencePriceRequest.model_validate(
             {"case_number": CASE, "results": [{"inquiry_id": entry_id, "value": 999_999}]}
@@ -507,12 +510,12 @@ def test_a_result_claiming_to_be_ours_needs_an_inquiry_id(session: Session) -> N
 
 
 def test_reference_price_refuses_inquiries_it_cannot_use(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, engine: Engine, judge: ApiKeyPublic
 ) -> None:
-    first = record_inquiry(sessions, judge, on=at("2025-09-20"))
-    second = record_inquiry(sessions, judge, on=at("2025-09-21"))
+    first = record_inquiry(engine, judge, on=at("2025-09-20"))
+    second = record_inquiry(engine, judge, on=at("2025-09-21"))
     other_case = record_inquiry(
-        sessions, judge, on=at("2025-09-21"), case_number="（2025）浙1081执7号"
+        engine, judge, on=at("2025-09-21"), case_number="（2025）浙1081执7号"
     )
     decided = D("2025-10-09")
     with pytest.raises(InquiryNotFoundError, match="no valuation inquiry with id 99"):
@@ -531,7 +534,7 @@ def test_upgrade_from_the_first_revision_keeps_the_ledger(engine: Engine) -> Non
     sessions = session_factory(engine)
     with sessions() as session:
         judge = create_key(session, ApiKeyCreate(owner="张法官", role=Role.JUDGE)).key
-    entry_id = record_inquiry(sessions, judge, on=at("2025-09-22"))
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     upgrade(engine)
     request = objection(D("2025-09-25"), D("2025-09-29"))
     task = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))

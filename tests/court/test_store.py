@@ -26,7 +26,6 @@ from serving.court import (
     make_engine,
     query,
     scrub_identifiers,
-    session_factory,
     upgrade,
     verify,
 )
@@ -76,9 +75,9 @@ def test_migrated_schema_matches_the_tables(sessions: sessionmaker[Session]) -> 
 
 
 def test_appended_entries_form_a_valid_chain(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, engine: Engine, judge: ApiKeyPublic
 ) -> None:
-    entries = [append(sessions, inquiry(judge, n)) for n in range(3)]
+    entries = [append(engine, inquiry(judge, n)) for n in range(3)]
     assert [e.id for e in entries] == [1, 2, 3]
     assert entries[0].prev_hash == GENESIS_HASH
     assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
@@ -87,10 +86,10 @@ def test_appended_entries_form_a_valid_chain(
 
 
 def test_awkward_values_survive_the_round_trip(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, engine: Engine, judge: ApiKeyPublic
 ) -> None:
     values = {"big": 1e300, "tiny": 1e-7, "sum": 0.1 + 0.2, "neg0": -0.0, "int": 2**62}
-    append(sessions, inquiry(judge, inputs={"值": values, "空": None, "list": [1, 1.0, "一"]}))
+    append(engine, inquiry(judge, inputs={"值": values, "空": None, "list": [1, 1.0, "一"]}))
     assert verify(session).ok
     assert query(session).items[0].inputs["值"] == values
 
@@ -121,7 +120,7 @@ def test_verify_names_the_first_broken_entry(
     reason: str,
 ) -> None:
     for n in range(5):
-        append(sessions, inquiry(judge, n))
+        append(engine, inquiry(judge, n))
     with engine.begin() as connection:
         connection.execute(text(tamper))
     result = verify(session)
@@ -134,7 +133,7 @@ def test_verify_notices_a_rewritten_head(
     session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
     for n in range(3):
-        append(sessions, inquiry(judge, n))
+        append(engine, inquiry(judge, n))
     with engine.begin() as connection:
         connection.execute(text("UPDATE ledger_head SET last_id = 2"))
     result = verify(session)
@@ -146,14 +145,14 @@ def test_verify_notices_a_rewritten_head(
 
 
 def test_concurrent_appends_keep_one_chain(
-    sessions: sessionmaker[Session], judge: ApiKeyPublic
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
     errors: list[BaseException] = []
 
     def writer(worker: int) -> None:
         try:
             for n in range(25):
-                append(sessions, inquiry(judge, 100 * worker + n))
+                append(engine, inquiry(judge, 100 * worker + n))
         except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
 
@@ -179,7 +178,7 @@ def test_identifiers_are_stored_only_as_keyed_hashes(
     inputs = scrub_identifiers(raw, HASH_KEY)
     assert scrub_identifiers(inputs, HASH_KEY) == inputs
     assert inputs["debtor_id_number"] == inputs["debtors"][0]["debtor_id_number"]
-    append(sessions, inquiry(judge, inputs=inputs, outputs={"echo": inputs}))
+    append(engine, inquiry(judge, inputs=inputs, outputs={"echo": inputs}))
     session.close()
     with engine.connect() as connection:
         rows = str(connection.execute(text("SELECT * FROM ledger_entries")).all())
@@ -193,22 +192,22 @@ def test_identifiers_are_stored_only_as_keyed_hashes(
 
 
 def test_clear_identifiers_are_refused(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, engine: Engine, judge: ApiKeyPublic
 ) -> None:
     with pytest.raises(UnscrubbedIdentifierError, match="debtor_id_number"):
-        append(sessions, inquiry(judge, inputs={"items": [{"debtor_id_number": ID_NUMBER}]}))
+        append(engine, inquiry(judge, inputs={"items": [{"debtor_id_number": ID_NUMBER}]}))
     assert verify(session).last_id == 0
 
 
 def test_dropped_table_is_a_ledger_write_error(
     sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
 ) -> None:
-    append(sessions, inquiry(judge))
+    append(engine, inquiry(judge))
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE appraisal_tasks"))  # it refers to the ledger
         connection.execute(text("DROP TABLE ledger_entries"))
     with pytest.raises(LedgerWriteError, match="no answer may be given"):
-        append(sessions, inquiry(judge, 1))
+        append(engine, inquiry(judge, 1))
 
 
 def _read_only(url: str) -> str:
@@ -223,7 +222,7 @@ def test_unwritable_database_is_a_ledger_write_error(
     engine = make_engine(_read_only(database_url))
     try:
         with pytest.raises(LedgerWriteError):
-            append(session_factory(engine), inquiry(judge))
+            append(engine, inquiry(judge))
     finally:
         engine.dispose()
     with sessions() as session:
@@ -231,14 +230,14 @@ def test_unwritable_database_is_a_ledger_write_error(
 
 
 def test_query_filters_by_user_case_and_time(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic
+    session: Session, engine: Engine, judge: ApiKeyPublic
 ) -> None:
     start = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
     other = create_key(session, ApiKeyCreate(owner="赵法官", role=Role.JUDGE)).key
     for n in range(6):
         key = judge if n % 2 == 0 else other
         case = CASE if n < 3 else "(2024)浙1081执99号"
-        append(sessions, inquiry(key, n, case_number=case), now=start + dt.timedelta(hours=n))
+        append(engine, inquiry(key, n, case_number=case), now=start + dt.timedelta(hours=n))
     assert [e.id for e in query(session, user="张法官").items] == [1, 3, 5]
     assert [e.id for e in query(session, case_number=CASE).items] == [1, 2, 3]
     hour = dt.timedelta(hours=1)
