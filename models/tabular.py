@@ -166,10 +166,15 @@ def _series_to_days(series: pd.Series) -> np.ndarray:
 
 
 def _series_to_category(series: pd.Series) -> np.ndarray:
+    if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(
+        series, skipna=True
+    ) in ("string", "empty"):
+        # All text (or missing): each distinct value is stripped once (``pd.factorize``), not
+        # once per row; "" and blanks become missing.
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        levels = [v.strip() or None for v in uniques.to_numpy(dtype=object, na_value="")]
+        return np.array([*levels, None], dtype=object)[codes]  # code -1 (missing): None
     values = series.to_numpy(dtype=object, na_value=None)
-    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        # All text (or missing): strip in one pass; "" and blanks become missing.
-        return np.array([None if v is None else (v.strip() or None) for v in values], dtype=object)
     return np.array([canonical_category(v) for v in values], dtype=object)
 
 
