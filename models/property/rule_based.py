@@ -13,15 +13,14 @@ effects are smoothed into an index with the last month of the data as the base m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from models.clock import months_since_epoch
 from models.property.schemas import PropertyRequest, RuleBasedFigure
+from models.tabular import lookup
 
 _ITERATIONS = 5
 _MIN_COMMUNITY_SALES = 5
@@ -60,11 +59,6 @@ def floor_classes(frame: pd.DataFrame) -> pd.Series:
 def _texts(column: pd.Series) -> list[str]:
     """A column's values as plain texts (an enum member as its value), as ``astype(str)``."""
     return column.astype(str).tolist()
-
-
-def _look_up(keys: list[Any], table: Mapping[Any, float], missing: float) -> np.ndarray:
-    """``table[key]`` for each key, ``missing`` where there is none."""
-    return np.fromiter((table.get(key, missing) for key in keys), np.float64, len(keys))
 
 
 def _month_key(dates: pd.Series) -> np.ndarray:
@@ -158,7 +152,9 @@ class RuleBasedPricer:
             return self.base_[key], "community"
         if (key := f"{district}|{ptype}") in self.district_base_:
             return self.district_base_[key], "district"
-        return self.type_base_.get(ptype, self._type_fallback()), "type"
+        if ptype in self.type_base_:
+            return self.type_base_[ptype], "type"
+        return self._type_fallback(), "type"
 
     def _type_fallback(self) -> float:
         """The base of a property type never seen in training: the median type's."""
@@ -191,29 +187,21 @@ class RuleBasedPricer:
         )
 
     def _bases(self, frame: pd.DataFrame) -> np.ndarray:
-        """Vectorised :meth:`_base`: community, then district, then type level."""
-        assert self.base_ is not None and self.district_base_ is not None
-        assert self.type_base_ is not None
-        communities, districts, types = self.base_, self.district_base_, self.type_base_
-        fallback = self._type_fallback()
-        bases = []
-        for community, district, ptype in zip(
+        """:meth:`_base` of every row: community, then district, then type level."""
+        rows = zip(
             _texts(frame["community"]),
             _texts(frame["district"]),
             _texts(frame["property_type"]),
             strict=True,
-        ):
-            base = communities.get(f"{community}|{ptype}")
-            if base is None:
-                base = districts.get(f"{district}|{ptype}")
-            bases.append(types.get(ptype, fallback) if base is None else base)
-        return np.asarray(bases, dtype=np.float64)
+        )
+        return np.fromiter((self._base(*row)[0] for row in rows), np.float64, len(frame))
 
     def values(self, frame: pd.DataFrame, date_column: str = "transaction_date") -> np.ndarray:
         """Vectorised rule-based values (CNY) for a table of properties.
 
-        Dictionary look-ups row by row: at 10,000 rows four times faster than joining the
-        key texts and mapping them in pandas, and the same look-ups as :meth:`figure`.
+        The same dictionary look-ups as :meth:`figure` (each distinct floor class, orientation
+        and month once): at 10,000 rows faster than joining the key texts and mapping them in
+        pandas.
         """
         self._check_fitted()
         assert self.floor_ is not None and self.orientation_ is not None
@@ -221,8 +209,8 @@ class RuleBasedPricer:
         months = np.clip(_month_key(frame[date_column]), min(self.month_), max(self.month_))
         log_unit = (
             self._bases(frame)
-            + _look_up(months.tolist(), self.month_, np.nan)
-            + _look_up(floor_classes(frame).tolist(), self.floor_, 0.0)
-            + _look_up(_texts(frame["orientation"]), self.orientation_, 0.0)
+            + lookup(months, self.month_, np.nan)
+            + lookup(floor_classes(frame).to_numpy(), self.floor_, 0.0)
+            + lookup(np.asarray(_texts(frame["orientation"]), dtype=object), self.orientation_, 0.0)
         )
         return np.exp(log_unit) * frame["area_m2"].to_numpy(dtype="float64")
