@@ -84,7 +84,7 @@ class AnswerContext(TypedDict, total=False):
     """How many items a bulk body holds (kept with a digest)."""
 
 
-def write_entry(
+def ledger_entry(
     court: CourtStore,
     settings: Settings,
     caller: Caller,
@@ -93,8 +93,9 @@ def write_entry(
     inputs: Recordable,
     outputs: Recordable,
     **context: Unpack[AnswerContext],
-) -> LedgerEntryPublic:
-    """Append one answered request to the ledger (blocking: call it off the event loop).
+) -> LedgerEntryCreate:
+    """The ledger entry of one answered request: identifiers scrubbed, a large body as its
+    digest (hashing a bulk body takes a while: call it off the event loop).
 
     Args:
         court: The court store.
@@ -104,13 +105,10 @@ def write_entry(
         inputs: What was asked (a model, a JSON mapping, or the raw body).
         outputs: What is answered.
         context: Model, case number, purpose, bulk item count (:class:`AnswerContext`).
-
-    Raises:
-        LedgerWriteError: The entry could not be written; the answer must not be given.
     """
     limit, items = settings.ledger_inline_bytes, context.get("items")
     model = context.get("model")
-    entry = LedgerEntryCreate(
+    return LedgerEntryCreate(
         key_id=caller.key_id,
         user_name=caller.owner,
         role=caller.role,
@@ -123,6 +121,27 @@ def write_entry(
         model_version=model.version if model else None,
         run_id=model.run_id if model else None,
         latency_ms=(time.perf_counter() - caller.started) * 1000,
+    )
+
+
+def write_entry(
+    court: CourtStore,
+    settings: Settings,
+    caller: Caller,
+    *,
+    endpoint: str,
+    inputs: Recordable,
+    outputs: Recordable,
+    **context: Unpack[AnswerContext],
+) -> LedgerEntryPublic:
+    """Append one answered request to the ledger (blocking; the arguments are those of
+    :func:`ledger_entry`).
+
+    Raises:
+        LedgerWriteError: The entry could not be written; the answer must not be given.
+    """
+    entry = ledger_entry(
+        court, settings, caller, endpoint=endpoint, inputs=inputs, outputs=outputs, **context
     )
     return append(court.engine, entry)
 
@@ -137,22 +156,30 @@ async def record(
 ) -> LedgerEntryPublic:
     """Append the answered request to the ledger; :class:`LedgerWriteError` (→ 503) if it fails.
 
-    Serialising, hashing a bulk body and the write itself run off the event loop; the
-    arguments are those of :func:`write_entry`, the endpoint being the request's path.
+    Serialising, hashing a bulk body and the write itself run off the event loop, the write
+    on the ledger's own thread (:meth:`CourtStore.write`); a raw (bulk) body is prepared in
+    the shared worker pool first, so that hashing it never holds up other answers' writes.
+    The arguments are those of :func:`ledger_entry`, the endpoint being the request's path.
     """
     court, settings = court_store(request), request.app.state.settings
-    try:
-        written = await run_in_threadpool(
-            lambda: write_entry(
-                court,
-                settings,
-                caller,
-                endpoint=request.url.path,
-                inputs=inputs,
-                outputs=outputs,
-                **context,
-            )
+
+    def prepare() -> LedgerEntryCreate:
+        return ledger_entry(
+            court,
+            settings,
+            caller,
+            endpoint=request.url.path,
+            inputs=inputs,
+            outputs=outputs,
+            **context,
         )
+
+    try:
+        if isinstance(inputs, bytes) or isinstance(outputs, bytes):
+            entry = await run_in_threadpool(prepare)
+            written = await court.write(lambda: append(court.engine, entry))
+        else:
+            written = await court.write(lambda: append(court.engine, prepare()))
     except LedgerWriteError:
         count_ledger_write(request, ok=False)
         raise

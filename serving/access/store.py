@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
@@ -24,6 +28,8 @@ from serving.court.schemas import ApiKeyPublic
 from serving.court.tables import LedgerEntryRow
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,9 +64,20 @@ class KeyCache:
                 self._entries[self.fingerprint(secret)] = (key, time.monotonic() + self.ttl_s)
 
 
+def _ledger_writer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-writer")
+
+
 @dataclass
 class CourtStore:
-    """What the API needs of the court store at run time."""
+    """What the API needs of the court store at run time.
+
+    Ledger appends run on one thread of their own (:meth:`write`). Appends are serialised by
+    the database anyway (the chain's head is locked), so one thread loses nothing; it hands
+    each append over in about half the time of the shared worker pool, keeps them from
+    waiting behind other work in that pool, and on SQLite spares concurrent appends the
+    busy-wait sleeps (milliseconds each) of writers in several threads queuing for the lock.
+    """
 
     engine: Engine
     sessions: sessionmaker[Session]
@@ -68,6 +85,11 @@ class CourtStore:
     session_key: bytes
     keys: KeyCache
     quotas: QuotaBook
+    writer: ThreadPoolExecutor = field(default_factory=_ledger_writer)
+
+    async def write(self, append: Callable[[], T]) -> T:
+        """Run ``append`` (a blocking ledger write) on the ledger's thread; await its result."""
+        return await asyncio.get_running_loop().run_in_executor(self.writer, append)
 
     def authenticate(self, secret: str) -> ApiKeyPublic | None:
         """The active key of ``secret`` (cached for a few seconds), else None."""
@@ -97,7 +119,8 @@ class CourtStore:
         return key
 
     def close(self) -> None:
-        """Release the connections."""
+        """Finish the appends handed over, then release the connections."""
+        self.writer.shutdown(wait=True)
         self.engine.dispose()
 
 

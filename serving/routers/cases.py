@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 DifficultyModelDep = Annotated[LoadedModel, Depends(model_of("difficulty"))]
 
 
-def _options(request: Request) -> TriageOptions:
+async def _options(request: Request) -> TriageOptions:
     options: TriageOptions | None = getattr(request.app.state, "triage_options", None)
     if options is None:
         options = TriageOptions.from_settings(request.app.state.settings)

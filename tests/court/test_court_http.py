@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -271,6 +272,29 @@ def test_every_answer_is_in_the_ledger_for_the_auditor(
     assert by_user["total"] >= 1
     future = court.client(Role.AUDITOR).get("/v1/ledger", params={"since": "2999-01-01T00:00:00"})
     assert future.json()["total"] == 0
+
+
+def test_concurrent_answers_are_chained_one_after_another(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    """Single answers and batches from several clients at once: every answer is recorded
+    once, under its own id, and the chain still verifies."""
+    before = _ledger_size(court)
+    batch = {**CASE, "items": [{k: v for k, v in body.items() if k not in CASE}] * 3}
+
+    def ask(worker: int) -> list[int]:
+        with court.client(Role.JUDGE) as client:
+            answers = [client.post("/v1/valuations/property", json=body) for _ in range(4)]
+            answers.append(client.post("/v1/valuations/property/batch", json=batch))
+        assert [a.status_code for a in answers] == [200] * 5, worker
+        return [int(a.headers["X-Inquiry-Id"]) for a in answers]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        ids = [i for worker_ids in pool.map(ask, range(6)) for i in worker_ids]
+    assert len(set(ids)) == len(ids) == 30
+    assert _ledger_size(court) == before + 30
+    verdict = court.client(Role.AUDITOR).get("/v1/ledger/verify").json()
+    assert verdict["ok"] is True
 
 
 def _verify_cli(court: CourtServer) -> subprocess.CompletedProcess[str]:
