@@ -147,7 +147,9 @@ class TabularValuer(ABC):
         return self.regressor.estimate_row(self.feature_row(request))
 
     def reasons(self, row: Mapping[str, Any], n: int) -> list[Contribution]:
-        """The top ``n`` contributions to one row's estimate."""
+        """The top ``n`` contributions to one row's estimate (none, and no SHAP, for 0)."""
+        if n <= 0:
+            return []
         _, effects = self.regressor.contributions_row(row)
         return top_contributions(effects, row, n, self.labels)
 

@@ -29,7 +29,7 @@ from models.schemas import BatchRequest
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller
-from serving.access.record import write_entry
+from serving.access.record import ledger_entry
 from serving.access.store import CourtStore
 from serving.batch import answer_options
 from serving.court.errors import LedgerWriteError
@@ -185,21 +185,23 @@ class BatchFileWork:
             answers.extend(self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"])
             job.advance(len(answers))
         try:
-            entry = write_entry(
-                self.court,
-                self.settings,
-                self.caller,
-                endpoint=self.spec.endpoint,
-                inputs={
-                    "file": self.file_name,
-                    "file_sha256": self.file_sha256,
-                    "items": [r.model_dump(mode="json") for r in self.requests],
-                },
-                outputs={"items": answers},
-                model=self.loaded.info,
-                case_number=self.context.case_number,
-                purpose=self.context.purpose,
-                items=len(self.requests),
+            entry = self.court.write_waiting(
+                ledger_entry(
+                    self.court,
+                    self.settings,
+                    self.caller,
+                    endpoint=self.spec.endpoint,
+                    inputs={
+                        "file": self.file_name,
+                        "file_sha256": self.file_sha256,
+                        "items": [r.model_dump(mode="json") for r in self.requests],
+                    },
+                    outputs={"items": answers},
+                    model=self.loaded.info,
+                    case_number=self.context.case_number,
+                    purpose=self.context.purpose,
+                    items=len(self.requests),
+                )
             )
         except LedgerWriteError:
             count_ledger_write(self.metrics, ok=False)

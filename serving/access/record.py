@@ -27,7 +27,7 @@ from models.settings import Settings
 from serving.access.auth import Caller, court_store
 from serving.access.store import CourtStore
 from serving.court.errors import LedgerWriteError
-from serving.court.ledger import append, scrub_identifiers
+from serving.court.ledger import scrub_identifiers
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.observability import count_ledger_write
 from serving.reports.model import auction_prices, validity_end
@@ -124,28 +124,6 @@ def ledger_entry(
     )
 
 
-def write_entry(
-    court: CourtStore,
-    settings: Settings,
-    caller: Caller,
-    *,
-    endpoint: str,
-    inputs: Recordable,
-    outputs: Recordable,
-    **context: Unpack[AnswerContext],
-) -> LedgerEntryPublic:
-    """Append one answered request to the ledger (blocking; the arguments are those of
-    :func:`ledger_entry`).
-
-    Raises:
-        LedgerWriteError: The entry could not be written; the answer must not be given.
-    """
-    entry = ledger_entry(
-        court, settings, caller, endpoint=endpoint, inputs=inputs, outputs=outputs, **context
-    )
-    return append(court.engine, entry)
-
-
 async def record(
     request: Request,
     caller: Caller,
@@ -177,9 +155,9 @@ async def record(
     try:
         if isinstance(inputs, bytes) or isinstance(outputs, bytes):
             entry = await run_in_threadpool(prepare)
-            written = await court.write(lambda: append(court.engine, entry))
+            written = await court.write(lambda: entry)
         else:
-            written = await court.write(lambda: append(court.engine, prepare()))
+            written = await court.write(prepare)
     except LedgerWriteError:
         count_ledger_write(request, ok=False)
         raise

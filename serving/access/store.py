@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
@@ -24,12 +23,11 @@ from serving.court import authenticate
 from serving.court.db import make_engine, session_factory, upgrade
 from serving.court.errors import KeyNotFoundError
 from serving.court.keys import get_key
-from serving.court.schemas import ApiKeyPublic
+from serving.court.ledger import append
+from serving.court.schemas import ApiKeyPublic, LedgerEntryCreate, LedgerEntryPublic
 from serving.court.tables import LedgerEntryRow
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -87,9 +85,20 @@ class CourtStore:
     quotas: QuotaBook
     writer: ThreadPoolExecutor = field(default_factory=_ledger_writer)
 
-    async def write(self, append: Callable[[], T]) -> T:
-        """Run ``append`` (a blocking ledger write) on the ledger's thread; await its result."""
-        return await asyncio.get_running_loop().run_in_executor(self.writer, append)
+    async def write(self, entry: Callable[[], LedgerEntryCreate]) -> LedgerEntryPublic:
+        """Append the entry that ``entry()`` makes (on the ledger's thread too), and await it.
+
+        Raises:
+            LedgerWriteError: nothing was recorded; the answer must not be given.
+        """
+        return await asyncio.get_running_loop().run_in_executor(
+            self.writer, lambda: append(self.engine, entry())
+        )
+
+    def write_waiting(self, entry: LedgerEntryCreate) -> LedgerEntryPublic:
+        """Append ``entry`` on the ledger's thread, blocking until it is written (for a
+        thread of its own, such as a file job's; never the event loop)."""
+        return self.writer.submit(append, self.engine, entry).result()
 
     def authenticate(self, secret: str) -> ApiKeyPublic | None:
         """The active key of ``secret`` (cached for a few seconds), else None."""

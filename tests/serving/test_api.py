@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from models.property.schemas import PropertyBatchValuation, PropertyRequest
+from models.property.schemas import PropertyBatchValuation, PropertyInquiry, PropertyRequest
+from models.registry import LoadedModel
+from models.valuer import AnswerOptions
 from serving.court import Role
 from tests.conftest import CASE, batch_body, keyed_client
 from training.pipeline import TrainResult
@@ -68,6 +70,26 @@ def test_valuation_has_the_whole_output_contract(
     inquiry = answer["inquiry"]
     assert inquiry["case_number"] == CASE["case_number"]
     assert response.headers["X-Inquiry-Id"] == str(inquiry["id"])
+
+
+def test_the_served_answer_is_the_models_own_full_answer(
+    client: httpx.Client, body: dict[str, Any], champion: LoadedModel
+) -> None:
+    """The server computes the contributions on a thread of their own meanwhile; the answer
+    is still exactly the model's ``value`` (with the default answer options)."""
+    served = client.post("/v1/valuations/property", json=body).json()
+    served.pop("inquiry")
+    request = PropertyInquiry.model_validate(body)
+    direct = champion.model.value(request, champion.info, AnswerOptions()).model_dump(mode="json")
+    direct.pop("inquiry", None)
+    assert len(served["contributions"]) == 5
+    assert served == direct
+
+
+def test_no_contributions_asked_none_computed(champion: LoadedModel, flat: PropertyRequest) -> None:
+    valuer = champion.model
+    assert valuer.reasons(valuer.feature_row(flat), 0) == []
+    assert len(valuer.reasons(valuer.feature_row(flat), 3)) == 3
 
 
 def test_same_request_same_answer_new_inquiry(client: httpx.Client, body: dict[str, Any]) -> None:
