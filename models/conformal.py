@@ -27,6 +27,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from models.tabular import lookup
+
 logger = logging.getLogger(__name__)
 
 
@@ -97,5 +99,10 @@ class LogResidualConformal(BaseEstimator):
         if groups is None or not self.group_offsets_:
             lower, upper = self.offsets_
             return log_estimate + lower, log_estimate + upper
-        pairs = np.array([self.offsets_for(g) for g in groups], dtype=np.float64)
-        return log_estimate + pairs[:, 0], log_estimate + pairs[:, 1]
+        lower, upper = self.offsets_
+        lowers = {g: pair[0] for g, pair in self.group_offsets_.items()}
+        uppers = {g: pair[1] for g, pair in self.group_offsets_.items()}
+        return (
+            log_estimate + lookup(groups, lowers, lower),
+            log_estimate + lookup(groups, uppers, upper),
+        )

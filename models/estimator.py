@@ -47,7 +47,7 @@ from models.inner_cv import (
 )
 from models.params import EstimatorParams
 from models.row_plan import RowPlan, compile_plan
-from models.tabular import ColumnSpec, FrameEncoder, canonical_category
+from models.tabular import ColumnSpec, FrameEncoder, canonical_category, series_categories
 from models.tree_member import TreeMember, fit_tree_member, predict_tree
 
 __all__ = ["EstimatorParams", "ValueRegressor"]
@@ -131,8 +131,7 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
             return None
         if name not in X.columns:
             raise ValueError(f"interval_group {name!r} is not a column; got {list(X.columns)}")
-        raw = X[name].to_numpy(dtype=object, na_value=None)
-        return np.array([canonical_category(v) for v in raw], dtype=object)
+        return series_categories(X[name])
 
     def predict_log(self, X: pd.DataFrame) -> np.ndarray:
         """Log-price estimates for a frame."""

@@ -165,7 +165,8 @@ def _series_to_days(series: pd.Series) -> np.ndarray:
     )
 
 
-def _series_to_category(series: pd.Series) -> np.ndarray:
+def series_categories(series: pd.Series) -> np.ndarray:
+    """:func:`canonical_category` of every value of ``series`` (an object array)."""
     if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(
         series, skipna=True
     ) in ("string", "empty"):
@@ -254,7 +255,7 @@ class FrameEncoder(BaseEstimator):
             return np.full(n_rows, np.nan)
         series = X[spec.name]
         if spec.kind == "categorical":
-            return _series_to_category(series)
+            return series_categories(series)
         if spec.kind == "datetime":
             return _series_to_days(series)
         if spec.kind == "boolean" and not pd.api.types.is_bool_dtype(series.dtype):

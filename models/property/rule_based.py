@@ -187,14 +187,16 @@ class RuleBasedPricer:
         )
 
     def _bases(self, frame: pd.DataFrame) -> np.ndarray:
-        """:meth:`_base` of every row: community, then district, then type level."""
-        rows = zip(
-            _texts(frame["community"]),
-            _texts(frame["district"]),
-            _texts(frame["property_type"]),
-            strict=True,
-        )
-        return np.fromiter((self._base(*row)[0] for row in rows), np.float64, len(frame))
+        """:meth:`_base` of every row: community, then district, then type level; each
+        distinct (community, district, type) once."""
+        columns = [_texts(frame[name]) for name in ("community", "district", "property_type")]
+        key = np.zeros(len(frame), dtype=np.int64)
+        for texts in columns:  # re-coded at each step: the key stays below the row count
+            codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+            key = pd.factorize(key * len(uniques) + codes)[0]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        bases = [self._base(*(texts[i] for texts in columns))[0] for i in first.tolist()]
+        return np.asarray(bases, dtype=np.float64)[inverse.reshape(-1)]
 
     def values(self, frame: pd.DataFrame, date_column: str = "transaction_date") -> np.ndarray:
         """Vectorised rule-based values (CNY) for a table of properties.

@@ -186,7 +186,9 @@ def test_same_seed_same_model_and_pickle_round_trip(
 def test_mondrian_interval_by_group(sales: pd.DataFrame) -> None:
     params = SMALL.model_copy(update={"interval_group": "district", "min_group_size": 100})
     fitted = ValueRegressor(params=params).fit(sales.drop(columns="price"), sales["price"])
-    frame = sales.drop(columns="price").head(30)
+    frame = sales.drop(columns="price").head(30).copy()
+    frame["district"] = frame["district"].astype(object)
+    frame.loc[frame.index[:2], "district"] = ["新区", None]  # unseen, missing: pooled offsets
     point, lower, upper = fitted.predict_interval(frame)
     fast = np.array([fitted.estimate_row(_row(r)) for r in frame.to_dict(orient="records")])
     np.testing.assert_allclose(fast, np.column_stack([point, lower, upper]), rtol=1e-9)

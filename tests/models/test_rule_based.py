@@ -49,7 +49,10 @@ def test_coefficients_follow_the_market(pricer: RuleBasedPricer) -> None:
 def test_figure_matches_batch_values(
     pricer: RuleBasedPricer, clean_property_data: pd.DataFrame
 ) -> None:
-    rows = clean_property_data.sample(50, random_state=0)
+    rows = clean_property_data.sample(200, random_state=0).reset_index(drop=True)
+    # Fallbacks: an unknown community in a known district, and both unknown.
+    rows.loc[0, "community"] = "新建小区"
+    rows.loc[1, ["community", "district"]] = ["新建小区", "新区"]
     batch = pricer.values(rows)
     single = [pricer.figure(request_from_row(row)).value for _, row in rows.iterrows()]
     np.testing.assert_allclose(batch, single, rtol=1e-9)
