@@ -96,10 +96,9 @@ class LogResidualConformal(BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper log bounds around ``log_estimate``."""
         check_is_fitted(self, "offsets_")
-        if groups is None or not self.group_offsets_:
-            lower, upper = self.offsets_
-            return log_estimate + lower, log_estimate + upper
         lower, upper = self.offsets_
+        if groups is None or not self.group_offsets_:
+            return log_estimate + lower, log_estimate + upper
         lowers = {g: pair[0] for g, pair in self.group_offsets_.items()}
         uppers = {g: pair[1] for g, pair in self.group_offsets_.items()}
         return (
