@@ -275,3 +275,28 @@ def test_store_errors_are_one_line_without_the_password(
     assert result.exit_code == 2
     assert "court store" in result.output and "s3cret" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_bench_serve_prints_every_figure(env: Path) -> None:
+    """The serving benchmark end to end, small: it trains, serves, times and stops its server."""
+    result = runner.invoke(
+        app,
+        ["bench", "serve", "--kind", "property", "--property-rows", "2000", "--requests", "20"],
+    )
+    assert result.exit_code == 0, result.output
+    line = [text for text in result.output.splitlines() if text.startswith("{")][-1]
+    figures = json.loads(line)
+    assert set(figures) == {"property", "server_rss_mb"}
+    timed = figures["property"]
+    assert set(timed) == {
+        "booster_us",
+        "estimate_us",
+        "predict_us",
+        "n_training_rows",
+        "http_p50_ms",
+        "http_p99_ms",
+        "batch_rows_per_s",
+    }
+    assert all(value > 0 for value in timed.values())
+    assert timed["http_p50_ms"] <= timed["http_p99_ms"]
+    assert 0 < figures["server_rss_mb"] < 4000
