@@ -75,8 +75,8 @@ def test_valuation_has_the_whole_output_contract(
 def test_the_served_answer_is_the_models_own_full_answer(
     client: httpx.Client, body: dict[str, Any], champion: LoadedModel
 ) -> None:
-    """The server computes the contributions on a thread of their own meanwhile; the answer
-    is still exactly the model's ``value`` (with the default answer options)."""
+    """What a judge gets over HTTP is exactly the model's own ``value`` (default answer
+    options), the inquiry record aside."""
     served = client.post("/v1/valuations/property", json=body).json()
     served.pop("inquiry")
     request = PropertyInquiry.model_validate(body)
