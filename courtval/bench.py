@@ -122,7 +122,8 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: Headers) -> None:
+def post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: Headers) -> None:
+    """POST ``body`` on ``conn`` and read the whole answer; anything but 200 raises."""
     conn.request("POST", path, body, headers)
     response = conn.getresponse()
     content = response.read()
@@ -144,17 +145,17 @@ def _http(port: int, kind: str, payloads: list[dict[str, Any]], auth: Headers) -
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         for body in bodies[:50]:
-            _post(conn, path, body, headers)
+            post(conn, path, body, headers)
         times = []
         for body in bodies[:-_BATCH] or bodies:
             start = time.perf_counter()
-            _post(conn, path, body, headers)
+            post(conn, path, body, headers)
             times.append(time.perf_counter() - start)
         batch_body = json.dumps({**BENCH_CASE, "items": payloads[-_BATCH:]}).encode()
         batch_times = []
         for _ in range(1 + _BATCH_RUNS):  # the first one warms up, untimed
             start = time.perf_counter()
-            _post(conn, path + "/batch", batch_body, headers)
+            post(conn, path + "/batch", batch_body, headers)
             batch_times.append(time.perf_counter() - start)
     finally:
         conn.close()

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from courtval.bench import bench_key, free_port, start_server
+from courtval.bench import bench_key, free_port, post, start_server
 from models.settings import Settings
 from models.triage.schemas import CaseRequest
 from serving.court import Role
@@ -80,15 +80,9 @@ def _http(port: int, body: bytes, media_type: str, auth: dict[str, str]) -> floa
         start = time.perf_counter()
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         try:
-            connection.request(
-                "POST", path, body=body, headers={"content-type": media_type, **auth}
-            )
-            response = connection.getresponse()
-            answer = response.read()
+            post(connection, path, body, {"content-type": media_type, **auth})
         finally:
             connection.close()
-        if response.status != 200:
-            raise RuntimeError(f"rank answered {response.status}: {answer[:500]!r}")
         times.append(time.perf_counter() - start)
     return float(np.median(times[1:]))
 

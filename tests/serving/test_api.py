@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
+from models.estimator import ValueRegressor
 from models.property.schemas import PropertyBatchValuation, PropertyInquiry, PropertyRequest
 from models.registry import LoadedModel
 from models.valuer import AnswerOptions
@@ -90,6 +92,9 @@ def test_no_contributions_asked_none_computed(champion: LoadedModel, flat: Prope
     valuer = champion.model
     assert valuer.reasons(valuer.feature_row(flat), 0) == []
     assert len(valuer.reasons(valuer.feature_row(flat), 3)) == 3
+    # SHAP is not even attempted: an unfitted regressor would refuse it (NotFittedError).
+    unfitted = replace(valuer, regressor=ValueRegressor())
+    assert unfitted.reasons(valuer.feature_row(flat), 0) == []
 
 
 def test_same_request_same_answer_new_inquiry(client: httpx.Client, body: dict[str, Any]) -> None:
