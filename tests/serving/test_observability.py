@@ -141,7 +141,11 @@ def test_requests_are_counted_by_route_template(base_url: str) -> None:
     assert grown("courtval_requests_total", **labels) == 2
     assert grown("courtval_request_duration_seconds_count", **labels) == 2
     assert grown("courtval_requests_total", route="unmatched", method="GET", status="404") == 1
-    assert sample(after, "courtval_request_duration_seconds_bucket", **labels, le="0.001")
+    # Buckets fine enough for a fast route: the 1 ms one exists (whether these two requests
+    # fell in it depends on the machine's load, so its count is not asserted).
+    assert (
+        sample(after, "courtval_request_duration_seconds_bucket", **labels, le="0.001") is not None
+    )
     assert sample(after, "courtval_request_duration_seconds_bucket", **labels, le="30.0") == (
         sample(after, "courtval_request_duration_seconds_count", **labels)
     )
