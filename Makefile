@@ -72,8 +72,18 @@ system: ## Install the Debian packages the tests need (.ci/apt-packages.txt; onl
 			apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: system $(VENV)/.dev ## Install and run the whole test suite.
-	$(BIN)/python -m pytest
+BENCH_LOG := $(COURTVAL_HOME)/benchmark-tests.log
+
+# The real-data benchmarks (marker `benchmark`: pure computation, no server, database or port)
+# run in a second process beside the rest, one per core; their report follows the main one.
+test: system $(VENV)/.dev ## Install and run the whole test suite (benchmarks in a second process).
+	@mkdir -p $(COURTVAL_HOME)
+	@$(BIN)/python -m pytest -m benchmark -p no:cacheprovider > $(BENCH_LOG) 2>&1 & bench=$$!; \
+	$(BIN)/python -m pytest -m "not benchmark"; rest=$$?; \
+	wait $$bench; benchmarks=$$?; \
+	echo "---- real-data benchmarks (ran beside the suite above; log: $(BENCH_LOG)) ----"; \
+	cat $(BENCH_LOG); \
+	test $$rest -eq 0 && test $$benchmarks -eq 0
 
 lint: $(VENV)/.dev ## Ruff check and format check.
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

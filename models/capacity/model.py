@@ -93,12 +93,17 @@ class CapacityModel:
         cls, frame: pd.DataFrame, seed: int = 0, params: ClassifierParams | None = None
     ) -> CapacityModel:
         """Fit the three heads on a cleaned table of debtors with known outcomes."""
+        params = params or ClassifierParams()
         features = capacity_features(frame)[list(FEATURES)]
         full = ProbabilityClassifier(params, seed=seed).fit(
             features, frame[TARGET_FULL].to_numpy(dtype=int), monotone=MONOTONE_PAYMENT
         )
         share = fit_share_head(
-            features, frame[TARGET_SHARE].to_numpy(dtype=float), seed, MONOTONE_PAYMENT
+            features,
+            frame[TARGET_SHARE].to_numpy(dtype=float),
+            seed,
+            MONOTONE_PAYMENT,
+            n_jobs=params.n_jobs,
         )
         hidden = ProbabilityClassifier(params, seed=seed).fit(
             features, frame[TARGET_HIDDEN].to_numpy(dtype=int), monotone=MONOTONE_HIDDEN

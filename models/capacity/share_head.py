@@ -24,7 +24,6 @@ _PARAMS = {
     "feature_fraction": 0.8,
     "lambda_l2": 1.0,
     "verbose": -1,
-    "num_threads": 2,
     "deterministic": True,
     "force_col_wise": True,
 }
@@ -64,8 +63,12 @@ def fit_share_head(
     share: np.ndarray,
     seed: int,
     monotone: Mapping[str, int] | None = None,
+    n_jobs: int = 1,
 ) -> ShareHead:
-    """Fit the head on ``features`` (numbers and object categoricals) and shares in [0, 1]."""
+    """Fit the head on ``features`` (numbers and object categoricals) and shares in [0, 1].
+
+    ``n_jobs`` is LightGBM's thread count; the fit is deterministic whatever it is.
+    """
     categorical = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     categories = {c: sorted(str(v) for v in features[c].dropna().unique()) for c in categorical}
     design = _design(features, categories)
@@ -73,7 +76,12 @@ def fit_share_head(
     valid = rng.random(len(design)) < 0.1
     columns = list(features.columns)
     constraints = [int((monotone or {}).get(c, 0)) for c in columns]
-    params = {**_PARAMS, "seed": seed, "monotone_constraints": constraints}
+    params = {
+        **_PARAMS,
+        "seed": seed,
+        "num_threads": n_jobs,
+        "monotone_constraints": constraints,
+    }
     cat_index = [columns.index(c) for c in categorical]
     train_set = lgb.Dataset(
         design[~valid], label=share[~valid], feature_name=columns, categorical_feature=cat_index
