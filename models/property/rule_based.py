@@ -190,13 +190,9 @@ class RuleBasedPricer:
         """:meth:`_base` of every row: community, then district, then type level; each
         distinct (community, district, type) once."""
         columns = [_texts(frame[name]) for name in ("community", "district", "property_type")]
-        key = np.zeros(len(frame), dtype=np.int64)
-        for texts in columns:  # re-coded at each step: the key stays below the row count
-            codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
-            key = pd.factorize(key * len(uniques) + codes)[0]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        bases = [self._base(*(texts[i] for texts in columns))[0] for i in first.tolist()]
-        return np.asarray(bases, dtype=np.float64)[inverse.reshape(-1)]
+        codes, keys = pd.factorize(pd.Series(list(zip(*columns, strict=True)), dtype=object))
+        bases = [self._base(*key)[0] for key in keys]
+        return np.asarray(bases, dtype=np.float64)[codes]
 
     def values(self, frame: pd.DataFrame, date_column: str = "transaction_date") -> np.ndarray:
         """Vectorised rule-based values (CNY) for a table of properties.
