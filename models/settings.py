@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     vehicle_model_name: str = Field(default="courtval-vehicle", min_length=1)
     capacity_model_name: str = Field(default="courtval-capacity", min_length=1)
     difficulty_model_name: str = Field(default="courtval-difficulty", min_length=1)
+    train_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Threads that fit a model's independent parts at once (the capacity "
+        "model's three heads); the fitted model is the same whatever it is.",
+    )
     serve_kinds: tuple[str, ...] = Field(
         default=MODEL_KINDS,
         min_length=1,

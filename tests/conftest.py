@@ -165,9 +165,12 @@ def trained_capacity(debtor_data: pd.DataFrame, session_settings: Settings) -> C
     small tables (``extra_trees_max_rows``). On these 4,000 debtors they lost in both heads
     (measured 2026-12-03: same held-out losses, same rounds), so the model is the default
     search's at half the cost (53 s instead of 105 s), and it takes the path the 50,000-debtor
-    ``make run`` model takes.
+    ``make run`` model takes. Like ``make run``, it fits the heads two at a time (the same
+    model; ``test_only_a_better_model_takes_champion`` checks that).
     """
-    cfg = CapacityTrainConfig(seed=0, classifier=ClassifierParams(extra_trees_max_rows=0))
+    cfg = CapacityTrainConfig(
+        seed=0, classifier=ClassifierParams(extra_trees_max_rows=0), workers=2
+    )
     return train_capacity(debtor_data, cfg, session_settings)
 
 

@@ -52,6 +52,9 @@ class CapacityTrainConfig(BaseModel):
         default=6, ge=1, le=24, description="The most recent months of filings held out."
     )
     classifier: ClassifierParams = Field(default_factory=ClassifierParams)
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Heads fitted at once; the same model either way."
+    )
 
 
 class CapacityEvaluation(BaseModel):
@@ -163,7 +166,7 @@ def train_capacity(
     step("split")
     past, recent = split_by_time(cleaned.frame, DATE_COLUMN, cfg.eval_months)
     step("fit")
-    model = CapacityModel.fit(past, seed=cfg.seed, params=cfg.classifier)
+    model = CapacityModel.fit(past, seed=cfg.seed, params=cfg.classifier, workers=cfg.workers)
     step("evaluate")
     # Tiers under the configured thresholds (the identity key plays no part here).
     scored = score(model, recent, CapacityOptions.from_settings(settings, identity_key=None))

@@ -87,7 +87,8 @@ def _valuation_trainer(task: Callable[[Settings], ValuationTask]) -> Trainer:
 def _train_capacity(
     data: pd.DataFrame, seed: int, settings: Settings, on_step: StepCallback | None
 ) -> TrainOutcome:
-    return train_capacity(data, CapacityTrainConfig(seed=seed), settings, on_step)
+    config = CapacityTrainConfig(seed=seed, workers=settings.train_workers)
+    return train_capacity(data, config, settings, on_step)
 
 
 def _train_difficulty(

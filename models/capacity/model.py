@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from models.capacity.features import FEATURES, capacity_features
 from models.capacity.leads import asset_leads
@@ -90,26 +92,50 @@ class CapacityModel:
 
     @classmethod
     def fit(
-        cls, frame: pd.DataFrame, seed: int = 0, params: ClassifierParams | None = None
+        cls,
+        frame: pd.DataFrame,
+        seed: int = 0,
+        params: ClassifierParams | None = None,
+        workers: int = 1,
     ) -> CapacityModel:
-        """Fit the three heads on a cleaned table of debtors with known outcomes."""
+        """Fit the three heads on a cleaned table of debtors with known outcomes.
+
+        The heads, and within the two classifiers the spline member and each booster
+        setting, are independent steps; up to ``workers`` of them run at once, one thread
+        each (LightGBM and the linear algebra release the interpreter lock). Every step is
+        deterministic, so the model is the same whatever ``workers`` is; only the wall time
+        changes.
+        """
         params = params or ClassifierParams()
         features = capacity_features(frame)[list(FEATURES)]
-        full = ProbabilityClassifier(params, seed=seed).fit(
-            features, frame[TARGET_FULL].to_numpy(dtype=int), monotone=MONOTONE_PAYMENT
-        )
-        share = fit_share_head(
-            features,
-            frame[TARGET_SHARE].to_numpy(dtype=float),
-            seed,
-            MONOTONE_PAYMENT,
-            n_jobs=params.n_jobs,
-        )
-        hidden = ProbabilityClassifier(params, seed=seed).fit(
-            features, frame[TARGET_HIDDEN].to_numpy(dtype=int), monotone=MONOTONE_HIDDEN
-        )
-        logger.info("fitted the capacity heads on %d debtors", len(frame))
-        return cls(full, share, hidden)
+        # The outer limit makes every classifier's own limit (the same value) restore to
+        # it, so no step's linear algebra ever runs on more threads than ``params.n_jobs``.
+        with (
+            threadpool_limits(limits=params.n_jobs),
+            ThreadPoolExecutor(workers, thread_name_prefix="capacity-fit") as pool,
+            ThreadPoolExecutor(2, thread_name_prefix="capacity-head") as heads,
+        ):
+
+            def classifier(target: str, monotone: Mapping[str, int]) -> ProbabilityClassifier:
+                # Runs on ``heads``: its own steps go to ``pool`` while it waits for them.
+                y = frame[target].to_numpy(dtype=int)
+                return ProbabilityClassifier(params, seed=seed).fit(
+                    features.copy(), y, monotone=monotone, pool=pool
+                )
+
+            hidden = heads.submit(classifier, TARGET_HIDDEN, MONOTONE_HIDDEN)
+            full = heads.submit(classifier, TARGET_FULL, MONOTONE_PAYMENT)
+            share = pool.submit(
+                fit_share_head,
+                features.copy(),
+                frame[TARGET_SHARE].to_numpy(dtype=float),
+                seed,
+                MONOTONE_PAYMENT,
+                n_jobs=params.n_jobs,
+            )
+            model = cls(full.result(), share.result(), hidden.result())
+        logger.info("fitted the capacity heads on %d debtors (%d workers)", len(frame), workers)
+        return model
 
     def scores(self, raw: pd.DataFrame) -> CapacityScores:
         """Vectorised scores of raw rows (generated data or requests)."""

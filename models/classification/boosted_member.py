@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from models.classification.params import ClassifierParams
+from models.parallel import run_in
 from models.tabular import lookup
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,7 @@ def fit_boosted_member(
     monotone: Mapping[str, int],
     params: ClassifierParams,
     seed: int,
+    pool: Executor | None = None,
 ) -> BoostedFit:
     """Cross-validate the boosters, choose their settings, keep the fold boosters.
 
@@ -154,6 +157,8 @@ def fit_boosted_member(
         monotone: Feature → +1/-1 monotone constraint.
         params: Hyperparameters.
         seed: Random seed of the boosters.
+        pool: Where the candidates are cross-validated (``None``: here, in turn); each
+            is deterministic, so the choice and the boosters do not depend on it.
 
     Returns:
         The member (one booster per inner fold, all at the common round count) and its
@@ -166,17 +171,20 @@ def fit_boosted_member(
     matrix = shell.matrix({**numeric, **categorical})
     cat_idx = list(range(len(numeric), matrix.shape[1]))
     constraints = [int(monotone.get(name, 0)) for name in shell.features]
-    data = lgb.Dataset(matrix, y, categorical_feature=cat_idx, free_raw_data=False)
     grouped = any(len(table) > MAX_CAT_TO_ONEHOT for table in codes)
     smoothings = params.cat_smooth if grouped else params.cat_smooth[:1]
     randomised = (False, True) if len(y) <= params.extra_trees_max_rows else (False,)
     candidates = [(smooth, extra) for extra in randomised for smooth in smoothings]
-    runs = [
-        _cross_validated(
-            data, folds, booster_params(params, seed, constraints, smooth, extra), params
-        )
-        for smooth, extra in candidates
-    ]
+
+    def run(candidate: tuple[float, bool]) -> tuple[float, list[lgb.Booster]]:
+        # A Dataset of its own: LightGBM's cross-validation updates its training set's
+        # parameters, so candidates running at once must not share one. Binning is
+        # deterministic, so each is the same as a shared one would be.
+        data = lgb.Dataset(matrix, y, categorical_feature=cat_idx, free_raw_data=False)
+        training = booster_params(params, seed, constraints, *candidate)
+        return _cross_validated(data, folds, training, params)
+
+    runs = [job.result() for job in [run_in(pool, run, c) for c in candidates]]
     losses = [loss for loss, _ in runs]
     best = int(np.argmin(losses))
     boosters = runs[best][1]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import Self
 
 import numpy as np
@@ -39,6 +40,7 @@ from models.classification.params import ClassifierParams
 from models.classification.spline_member import SplineMember, fit_spline_member
 from models.classification.stack import fit_stack
 from models.errors import InvalidInputError
+from models.parallel import run_in
 from models.tabular import FrameEncoder, normalize_scalar
 
 logger = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class ProbabilityClassifier(BaseEstimator):
         X: pd.DataFrame,
         y: np.ndarray | pd.Series,
         monotone: Mapping[str, int] | None = None,
+        pool: Executor | None = None,
     ) -> Self:
         """Fit encoder, pair features, both members and the calibrating stack.
 
@@ -78,6 +81,9 @@ class ProbabilityClassifier(BaseEstimator):
             monotone: Optional column → +1 (probability never falls as the column rises) or
                 -1; numeric or boolean columns only. It binds the trees, the spline member
                 (which then keeps a signed linear term for the column) and the stack.
+            pool: Where the independent pieces run: the spline member and each booster
+                setting of the tree member (see :func:`fit_boosted_member`). ``None`` runs
+                them here, one after another. The fitted model is the same either way.
 
         Returns:
             The fitted classifier.
@@ -101,7 +107,9 @@ class ProbabilityClassifier(BaseEstimator):
                 bins=params.pair_bins,
             )
             features = _with_pairs(numeric, self.pairs_)
-            spline = fit_spline_member(
+            spline_job = run_in(
+                pool,
+                fit_spline_member,
                 features,
                 categorical,
                 target,
@@ -123,7 +131,9 @@ class ProbabilityClassifier(BaseEstimator):
                 monotone=self.monotone_,
                 params=params,
                 seed=self.seed,
+                pool=pool,
             )
+            spline = spline_job.result()
             self.stack_ = fit_stack(
                 np.column_stack([spline.oof, boosted.oof]),
                 target,
