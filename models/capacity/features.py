@@ -71,7 +71,12 @@ FEATURES: tuple[str, ...] = (*INPUT_COLUMNS, *DERIVED)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    values = frame[column]
+    if not (
+        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    ):
+        values = pd.to_numeric(values, errors="coerce")  # text, or numbers with gaps (object)
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _known_sum(columns: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
@@ -128,6 +133,11 @@ def capacity_features(raw: pd.DataFrame) -> pd.DataFrame:
     columns: dict[str, np.ndarray] = {c: _category(raw[c]) for c in CATEGORICAL}
     columns |= numeric_inputs(raw)
     columns |= derived_columns(columns)
-    frame = pd.DataFrame(columns, index=raw.index)
-    # Keep categories as Python objects (pandas would infer its string dtype for some).
-    return frame.astype(dict.fromkeys(CATEGORICAL, "object"))
+    # Categories stay Python objects: a Series made with dtype=object keeps them (a bare
+    # array would be read as pandas' string dtype, and converting back costs more than the
+    # rest of this function on the single rows served over HTTP).
+    kept = {
+        name: pd.Series(values, index=raw.index, dtype=object) if name in CATEGORICAL else values
+        for name, values in columns.items()
+    }
+    return pd.DataFrame(kept, index=raw.index)

@@ -38,7 +38,7 @@ from models.capacity.vocabulary import Tier
 from models.classification.estimator import ProbabilityClassifier
 from models.classification.params import ClassifierParams
 from models.identity import keyed_hash
-from models.request_frame import requests_to_frame
+from models.request_frame import frame_records, requests_to_frame
 from models.schemas import ModelInfo
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ class CapacityModel:
         tiers = decide_tiers(s.p_full, s.share, s.p_hidden, options)
         hidden_rows = tiers == Tier.HARD
         effects = self._effects(features, hidden_rows) if with_reasons and options.reasons else None
-        rows = raw.assign(searches_missing=features["searches_missing"]).to_dict("records")
+        rows = frame_records(raw.assign(searches_missing=features["searches_missing"]))
         answers = []
         for i, (request, row) in enumerate(zip(requests, rows, strict=True)):
             tier = tiers[i]
@@ -233,9 +233,7 @@ class CapacityModel:
         for head, mask in ((self.full, ~hidden_rows), (self.hidden, hidden_rows)):
             if mask.any():
                 part = head.contributions(features.loc[mask])
-                for position, values in zip(
-                    np.flatnonzero(mask), part.to_dict("records"), strict=True
-                ):
+                for position, values in zip(np.flatnonzero(mask), frame_records(part), strict=True):
                     out[position] = values
         return out
 
