@@ -102,9 +102,10 @@ class CapacityModel:
 
         The heads, and within the two classifiers the spline member and each booster
         setting, are independent steps; up to ``workers`` of them run at once, one thread
-        each (LightGBM and the linear algebra release the interpreter lock). Every step is
-        deterministic, so the model is the same whatever ``workers`` is; only the wall time
-        changes.
+        each (LightGBM and the linear algebra release the interpreter lock), while each
+        classifier's short steps of its own (encoding, pair screening, the stack) run on a
+        thread that hands the long ones to the pool. Every step is deterministic, so the
+        model is the same whatever ``workers`` is; only the wall time changes.
         """
         params = params or ClassifierParams()
         features = capacity_features(frame)[list(FEATURES)]
@@ -113,7 +114,7 @@ class CapacityModel:
         with (
             threadpool_limits(limits=params.n_jobs),
             ThreadPoolExecutor(workers, thread_name_prefix="capacity-fit") as pool,
-            ThreadPoolExecutor(2, thread_name_prefix="capacity-head") as heads,
+            ThreadPoolExecutor(min(2, workers), thread_name_prefix="capacity-head") as heads,
         ):
 
             def classifier(target: str, monotone: Mapping[str, int]) -> ProbabilityClassifier:
