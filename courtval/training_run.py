@@ -67,5 +67,6 @@ def run_evaluation(
     cross_validate = kind_spec(kind).cross_validate
     if cross_validate is None:
         raise DataError(f"{kind} is evaluated on generated data: `courtval evaluate {kind}`")
-    metrics = cross_validate(frame, target_column, dropped, folds, seed)
+    workers = get_settings().train_workers
+    metrics = cross_validate(frame, target_column, dropped, folds, seed, workers)
     return metrics.model_dump()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -90,15 +91,22 @@ def out_of_fold_probabilities(
     folds: int = 5,
     seed: int = 0,
     params: ClassifierParams | None = None,
+    workers: int = 1,
 ) -> np.ndarray:
-    """Pooled out-of-fold P(y = 1) of a stratified K-fold split of ``frame`` (features only)."""
+    """Pooled out-of-fold P(y = 1) of a stratified K-fold split of ``frame`` (features only).
+
+    Each fold's classifier fits its independent steps (the spline member, each booster
+    setting) on up to ``workers`` threads; the probabilities do not depend on it.
+    """
     oof = np.empty(len(y))
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for k, (train, held) in enumerate(splitter.split(np.zeros(len(y)), y)):
-        start = time.perf_counter()
-        model = ProbabilityClassifier(params, seed=seed).fit(frame.iloc[train], y[train])
-        oof[held] = model.predict_proba(frame.iloc[held])
-        logger.info("fold %d: %d rows in %.1f s", k, len(held), time.perf_counter() - start)
+    with ThreadPoolExecutor(workers, thread_name_prefix="classifier-cv") as pool:
+        for k, (train, held) in enumerate(splitter.split(np.zeros(len(y)), y)):
+            start = time.perf_counter()
+            model = ProbabilityClassifier(params, seed=seed)
+            model.fit(frame.iloc[train], y[train], pool=pool)
+            oof[held] = model.predict_proba(frame.iloc[held])
+            logger.info("fold %d: %d rows in %.1f s", k, len(held), time.perf_counter() - start)
     return oof
 
 
@@ -110,6 +118,7 @@ def cross_validate_classifier(
     folds: int = 5,
     seed: int = 0,
     params: ClassifierParams | None = None,
+    workers: int = 1,
 ) -> ClassifierMetrics:
     """Metrics of pooled out-of-fold probabilities under stratified K-fold.
 
@@ -121,6 +130,7 @@ def cross_validate_classifier(
         folds: Outer folds.
         seed: Seed of the outer split and of each fold's classifier.
         params: Classifier hyperparameters.
+        workers: Threads for each fold's independent steps (the same figures either way).
 
     Returns:
         AUC, Brier score, ECE and log-loss over all rows.
@@ -132,7 +142,9 @@ def cross_validate_classifier(
         )
     kept, y = binary_target(frame, target, positive)
     features = kept.drop(columns=[target, *exclude]).reset_index(drop=True)
-    oof = out_of_fold_probabilities(features, y, folds=folds, seed=seed, params=params)
+    oof = out_of_fold_probabilities(
+        features, y, folds=folds, seed=seed, params=params, workers=workers
+    )
     metrics = classifier_metrics(y, oof)
     logger.info("%d-fold CV of %r: %s", folds, target, metrics)
     return metrics

@@ -57,8 +57,9 @@ class TrainOutcome(Protocol):
 
 #: train(data, seed, settings, on_step) -> what the run produced.
 Trainer = Callable[[pd.DataFrame, int, Settings, StepCallback | None], TrainOutcome]
-#: cross_validate(frame, target, exclude, folds, seed) -> pooled out-of-fold metrics.
-CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int], BaseModel]
+#: cross_validate(frame, target, exclude, folds, seed, workers) -> pooled out-of-fold
+#: metrics; ``workers`` threads may fit a model's independent steps at once (same figures).
+CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int, int], BaseModel]
 
 
 @dataclass(frozen=True)
@@ -98,15 +99,18 @@ def _train_difficulty(
 
 
 def _cv_values(
-    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int
+    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
 ) -> BaseModel:
+    # The valuation estimator has no independent steps; LightGBM uses its own threads.
     return cross_validate(frame, target, exclude=exclude, folds=folds, seed=seed)
 
 
 def _cv_classifier(
-    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int
+    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
 ) -> BaseModel:
-    return cross_validate_classifier(frame, target, exclude=exclude, folds=folds, seed=seed)
+    return cross_validate_classifier(
+        frame, target, exclude=exclude, folds=folds, seed=seed, workers=workers
+    )
 
 
 def _generated(frame: pd.DataFrame, planted: pd.DataFrame) -> Generated:
