@@ -49,8 +49,9 @@ class Settings(BaseSettings):
         default=2,
         ge=1,
         le=64,
-        description="Threads that fit a model's independent parts at once (the capacity "
-        "model's three heads); the fitted model is the same whatever it is.",
+        description="Threads that fit a model's independent steps at once (the capacity heads "
+        "and their members, in training and in `courtval evaluate capacity`); the fitted "
+        "model and the figures are the same whatever it is.",
     )
     serve_kinds: tuple[str, ...] = Field(
         default=MODEL_KINDS,

@@ -101,7 +101,7 @@ def _train_difficulty(
 def _cv_values(
     frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
 ) -> BaseModel:
-    # The valuation estimator has no independent steps; LightGBM uses its own threads.
+    # The valuation estimator takes no pool: its LightGBM uses threads of its own.
     return cross_validate(frame, target, exclude=exclude, folds=folds, seed=seed)
 
 
