@@ -28,6 +28,8 @@ def run_in(
     done: Future[T] = Future()
     try:
         done.set_result(fn(*args, **kwargs))
-    except BaseException as exc:  # handed to the caller by result(), as a pool would
+    except Exception as exc:  # handed to the caller by result(), as a pool would
         done.set_exception(exc)
+    # KeyboardInterrupt and SystemExit go up at once: the caller may run other long steps
+    # before it asks for this result.
     return done
