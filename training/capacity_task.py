@@ -53,7 +53,10 @@ class CapacityTrainConfig(BaseModel):
     )
     classifier: ClassifierParams = Field(default_factory=ClassifierParams)
     workers: int = Field(
-        default=1, ge=1, le=64, description="Heads fitted at once; the same model either way."
+        default=1,
+        ge=1,
+        le=64,
+        description="Threads for the fit's independent steps; the same model either way.",
     )
 
 

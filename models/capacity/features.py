@@ -72,9 +72,7 @@ FEATURES: tuple[str, ...] = (*INPUT_COLUMNS, *DERIVED)
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
     values = frame[column]
-    if not (
-        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
-    ):
+    if not pd.api.types.is_numeric_dtype(values.dtype):  # booleans count as numeric
         values = pd.to_numeric(values, errors="coerce")  # text, or numbers with gaps (object)
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -130,14 +128,12 @@ def derived_columns(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 def capacity_features(raw: pd.DataFrame) -> pd.DataFrame:
     """The model's feature table for raw rows (generated data or validated requests)."""
-    columns: dict[str, np.ndarray] = {c: _category(raw[c]) for c in CATEGORICAL}
-    columns |= numeric_inputs(raw)
-    columns |= derived_columns(columns)
+    numbers = numeric_inputs(raw)
+    numbers |= derived_columns(numbers)
     # Categories stay Python objects: a Series made with dtype=object keeps them (a bare
     # array would be read as pandas' string dtype, and converting back costs more than the
     # rest of this function on the single rows served over HTTP).
-    kept = {
-        name: pd.Series(values, index=raw.index, dtype=object) if name in CATEGORICAL else values
-        for name, values in columns.items()
+    categories = {
+        c: pd.Series(_category(raw[c]), index=raw.index, dtype=object) for c in CATEGORICAL
     }
-    return pd.DataFrame(kept, index=raw.index)
+    return pd.DataFrame({**categories, **numbers}, index=raw.index)
