@@ -14,7 +14,19 @@ RequestT = TypeVar("RequestT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
 
-def _not_in_future(value: dt.date) -> dt.date:
+#: The earliest date a request may carry (earlier is a typing error, and pandas cannot hold
+#: the days before 1677 at its resolution).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+
+
+def _past_or_today(value: dt.date) -> dt.date:
+    if value < EARLIEST_DATE:
+        raise ValueError(
+            bilingual(
+                f"日期 {value} 早于 {EARLIEST_DATE}",
+                f"the date {value} is before {EARLIEST_DATE}",
+            )
+        )
     today = china_today()
     if value > today:
         raise ValueError(
@@ -26,11 +38,11 @@ def _not_in_future(value: dt.date) -> dt.date:
     return value
 
 
-#: The date a value is asked for: any past date or today, never a future one.
+#: The date a value is asked for: any day from 1900 to today, never a future one.
 ValuationDate = Annotated[
     dt.date,
-    AfterValidator(_not_in_future),
-    Field(description="Date the value is asked for; not after today in China (UTC+8)."),
+    AfterValidator(_past_or_today),
+    Field(description="Date the value is asked for: 1900-01-01 to today in China (UTC+8)."),
 ]
 
 

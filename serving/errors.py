@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request, status
@@ -40,13 +42,50 @@ def _redacted(error: dict[str, object]) -> dict[str, object]:
     return error
 
 
+#: Longest echoed input text (an invalid JSON body is its error's input: cut, not echoed whole).
+ECHO_CHARS = 200
+#: Longest echoed input object or array, as JSON: a larger one (a whole batch, when a field
+#: of the body is missing) is echoed as the start of its JSON text.
+ECHO_JSON_CHARS = 2_000
+
+
+def _strict_json(value: object, cut: bool) -> object:
+    """Encoded JSON as strict JSON can carry it: NaN and infinities spelled as a client sends
+    them (``NaN``, ``Infinity``), and with ``cut`` every text cut to :data:`ECHO_CHARS`."""
+    if isinstance(value, str):
+        return value[:ECHO_CHARS] + "…" if cut and len(value) > ECHO_CHARS else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {str(k): _strict_json(v, cut) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict_json(v, cut) for v in value]
+    return value
+
+
+def _decoded(value: bytes) -> str:
+    """Body bytes as text; bytes that are not UTF-8 become U+FFFD."""
+    return value.decode("utf-8", errors="replace")
+
+
+def _echoed(error: dict[str, object]) -> dict[str, object]:
+    """One error made strict JSON, its echoed input cut short."""
+    out = {k: _strict_json(v, cut=k == "input") for k, v in error.items()}
+    if isinstance(out.get("input"), dict | list):
+        text = json.dumps(out["input"], ensure_ascii=False)
+        if len(text) > ECHO_JSON_CHARS:
+            out["input"] = text[:ECHO_CHARS] + "…"
+    return out
+
+
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    """FastAPI's usual 422, except that a personal identifier's value is not echoed."""
+    """FastAPI's usual 422, except that a personal identifier's value is not echoed and any
+    echoed input is valid JSON and short (a body with ``NaN``, or not UTF-8, is answered too)."""
     assert isinstance(exc, RequestValidationError)
-    detail = with_chinese([_redacted(dict(e)) for e in exc.errors()])
-    return JSONResponse(
-        {"detail": jsonable_encoder(detail)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
-    )
+    errors = with_chinese([_redacted(dict(e)) for e in exc.errors()])
+    encoded = jsonable_encoder(errors, custom_encoder={bytes: _decoded})
+    detail = [_echoed(e) for e in encoded]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 def _model_missing(_: Request, exc: Exception) -> JSONResponse:

@@ -37,6 +37,9 @@ from models.errors import InvalidInputError
 logger = logging.getLogger(__name__)
 
 FEN = Decimal("0.01")
+#: The largest result accepted, 一万亿元 (more than any one property; the average of such
+#: figures to the fen stays within decimal's 28 significant digits).
+MAX_RESULT_CNY = Decimal("1e12")
 #: 法释〔2018〕15号 art. 27: longest validity of an inquiry or appraisal result.
 MAX_VALIDITY_YEARS = 1
 #: 法释〔2016〕18号 art. 10: first start price ≥ 70% of the reference price.
@@ -59,7 +62,9 @@ class PlatformResult(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     platform: str = Field(min_length=1, max_length=64, description="询价平台名称.")
-    value: Decimal = Field(gt=0, allow_inf_nan=False, description="询价结果（元）.")
+    value: Decimal = Field(
+        gt=0, le=MAX_RESULT_CNY, allow_inf_nan=False, description="询价结果（元）."
+    )
     inquiry_date: dt.date = Field(description="询价报告出具日.")
     valid_until: dt.date | None = Field(
         default=None,

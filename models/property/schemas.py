@@ -19,6 +19,9 @@ from models.schemas import (
 )
 
 EARLIEST_BUILD_YEAR = 1900
+#: The smallest floor area valued: below it the value per m² loses its meaning (and a
+#: vanishing area made it overflow).
+MIN_AREA_M2 = 1.0
 
 
 class PropertyRequest(BaseModel):
@@ -31,7 +34,9 @@ class PropertyRequest(BaseModel):
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS-84 degrees.")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84 degrees.")
     property_type: PropertyType = Field(description="物业类型.")
-    area_m2: float = Field(gt=0, le=100_000, description="Floor area in m².")
+    area_m2: float = Field(
+        ge=MIN_AREA_M2, le=100_000, description="Floor area in m² (a parking space is ~12)."
+    )
     total_floors: int = Field(ge=1, le=200, description="Floors in the building.")
     floor: int = Field(ge=-5, le=200, description="Floor of the unit (1 = ground floor).")
     orientation: Orientation = Field(description="朝向.")

@@ -17,6 +17,7 @@ from models.capacity.features import NUMERIC as DEBTOR_NUMERIC
 from models.capacity.schemas import COMPANY_FIELDS
 from models.capacity.vocabulary import DebtorType
 from models.errors import InvalidInputError
+from models.schemas import EARLIEST_DATE
 from models.triage.columns import CASE_DEBTOR_COLUMNS, IDENTITY_DTYPES, STAGE_COLUMNS
 from models.triage.features import VOCABULARY
 
@@ -33,6 +34,9 @@ REQUIRED: tuple[str, ...] = (
 )
 DATES: tuple[str, ...] = ("filed_at", *STAGE_COLUMNS)
 BOOLEANS: tuple[str, ...] = (*DEBTOR_BOOLEAN, "neighbourhood_checked")
+#: The calendar days a record's dates may fall on (wider than any enforcement case needs; a
+#: day outside is a typing error, and pandas cannot hold days past 2262 at its resolution).
+DATE_RANGE = (pd.Timestamp(EARLIEST_DATE), pd.Timestamp("2100-12-31"))
 _TRUE = {"true", "1", "1.0", "是", "yes", "y", "t"}
 _FALSE = {"false", "0", "0.0", "否", "no", "n", "f"}
 #: Every column a record may carry (others are passed through untouched).
@@ -94,7 +98,7 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
     values = frame[column]
     if pd.api.types.is_datetime64_any_dtype(values):
         days = values.dt.tz_localize(None) if values.dt.tz is not None else values
-        return days.dt.normalize().astype("datetime64[ns]")
+        return _in_range(frame, days.dt.normalize(), column)
     if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
         values = values.astype("object")
     days = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")  # the usual spelling
@@ -104,6 +108,14 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
         leading = text.str.extract(r"^(\d{4}-\d{1,2}-\d{1,2})(?:$|[T ])", expand=False)
         days[other] = pd.to_datetime(leading, format="%Y-%m-%d", errors="coerce")
     _fail(frame, values.notna() & days.isna(), column, "not a date (YYYY-MM-DD)")
+    return _in_range(frame, days, column)
+
+
+def _in_range(frame: pd.DataFrame, days: pd.Series, column: str) -> pd.Series:
+    """``days`` at nanosecond resolution, once each is checked to lie in :data:`DATE_RANGE`."""
+    first, last = DATE_RANGE
+    outside = days.notna() & ((days < first) | (days > last))
+    _fail(frame, outside, column, f"not between {first.date()} and {last.date()}")
     return days.astype("datetime64[ns]")
 
 

@@ -34,7 +34,7 @@ from serving.court.errors import (
     AppraisalTaskNotFoundError,
     InquiryNotFoundError,
 )
-from serving.court.schemas import ApiKeyPublic, as_utc
+from serving.court.schemas import MAX_OFFSET, ApiKeyPublic, as_utc
 from serving.court.tables import AppraisalTaskRow, LedgerEntryRow
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class AppraisalTaskQuery(BaseModel):
         default=None, description="Only tasks still open after their due day, as of this day."
     )
     limit: int = Field(default=100, ge=1, le=1_000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 def valuation_entry(session: Session, entry_id: int) -> LedgerEntryRow:

@@ -35,6 +35,7 @@ from serving.court.objections import (
     inquiry_date,
     valuation_entry,
 )
+from serving.court.schemas import MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class InquiryResult(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    inquiry_id: int = Field(ge=1, description="询价记录编号（询价台账记录的编号）.")
+    inquiry_id: int = Field(ge=1, le=MAX_ROW_ID, description="询价记录编号（询价台账记录的编号）.")
 
 
 def _result_kind(value: Any) -> str:

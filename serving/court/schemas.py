@@ -11,6 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from models.court.quota import HourWindow
 from serving.court.tables import Role
 
+#: The largest page offset a listing accepts (a database integer holds no more than 2⁶³ − 1).
+MAX_OFFSET = 1_000_000_000
+#: The largest row id a request may name (the database's integer limit).
+MAX_ROW_ID = 2**63 - 1
+
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -146,4 +151,4 @@ class LedgerQuery(BaseModel):
     since: dt.datetime | None = Field(default=None, description="Entries at or after.")
     until: dt.datetime | None = Field(default=None, description="Entries strictly before.")
     limit: int = Field(default=100, ge=1, le=1_000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)

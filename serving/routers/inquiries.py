@@ -38,6 +38,7 @@ from serving.court.objections import (
     valuation_entry,
 )
 from serving.court.reference import ReferencePriceRequest, reference_from_inputs
+from serving.court.schemas import MAX_OFFSET, MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow, Role
 from serving.reports import (
     InquiryReport,
@@ -50,7 +51,7 @@ from serving.reports.model import validity_end
 
 router = APIRouter(tags=["inquiries"])
 
-InquiryId = Annotated[int, Path(ge=1, description="询价编号 (the ledger entry id).")]
+InquiryId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="询价编号 (the ledger entry id).")]
 
 
 class InquirySummary(BaseModel):
@@ -104,7 +105,7 @@ async def my_inquiries(
     caller: JudgeDep,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> InquiryPage:
     """The caller's valuation inquiries, newest first, each with its dispute status."""
     court = court_store(request)
@@ -272,7 +273,7 @@ async def list_objections(
     status_: Annotated[AppraisalStatus | None, Query(alias="status")] = None,
     overdue: Annotated[bool, Query(description="Only tasks open past their due day.")] = False,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AppraisalTaskPage:
     """Objections and their appraisal tasks, soonest due first: a judge sees those they
     filed, an auditor all of them."""

@@ -461,6 +461,33 @@ def test_an_objection_disputes_the_inquiry_and_opens_an_appraisal(
     assert float(with_ours["value"]) == pytest.approx((kept["value"] + 1_000_000) / 2, abs=0.01)
 
 
+def test_numbers_past_the_database_limits_are_422(court: CourtServer) -> None:
+    judge, auditor = court.client(Role.JUDGE), court.client(Role.AUDITOR)
+    huge = 2**63  # one past the database's integer (a 500 before)
+    today = dt.datetime.now(CHINA).date()
+    answers = {
+        "report": judge.get(f"/v1/inquiries/{huge}/report.html"),
+        "objection": judge.post(f"/v1/inquiries/{huge}/objections", json=_objection(today)),
+        "inquiries": judge.get("/v1/inquiries", params={"offset": huge}),
+        "objections": judge.get("/v1/objections", params={"offset": huge}),
+        "ledger": auditor.get("/v1/ledger", params={"offset": huge}),
+    }
+    assert {name: a.status_code for name, a in answers.items()} == dict.fromkeys(answers, 422)
+
+    def reference(result: dict[str, Any]) -> httpx.Response:
+        return judge.post(
+            "/v1/reference-price", json={"case_number": CASE["case_number"], "results": [result]}
+        )
+
+    ours = reference({"inquiry_id": huge})
+    assert ours.status_code == 422, ours.text
+    assert ours.json()["detail"][0]["loc"][-1] == "inquiry_id"
+    # 1e30 yuan to the fen is past decimal's 28 digits (a 500 before)
+    theirs = reference({"platform": "京东拍卖", "value": "1e30", "inquiry_date": today.isoformat()})
+    assert theirs.status_code == 422, theirs.text
+    assert theirs.json()["detail"][0]["loc"][-1] == "value"
+
+
 def test_the_report_pdf_has_the_required_sections(court: CourtServer, body: dict[str, Any]) -> None:
     judge = court.client(Role.JUDGE)
     inquiry = _value(court, body).json()["inquiry"]

@@ -108,6 +108,8 @@ def test_same_request_same_answer_new_inquiry(client: httpx.Client, body: dict[s
     ("change", "field"),
     [
         ({"area_m2": -5}, "area_m2"),
+        ({"area_m2": 1e-308}, "area_m2"),  # its value per m² would overflow
+        ({"valuation_date": "0001-01-01"}, "valuation_date"),
         ({"property_type": "别墅"}, "property_type"),
         ({"orientation": "上"}, "orientation"),
         (
@@ -135,11 +137,30 @@ def test_missing_field_is_named(client: httpx.Client, body: dict[str, Any]) -> N
     assert response.json()["detail"][0]["loc"][-1] == "area_m2"
 
 
+MALFORMED = {
+    "not JSON": b"{not json",
+    "not UTF-8": b"\xff\xfe{}",
+    "NaN": b'{"items": NaN, "area_m2": Infinity}',
+    "long": b'{"items": "' + b"x" * 100_000,
+}
+
+
+@pytest.mark.parametrize("content", MALFORMED.values(), ids=MALFORMED.keys())
 @pytest.mark.parametrize("path", ["/v1/valuations/property", "/v1/valuations/property/batch"])
-def test_malformed_json_is_422(client: httpx.Client, path: str) -> None:
-    response = client.post(path, content=b"{not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422
+def test_malformed_json_is_422(client: httpx.Client, path: str, content: bytes) -> None:
+    response = client.post(path, content=content, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"][0] == "body"
+    assert len(response.content) < 5_000  # a bad body is not echoed back whole
+
+
+def test_a_large_body_is_not_echoed_whole(client: httpx.Client, body: dict[str, Any]) -> None:
+    unnamed = batch_body([body] * 2_000)
+    del unnamed["case_number"]  # the error's input is the whole body
+    response = client.post("/v1/valuations/property/batch", json=unnamed)
+    assert response.status_code == 422, response.text[:300]
+    assert response.json()["detail"][0]["loc"] == ["body", "case_number"]
+    assert len(response.content) < 5_000
 
 
 def test_batch_agrees_with_single(client: httpx.Client, body: dict[str, Any]) -> None:

@@ -69,6 +69,21 @@ def test_rank_names_a_stage_dated_before_the_filing(
     assert "before filed_at" in detail["msg"]
 
 
+def test_rank_names_a_date_out_of_range(
+    client: httpx.Client, queue: list[dict[str, object]]
+) -> None:
+    bad = [dict(item) for item in queue[:2]]
+    bad[1]["filed_at"] = "9999-12-31"  # past what pandas holds in nanoseconds
+    response = client.post("/v1/cases/rank", json={"cases": bad}, timeout=30)
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"][0]
+    assert detail["loc"][-3:] == ["cases", 1, "filed_at"]
+    assert "not between 1900-01-01 and 2100-12-31" in detail["msg"]
+    early = client.post("/v1/cases/score", json=queue[0], params={"as_of": "0001-01-01"})
+    assert early.status_code == 422, early.text
+    assert early.json()["detail"][0]["loc"] == ["query", "as_of"]
+
+
 def test_rank_refuses_an_empty_queue_and_a_future_day(
     client: httpx.Client, queue: list[dict[str, object]]
 ) -> None:
