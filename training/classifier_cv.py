@@ -23,6 +23,7 @@ from models.classification import (
     classifier_metrics,
 )
 from models.errors import DataError
+from training.cv_columns import feature_frame
 
 logger = logging.getLogger(__name__)
 
@@ -135,13 +136,8 @@ def cross_validate_classifier(
     Returns:
         AUC, Brier score, ECE and log-loss over all rows.
     """
-    missing = [c for c in exclude if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"cannot exclude unknown columns {missing}; columns are {list(frame.columns)}"
-        )
     kept, y = binary_target(frame, target, positive)
-    features = kept.drop(columns=[target, *exclude]).reset_index(drop=True)
+    features = feature_frame(kept, target, exclude).reset_index(drop=True)
     oof = out_of_fold_probabilities(
         features, y, folds=folds, seed=seed, params=params, workers=workers
     )

@@ -12,8 +12,14 @@ from sklearn.model_selection import KFold
 from models.errors import DataError
 from models.estimator import EstimatorParams, ValueRegressor
 from models.metrics import ValuationMetrics, valuation_metrics
+from training.cv_columns import feature_frame
 
 logger = logging.getLogger(__name__)
+
+
+#: A price this many times above or below the table's median is a data error (a unit typed
+#: wrong), not a sale: one such row would bend every model that trains on it.
+IMPLAUSIBLE_RATIO = 1_000.0
 
 
 def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -24,6 +30,20 @@ def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.nd
     dropped = int((~usable).sum())
     if dropped:
         logger.warning("dropped %d rows with a missing or non-positive %s", dropped, target)
+    if usable.any():
+        distance = np.abs(np.log(np.where(usable, prices, 1.0)) - np.median(np.log(prices[usable])))
+        implausible = usable & (distance > np.log(IMPLAUSIBLE_RATIO))
+        if implausible.any():
+            rows = np.flatnonzero(implausible)
+            logger.warning(
+                "dropped %d rows whose %s is over %g times above or below the median "
+                "(data rows %s)",
+                len(rows),
+                target,
+                IMPLAUSIBLE_RATIO,
+                ", ".join(str(r + 1) for r in rows[:5]) + (" …" if len(rows) > 5 else ""),
+            )
+            usable &= ~implausible
     return frame.loc[usable], prices[usable]
 
 
@@ -57,7 +77,7 @@ def cross_validate(
     data, prices = _clean_target(frame, target)
     if len(prices) < folds:
         raise DataError(f"{len(prices)} rows with a positive {target} for {folds} folds")
-    features = data.drop(columns=[target, *[c for c in exclude if c in data.columns]])
+    features = feature_frame(data, target, exclude)
     point = np.empty(len(prices))
     lower, upper = np.empty(len(prices)), np.empty(len(prices))
     splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)

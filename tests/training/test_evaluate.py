@@ -40,6 +40,33 @@ def test_cross_validate_rejects_unknown_target() -> None:
         cross_validate(hedonic_sales(50, seed=0), "价格")
 
 
+def test_cross_validate_drops_a_price_off_by_orders_of_magnitude(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    frame = hedonic_sales(600, seed=3)
+    frame.loc[7, "price"] = 1e308  # a unit typed wrong; it left an inner fold without inliers
+    with caplog.at_level(logging.WARNING):
+        metrics = cross_validate(frame, "price", folds=3, params=FAST)
+    assert metrics.n == 599
+    assert "dropped 1 rows whose price is over 1000 times" in caplog.text
+    assert "(data rows 8)" in caplog.text
+    assert metrics.median_ape < 0.15
+
+
+@pytest.mark.parametrize(
+    ("exclude", "message"),
+    [(["小区"], "cannot exclude unknown columns"), (None, "no column to learn from")],
+)
+def test_cross_validate_needs_known_exclusions_and_a_feature(
+    exclude: list[str] | None, message: str
+) -> None:
+    frame = hedonic_sales(50, seed=0)
+    if exclude is None:  # every feature excluded: the target alone is left
+        exclude = [c for c in frame.columns if c != "price"]
+    with pytest.raises(DataError, match=message):
+        cross_validate(frame, "price", exclude=exclude)
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_load_table_reads_chinese_csv(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "sales.csv"
