@@ -12,6 +12,7 @@ from models.errors import DataError
 from models.registry import champion_version
 from models.settings import get_settings
 from training.datasets import load_benchmark, load_table
+from training.table_types import typed_table
 from training.tasks import kind_spec
 from training.tracking import start_tracking
 
@@ -31,6 +32,8 @@ def run_training(kind: str, data: Path, *, seed: int, if_missing: bool, console:
             f"{data} does not exist; run `courtval data generate {spec.info.dataset}` first"
         )
     frame = load_table(data)
+    if spec.dtypes is not None:
+        frame = typed_table(frame, spec.dtypes)
     with console.status("training…") as status:
         result = spec.train(frame, seed, settings, lambda name: status.update(f"training: {name}…"))
     console.print(result.cleaning.to_frame().to_string(index=False))

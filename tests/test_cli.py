@@ -132,6 +132,20 @@ def test_train_without_data_says_how_to_get_it(env: Path) -> None:
     assert "courtval data generate debtors" in result.output
 
 
+def test_train_on_a_csv_file_and_name_its_bad_cell(env: Path) -> None:
+    out = env / "sales.csv"  # its dates are text once written: they were a traceback before
+    runner.invoke(app, ["data", "generate", "property", "--rows", "1500", "--out", str(out)])
+    result = runner.invoke(app, ["train", "property", "--data", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "version 1" in result.output
+    table = pd.read_csv(out, dtype="str")
+    table.loc[4, "floor"] = "三楼"
+    table.to_csv(out, index=False)
+    result = runner.invoke(app, ["train", "property", "--data", str(out)])
+    assert result.exit_code == 2
+    assert "data row 5, column floor: '三楼' not a number" in " ".join(result.output.split())
+
+
 def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -21,9 +21,12 @@ from training.cleaning import CleaningReport
 from training.config import TrainConfig
 from training.difficulty_task import DifficultyTrainConfig, train_difficulty
 from training.evaluate import cross_validate
+from training.generate.cases import COLUMN_DTYPES as CASE_DTYPES
 from training.generate.cases import generate_cases
 from training.generate.debtors import generate_debtors
+from training.generate.property import COLUMN_DTYPES as PROPERTY_DTYPES
 from training.generate.property import generate_property_transactions
+from training.generate.vehicle import COLUMN_DTYPES as VEHICLE_DTYPES
 from training.generate.vehicle import generate_vehicle_transactions
 from training.kinds import KIND_INFO, KindInfo
 from training.pipeline import ValuationTask, train
@@ -74,6 +77,9 @@ class KindSpec:
     info: KindInfo
     #: The valuation task of a valuation kind (None for the risk models).
     task: Callable[[Settings], ValuationTask] | None = None
+    #: Column types a training file is given before training (see ``table_types``); None:
+    #: the kind reads its file as it comes (its cleaning and features convert as they go).
+    dtypes: Mapping[str, str] | None = None
 
 
 def _valuation_trainer(task: Callable[[Settings], ValuationTask]) -> Trainer:
@@ -145,6 +151,7 @@ KINDS: dict[str, KindSpec] = {
         _property_data,
         KIND_INFO["property"],
         property_task,
+        PROPERTY_DTYPES,
     ),
     "vehicle": KindSpec(
         _valuation_trainer(vehicle_task),
@@ -153,6 +160,7 @@ KINDS: dict[str, KindSpec] = {
         _vehicle_data,
         KIND_INFO["vehicle"],
         vehicle_task,
+        VEHICLE_DTYPES,
     ),
     "capacity": KindSpec(
         _train_capacity,
@@ -167,6 +175,7 @@ KINDS: dict[str, KindSpec] = {
         CaseRequest,
         _case_data,
         KIND_INFO["difficulty"],
+        dtypes=CASE_DTYPES,
     ),
 }
 #: The kinds that value an asset (the serving benchmark times these).

@@ -21,7 +21,7 @@ from models.schemas import (
 EARLIEST_BUILD_YEAR = 1900
 #: The smallest floor area valued: below it the value per m² loses its meaning (and a
 #: vanishing area made it overflow).
-MIN_AREA_M2 = 1.0
+MIN_AREA_M2 = 1
 
 
 class PropertyRequest(BaseModel):

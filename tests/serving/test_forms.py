@@ -15,7 +15,7 @@ def test_property_form_asks_the_case_first_then_every_fact() -> None:
     by_name = {f.name: f for f in fields}
     area = by_name["area_m2"]
     assert (area.kind, area.label, area.minimum, area.exclusive_minimum) == (
-        "number", "建筑面积（㎡）", 0, True,
+        "number", "建筑面积（㎡）", 1, False,
     )  # fmt: skip
     assert by_name["total_floors"].kind == "integer" and by_name["total_floors"].step == "1"
     assert by_name["elevator"].kind == "boolean" and by_name["elevator"].required
@@ -31,6 +31,8 @@ def test_defaults_and_optional_choices() -> None:
     assert fields["valuation_date"].default == "2026-01-02"
     assert fields["damage"].default == "无" and not fields["damage"].required
     assert fields["color"].kind == "select" and fields["color"].default is None
+    power = fields["power_kw"]  # a bound that excludes its value
+    assert (power.minimum, power.exclusive_minimum) == (0, True)
 
 
 def test_objection_grounds_are_a_text_box() -> None:

@@ -96,7 +96,7 @@ def test_field_checks_are_shown_inline_in_chinese(
     bad["case_number"] = "2024浙执1号"
     fill(page, bad)
     page.get_by_role("button", name="询价", exact=True).click()
-    expect(page.locator("#f-area_m2-err")).to_contain_text("须大于 0")
+    expect(page.locator("#f-area_m2-err")).to_contain_text("须不小于 1")
     expect(page.locator("#f-floor-err")).to_contain_text("高于总楼层")
     expect(page.locator("#f-case_number-err")).not_to_be_empty()
     expect(page.locator("#f-area_m2")).to_have_attribute("aria-invalid", "true")
@@ -152,7 +152,7 @@ def test_a_bad_cell_in_a_batch_file_is_named_by_row_and_column(
     batch.locator("#b-file").set_input_files(upload)
     batch.get_by_role("button", name="上传并询价").click()
     expect(batch.locator("#b-file-err")).to_contain_text("数据第 7 行（表格第 8 行）")
-    expect(batch.locator("#b-file-err")).to_contain_text("建筑面积（㎡）：须大于 0")
+    expect(batch.locator("#b-file-err")).to_contain_text("建筑面积（㎡）：须不小于 1")
 
 
 def test_vehicle_inquiry_shows_the_price_curve(

@@ -1,0 +1,78 @@
+"""A training file read from CSV trains like the generator's own table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from models.errors import DataError
+from models.table_io import read_table
+from training.table_types import typed_table
+from training.tasks import kind_spec
+
+
+@pytest.mark.parametrize("kind", ["property", "vehicle", "difficulty"])
+def test_a_csv_round_trip_gives_back_the_generated_table(kind: str, tmp_path: Path) -> None:
+    spec = kind_spec(kind)
+    assert spec.dtypes is not None
+    generated = spec.generate(400, 0).frame
+    path = tmp_path / "table.csv"
+    generated.to_csv(path, index=False)
+    as_read = read_table(path)
+    assert as_read.dtypes.to_dict() != generated.dtypes.to_dict()  # dates came back as text
+    pd.testing.assert_frame_equal(typed_table(as_read, spec.dtypes), generated)
+
+
+def test_a_typed_table_is_left_as_it_is() -> None:
+    spec = kind_spec("property")
+    assert spec.dtypes is not None
+    generated = spec.generate(300, 0).frame
+    pd.testing.assert_frame_equal(typed_table(generated, spec.dtypes), generated, check_exact=True)
+
+
+DTYPES = {
+    "n": "float64",
+    "k": "int64",
+    "day": "datetime64[ns]",
+    "flag": "bool",
+    "maybe": "boolean",
+    "name": "str",
+}
+
+
+def _table(**changes: str) -> pd.DataFrame:
+    row = {"n": "1,200.5", "k": "3", "day": "2024-05-01", "flag": "是", "maybe": "", "name": "甲"}
+    rows = [row, {**row, **changes}]
+    return pd.DataFrame(rows, dtype="str")
+
+
+def test_text_cells_are_read_as_their_types() -> None:
+    typed = typed_table(_table(n="", day="2024-05-02 10:00", flag="false", maybe="1"), DTYPES)
+    assert typed.dtypes.astype(str).to_dict() == DTYPES
+    assert typed["n"].tolist()[0] == 1200.5 and pd.isna(typed["n"].iloc[1])
+    assert typed["day"].iloc[1] == pd.Timestamp("2024-05-02 10:00")
+    assert typed["flag"].tolist() == [True, False]
+    assert pd.isna(typed["maybe"].iloc[0]) and bool(typed["maybe"].iloc[1])
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"n": "abc"}, "data row 2, column n: 'abc' not a number"),
+        ({"k": "2.5"}, "data row 2, column k: '2.5' not a whole number"),
+        ({"k": ""}, "data row 2, column k: empty"),
+        ({"day": "2024-13-01"}, "data row 2, column day: '2024-13-01' not a date"),
+        ({"day": "9999-12-31"}, "not between 1900-01-01 and 2100-12-31"),
+        ({"flag": "maybe"}, "data row 2, column flag: 'maybe' not true or false"),
+    ],
+)
+def test_a_cell_that_cannot_be_read_is_named(change: dict[str, str], message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        typed_table(_table(**change), DTYPES)
+
+
+def test_a_missing_column_is_named() -> None:
+    with pytest.raises(DataError, match=r"missing columns \['name'\]"):
+        typed_table(_table().drop(columns=["name"]), DTYPES)
