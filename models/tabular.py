@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 ColumnKind = Literal["numeric", "boolean", "datetime", "categorical"]
 NUMERIC_KINDS: frozenset[str] = frozenset({"numeric", "boolean", "datetime"})
 
+#: How a table may spell true and false (lower case): English, digits and Chinese.
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0", "是", "有"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "无"})
 _STRIP_NUMBER = re.compile(r"[,，\s]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 _EPOCH = pd.Timestamp("1970-01-01")

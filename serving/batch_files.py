@@ -27,6 +27,7 @@ from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
+from models.tabular import FALSE_WORDS, TRUE_WORDS
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller
 from serving.access.record import ledger_entry
@@ -40,8 +41,6 @@ from serving.observability import MetricsRegistry, count_ledger_write
 CHUNK = 500
 #: At most this many bad cells are listed in one 422.
 MAX_ERRORS = 20
-_TRUE = frozenset({"是", "有", "true", "yes", "y", "1", "t"})
-_FALSE = frozenset({"否", "无", "false", "no", "n", "0", "f"})
 
 
 @dataclass(frozen=True)
@@ -106,8 +105,8 @@ def _cell(value: Any, boolean: bool) -> Any:
         value = value.strip()
         if value == "":
             return None
-        if boolean and value.lower() in _TRUE | _FALSE:
-            return value.lower() in _TRUE
+        if boolean and value.lower() in TRUE_WORDS | FALSE_WORDS:
+            return value.lower() in TRUE_WORDS
     if isinstance(value, pd.Timestamp | dt.datetime):
         return value.date()
     return value

@@ -19,11 +19,10 @@ import pandas as pd
 
 from models.errors import DataError
 from models.schemas import EARLIEST_DATE
+from models.tabular import FALSE_WORDS, TRUE_WORDS
 
 #: The days a training table's dates may fall on (pandas holds days to 2262 in nanoseconds).
 LATEST_DATE = pd.Timestamp("2100-12-31")
-_TRUE = frozenset({"true", "1", "1.0", "是", "yes", "y", "t"})
-_FALSE = frozenset({"false", "0", "0.0", "否", "no", "n", "f"})
 
 
 def typed_table(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -86,8 +85,8 @@ def _dates(text: pd.Series, column: str) -> pd.Series:
 def _booleans(text: pd.Series, column: str, *, nullable: bool) -> pd.Series:
     lowered = text.str.lower()
     truth = pd.Series(pd.NA, index=text.index, dtype="boolean")
-    truth[lowered.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
-    truth[lowered.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+    truth[lowered.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)] = True
+    truth[lowered.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)] = False
     _refuse(text.notna() & truth.isna(), text, column, "not true or false (是/否)")
     if nullable:
         return truth

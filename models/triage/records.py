@@ -18,6 +18,7 @@ from models.capacity.schemas import COMPANY_FIELDS
 from models.capacity.vocabulary import DebtorType
 from models.errors import InvalidInputError
 from models.schemas import EARLIEST_DATE
+from models.tabular import FALSE_WORDS, TRUE_WORDS
 from models.triage.columns import CASE_DEBTOR_COLUMNS, IDENTITY_DTYPES, STAGE_COLUMNS
 from models.triage.features import VOCABULARY
 
@@ -37,8 +38,6 @@ BOOLEANS: tuple[str, ...] = (*DEBTOR_BOOLEAN, "neighbourhood_checked")
 #: The calendar days a record's dates may fall on (wider than any enforcement case needs; a
 #: day outside is a typing error, and pandas cannot hold days past 2262 at its resolution).
 DATE_RANGE = (pd.Timestamp(EARLIEST_DATE), pd.Timestamp("2100-12-31"))
-_TRUE = {"true", "1", "1.0", "是", "yes", "y", "t"}
-_FALSE = {"false", "0", "0.0", "否", "no", "n", "f"}
 #: Every column a record may carry (others are passed through untouched).
 COLUMNS: tuple[str, ...] = (
     *IDENTITY_DTYPES,
@@ -77,8 +76,8 @@ def _booleans(frame: pd.DataFrame, column: str) -> pd.Series:
         return values.astype("boolean")
     text = values.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    out[text.isin(_TRUE).fillna(False).to_numpy(dtype=bool)] = True
-    out[text.isin(_FALSE).fillna(False).to_numpy(dtype=bool)] = False
+    out[text.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)] = True
+    out[text.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)] = False
     _fail(frame, values.notna().to_numpy() & out.isna().to_numpy(), column, "not true or false")
     return out
 
