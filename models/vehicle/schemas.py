@@ -28,6 +28,10 @@ from models.vehicle.vocabulary import (
 )
 
 EARLIEST_REGISTRATION = dt.date(1990, 1, 1)
+#: The lowest guide price valued: below any new car on sale (the cheapest micro cars cost
+#: about 30,000 CNY); a figure under it is a typing error, and a vanishing one gave a value
+#: of thousands of CNY.
+MIN_NEW_PRICE_CNY = 10_000
 
 
 class VehicleRequest(BaseModel):
@@ -43,7 +47,9 @@ class VehicleRequest(BaseModel):
     gearbox: Gearbox = Field(description="变速箱.")
     power_kw: float = Field(gt=0, le=1500, description="Engine or motor power in kW.")
     new_price: float = Field(
-        gt=0, le=50_000_000, description="New-car guide price of the trim (新车指导价), CNY."
+        ge=MIN_NEW_PRICE_CNY,
+        le=50_000_000,
+        description="New-car guide price of the trim (新车指导价), CNY.",
     )
     region: str = Field(min_length=1, max_length=40, description="City of the sale, e.g. 银川.")
     valuation_date: ValuationDate

@@ -50,6 +50,7 @@ def test_valuation_has_the_whole_output_contract(
         ({"fuel": "核动力"}, "fuel"),
         ({"damage": "火烧"}, "damage"),
         ({"new_price": 0}, "new_price"),
+        ({"new_price": 5e-324}, "new_price"),  # it was valued at 12,766 CNY
         ({"transfers": -2}, "transfers"),
         (
             {"valuation_date": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
