@@ -17,6 +17,8 @@ ItemT = TypeVar("ItemT", bound=BaseModel)
 #: The earliest date a request may carry (earlier is a typing error, and pandas cannot hold
 #: the days before 1677 at its resolution).
 EARLIEST_DATE = dt.date(1900, 1, 1)
+#: The latest date a table's records may carry (pandas holds days to 2262 in nanoseconds).
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 def _past_or_today(value: dt.date) -> dt.date:

@@ -140,9 +140,20 @@ def normalize_scalar(kind: str, value: Any) -> float | str | None:
     return text_to_number(value)
 
 
-def _text_series_to_number(series: pd.Series) -> np.ndarray:
+def text_series_to_number(series: pd.Series) -> np.ndarray:
+    """Numbers stored as text (``"1,234"``, ``"1，234"``, ``" 56 "``); ``NaN`` where none."""
     text = series.astype("string").str.replace(_STRIP_NUMBER.pattern, "", regex=True)
     return np.asarray(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
+
+
+def text_series_to_boolean(series: pd.Series) -> pd.Series:
+    """Text spelled as in :data:`TRUE_WORDS` / :data:`FALSE_WORDS` (any case, spaces around)
+    as nullable booleans; empty or any other text is ``<NA>``."""
+    text = series.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    out[text.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)] = True
+    out[text.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)] = False
+    return out
 
 
 def _series_to_number(series: pd.Series) -> np.ndarray:
@@ -152,7 +163,7 @@ def _series_to_number(series: pd.Series) -> np.ndarray:
         return _series_to_days(series)
     values = series.to_numpy(dtype=object, na_value=None)
     if all(v is None or isinstance(v, str) for v in values):
-        return _text_series_to_number(series)
+        return text_series_to_number(series)
     return np.array([text_to_number(v) for v in values], dtype=np.float64)
 
 

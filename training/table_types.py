@@ -2,7 +2,8 @@
 
 Parquet keeps its types; a CSV or Excel file does not: its dates arrive as text, and the
 cleaning rules compare them with dates. :func:`typed_table` converts each expected column that
-does not already have its type — numbers (thousands separators allowed), integers, dates
+does not already have its type — numbers (thousands separators allowed, as
+:func:`models.tabular.text_series_to_number` reads them), integers, dates
 (``YYYY-MM-DD``, optionally with a time) from 1900-01-01 to 2100-12-31, booleans
 (true/false, 1/0, 是/否, yes/no) and text — and leaves a column already of its type untouched,
 so a generated Parquet file trains exactly as before. An empty cell stays missing (the
@@ -18,11 +19,8 @@ import numpy as np
 import pandas as pd
 
 from models.errors import DataError
-from models.schemas import EARLIEST_DATE
-from models.tabular import FALSE_WORDS, TRUE_WORDS
-
-#: The days a training table's dates may fall on (pandas holds days to 2262 in nanoseconds).
-LATEST_DATE = pd.Timestamp("2100-12-31")
+from models.schemas import EARLIEST_DATE, LATEST_DATE
+from models.tabular import text_series_to_boolean, text_series_to_number
 
 
 def typed_table(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -63,7 +61,7 @@ def _converted(values: pd.Series, column: str, dtype: str) -> pd.Series:
         return _dates(text, column)
     if dtype in ("bool", "boolean"):
         return _booleans(text, column, nullable=dtype == "boolean")
-    numbers = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
+    numbers = pd.Series(text_series_to_number(text), index=text.index)
     _refuse(text.notna() & numbers.isna(), text, column, "not a number")
     _refuse(np.isinf(numbers.fillna(0.0)), text, column, "not a finite number")
     if dtype == "float64":
@@ -77,16 +75,14 @@ def _converted(values: pd.Series, column: str, dtype: str) -> pd.Series:
 def _dates(text: pd.Series, column: str) -> pd.Series:
     days = pd.to_datetime(text, errors="coerce", format="mixed")
     _refuse(text.notna() & days.isna(), text, column, "not a date (YYYY-MM-DD)")
-    outside = days.notna() & ((days < pd.Timestamp(EARLIEST_DATE)) | (days > LATEST_DATE))
-    _refuse(outside, text, column, f"not between {EARLIEST_DATE} and {LATEST_DATE.date()}")
+    first, last = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+    outside = days.notna() & ((days < first) | (days > last))
+    _refuse(outside, text, column, f"not between {EARLIEST_DATE} and {LATEST_DATE}")
     return days.astype("datetime64[ns]")
 
 
 def _booleans(text: pd.Series, column: str, *, nullable: bool) -> pd.Series:
-    lowered = text.str.lower()
-    truth = pd.Series(pd.NA, index=text.index, dtype="boolean")
-    truth[lowered.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)] = True
-    truth[lowered.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)] = False
+    truth = text_series_to_boolean(text)
     _refuse(text.notna() & truth.isna(), text, column, "not true or false (是/否)")
     if nullable:
         return truth

@@ -17,8 +17,8 @@ from models.capacity.features import NUMERIC as DEBTOR_NUMERIC
 from models.capacity.schemas import COMPANY_FIELDS
 from models.capacity.vocabulary import DebtorType
 from models.errors import InvalidInputError
-from models.schemas import EARLIEST_DATE
-from models.tabular import FALSE_WORDS, TRUE_WORDS
+from models.schemas import EARLIEST_DATE, LATEST_DATE
+from models.tabular import text_series_to_boolean
 from models.triage.columns import CASE_DEBTOR_COLUMNS, IDENTITY_DTYPES, STAGE_COLUMNS
 from models.triage.features import VOCABULARY
 
@@ -37,7 +37,7 @@ DATES: tuple[str, ...] = ("filed_at", *STAGE_COLUMNS)
 BOOLEANS: tuple[str, ...] = (*DEBTOR_BOOLEAN, "neighbourhood_checked")
 #: The calendar days a record's dates may fall on (wider than any enforcement case needs; a
 #: day outside is a typing error, and pandas cannot hold days past 2262 at its resolution).
-DATE_RANGE = (pd.Timestamp(EARLIEST_DATE), pd.Timestamp("2100-12-31"))
+DATE_RANGE = (pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE))
 #: Every column a record may carry (others are passed through untouched).
 COLUMNS: tuple[str, ...] = (
     *IDENTITY_DTYPES,
@@ -74,10 +74,7 @@ def _booleans(frame: pd.DataFrame, column: str) -> pd.Series:
     values = frame[column]
     if pd.api.types.is_bool_dtype(values) or str(values.dtype) == "boolean":
         return values.astype("boolean")
-    text = values.astype("string").str.strip().str.lower()
-    out = pd.Series(pd.NA, index=frame.index, dtype="boolean")
-    out[text.isin(TRUE_WORDS).fillna(False).to_numpy(dtype=bool)] = True
-    out[text.isin(FALSE_WORDS).fillna(False).to_numpy(dtype=bool)] = False
+    out = text_series_to_boolean(values)
     _fail(frame, values.notna().to_numpy() & out.isna().to_numpy(), column, "not true or false")
     return out
 

@@ -61,6 +61,7 @@ def test_text_cells_are_read_as_their_types() -> None:
     ("change", "message"),
     [
         ({"n": "abc"}, "data row 2, column n: 'abc' not a number"),
+        ({"n": "inf"}, "data row 2, column n: 'inf' not a finite number"),
         ({"k": "2.5"}, "data row 2, column k: '2.5' not a whole number"),
         ({"k": ""}, "data row 2, column k: empty"),
         ({"day": "2024-13-01"}, "data row 2, column day: '2024-13-01' not a date"),
@@ -71,6 +72,12 @@ def test_text_cells_are_read_as_their_types() -> None:
 def test_a_cell_that_cannot_be_read_is_named(change: dict[str, str], message: str) -> None:
     with pytest.raises(DataError, match=message):
         typed_table(_table(**change), DTYPES)
+
+
+def test_a_column_already_of_its_type_is_not_read_again() -> None:
+    typed = typed_table(_table(), DTYPES)
+    typed.loc[1, "n"] = float("inf")  # the text path would refuse it: "not a finite number"
+    pd.testing.assert_frame_equal(typed_table(typed, DTYPES), typed, check_exact=True)
 
 
 def test_a_missing_column_is_named() -> None:
