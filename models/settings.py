@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     )
     experiment: str = Field(default="courtval", description="MLflow experiment name.")
     champion_alias: str = Field(default="champion", min_length=1)
+    promotion_confidence: float = Field(
+        default=0.9,
+        ge=0.0,
+        le=1.0,
+        description="A new model takes the champion alias only if its metric is lower on the "
+        "evaluation rows and stays lower in at least this share of paired bootstrap resamples "
+        "of them (0: the point comparison alone).",
+    )
+    promotion_resamples: int = Field(
+        default=1000, ge=0, le=100_000, description="Paired bootstrap resamples for promotion."
+    )
     property_model_name: str = Field(default="courtval-property", min_length=1)
     vehicle_model_name: str = Field(default="courtval-vehicle", min_length=1)
     capacity_model_name: str = Field(default="courtval-capacity", min_length=1)

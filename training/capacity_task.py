@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import mlflow
 import numpy as np
 import pandas as pd
-from mlflow.tracking import MlflowClient
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.capacity.features import INPUT_COLUMNS
@@ -25,15 +24,11 @@ from models.settings import Settings
 from training import plots
 from training.cleaning import CleaningReport
 from training.cleaning.debtors import clean_debtors
+from training.promotion import Promotion, RowLosses
 from training.signature import input_example
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
-from training.tracking import (
-    Promotion,
-    champion_or_none,
-    register_and_promote,
-    start_tracking,
-)
+from training.tracking import compare_with_champion, register_and_promote, start_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -150,9 +145,10 @@ def _log_run(
     mlflow.log_text(crosstab.to_csv(), "evaluation/tier_by_hidden_capacity.csv")
 
 
-def _champion_brier(client: MlflowClient, settings: Settings, test: pd.DataFrame) -> float | None:
-    champion = champion_or_none(client, settings, KIND)
-    return None if champion is None else evaluate(score(champion, test)).full.brier
+def row_losses(scored: pd.DataFrame) -> RowLosses:
+    """Per-row squared errors of the full-performance probability (their mean: the Brier)."""
+    error = scored["probability_full_6m"].to_numpy() - scored[TARGET_FULL].to_numpy()
+    return RowLosses(PROMOTION_METRIC, error**2, "mean")
 
 
 def train_capacity(
@@ -172,11 +168,19 @@ def train_capacity(
     model = CapacityModel.fit(past, seed=cfg.seed, params=cfg.classifier, workers=cfg.workers)
     step("evaluate")
     # Tiers under the configured thresholds (the identity key plays no part here).
-    scored = score(model, recent, CapacityOptions.from_settings(settings, identity_key=None))
+    options = CapacityOptions.from_settings(settings, identity_key=None)
+    scored = score(model, recent, options)
     evaluation = evaluate(scored)
     step("compare with champion")
     client = start_tracking(settings)
-    champion = _champion_brier(client, settings, recent)
+    comparison = compare_with_champion(
+        client,
+        settings,
+        KIND,
+        row_losses(scored),
+        lambda champion: row_losses(score(champion, recent, options)),
+        seed=cfg.seed,
+    )
     step("log")
     with mlflow.start_run(run_name=f"train-{KIND}") as run:
         _log_run(cfg, cleaned.report, scored, evaluation)
@@ -189,9 +193,7 @@ def train_capacity(
             bundle_meta={"run_id": run.info.run_id, "evaluation": evaluation.model_dump()},
             client=client,
             alias=settings.champion_alias,
-            metric=PROMOTION_METRIC,
-            candidate=evaluation.full.brier,
-            champion=champion,
+            comparison=comparison,
         )
     logger.info(promotion.describe())
     return CapacityTrainResult(

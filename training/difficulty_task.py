@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import mlflow
 import numpy as np
 import pandas as pd
-from mlflow.tracking import MlflowClient
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.errors import DataError
@@ -26,21 +25,17 @@ from models.triage.baseline import cash_ratio_score
 from models.triage.calendar import DAYS_PER_MONTH
 from models.triage.columns import CASE_DEBTOR_COLUMNS, INPUT_DTYPES
 from models.triage.features import case_features, day_numbers
-from models.triage.model import DifficultyModel, TrainingRows
+from models.triage.model import CaseScores, DifficultyModel, TrainingRows
 from models.triage.params import DifficultyParams
 from models.triage.schemas import PAID_OUTCOMES
 from training.case_view import cases_as_of, hide_unknown_findings
 from training.cleaning import CleaningReport
 from training.cleaning.cases import clean_cases
+from training.promotion import Promotion, RowLosses
 from training.ranking_metrics import RankingComparison, ranking_metrics
 from training.signature import input_example
 from training.steps import StepCallback, log_step
-from training.tracking import (
-    Promotion,
-    champion_or_none,
-    register_and_promote,
-    start_tracking,
-)
+from training.tracking import compare_with_champion, register_and_promote, start_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -190,13 +185,26 @@ def training_rows(
     )
 
 
+def _holdout_scores(model: DifficultyModel, holdout: pd.DataFrame) -> CaseScores:
+    # Each holdout case as the model saw it the day its searches came back.
+    day = _scoring_day(holdout, 0)
+    known = hide_unknown_findings(holdout, _as_dates(day, holdout.index))
+    return model.scores(known, day)
+
+
+def row_losses(model: DifficultyModel, holdout: pd.DataFrame, period_days: float) -> RowLosses:
+    """Per-case squared errors of the paid-in-period probability (their mean: the Brier)."""
+    paid = _paid_in_period(holdout, period_days)
+    return RowLosses(
+        PROMOTION_METRIC, (_holdout_scores(model, holdout).probability - paid) ** 2, "mean"
+    )
+
+
 def evaluate(
     model: DifficultyModel, holdout: pd.DataFrame, period_days: float
 ) -> DifficultyEvaluation:
     """Model and baseline on the holdout, each case scored the day its searches came back."""
-    day = _scoring_day(holdout, 0)
-    known = hide_unknown_findings(holdout, _as_dates(day, holdout.index))
-    scored = model.scores(known, day)
+    scored = _holdout_scores(model, holdout)
     filed = day_numbers(holdout["filed_at"])
     closed_day = day_numbers(holdout["closed_at"])
     closed = ~np.isnan(closed_day)
@@ -228,15 +236,6 @@ def fit_and_evaluate(
     return model, evaluate(model, split.holdout, period), split
 
 
-def _champion_brier(
-    client: MlflowClient, settings: Settings, holdout: pd.DataFrame
-) -> float | None:
-    champion = champion_or_none(client, settings, KIND)
-    if champion is None:
-        return None
-    return evaluate(champion, holdout, statutory_days(settings)).brier_paid_in_period
-
-
 def train_difficulty(
     data: pd.DataFrame,
     cfg: DifficultyTrainConfig,
@@ -252,7 +251,15 @@ def train_difficulty(
     model, evaluation, split = fit_and_evaluate(cleaned.frame, cfg, settings)
     step("compare with champion")
     client = start_tracking(settings)
-    champion = _champion_brier(client, settings, split.holdout)
+    period = statutory_days(settings)
+    comparison = compare_with_champion(
+        client,
+        settings,
+        KIND,
+        row_losses(model, split.holdout, period),
+        lambda champion: row_losses(champion, split.holdout, period),
+        seed=cfg.seed,
+    )
     step("log")
     with mlflow.start_run(run_name=f"train-{KIND}") as run:
         mlflow.log_params({"seed": cfg.seed, "eval_months": cfg.eval_months})
@@ -275,9 +282,7 @@ def train_difficulty(
             bundle_meta={"run_id": run.info.run_id, "evaluation": evaluation.model_dump()},
             client=client,
             alias=settings.champion_alias,
-            metric=PROMOTION_METRIC,
-            candidate=evaluation.brier_paid_in_period,
-            champion=champion,
+            comparison=comparison,
         )
     logger.info(promotion.describe())
     return DifficultyTrainResult(

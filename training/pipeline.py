@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import mlflow
+import numpy as np
 import pandas as pd
-from mlflow.tracking import MlflowClient
 
 from models.estimator import EstimatorParams
 from models.metrics import ValuationMetrics, valuation_metrics
@@ -22,14 +22,10 @@ from models.valuer import REQUEST_DATE
 from training import plots
 from training.cleaning import CleaningReport, CleaningResult
 from training.config import TrainConfig
+from training.promotion import Promotion, RowLosses
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
-from training.tracking import (
-    Promotion,
-    champion_or_none,
-    register_and_promote,
-    start_tracking,
-)
+from training.tracking import compare_with_champion, register_and_promote, start_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -140,13 +136,14 @@ def _log_run(
     mlflow.log_figure(plots.error_by_group(labelled, "group"), "evaluation/error_by_group.png")
 
 
-def _champion_metric(
-    client: MlflowClient, task: ValuationTask, settings: Settings, test: pd.DataFrame, metric: str
-) -> float | None:
-    champion = champion_or_none(client, settings, task.kind)
-    if champion is None:
-        return None
-    return float(getattr(metrics_of(score(task, champion, test)), metric))
+def row_losses(scored: pd.DataFrame, metric: str) -> RowLosses:
+    """Per-row losses of a scored table whose reduction is ``metric`` of :func:`metrics_of`."""
+    value, actual = scored["value"].to_numpy(), scored["actual"].to_numpy()
+    if metric == "median_ape":
+        return RowLosses(metric, np.abs(value / actual - 1.0), "median")
+    if metric == "rmsle":
+        return RowLosses(metric, (np.log1p(value) - np.log1p(actual)) ** 2, "root_mean")
+    raise ValueError(f"no per-row losses for {metric!r}")
 
 
 def train(
@@ -171,7 +168,14 @@ def train(
     metrics, rule_metrics = metrics_of(scored), metrics_of(scored, "rule_based_value")
     step("compare with champion")
     client = start_tracking(settings)
-    champion = _champion_metric(client, task, settings, recent, cfg.promotion_metric)
+    comparison = compare_with_champion(
+        client,
+        settings,
+        task.kind,
+        row_losses(scored, cfg.promotion_metric),
+        lambda champion: row_losses(score(task, champion, recent), cfg.promotion_metric),
+        seed=cfg.seed,
+    )
     step("log")
     with mlflow.start_run(run_name=f"train-{task.kind}") as run:
         _log_run(
@@ -191,9 +195,7 @@ def train(
             bundle_meta={"run_id": run.info.run_id, "metrics": metrics.model_dump()},
             client=client,
             alias=settings.champion_alias,
-            metric=cfg.promotion_metric,
-            candidate=float(getattr(metrics, cfg.promotion_metric)),
-            champion=champion,
+            comparison=comparison,
         )
     logger.info(promotion.describe())
     return TrainResult(

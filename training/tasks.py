@@ -30,9 +30,9 @@ from training.generate.vehicle import COLUMN_DTYPES as VEHICLE_DTYPES
 from training.generate.vehicle import generate_vehicle_transactions
 from training.kinds import KIND_INFO, KindInfo
 from training.pipeline import ValuationTask, train
+from training.promotion import Promotion
 from training.property_task import property_task
 from training.steps import StepCallback
-from training.tracking import Promotion
 from training.vehicle_task import vehicle_task
 
 

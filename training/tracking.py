@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import models
 from models.bundle import save_bundle
 from models.registry import BUNDLE_ARTIFACT, champion_version, client_for, load_champion
 from models.settings import Settings
+from training.promotion import Comparison, Promotion, RowLosses, compare
 
 logger = logging.getLogger(__name__)
 
@@ -69,50 +71,20 @@ def log_registered_model(
     return MlflowClient().get_model_version(name, str(version))
 
 
-@dataclass(frozen=True)
-class Promotion:
-    """The outcome of comparing a new version with the champion on the same evaluation data."""
-
-    promoted: bool
-    metric: str
-    candidate: float
-    champion: float | None
-    champion_version: str | None
-    new_version: str
-
-    def describe(self) -> str:
-        """One line for the console and the run's tags."""
-        if self.champion is None:
-            return f"{self.metric}: no champion yet -> version {self.new_version} is champion"
-        verdict = "promoted" if self.promoted else "kept champion"
-        return (
-            f"{self.metric}: candidate v{self.new_version} {self.candidate:.5f} vs champion "
-            f"v{self.champion_version} {self.champion:.5f} -> {verdict}"
-        )
-
-
 def promote_if_better(
-    client: MlflowClient,
-    *,
-    name: str,
-    alias: str,
-    new_version: str,
-    metric: str,
-    candidate: float,
-    champion: float | None,
+    client: MlflowClient, *, name: str, alias: str, new_version: str, comparison: Comparison
 ) -> Promotion:
-    """Move ``alias`` to ``new_version`` only if it strictly beats the champion (lower wins)."""
+    """Move ``alias`` to ``new_version`` only if the comparison says it is better."""
     current = champion_version(client, name, alias)
-    promoted = champion is None or current is None or candidate < champion
+    promoted = current is None or comparison.better
     if promoted:
         client.set_registered_model_alias(name, alias, new_version)
-    return Promotion(
+    if current is None:
+        comparison = replace(comparison, champion=None, confidence=None)
+    return comparison.outcome(
         promoted=promoted,
-        metric=metric,
-        candidate=candidate,
-        champion=champion if current is not None else None,
         champion_version=str(current.version) if current is not None else None,
-        new_version=new_version,
+        new=new_version,
     )
 
 
@@ -125,9 +97,7 @@ def register_and_promote(
     bundle_meta: dict[str, Any],
     client: MlflowClient,
     alias: str,
-    metric: str,
-    candidate: float,
-    champion: float | None,
+    comparison: Comparison,
 ) -> tuple[str, Promotion]:
     """Inside an active run: register ``model`` as a new version and promote it if better."""
     version = log_registered_model(
@@ -138,12 +108,32 @@ def register_and_promote(
         name=name,
         alias=alias,
         new_version=str(version.version),
-        metric=metric,
-        candidate=candidate,
-        champion=champion,
+        comparison=comparison,
     )
     mlflow.set_tag("promotion", promotion.describe())
+    if promotion.confidence is not None:
+        mlflow.log_metric("promotion_confidence", promotion.confidence)
     return str(version.version), promotion
+
+
+def compare_with_champion(
+    client: MlflowClient,
+    settings: Settings,
+    kind: str,
+    candidate: RowLosses,
+    losses_of: Callable[[Any], RowLosses],
+    *,
+    seed: int,
+) -> Comparison:
+    """The candidate's losses against the champion's (``losses_of(champion)``), same rows."""
+    champion = champion_or_none(client, settings, kind)
+    return compare(
+        candidate,
+        None if champion is None else losses_of(champion),
+        required_confidence=settings.promotion_confidence,
+        resamples=settings.promotion_resamples,
+        seed=seed,
+    )
 
 
 def champion_or_none(client: MlflowClient, settings: Settings, kind: str) -> Any | None:
