@@ -146,6 +146,17 @@ def test_train_on_a_csv_file_and_name_its_bad_cell(env: Path) -> None:
     assert "data row 5, column floor: '三楼' not a number" in " ".join(result.output.split())
 
 
+def test_a_debtor_file_with_a_bad_date_is_named_not_a_traceback(env: Path) -> None:
+    out = env / "debtors.csv"
+    runner.invoke(app, ["data", "generate", "debtors", "--rows", "300", "--out", str(out)])
+    table = pd.read_csv(out, dtype="str")
+    table.loc[6, "filed_at"] = "去年"
+    table.to_csv(out, index=False)
+    result = runner.invoke(app, ["train", "capacity", "--data", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "data row 7, column filed_at: '去年' not a date" in " ".join(result.output.split())
+
+
 def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2

@@ -50,6 +50,8 @@ def typed_table(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
 def _has_type(values: pd.Series, dtype: str) -> bool:
     if dtype == "str":
         return pd.api.types.is_string_dtype(values) or pd.api.types.is_object_dtype(values)
+    if dtype == "boolean" and values.dtype == bool:  # nothing missing: already as wanted
+        return True
     return str(values.dtype) == dtype
 
 

@@ -23,6 +23,7 @@ from training.difficulty_task import DifficultyTrainConfig, train_difficulty
 from training.evaluate import cross_validate
 from training.generate.cases import COLUMN_DTYPES as CASE_DTYPES
 from training.generate.cases import generate_cases
+from training.generate.debtors import TRAINING_DTYPES as DEBTOR_DTYPES
 from training.generate.debtors import generate_debtors
 from training.generate.property import COLUMN_DTYPES as PROPERTY_DTYPES
 from training.generate.property import generate_property_transactions
@@ -168,6 +169,7 @@ KINDS: dict[str, KindSpec] = {
         DebtorRequest,
         _debtor_data,
         KIND_INFO["capacity"],
+        dtypes=DEBTOR_DTYPES,
     ),
     "difficulty": KindSpec(
         _train_difficulty,

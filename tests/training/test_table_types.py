@@ -12,8 +12,10 @@ from models.table_io import read_table
 from training.table_types import typed_table
 from training.tasks import kind_spec
 
+KINDS = ["property", "vehicle", "capacity", "difficulty"]
 
-@pytest.mark.parametrize("kind", ["property", "vehicle", "difficulty"])
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_csv_round_trip_gives_back_the_generated_table(kind: str, tmp_path: Path) -> None:
     spec = kind_spec(kind)
     assert spec.dtypes is not None
@@ -22,11 +24,14 @@ def test_a_csv_round_trip_gives_back_the_generated_table(kind: str, tmp_path: Pa
     generated.to_csv(path, index=False)
     as_read = read_table(path)
     assert as_read.dtypes.to_dict() != generated.dtypes.to_dict()  # dates came back as text
-    pd.testing.assert_frame_equal(typed_table(as_read, spec.dtypes), generated)
+    # The columns training reads (the debtors' latent truth is not among them).
+    columns = list(spec.dtypes)
+    pd.testing.assert_frame_equal(typed_table(as_read, spec.dtypes)[columns], generated[columns])
 
 
-def test_a_typed_table_is_left_as_it_is() -> None:
-    spec = kind_spec("property")
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_typed_table_is_left_as_it_is(kind: str) -> None:
+    spec = kind_spec(kind)
     assert spec.dtypes is not None
     generated = spec.generate(300, 0).frame
     pd.testing.assert_frame_equal(typed_table(generated, spec.dtypes), generated, check_exact=True)

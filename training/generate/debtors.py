@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "COLUMN_DTYPES",
     "FEATURE_COLUMNS",
+    "TRAINING_DTYPES",
     "DebtorConfig",
     "DebtorDefectKind",
     "GeneratedDebtors",
@@ -92,6 +93,13 @@ FEATURE_COLUMNS: tuple[str, ...] = tuple(
     c for c in list(COLUMN_DTYPES)[:_FIRST_TRUTH] if c not in _NOT_FEATURES
 )
 """What a model may use: everything known when the searches are back, no creditor field."""
+#: The columns (and types) a court's training file must hold: the features, the filing day
+#: and the three outcomes (which may be empty: the cleaning drops and reports such rows).
+TRAINING_DTYPES: dict[str, str] = {
+    **{c: COLUMN_DTYPES[c] for c in ("filed_at", *FEATURE_COLUMNS, "recovered_share")},
+    "paid_full_6m": "boolean",
+    "hidden_capacity": "boolean",
+}
 _SEARCHES = (  # true value, what was seized if found, found value column, units, count column
     ("deposits_true", "deposits_true", "bank_deposits_found", "", ""),
     ("securities_true", "securities_true", "securities_found", "", ""),
