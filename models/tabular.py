@@ -156,7 +156,9 @@ def text_series_to_boolean(series: pd.Series) -> pd.Series:
     return out
 
 
-def _series_to_number(series: pd.Series) -> np.ndarray:
+def series_to_number(series: pd.Series) -> np.ndarray:
+    """Any column as float64: numbers as they are, booleans as 0/1, dates as days, text read
+    by :func:`text_to_number` (thousands separators allowed); ``NaN`` where none."""
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
         return np.asarray(series.astype("float64"), dtype=np.float64)
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
@@ -210,7 +212,7 @@ def _infer_kind(series: pd.Series, numeric_share: float) -> ColumnKind:
         return "datetime"
     if all(isinstance(v, str) and _ISO_DATE.match(v.strip()) for v in values):
         return "datetime"
-    parsed = _series_to_number(series.dropna())
+    parsed = series_to_number(series.dropna())
     if np.mean(np.isfinite(parsed)) >= numeric_share:
         return "numeric"
     return "categorical"
@@ -275,7 +277,7 @@ class FrameEncoder(BaseEstimator):
         if spec.kind == "boolean" and not pd.api.types.is_bool_dtype(series.dtype):
             values = series.to_numpy(dtype=object, na_value=None)
             return np.array([_bool_scalar(v) for v in values], dtype=np.float64)
-        return _series_to_number(series)
+        return series_to_number(series)
 
     def kinds(self) -> dict[str, str]:
         """Mapping from column name to inferred kind."""

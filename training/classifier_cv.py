@@ -27,8 +27,11 @@ from training.cv_columns import feature_frame
 
 logger = logging.getLogger(__name__)
 
-#: Labels read as the positive class when ``positive`` is not given (case-insensitive).
-POSITIVE_LABELS: tuple[str, ...] = ("good", "yes", "true", "1", "paid")
+#: Labels read as the positive class when ``positive`` is not given (case-insensitive), the
+#: first one present winning: English and Chinese yes-words (是, 有), and paid (已履行).
+POSITIVE_LABELS: tuple[str, ...] = (
+    "good", "yes", "true", "1", "paid", "是", "有", "已履行",
+)  # fmt: skip
 
 
 def _label(value: object) -> str:
@@ -64,12 +67,22 @@ def binary_target(
     labels = frame[target].map(_label)  # "Yes" and "yes", 1 and 1.0 are one value
     distinct = list(pd.unique(labels))
     if len(distinct) != 2:
-        shown = ", ".join(repr(v) for v in pd.unique(frame[target])[:5])
+        shown = ", ".join(repr(v) for v in distinct[:5]) + (", …" if len(distinct) > 5 else "")
         raise DataError(
             f"target column {target!r} must have exactly two values, found {len(distinct)}: {shown}"
         )
     chosen = _positive_label(target, distinct, positive)
     return frame, (labels == chosen).to_numpy(dtype=np.int64)
+
+
+def _enough_per_class(target: str, y: np.ndarray, folds: int) -> None:
+    """Stratified K-fold needs each class in every fold: at least ``folds`` rows of each."""
+    rarer = min(int(y.sum()), int(len(y) - y.sum()))
+    if rarer < folds:
+        raise DataError(
+            f"the rarer class of {target!r} has {rarer} rows; {folds}-fold cross-validation "
+            f"needs at least {folds} of each class (give fewer --folds, or more rows)"
+        )
 
 
 def _positive_label(target: str, labels: list[str], positive: str | None) -> str:
@@ -82,7 +95,8 @@ def _positive_label(target: str, labels: list[str], positive: str | None) -> str
             return candidate
     raise DataError(
         f"cannot tell the positive class of {target!r} from its values {labels!r}; "
-        f"pass positive= (known labels: {', '.join(POSITIVE_LABELS)})"
+        f"write the positive class (paid in full, a good loan) as one of "
+        f"{', '.join(POSITIVE_LABELS)}"
     )
 
 
@@ -137,6 +151,7 @@ def cross_validate_classifier(
         AUC, Brier score, ECE and log-loss over all rows.
     """
     kept, y = binary_target(frame, target, positive)
+    _enough_per_class(target, y, folds)
     features = feature_frame(kept, target, exclude).reset_index(drop=True)
     oof = out_of_fold_probabilities(
         features, y, folds=folds, seed=seed, params=params, workers=workers

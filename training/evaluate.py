@@ -12,6 +12,7 @@ from sklearn.model_selection import KFold
 from models.errors import DataError
 from models.estimator import EstimatorParams, ValueRegressor
 from models.metrics import ValuationMetrics, valuation_metrics
+from models.tabular import series_to_number
 from training.cv_columns import feature_frame
 
 logger = logging.getLogger(__name__)
@@ -25,11 +26,13 @@ IMPLAUSIBLE_RATIO = 1_000.0
 def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.ndarray]:
     if target not in frame.columns:
         raise DataError(f"target {target!r} is not a column; got {list(frame.columns)}")
-    prices = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=np.float64)
+    prices = series_to_number(frame[target])  # "1,250,000" too
     usable = np.isfinite(prices) & (prices > 0)
     dropped = int((~usable).sum())
     if dropped:
-        logger.warning("dropped %d rows with a missing or non-positive %s", dropped, target)
+        logger.warning(
+            "dropped %d rows whose %s is missing, not a number or not positive", dropped, target
+        )
     if usable.any():
         distance = np.abs(np.log(np.where(usable, prices, 1.0)) - np.median(np.log(prices[usable])))
         implausible = usable & (distance > np.log(IMPLAUSIBLE_RATIO))

@@ -46,6 +46,8 @@ def loans(n_rows: int = 600, seed: int = 0) -> pd.DataFrame:
         ([0, 1, 1], None, [0, 1, 1]),
         ([0.0, 1.0, 0.0], None, [0, 1, 0]),
         (["a", "b", "b"], "a", [1, 0, 0]),
+        (["是", "否", "否"], None, [1, 0, 0]),
+        (["未履行", "已履行", "未履行"], None, [0, 1, 0]),
     ],
 )
 def test_target_is_mapped_to_zero_one(
@@ -68,6 +70,25 @@ def test_bad_targets_are_rejected(values: list[object], positive: str | None, ma
     with pytest.raises(DataError, match=match) as caught:
         binary_target(pd.DataFrame({"结果": values}), "结果", positive)
     assert "结果" in str(caught.value)
+
+
+def test_a_target_of_many_values_is_shown_briefly() -> None:
+    with pytest.raises(DataError, match=r"found 400: '0', '0\.5', '1', '1\.5', '2', …$") as caught:
+        binary_target(pd.DataFrame({"t": np.arange(400) / 2}), "t")
+    assert "np.float64" not in str(caught.value)
+
+
+@pytest.mark.parametrize("positives", [0, 3])
+def test_too_few_rows_of_a_class_for_the_folds_is_named(positives: int) -> None:
+    frame = loans(200)
+    frame["状态"] = ["Paid"] * positives + ["default"] * (len(frame) - positives)
+    with pytest.raises(
+        DataError,
+        match="exactly two values"
+        if positives == 0
+        else f"rarer class of '状态' has {positives} rows; 5-fold",
+    ):
+        cross_validate_classifier(frame, "状态", exclude=["编号"], params=FAST)
 
 
 def test_missing_target_column_is_named() -> None:

@@ -29,9 +29,17 @@ def test_cross_validate_pools_out_of_fold_estimates(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.WARNING):
         metrics = cross_validate(frame, "price", exclude=["land_fee"], folds=3, params=FAST)
     assert metrics.n == 595
-    assert "dropped 5 rows" in caplog.text
+    assert "dropped 5 rows whose price is missing, not a number or not positive" in caplog.text
     assert metrics.interval_coverage is not None
     assert 0.6 <= metrics.interval_coverage <= 0.95
+    assert metrics.median_ape < 0.15
+
+
+def test_prices_written_with_thousands_separators_are_read() -> None:
+    frame = hedonic_sales(300, seed=3)
+    frame["price"] = [f"{v:,.0f}" for v in frame["price"]]  # "1,250,000": all were dropped
+    metrics = cross_validate(frame, "price", folds=3, params=FAST)
+    assert metrics.n == 300
     assert metrics.median_ape < 0.15
 
 
