@@ -33,6 +33,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from models.conformal import LogResidualConformal
+from models.errors import DataError
 from models.inner_cv import (
     Columns,
     OutOfFold,
@@ -53,6 +54,10 @@ from models.tree_member import TreeMember, fit_tree_member, predict_tree
 __all__ = ["EstimatorParams", "ValueRegressor"]
 
 logger = logging.getLogger(__name__)
+
+#: The fewest sales the estimator fits on: its outlier screen, members and interval all
+#: rest on an inner cross-validation, and a handful of sales cannot support one.
+MIN_FIT_ROWS = 30
 
 
 class ValueRegressor(RegressorMixin, BaseEstimator):
@@ -79,9 +84,14 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
 
         Raises:
             ValueError: If ``y`` has the wrong length or non-positive / non-finite values.
+            DataError: Fewer than :data:`MIN_FIT_ROWS` sales.
         """
         params = self.params or EstimatorParams()
         z = _log_target(y, len(X))
+        if len(z) < MIN_FIT_ROWS:
+            raise DataError(
+                f"{len(z)} sales to fit on; the estimator needs at least {MIN_FIT_ROWS}"
+            )
         self.encoder_ = FrameEncoder().fit(X)
         self.feature_names_in_ = self.encoder_.feature_names_in_
         self.n_features_in_ = len(self.feature_names_in_)

@@ -20,6 +20,7 @@ from models.capacity.options import CapacityOptions
 from models.capacity.vocabulary import Tier
 from models.classification.metrics import ClassifierMetrics, classifier_metrics, reliability_table
 from models.classification.params import ClassifierParams
+from models.errors import DataError
 from models.settings import Settings
 from training import plots
 from training.cleaning import CleaningReport
@@ -145,6 +146,17 @@ def _log_run(
     mlflow.log_text(crosstab.to_csv(), "evaluation/tier_by_hidden_capacity.csv")
 
 
+def _both_outcomes(holdout: pd.DataFrame, months: int) -> None:
+    """The holdout is judged by AUC and calibration: it needs debtors of either outcome."""
+    for column in (TARGET_FULL, TARGET_HIDDEN):
+        seen = holdout[column].astype(bool)
+        if seen.all() or not seen.any():
+            raise DataError(
+                f"the last {months} months hold {len(holdout)} debtors, all with the same "
+                f"{column}; the holdout needs both outcomes to be judged (give more data)"
+            )
+
+
 def row_losses(scored: pd.DataFrame) -> RowLosses:
     """Per-row squared errors of the full-performance probability (their mean: the Brier)."""
     error = scored["probability_full_6m"].to_numpy() - scored[TARGET_FULL].to_numpy()
@@ -164,6 +176,7 @@ def train_capacity(
     cleaned = clean_debtors(data)
     step("split")
     past, recent = split_by_time(cleaned.frame, DATE_COLUMN, cfg.eval_months)
+    _both_outcomes(recent, cfg.eval_months)
     step("fit")
     model = CapacityModel.fit(past, seed=cfg.seed, params=cfg.classifier, workers=cfg.workers)
     step("evaluate")

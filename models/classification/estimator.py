@@ -90,6 +90,13 @@ class ProbabilityClassifier(BaseEstimator):
         """
         params = self.params or ClassifierParams()
         target = _binary_target(y, len(X))
+        rarer = int(min(target.sum(), len(target) - target.sum()))
+        if rarer < params.inner_folds:
+            raise InvalidInputError(
+                "y",
+                f"holds {rarer} rows of its rarer class; the inner {params.inner_folds}-fold "
+                f"cross-validation needs at least {params.inner_folds}",
+            )
         with threadpool_limits(limits=params.n_jobs):
             self.encoder_ = FrameEncoder().fit(X)
             kinds = self.encoder_.kinds()

@@ -185,6 +185,15 @@ def test_bad_outcomes_are_rejected(
         ProbabilityClassifier(FAST).fit(frame.iloc[:200], y)
 
 
+def test_too_few_of_a_class_for_the_inner_folds_is_named(
+    data: tuple[pd.DataFrame, np.ndarray, np.ndarray],
+) -> None:
+    frame, _, _ = data
+    y = np.r_[np.ones(2), np.zeros(198)]
+    with pytest.raises(InvalidInputError, match="2 rows of its rarer class; the inner 3-fold"):
+        ProbabilityClassifier(FAST).fit(frame.iloc[:200], y)
+
+
 Y = [0, 0, 1, 1, 1]
 P = [0.05, 0.15, 0.12, 0.8, 1.0]
 

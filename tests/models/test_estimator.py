@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 from sklearn.exceptions import NotFittedError
 
+from models.errors import DataError
 from models.estimator import EstimatorParams, ValueRegressor
 from models.tabular import date_to_number
 
@@ -204,6 +205,13 @@ def test_unfitted_estimator_raises() -> None:
 def test_rejects_bad_prices(bad: list[float]) -> None:
     with pytest.raises(ValueError, match="y"):
         ValueRegressor(params=SMALL).fit(pd.DataFrame({"a": [1.0, 2.0, 3.0]}), bad)
+
+
+def test_too_few_sales_is_a_data_error() -> None:
+    # Three inner folds of a couple of sales each were a scikit-learn traceback.
+    frame = pd.DataFrame({"area": np.arange(29.0) + 30})
+    with pytest.raises(DataError, match="29 sales to fit on; the estimator needs at least 30"):
+        ValueRegressor(params=SMALL).fit(frame, frame["area"] * 1000)
 
 
 def test_params_are_strict() -> None:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+import pytest
 
 from models.capacity.features import INPUT_COLUMNS
 from models.classification.params import ClassifierParams
+from models.errors import DataError
 from models.registry import client_for
 from models.settings import Settings
 from tests.conftest import make_settings
@@ -69,6 +71,13 @@ def test_only_a_better_model_takes_champion(tmp_path: Path, debtor_data: pd.Data
     assert not same.promotion.promoted  # equal Brier is not better
     assert same.evaluation == first.evaluation  # same seed, same figures
     assert same.promotion.champion_version == first.version
+
+
+def test_a_holdout_of_one_outcome_is_named(tmp_path: Path, debtor_data: pd.DataFrame) -> None:
+    # Its AUC is undefined: this was a ValueError traceback from the metrics.
+    data = debtor_data.assign(hidden_capacity=False)
+    with pytest.raises(DataError, match="all with the same hidden_capacity; the holdout needs"):
+        train_capacity(data, _QUICK, make_settings(tmp_path))
 
 
 def test_logged_pyfunc_scores_rows_with_missing_searches(
