@@ -167,8 +167,10 @@ def write_queue(
     case kept), oldest filing first."""
     from courtval.bench_triage import request_table
     from training.case_view import cases_as_of
+    from training.generate.cases import TRAINING_DTYPES
+    from training.table_types import typed_table
 
-    records = load_table(source)
+    records = typed_table(load_table(source), TRAINING_DTYPES)  # a CSV's dates were text
     day = _as_of(as_of) if as_of else pd.Timestamp(records["observed_until"].max()).normalize()
     seen = cases_as_of(records, day)
     open_cases = seen[seen["outcome"] == CaseOutcome.OPEN.value]

@@ -208,6 +208,21 @@ def test_data_queue_writes_the_open_cases_of_a_day(env: Path) -> None:
     assert len(case_frame(queue)) == 200  # a queue the triage board can rank
 
 
+def test_data_queue_reads_a_csv_of_court_records(env: Path) -> None:
+    records = env / "cases.csv"  # text dates, no latent truth: a TypeError traceback before
+    runner.invoke(app, ["data", "generate", "cases", "--rows", "1000", "--out", str(records)])
+    table = pd.read_csv(records).drop(columns=["archetype", "true_capacity", "resistance"])
+    table.to_csv(records, index=False)
+    out = env / "queue.parquet"
+    result = runner.invoke(app, ["data", "queue", "--data", str(records), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out)) > 0
+    table.drop(columns=["observed_until"]).to_csv(records, index=False)
+    result = runner.invoke(app, ["data", "queue", "--data", str(records)])
+    assert result.exit_code == 2
+    assert "missing columns ['observed_until']" in " ".join(result.output.split())
+
+
 def test_evaluate_difficulty_prints_model_and_baseline(env: Path) -> None:
     result = runner.invoke(app, ["evaluate", "difficulty", "--rows", "6000", "--seed", "1"])
     assert result.exit_code == 0, result.output

@@ -21,7 +21,7 @@ from training.cleaning import CleaningReport
 from training.config import TrainConfig
 from training.difficulty_task import DifficultyTrainConfig, train_difficulty
 from training.evaluate import cross_validate
-from training.generate.cases import COLUMN_DTYPES as CASE_DTYPES
+from training.generate.cases import TRAINING_DTYPES as CASE_DTYPES
 from training.generate.cases import generate_cases
 from training.generate.debtors import TRAINING_DTYPES as DEBTOR_DTYPES
 from training.generate.debtors import generate_debtors

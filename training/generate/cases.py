@@ -51,7 +51,14 @@ from training.generate.debtors import generate_debtors
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COLUMN_DTYPES", "CaseConfig", "GeneratedCases", "cases_as_of", "generate_cases"]
+__all__ = [
+    "COLUMN_DTYPES",
+    "TRAINING_DTYPES",
+    "CaseConfig",
+    "GeneratedCases",
+    "cases_as_of",
+    "generate_cases",
+]
 
 #: Latent truth and derived labels the generator adds to the contract (never features).
 EXTRA_DTYPES: dict[str, str] = {
@@ -71,6 +78,15 @@ COLUMN_DTYPES: dict[str, str] = {
     **EXTRA_DTYPES,
 }
 """Every column of ``GeneratedCases.frame`` and its dtype, in order."""
+#: The columns (and types) a court's own case records must hold to train on or to make a
+#: queue from: the generator's latent truth is not among them, nor labels the training
+#: derives again (``days_to_close``) or never reads (``claims_ahead``).
+TRAINING_DTYPES: dict[str, str] = {
+    **INPUT_DTYPES,
+    **{c: DEBTOR_DTYPES[c] for c in CASE_DEBTOR_COLUMNS},
+    **OUTCOME_DTYPES,
+    "paid_within_6m": EXTRA_DTYPES["paid_within_6m"],
+}
 _FOUND = SEARCH_VALUES  # deposits, securities, real estate, vehicles, equity: asset class order
 _STAGES = {  # stage column: its key in the generated rows
     "searches_at": "searched",
