@@ -50,7 +50,10 @@ class Settings(BaseSettings):
         "of them (0: the point comparison alone).",
     )
     promotion_resamples: int = Field(
-        default=1000, ge=0, le=100_000, description="Paired bootstrap resamples for promotion."
+        default=1000,
+        ge=0,
+        le=100_000,
+        description="Paired bootstrap resamples for promotion (0: the point comparison alone).",
     )
     property_model_name: str = Field(default="courtval-property", min_length=1)
     vehicle_model_name: str = Field(default="courtval-vehicle", min_length=1)

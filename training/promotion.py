@@ -73,7 +73,8 @@ class Promotion:
     champion: float | None
     champion_version: str | None
     new_version: str
-    #: Share of paired bootstrap resamples in which the candidate is better (None: no champion).
+    #: Share of paired bootstrap resamples in which the candidate is better (None: no
+    #: champion, or no resamples drawn).
     confidence: float | None = None
     required_confidence: float = 0.0
     rows: int = 0
@@ -106,13 +107,14 @@ class Comparison:
 
     @property
     def better(self) -> bool:
-        """No champion yet, or a lower metric that holds in enough resamples."""
-        if self.champion is None or self.confidence is None:
+        """No champion yet, or a lower metric that holds in enough resamples (the lower
+        metric alone when no resamples were drawn)."""
+        if self.champion is None:
             return True
-        return (
-            self.candidate.value() < self.champion.value()
-            and self.confidence >= self.required_confidence
-        )
+        lower = self.candidate.value() < self.champion.value()
+        if self.confidence is None:
+            return lower
+        return lower and self.confidence >= self.required_confidence
 
     def outcome(self, *, promoted: bool, champion_version: str | None, new: str) -> Promotion:
         """The :class:`Promotion` this comparison led to."""
@@ -137,10 +139,11 @@ def compare(
     resamples: int,
     seed: int,
 ) -> Comparison:
-    """Compare the candidate's per-row losses with the champion's on the same rows."""
+    """Compare the candidate's per-row losses with the champion's on the same rows
+    (``resamples`` 0: the lower metric alone decides)."""
     confidence = (
         None
-        if champion is None
+        if champion is None or resamples == 0
         else bootstrap_confidence(candidate, champion, resamples=resamples, seed=seed)
     )
     return Comparison(candidate, champion, confidence, required_confidence)

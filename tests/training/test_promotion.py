@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,13 @@ def test_a_point_lead_short_of_the_confidence_is_not_better(rows: np.ndarray) ->
     assert strict.confidence is not None and strict.confidence < 0.99
     assert not strict.better
     assert compare(candidate, champion, required_confidence=0.0, resamples=500, seed=0).better
+
+
+def test_no_resamples_is_the_point_comparison(rows: np.ndarray) -> None:
+    point = partial(compare, required_confidence=0.9, resamples=0, seed=0)
+    lower = point(_losses(rows * 0.99), _losses(rows))
+    assert lower.confidence is None and lower.better
+    assert not point(_losses(rows), _losses(rows * 0.99)).better
 
 
 def test_no_champion_is_always_better(rows: np.ndarray) -> None:
