@@ -1,4 +1,5 @@
-"""`courtval models …`: models as signed single files, for court networks without the registry.
+"""`courtval models …`: models as signed single files, for court networks without the registry,
+and the champion moved by hand (``promote``: a rollback, with its reason on record).
 
 ``courtval.cli`` registers these functions (with its domain-error handling). On the training
 network ``export`` writes a registered version to a bundle file; on the court network
@@ -129,3 +130,46 @@ def list_models(
         except ModelIntegrityError as exc:
             line["error"] = str(exc)
         _echo(line)
+
+
+def promote_model(
+    name: Annotated[
+        str, typer.Argument(help="A kind (property) or its registered name (courtval-property).")
+    ],
+    version: Annotated[int, typer.Argument(min=1, help="The registered version to serve.")],
+    reason: Annotated[
+        str, typer.Option(help="Why, for the record: e.g. a rollback and its cause.")
+    ],
+) -> None:
+    """Give VERSION the champion alias by hand: a rollback, or a model the promotion rule held
+    back. The reason is kept on the version (tag ``promotion``); a running server takes the
+    new champion at ``POST /v1/admin/reload``. Prints a JSON summary."""
+    from mlflow.exceptions import MlflowException
+
+    from models.registry import champion_version, client_for
+
+    settings = get_settings()
+    kind = _kind_of(settings, name)
+    model_name, alias = settings.model_name(kind), settings.champion_alias
+    why = reason.strip()
+    if not why:
+        raise InvalidInputError("--reason", "say why the champion changes by hand")
+    client = client_for(settings.resolved_tracking_uri)
+    try:
+        client.get_model_version(model_name, str(version))
+    except MlflowException as exc:
+        raise ModelNotFoundError(f"{model_name} has no version {version}") from exc
+    held = champion_version(client, model_name, alias)
+    previous = str(held.version) if held is not None else None
+    client.set_registered_model_alias(model_name, alias, str(version))
+    note = f"by hand: {why} (was v{previous})" if previous else f"by hand: {why}"
+    client.set_model_version_tag(model_name, str(version), "promotion", note)
+    _echo(
+        {
+            "name": model_name,
+            "alias": alias,
+            "version": str(version),
+            "previous_version": previous,
+            "reason": why,
+        }
+    )

@@ -7,12 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from courtval.cli import app
+from models.registry import client_for
 from models.settings import Settings, get_settings
-from training.pipeline import TrainResult
+from tests.conftest import SMALL, make_settings
+from training.config import TrainConfig
+from training.pipeline import TrainResult, train
+from training.property_task import property_task
 
 runner = CliRunner()
 KEY = "a-long-random-secret-shared-by-both-networks"
@@ -128,3 +133,33 @@ def test_list_shows_a_broken_file_without_failing(network: Any, tmp_path: Path) 
     result = runner.invoke(app, ["models", "list"])
     assert result.exit_code == 0, result.output
     assert "not a courtval bundle" in _line(result.stdout)["error"]
+
+
+def test_promote_by_hand_rolls_the_champion_back_with_its_reason(
+    network: Any, tmp_path: Path, property_data: pd.DataFrame
+) -> None:
+    settings = make_settings(tmp_path)
+    task = property_task(settings)
+    first = train(task, property_data, TrainConfig(estimator=SMALL, seed=0), settings)
+    second = train(task, property_data, TrainConfig(estimator=SMALL, seed=0), settings)
+    assert not second.promotion.promoted  # the same model again: the champion stays
+    network(settings.home)
+    args = ["models", "promote", "property", second.version, "--reason", "回退测试 rollback"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert _line(result.stdout) == {
+        "name": "courtval-property",
+        "alias": "champion",
+        "version": second.version,
+        "previous_version": first.version,
+        "reason": "回退测试 rollback",
+    }
+    client = client_for(settings.resolved_tracking_uri)
+    held = client.get_model_version_by_alias("courtval-property", "champion")
+    assert str(held.version) == second.version
+    assert held.tags["promotion"] == f"by hand: 回退测试 rollback (was v{first.version})"
+    missing = runner.invoke(app, ["models", "promote", "property", "9", "--reason", "x"])
+    assert missing.exit_code == 2
+    assert "courtval-property has no version 9" in missing.output
+    blank = runner.invoke(app, ["models", "promote", "property", first.version, "--reason", " "])
+    assert blank.exit_code == 2 and "--reason" in blank.output
