@@ -147,6 +147,7 @@ def promote_model(
     from mlflow.exceptions import MlflowException
 
     from models.registry import champion_version, client_for
+    from serving.state import registry_unreachable
 
     settings = get_settings()
     kind = _kind_of(settings, name)
@@ -154,10 +155,16 @@ def promote_model(
     why = reason.strip()
     if not why:
         raise InvalidInputError("--reason", "say why the champion changes by hand")
-    client = client_for(settings.resolved_tracking_uri)
+    uri = settings.resolved_tracking_uri
+    unreachable = registry_unreachable(uri)  # and never a new, empty store made by mistake
+    if unreachable is not None:
+        raise ModelNotFoundError(f"MLflow registry {uri} is unreachable: {unreachable}")
+    client = client_for(uri)
     try:
         client.get_model_version(model_name, str(version))
     except MlflowException as exc:
+        if exc.error_code != "RESOURCE_DOES_NOT_EXIST":  # the registry, not the version
+            raise ModelNotFoundError(f"MLflow registry {uri}: {exc.message}") from exc
         raise ModelNotFoundError(f"{model_name} has no version {version}") from exc
     held = champion_version(client, model_name, alias)
     previous = str(held.version) if held is not None else None

@@ -163,3 +163,7 @@ def test_promote_by_hand_rolls_the_champion_back_with_its_reason(
     assert "courtval-property has no version 9" in missing.output
     blank = runner.invoke(app, ["models", "promote", "property", first.version, "--reason", " "])
     assert blank.exit_code == 2 and "--reason" in blank.output
+    network(tmp_path / "elsewhere")  # a home without a store: refused, and none is made
+    nowhere = runner.invoke(app, ["models", "promote", "property", "1", "--reason", "x"])
+    assert nowhere.exit_code == 2 and "no MLflow store at" in nowhere.output
+    assert not (tmp_path / "elsewhere" / "mlflow.db").exists()
