@@ -29,6 +29,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from models.schemas import EARLIEST_DATE, LATEST_DATE
+
 logger = logging.getLogger(__name__)
 
 ColumnKind = Literal["numeric", "boolean", "datetime", "categorical"]
@@ -144,6 +146,17 @@ def text_series_to_number(series: pd.Series) -> np.ndarray:
     """Numbers stored as text (``"1,234"``, ``"1，234"``, ``" 56 "``); ``NaN`` where none."""
     text = series.astype("string").str.replace(_STRIP_NUMBER.pattern, "", regex=True)
     return np.asarray(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
+
+
+def outside_date_range(days: pd.Series) -> pd.Series:
+    """Which of ``days`` (datetimes; missing ones never) fall outside
+    :data:`~models.schemas.EARLIEST_DATE` … :data:`~models.schemas.LATEST_DATE`."""
+    first, last = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
+    return days.notna() & ((days < first) | (days > last))
+
+
+#: The words a refused out-of-range date is named with.
+DATE_RANGE_TEXT = f"not between {EARLIEST_DATE} and {LATEST_DATE}"
 
 
 def text_series_to_boolean(series: pd.Series) -> pd.Series:

@@ -19,8 +19,12 @@ import numpy as np
 import pandas as pd
 
 from models.errors import DataError
-from models.schemas import EARLIEST_DATE, LATEST_DATE
-from models.tabular import text_series_to_boolean, text_series_to_number
+from models.tabular import (
+    DATE_RANGE_TEXT,
+    outside_date_range,
+    text_series_to_boolean,
+    text_series_to_number,
+)
 
 
 def typed_table(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -77,9 +81,7 @@ def _converted(values: pd.Series, column: str, dtype: str) -> pd.Series:
 def _dates(text: pd.Series, column: str) -> pd.Series:
     days = pd.to_datetime(text, errors="coerce", format="mixed")
     _refuse(text.notna() & days.isna(), text, column, "not a date (YYYY-MM-DD)")
-    first, last = pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE)
-    outside = days.notna() & ((days < first) | (days > last))
-    _refuse(outside, text, column, f"not between {EARLIEST_DATE} and {LATEST_DATE}")
+    _refuse(outside_date_range(days), text, column, DATE_RANGE_TEXT)
     return days.astype("datetime64[ns]")
 
 

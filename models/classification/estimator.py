@@ -89,14 +89,7 @@ class ProbabilityClassifier(BaseEstimator):
             The fitted classifier.
         """
         params = self.params or ClassifierParams()
-        target = _binary_target(y, len(X))
-        rarer = int(min(target.sum(), len(target) - target.sum()))
-        if rarer < params.inner_folds:
-            raise InvalidInputError(
-                "y",
-                f"holds {rarer} rows of its rarer class; the inner {params.inner_folds}-fold "
-                f"cross-validation needs at least {params.inner_folds}",
-            )
+        target = _binary_target(y, len(X), params.inner_folds)
         with threadpool_limits(limits=params.n_jobs):
             self.encoder_ = FrameEncoder().fit(X)
             kinds = self.encoder_.kinds()
@@ -249,7 +242,7 @@ def _with_pairs(numeric: Columns, pairs: list[PairFeature]) -> Columns:
     return {**numeric, **{pair.name: pair.values(numeric) for pair in pairs}}
 
 
-def _binary_target(y: np.ndarray | pd.Series, n_rows: int) -> np.ndarray:
+def _binary_target(y: np.ndarray | pd.Series, n_rows: int, folds: int) -> np.ndarray:
     values = np.asarray(y, dtype=np.float64).ravel()
     if len(values) != n_rows:
         raise InvalidInputError("y", f"has {len(values)} values for {n_rows} rows")
@@ -257,6 +250,13 @@ def _binary_target(y: np.ndarray | pd.Series, n_rows: int) -> np.ndarray:
         raise InvalidInputError("y", "must hold only 0 and 1 (1 = positive class)")
     if values.min() == values.max():
         raise InvalidInputError("y", "must hold both classes, 0 and 1")
+    rarer = int(min(values.sum(), len(values) - values.sum()))
+    if rarer < folds:
+        raise InvalidInputError(
+            "y",
+            f"holds {rarer} rows of its rarer class; the inner {folds}-fold cross-validation "
+            f"needs at least {folds}",
+        )
     return values
 
 

@@ -17,8 +17,7 @@ from models.capacity.features import NUMERIC as DEBTOR_NUMERIC
 from models.capacity.schemas import COMPANY_FIELDS
 from models.capacity.vocabulary import DebtorType
 from models.errors import InvalidInputError
-from models.schemas import EARLIEST_DATE, LATEST_DATE
-from models.tabular import text_series_to_boolean
+from models.tabular import DATE_RANGE_TEXT, outside_date_range, text_series_to_boolean
 from models.triage.columns import CASE_DEBTOR_COLUMNS, IDENTITY_DTYPES, STAGE_COLUMNS
 from models.triage.features import VOCABULARY
 
@@ -35,9 +34,6 @@ REQUIRED: tuple[str, ...] = (
 )
 DATES: tuple[str, ...] = ("filed_at", *STAGE_COLUMNS)
 BOOLEANS: tuple[str, ...] = (*DEBTOR_BOOLEAN, "neighbourhood_checked")
-#: The calendar days a record's dates may fall on (wider than any enforcement case needs; a
-#: day outside is a typing error, and pandas cannot hold days past 2262 at its resolution).
-DATE_RANGE = (pd.Timestamp(EARLIEST_DATE), pd.Timestamp(LATEST_DATE))
 #: Every column a record may carry (others are passed through untouched).
 COLUMNS: tuple[str, ...] = (
     *IDENTITY_DTYPES,
@@ -108,10 +104,9 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _in_range(frame: pd.DataFrame, days: pd.Series, column: str) -> pd.Series:
-    """``days`` at nanosecond resolution, once each is checked to lie in :data:`DATE_RANGE`."""
-    first, last = DATE_RANGE
-    outside = days.notna() & ((days < first) | (days > last))
-    _fail(frame, outside, column, f"not between {first.date()} and {last.date()}")
+    """``days`` at nanosecond resolution, once each is checked to lie in 1900…2100 (wider
+    than any case needs; pandas cannot hold days past 2262 at its resolution)."""
+    _fail(frame, outside_date_range(days), column, DATE_RANGE_TEXT)
     return days.astype("datetime64[ns]")
 
 
