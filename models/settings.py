@@ -65,7 +65,8 @@ class Settings(BaseSettings):
         le=64,
         description="Threads that fit a model's independent steps at once (the capacity heads "
         "and their members, in training and in `courtval evaluate capacity`); the fitted "
-        "model and the figures are the same whatever it is.",
+        "model and the figures are the same whatever it is. LightGBM runs one thread per "
+        "call while steps run at once.",
     )
     serve_kinds: tuple[str, ...] = Field(
         default=MODEL_KINDS,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from models.classification import (
     classifier_metrics,
 )
 from models.errors import DataError
+from models.parallel import fitting_pool
 from training.cv_columns import feature_frame
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ def out_of_fold_probabilities(
     """
     oof = np.empty(len(y))
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    with ThreadPoolExecutor(workers, thread_name_prefix="classifier-cv") as pool:
+    with fitting_pool(workers, "classifier-cv") as pool:
         for k, (train, held) in enumerate(splitter.split(np.zeros(len(y)), y)):
             start = time.perf_counter()
             model = ProbabilityClassifier(params, seed=seed)

@@ -38,6 +38,7 @@ from models.capacity.vocabulary import Tier
 from models.classification.estimator import ProbabilityClassifier
 from models.classification.params import ClassifierParams
 from models.identity import keyed_hash
+from models.parallel import one_lightgbm_thread
 from models.request_frame import frame_records, requests_to_frame
 from models.schemas import ModelInfo
 
@@ -111,8 +112,11 @@ class CapacityModel:
         features = capacity_features(frame)[list(FEATURES)]
         # The outer limit makes every classifier's own limit (the same value) restore to
         # it, so no step's linear algebra ever runs on more threads than ``params.n_jobs``.
+        # LightGBM runs one thread per call: a head's thread and the pool's call it at once
+        # even with one worker (models.parallel explains the crash this prevents).
         with (
             threadpool_limits(limits=params.n_jobs),
+            one_lightgbm_thread(),
             ThreadPoolExecutor(workers, thread_name_prefix="capacity-fit") as pool,
             ThreadPoolExecutor(min(2, workers), thread_name_prefix="capacity-head") as heads,
         ):

@@ -190,7 +190,7 @@ def fit_boosted_member(
     boosters = runs[best][1]
     oof = np.zeros(len(y))
     for booster, (_, held) in zip(boosters, folds, strict=True):
-        oof[held] = booster.predict(matrix[held], raw_score=True)
+        oof[held] = booster.predict(matrix[held], raw_score=True, num_threads=params.n_jobs)
     logger.info(
         "tree member: %d rounds, cat_smooth %s, extra_trees %s (held-out log-loss %s)",
         max(b.current_iteration() for b in boosters),

@@ -58,6 +58,9 @@ class ClassifierParams(BaseModel):
         stack_free_z: The standard errors that ``"auto"`` asks of the free weights.
         n_jobs: Threads for LightGBM and the linear algebra. One thread is the default: on a
             shared machine, OpenMP threads that wait for a busy core slow training badly.
+            Where fitting steps run at once (a pool of several workers, and the capacity
+            fit), LightGBM keeps to one thread per call whatever this is
+            (:func:`models.parallel.one_lightgbm_thread`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
