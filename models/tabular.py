@@ -43,7 +43,8 @@ _STRIP_NUMBER = re.compile(r"[,，\s]")
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 _EPOCH = pd.Timestamp("1970-01-01")
 _DAY = pd.Timedelta(days=1)
-_BOOL_TEXT: dict[str, float] = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0}
+#: A boolean column's text read as 0/1 by the encoder: the same words as the tables'.
+_BOOL_TEXT: dict[str, float] = {**dict.fromkeys(TRUE_WORDS, 1.0), **dict.fromkeys(FALSE_WORDS, 0.0)}
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,16 @@ def test_dates_become_days_since_epoch(frame: pd.DataFrame) -> None:
     assert date_to_number(dt.date(2021, 1, 1)) == expected
 
 
+def test_a_boolean_column_read_as_text_takes_every_spelling_of_the_tables() -> None:
+    # Fitted on booleans; asked with the words a court's file or a batch upload may hold.
+    encoder = FrameEncoder().fit(pd.DataFrame({"elevator": [True, False, True]}))
+    asked = pd.DataFrame({"elevator": ["是", "否", " Yes ", "无", "1", "有", "maybe", None]})
+    expected = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0, np.nan, np.nan]
+    np.testing.assert_array_equal(encoder.normalize(asked)[0], expected)
+    scalars = [normalize_scalar("boolean", v) for v in asked["elevator"]]
+    np.testing.assert_array_equal(scalars, expected)
+
+
 def test_scalar_path_matches_frame_path(frame: pd.DataFrame) -> None:
     encoder = FrameEncoder().fit(frame)
     columns = encoder.normalize(frame)
