@@ -50,16 +50,13 @@ def export_model(
 ) -> None:
     """Write the version holding ALIAS to one signed bundle file; prints a JSON summary."""
     from models.bundle_file import signing_key, write_bundle_file
-    from models.registry import load_registered
-    from serving.state import registry_unreachable
+    from models.registry import load_registered, require_tracking_store
 
     settings = get_settings()
     key = signing_key(settings)
     kind = _kind_of(settings, name)
     uri = settings.resolved_tracking_uri
-    unreachable = registry_unreachable(uri)
-    if unreachable is not None:
-        raise ModelNotFoundError(f"MLflow registry {uri} is unreachable: {unreachable}")
+    require_tracking_store(uri)
     loaded = load_registered(
         uri,
         settings.model_name(kind),
@@ -146,8 +143,12 @@ def promote_model(
     new champion at ``POST /v1/admin/reload``. Prints a JSON summary."""
     from mlflow.exceptions import MlflowException
 
-    from models.registry import champion_version, client_for
-    from serving.state import registry_unreachable
+    from models.registry import (
+        champion_version,
+        client_for,
+        redacted,
+        require_tracking_store,
+    )
 
     settings = get_settings()
     kind = _kind_of(settings, name)
@@ -156,15 +157,13 @@ def promote_model(
     if not why:
         raise InvalidInputError("--reason", "say why the champion changes by hand")
     uri = settings.resolved_tracking_uri
-    unreachable = registry_unreachable(uri)  # and never a new, empty store made by mistake
-    if unreachable is not None:
-        raise ModelNotFoundError(f"MLflow registry {uri} is unreachable: {unreachable}")
+    require_tracking_store(uri)  # and never a new, empty store made by mistake
     client = client_for(uri)
     try:
         client.get_model_version(model_name, str(version))
     except MlflowException as exc:
         if exc.error_code != "RESOURCE_DOES_NOT_EXIST":  # the registry, not the version
-            raise ModelNotFoundError(f"MLflow registry {uri}: {exc.message}") from exc
+            raise ModelNotFoundError(f"MLflow registry {redacted(uri)}: {exc.message}") from exc
         raise ModelNotFoundError(f"{model_name} has no version {version}") from exc
     held = champion_version(client, model_name, alias)
     previous = str(held.version) if held is not None else None

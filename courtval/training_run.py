@@ -24,7 +24,8 @@ def run_training(kind: str, data: Path, *, seed: int, if_missing: bool, console:
     settings = get_settings()
     spec = kind_spec(kind)
     name = settings.model_name(kind)
-    if if_missing and champion_version(start_tracking(settings), name, settings.champion_alias):
+    client = start_tracking(settings)  # a store that is down is named before any training
+    if if_missing and champion_version(client, name, settings.champion_alias):
         console.print(f"{name}@{settings.champion_alias} exists; not retraining")
         return
     if not data.exists():

@@ -21,6 +21,11 @@ class ModelNotFoundError(CourtvalError):
     """No model version is registered under the requested name and alias."""
 
 
+class RegistryUnreachableError(ModelNotFoundError):
+    """The MLflow tracking store (and registry) cannot be used: no model can be read from it
+    and no training run written to it."""
+
+
 class ModelIntegrityError(CourtvalError):
     """A model bundle failed its checksum or is malformed; it is never unpickled."""
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import mlflow
+import sqlalchemy
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
+from sqlalchemy.pool import NullPool
 
 from models.bundle import load_bundle
-from models.errors import ModelNotFoundError
+from models.errors import ModelNotFoundError, RegistryUnreachableError
 from models.schemas import ModelInfo
 from models.settings import Settings
 
@@ -29,6 +33,76 @@ class LoadedModel:
 
     model: Any
     info: ModelInfo
+
+
+#: Seconds a probe waits for the tracking store's port (MLflow's own client retries with
+#: back-off: about 100 s of warnings for a database server that is down).
+PROBE_TIMEOUT = 3.0
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "postgresql": 5432, "mysql": 3306, "mssql": 1433}
+_DATABASES = frozenset({"postgresql", "mysql", "mssql"})
+
+
+def redacted(uri: str) -> str:
+    """``uri`` with its password, if any, shown as ``***`` (for messages and logs)."""
+    parts = urlsplit(uri)
+    if not parts.password:
+        return uri
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.split(":", 1)[0]
+    return parts._replace(netloc=f"{name}:***@{host}").geturl()
+
+
+def tracking_unreachable(tracking_uri: str, *, must_exist: bool = True) -> str | None:
+    """A quick reason the tracking store cannot be used, or None when it may be.
+
+    Checks only what is cheap, in seconds: a tracking server's or database server's port
+    answers; a database takes one connection (its login and database name, no retries); a
+    SQLite store's file exists, when ``must_exist`` (reading models needs a store; a
+    training run may make the first one).
+    """
+    parts = urlsplit(tracking_uri)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme == "sqlite":
+        path = tracking_uri.removeprefix(f"{parts.scheme}:///")
+        if must_exist and path and path != ":memory:" and not Path(path).is_file():
+            return f"no MLflow store at {path}"
+        return None
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return f"the port in {redacted(tracking_uri)} is not a number"
+    if parts.hostname and port is not None:
+        try:
+            with socket.create_connection((parts.hostname, port), timeout=PROBE_TIMEOUT):
+                pass
+        except OSError as exc:
+            return f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})"
+    return _database_refuses(tracking_uri) if scheme in _DATABASES else None
+
+
+def _database_refuses(uri: str) -> str | None:
+    """Why one connection to the database at ``uri`` fails (login, database name, driver)."""
+    try:
+        engine = sqlalchemy.create_engine(uri, poolclass=NullPool)
+        try:
+            with engine.connect():
+                return None
+        finally:
+            engine.dispose()
+    except Exception as exc:  # a probe: any failure (driver missing too) is the reason
+        cause = getattr(exc, "orig", None) or exc
+        text = str(cause).strip()
+        return text.splitlines()[0] if text else type(cause).__name__
+
+
+def require_tracking_store(tracking_uri: str, *, must_exist: bool = True) -> None:
+    """Raise :class:`RegistryUnreachableError` when :func:`tracking_unreachable` finds a reason."""
+    reason = tracking_unreachable(tracking_uri, must_exist=must_exist)
+    if reason is not None:
+        raise RegistryUnreachableError(
+            f"MLflow registry {redacted(tracking_uri)} is unreachable: {reason}"
+        )
 
 
 def client_for(tracking_uri: str) -> MlflowClient:
@@ -68,7 +142,7 @@ def load_registered(
     version = champion_version(client, name, alias)
     if version is None:
         raise ModelNotFoundError(
-            f"no version of {name!r} holds the alias {alias!r} in {tracking_uri}; "
+            f"no version of {name!r} holds the alias {alias!r} in {redacted(tracking_uri)}; "
             f"train one first: `courtval train {kind}`"
         )
     target = cache_dir / name / str(version.version)

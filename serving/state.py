@@ -17,11 +17,8 @@ requests in flight keep the models they started with.
 from __future__ import annotations
 
 import logging
-import socket
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
 from mlflow.exceptions import MlflowException
 from pydantic import BaseModel, Field
@@ -35,16 +32,12 @@ from models.bundle_file import (
     write_bundle_file,
 )
 from models.errors import CourtvalError, ModelNotFoundError
-from models.registry import LoadedModel, load_champion
+from models.registry import LoadedModel, load_champion, require_tracking_store
 from models.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 ModelSource = Literal["registry", "bundle"]
-
-#: Seconds to wait for the tracking server's port before calling it unreachable (MLflow's own
-#: client would retry with back-off for minutes).
-PROBE_TIMEOUT = 3.0
 
 #: What a failed registry load raises: MLflow's errors (network ones included), its SQL
 #: store's, file errors and our own.
@@ -108,36 +101,12 @@ class ReloadReport(BaseModel):
         return {m.kind: m.reason or "" for m in self.models if m.outcome == "kept"}
 
 
-def registry_unreachable(tracking_uri: str) -> str | None:
-    """A quick reason the tracking store cannot be used, or None when it may be.
-
-    Checks only what is cheap: a tracking server's port answers, a SQLite store's file exists.
-    """
-    parts = urlsplit(tracking_uri)
-    if parts.scheme in {"http", "https"}:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "", port), timeout=PROBE_TIMEOUT):
-                return None
-        except OSError as exc:
-            return f"cannot connect to {parts.hostname}:{port} ({exc.strerror or exc})"
-    if parts.scheme == "sqlite":
-        path = tracking_uri.removeprefix("sqlite:///")
-        if path and path != ":memory:" and not Path(path).is_file():
-            return f"no MLflow store at {path}"
-    return None
-
-
 def _reason(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def _from_registry(settings: Settings, kind: str) -> LoadedModel:
-    unreachable = registry_unreachable(settings.resolved_tracking_uri)
-    if unreachable is not None:
-        raise ModelNotFoundError(
-            f"MLflow registry {settings.resolved_tracking_uri} is unreachable: {unreachable}"
-        )
+    require_tracking_store(settings.resolved_tracking_uri)
     return load_champion(settings, kind)
 
 

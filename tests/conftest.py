@@ -31,6 +31,7 @@ from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
 from models.vehicle.schemas import VehicleRequest
 from serving.court import ApiKeyCreate, QuotaOverride, Role
 from serving.court.admin import keys_create
+from tests.postgres_server import postgres_url  # noqa: F401 - a fixture for every test directory
 from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
 from training.cleaning import clean_property, clean_vehicle
 from training.config import TrainConfig

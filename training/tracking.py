@@ -17,7 +17,13 @@ from mlflow.tracking import MlflowClient
 
 import models
 from models.bundle import save_bundle
-from models.registry import BUNDLE_ARTIFACT, champion_version, client_for, load_champion
+from models.registry import (
+    BUNDLE_ARTIFACT,
+    champion_version,
+    client_for,
+    load_champion,
+    require_tracking_store,
+)
 from models.settings import Settings
 from training.promotion import Comparison, Promotion, RowLosses, compare
 
@@ -29,8 +35,14 @@ _RUNTIME_PACKAGES = ("numpy", "pandas", "scikit-learn", "lightgbm", "joblib", "p
 
 
 def start_tracking(settings: Settings) -> MlflowClient:
-    """Point MLflow at the configured store and make sure the experiment exists."""
+    """Point MLflow at the configured store and make sure the experiment exists.
+
+    Raises:
+        RegistryUnreachableError: the store cannot be used (found in seconds, not after
+            MLflow's minutes of retries).
+    """
     uri = settings.resolved_tracking_uri
+    require_tracking_store(uri, must_exist=False)
     if uri.startswith("sqlite:///"):
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)

@@ -11,9 +11,9 @@ import pytest
 from models.bundle_file import bundle_file_of, inspect_bundle_file, write_bundle_file
 from models.errors import ModelIntegrityError, ModelNotFoundError
 from models.property.schemas import PropertyRequest
-from models.registry import LoadedModel
+from models.registry import LoadedModel, tracking_unreachable
 from models.settings import Settings
-from serving.state import ModelStore, load_champions, registry_unreachable, reload_store
+from serving.state import ModelStore, load_champions, reload_store
 from training.pipeline import TrainResult
 
 KEY = "a-long-random-secret-shared-by-both-networks"
@@ -40,11 +40,11 @@ def _bundle(settings: Settings, champion: LoadedModel, version: str | None = Non
 
 
 def test_an_unreachable_tracking_server_is_found_quickly() -> None:
-    assert registry_unreachable(UNREACHABLE) is not None
+    assert tracking_unreachable(UNREACHABLE) is not None
 
 
 def test_a_missing_sqlite_store_is_unreachable(tmp_path: Path) -> None:
-    assert "no MLflow store" in (registry_unreachable(f"sqlite:///{tmp_path}/none.db") or "")
+    assert "no MLflow store" in (tracking_unreachable(f"sqlite:///{tmp_path}/none.db") or "")
 
 
 def test_bundles_mode_serves_the_bundle_file(
