@@ -297,11 +297,13 @@ keys_app.command("list")(domain_errors(court_cli.list_keys))
 keys_app.command("revoke")(domain_errors(court_cli.revoke_key))
 ledger_app.command("verify")(domain_errors(court_cli.verify_ledger))
 models_app = typer.Typer(
-    help="Models as signed files (export, import, list), and the champion by hand (promote).",
+    help="Models as signed files (export, import, list), the registered versions (versions), "
+    "and the champion by hand (promote).",
     no_args_is_help=True,
 )
 app.add_typer(models_app, name="models")
 models_app.command("export")(domain_errors(models_cli.export_model))
 models_app.command("import")(domain_errors(models_cli.import_model))
 models_app.command("list")(domain_errors(models_cli.list_models))
+models_app.command("versions")(domain_errors(models_cli.list_versions))
 models_app.command("promote")(domain_errors(models_cli.promote_model))

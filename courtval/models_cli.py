@@ -1,5 +1,6 @@
 """`courtval models …`: models as signed single files, for court networks without the registry,
-and the champion moved by hand (``promote``: a rollback, with its reason on record).
+the registered versions (``versions``), and the champion moved by hand (``promote``: a
+rollback, with its reason on record).
 
 ``courtval.cli`` registers these functions (with its domain-error handling). On the training
 network ``export`` writes a registered version to a bundle file; on the court network
@@ -127,6 +128,51 @@ def list_models(
         except ModelIntegrityError as exc:
             line["error"] = str(exc)
         _echo(line)
+
+
+def list_versions(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="A kind or its registered name (default: every kind's model)."),
+    ] = None,
+) -> None:
+    """One JSON line per registered version, oldest first: its aliases, run, training time,
+    how it was or was not promoted, and its run's metrics; the numbers ``promote`` takes."""
+    from models.registry import client_for, model_info, redacted, require_tracking_store
+
+    settings = get_settings()
+    kinds = [_kind_of(settings, name)] if name is not None else list(MODEL_KINDS)
+    uri = settings.resolved_tracking_uri
+    require_tracking_store(uri)
+    client = client_for(uri)
+    found = 0
+    for kind in kinds:
+        model_name = settings.model_name(kind)
+        versions = client.search_model_versions(f"name = '{model_name}'")
+        aliases: dict[str, list[str]] = {}
+        if versions:  # a search leaves a version's aliases out: the model holds them
+            held = client.get_registered_model(model_name).aliases or {}
+            for alias, number in held.items():
+                aliases.setdefault(str(number), []).append(alias)
+        for version in sorted(versions, key=lambda v: int(v.version)):
+            info = model_info(client, version, None)
+            run = client.get_run(version.run_id) if version.run_id else None
+            run_promotion = run.data.tags.get("promotion") if run else None
+            _echo(
+                {
+                    "kind": kind,
+                    "name": model_name,
+                    "version": info.version,
+                    "aliases": sorted(aliases.get(info.version, [])),
+                    "run_id": info.run_id,
+                    "trained_at": info.trained_at.isoformat() if info.trained_at else None,
+                    "promotion": (version.tags or {}).get("promotion") or run_promotion,
+                    "metrics": info.metrics,
+                }
+            )
+            found += 1
+    if not found:
+        typer.echo(f"no registered versions of {kinds} in {redacted(uri)}", err=True)
 
 
 def promote_model(

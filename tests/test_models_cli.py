@@ -158,6 +158,17 @@ def test_promote_by_hand_rolls_the_champion_back_with_its_reason(
     held = client.get_model_version_by_alias("courtval-property", "champion")
     assert str(held.version) == second.version
     assert held.tags["promotion"] == f"by hand: 回退测试 rollback (was v{first.version})"
+    listed = runner.invoke(app, ["models", "versions", "courtval-property"])
+    assert listed.exit_code == 0, listed.output
+    lines = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(v["version"], v["aliases"]) for v in lines] == [
+        (first.version, []),
+        (second.version, ["champion"]),
+    ]
+    assert lines[0]["promotion"] == first.promotion.describe()  # the run's decision
+    assert lines[1]["promotion"].startswith("by hand: 回退测试 rollback")  # the version's
+    assert lines[1]["metrics"]["median_ape"] == pytest.approx(second.metrics.median_ape)
+    assert runner.invoke(app, ["models", "versions", "nothing"]).exit_code == 2
     missing = runner.invoke(app, ["models", "promote", "property", "9", "--reason", "x"])
     assert missing.exit_code == 2
     assert "courtval-property has no version 9" in missing.output
@@ -166,4 +177,6 @@ def test_promote_by_hand_rolls_the_champion_back_with_its_reason(
     network(tmp_path / "elsewhere")  # a home without a store: refused, and none is made
     nowhere = runner.invoke(app, ["models", "promote", "property", "1", "--reason", "x"])
     assert nowhere.exit_code == 2 and "no MLflow store at" in nowhere.output
+    unlisted = runner.invoke(app, ["models", "versions"])
+    assert unlisted.exit_code == 2 and "no MLflow store at" in unlisted.output
     assert not (tmp_path / "elsewhere" / "mlflow.db").exists()
