@@ -152,6 +152,18 @@ def champion(trained: TrainResult, session_settings: Settings) -> LoadedModel:
     return load_champion(session_settings, "property")
 
 
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A CLI's home and data directory under ``tmp_path`` (the settings re-read around it)."""
+    monkeypatch.setenv("COURTVAL_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("COURTVAL_DATA_DIR", str(tmp_path / "data"))
+    from models.settings import get_settings
+
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def debtor_data() -> pd.DataFrame:
     """4,000 raw generated debtors, defects included."""

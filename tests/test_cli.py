@@ -22,17 +22,6 @@ from training.pipeline import TrainResult
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("COURTVAL_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("COURTVAL_DATA_DIR", str(tmp_path / "data"))
-    from models.settings import get_settings
-
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
 def test_generate_writes_data_and_planted_defects(env: Path) -> None:
     out = env / "p.parquet"
     result = runner.invoke(

@@ -4,7 +4,6 @@ train` used to find out only after fitting, in a traceback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,17 +41,6 @@ def test_a_new_sqlite_store_is_fine_for_training_but_not_for_reading(tmp_path: P
     uri = f"sqlite:///{tmp_path}/new/mlflow.db"
     assert tracking_unreachable(uri, must_exist=False) is None
     assert "no MLflow store" in (tracking_unreachable(uri) or "")
-
-
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("COURTVAL_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("COURTVAL_DATA_DIR", str(tmp_path / "data"))
-    from models.settings import get_settings
-
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
 
 
 @pytest.mark.timeout(60)
