@@ -138,7 +138,13 @@ def list_versions(
 ) -> None:
     """One JSON line per registered version, oldest first: its aliases, run, training time,
     how it was or was not promoted, and its run's metrics; the numbers ``promote`` takes."""
-    from models.registry import client_for, model_info, redacted, require_tracking_store
+    from models.registry import (
+        client_for,
+        redacted,
+        require_tracking_store,
+        version_info,
+        version_run,
+    )
 
     settings = get_settings()
     kinds = [_kind_of(settings, name)] if name is not None else list(MODEL_KINDS)
@@ -155,8 +161,8 @@ def list_versions(
             for alias, number in held.items():
                 aliases.setdefault(str(number), []).append(alias)
         for version in sorted(versions, key=lambda v: int(v.version)):
-            info = model_info(client, version, None)
-            run = client.get_run(version.run_id) if version.run_id else None
+            run = version_run(client, version)
+            info = version_info(version, run, None)
             run_promotion = run.data.tags.get("promotion") if run else None
             _echo(
                 {

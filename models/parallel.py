@@ -4,8 +4,9 @@ LightGBM and NumPy's linear algebra release the interpreter lock, so threads giv
 parallelism for the heavy steps. Only leaf steps go to a pool (they never wait for other
 work on it), so a pool of any size cannot deadlock.
 
-LightGBM calls on several threads at once need one more rule, which :func:`fitting_pool`
-keeps: LightGBM holds the thread count of its latest call in one process-wide variable
+LightGBM calls on several threads at once need one more rule, which
+:func:`one_lightgbm_thread` (and :func:`fitting_pool`, which uses it) keeps: LightGBM holds
+the thread count of its latest call in one process-wide variable
 (``LGBM_DEFAULT_NUM_THREADS``). A training call sizes its per-thread buffers from it and
 reads it again in its loops, so a call on another thread that sets a different count in
 between (a prediction that names no ``num_threads`` sets the machine's core count) makes

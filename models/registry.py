@@ -122,7 +122,16 @@ def champion_version(client: MlflowClient, name: str, alias: str) -> Any | None:
 
 def model_info(client: MlflowClient, version: Any, alias: str | None) -> ModelInfo:
     """Describe a registered version: name, version, run, training time and metrics."""
-    run = client.get_run(version.run_id) if version.run_id else None
+    return version_info(version, version_run(client, version), alias)
+
+
+def version_run(client: MlflowClient, version: Any) -> Any | None:
+    """The MLflow run that logged ``version``, or None when it names none."""
+    return client.get_run(version.run_id) if version.run_id else None
+
+
+def version_info(version: Any, run: Any | None, alias: str | None) -> ModelInfo:
+    """:func:`model_info` from a run already fetched (:func:`version_run`)."""
     trained_at = dt.datetime.fromtimestamp(run.info.start_time / 1000, tz=dt.UTC) if run else None
     return ModelInfo(
         name=version.name,

@@ -104,8 +104,9 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _in_range(frame: pd.DataFrame, days: pd.Series, column: str) -> pd.Series:
-    """``days`` at nanosecond resolution, once each is checked to lie in 1900…2100 (wider
-    than any case needs; pandas cannot hold days past 2262 at its resolution)."""
+    """``days`` at nanosecond resolution, once each is checked by
+    :func:`~models.tabular.outside_date_range` (wider than any case needs; pandas cannot hold
+    days past 2262 at its resolution)."""
     _fail(frame, outside_date_range(days), column, DATE_RANGE_TEXT)
     return days.astype("datetime64[ns]")
 
