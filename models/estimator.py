@@ -48,6 +48,7 @@ from models.inner_cv import (
 )
 from models.params import EstimatorParams
 from models.row_plan import RowPlan, compile_plan
+from models.single_row import single_row
 from models.tabular import ColumnSpec, FrameEncoder, canonical_category, series_categories
 from models.tree_member import TreeMember, fit_tree_member, predict_tree
 
@@ -183,9 +184,29 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         if not hasattr(self, "row_plan_"):
             raise NotFittedError("call fit before estimate_row")
         arr, linear = self.row_plan_.encode(row)
+        return self._estimate(row, arr, linear)
+
+    def explain_row(
+        self, row: Mapping[str, Any]
+    ) -> tuple[tuple[float, float, float], float, dict[str, float]]:
+        """:meth:`estimate_row` and :meth:`contributions_row` of one row, encoded once.
+
+        Returns:
+            ``(estimate, lower, upper)``, the bias and the column → contribution mapping.
+        """
+        if not hasattr(self, "row_plan_"):
+            raise NotFittedError("call fit before explain_row")
+        arr, linear, terms = self.row_plan_.encode_terms(row)
+        bias, effects = self._effects(arr, terms)
+        return self._estimate(row, arr, linear), bias, effects
+
+    def _estimate(
+        self, row: Mapping[str, Any], arr: np.ndarray, linear: float
+    ) -> tuple[float, float, float]:
         # A zero-weight booster cannot change the answer; skip its cost. One row on one
-        # thread: OpenMP threads waiting on a busy core cost milliseconds per call.
-        tree = self.tree_.booster.predict(arr, num_threads=1)[0] if self.tree_weight_ else 0.0
+        # thread (OpenMP threads waiting on a busy core cost milliseconds per call), through
+        # LightGBM's prepared single-row call.
+        tree = single_row(self.tree_.booster).raw_score(arr) if self.tree_weight_ else 0.0
         log_point = self.linear_weight_ * linear + self.tree_weight_ * tree
         group = self.interval_group_
         lower, upper = self.conformal_.offsets_for(
@@ -201,8 +222,11 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
             estimate of :meth:`estimate_row`.
         """
         check_is_fitted(self, "row_plan_")
-        arr, linear_terms = self.row_plan_.encode_terms(row)
-        shap = np.asarray(self.tree_.booster.predict(arr, pred_contrib=True, num_threads=1))[0]
+        arr, _, linear_terms = self.row_plan_.encode_terms(row)
+        return self._effects(arr, linear_terms)
+
+    def _effects(self, arr: np.ndarray, linear_terms: np.ndarray) -> tuple[float, dict[str, float]]:
+        shap = single_row(self.tree_.booster).contributions(arr)
         contrib = self.linear_weight_ * linear_terms + self.tree_weight_ * shap[:-1]
         bias = self.linear_weight_ * self.linear_.intercept + self.tree_weight_ * shap[-1]
         names = [str(name) for name in self.feature_names_in_]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
@@ -13,10 +15,27 @@ def requests_to_frame(requests: Sequence[BaseModel], schema: type[BaseModel]) ->
     """One row per request, one column per field of ``schema``, in field order.
 
     Reads each model's ``__dict__`` (its validated field values) instead of one ``getattr``
-    per field and item: three times faster at 10,000 items. Enum members stay as they are;
-    they are ``str`` subclasses, so every later step reads them as their values.
+    per field and item: three times faster at 10,000 items. Text columns (and enum members,
+    as their values) are kept as Python strings in ``object`` columns: pandas' own inference
+    would make them Arrow-backed strings, and converting those back and forth in the feature
+    steps made a 10,000-item property batch take 25–40% longer (2026-12-04).
     """
-    return pd.DataFrame([r.__dict__ for r in requests], columns=list(schema.model_fields))
+    rows = [r.__dict__ for r in requests]
+    return pd.DataFrame(
+        {name: _column([row[name] for row in rows]) for name in schema.model_fields},
+        index=pd.RangeIndex(len(rows)),
+    )
+
+
+def _column(values: list[Any]) -> pd.Series | np.ndarray:
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, Enum):
+        return pd.Series([None if v is None else v._value_ for v in values], dtype=object)
+    if isinstance(sample, str):
+        return pd.Series(values, dtype=object)
+    if isinstance(sample, bool | int | float) and None not in values:
+        return np.array(values)  # numbers or booleans: numpy's own inference, faster
+    return pd.Series(values)  # with missing values, and dates: pandas' own inference
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

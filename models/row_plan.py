@@ -76,9 +76,9 @@ class RowPlan:
         values = {pos: keys[pos] if pos in keys else float(arr[pos]) for pos in config.columns}
         return config.code_row(values)
 
-    def encode_terms(self, row: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Booster feature vector and the linear member's per-column terms for one row."""
-        arr, _ = self.encode(row)
+    def encode_terms(self, row: Mapping[str, Any]) -> tuple[np.ndarray, float, np.ndarray]:
+        """:meth:`encode` of one row, then the linear member's per-column terms."""
+        arr, linear = self.encode(row)
         terms = np.zeros(self.n_features)
         keys: dict[int, str | float | None] = {}
         for pos, name, table, default in self.categorical:
@@ -91,7 +91,7 @@ class RowPlan:
         if config is not None:
             effect = self.linear.config_value(self._config_code(arr[0], keys))
             terms[list(config.columns)] += effect / len(config.columns)
-        return arr, terms
+        return arr, linear, terms
 
 
 def _number(kind: str, value: Any) -> float:

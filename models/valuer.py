@@ -153,6 +153,16 @@ class TabularValuer(ABC):
         _, effects = self.regressor.contributions_row(row)
         return top_contributions(effects, row, n, self.labels)
 
+    def estimate_with_reasons(
+        self, row: Mapping[str, Any], n: int
+    ) -> tuple[tuple[float, float, float], list[Contribution]]:
+        """Value, bounds and the top ``n`` contributions of one row, encoded once (no SHAP
+        for ``n`` = 0)."""
+        if n <= 0:
+            return self.regressor.estimate_row(row), []
+        estimate, _, effects = self.regressor.explain_row(row)
+        return estimate, top_contributions(effects, row, n, self.labels)
+
     def predict_frame(self, raw: pd.DataFrame, date_column: str = REQUEST_DATE) -> pd.DataFrame:
         """Vectorised value, bounds and rule-based figure for a raw table."""
         return self._predict(raw, self.features(raw, date_column), date_column)

@@ -57,7 +57,11 @@ def floor_classes(frame: pd.DataFrame) -> pd.Series:
 
 
 def _texts(column: pd.Series) -> list[str]:
-    """A column's values as plain texts (an enum member as its value), as ``astype(str)``."""
+    """A column's values as plain texts (an enum member as its value), as ``astype(str)``;
+    a column of plain texts (a batch's) as it is, without the round trip."""
+    values = column.tolist()
+    if all(type(v) is str for v in values):
+        return values
     return column.astype(str).tolist()
 
 

@@ -86,13 +86,13 @@ class PropertyValuer(TabularValuer):
     ) -> PropertyValuation:
         """The full answer for one property."""
         row = property_features.feature_row(request)
-        value, lower, upper = self.regressor.estimate_row(row)
+        (value, lower, upper), reasons = self.estimate_with_reasons(row, options.contributions)
         return PropertyValuation(
             value=value,
             value_per_m2=value / request.area_m2,
             interval=self.interval(lower, upper),
             rule_based=self.rule.figure(request),
             comparables=self.comparables_for(request, options),
-            contributions=self.reasons(row, options.contributions),
+            contributions=reasons,
             model=model,
         )

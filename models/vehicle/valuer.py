@@ -79,14 +79,14 @@ class VehicleValuer(TabularValuer):
     ) -> VehicleValuation:
         """The full answer for one vehicle."""
         row = vehicle_features.feature_row(request)
-        value, lower, upper = self.regressor.estimate_row(row)
+        (value, lower, upper), reasons = self.estimate_with_reasons(row, options.contributions)
         return VehicleValuation(
             value=value,
             age_years=round(years_between(request.registration_date, request.valuation_date), 2),
             interval=self.interval(lower, upper),
             rule_based=self.rule.figure(request),
             comparables=self.comparables_for(request, options),
-            contributions=self.reasons(row, options.contributions),
+            contributions=reasons,
             model=model,
         )
 
