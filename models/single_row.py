@@ -16,6 +16,12 @@ handles. The prepared calls pass ``num_threads=1`` once, at preparation, and nev
 LightGBM's process-wide thread count afterwards (see :mod:`models.parallel` for why that
 matters). Freeing a handle never touches its booster (LightGBM's predictor has an empty
 destructor), so the order in which the two are freed does not matter.
+
+Only for a booster that no longer trains, and always with every tree: preparing a predictor
+writes its iteration range into the booster itself (the workaround note for LightGBM issue
+6142 in ``c_api.cpp``), so a call elsewhere that predicts with part of the trees would change
+what every predictor of that booster computes. No courtval code predicts with part of the
+trees of a served booster.
 """
 
 from __future__ import annotations
