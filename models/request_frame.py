@@ -34,7 +34,9 @@ def _column(values: list[Any]) -> pd.Series | np.ndarray:
     if isinstance(sample, str):
         return pd.Series(values, dtype=object)
     if isinstance(sample, bool | int | float) and None not in values:
-        return np.array(values)  # numbers or booleans: numpy's own inference, faster
+        numbers = np.array(values)  # numbers or booleans: numpy's own inference, faster
+        if numbers.dtype.kind in "biuf":  # not a union of numbers and texts turned to text
+            return numbers
     return pd.Series(values)  # with missing values, and dates: pandas' own inference
 
 
