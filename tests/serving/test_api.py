@@ -97,6 +97,19 @@ def test_no_contributions_asked_none_computed(champion: LoadedModel, flat: Prope
     assert unfitted.reasons(valuer.feature_row(flat), 0) == []
 
 
+def test_one_encoding_gives_the_same_estimate_and_reasons(
+    champion: LoadedModel, flat: PropertyRequest
+) -> None:
+    """``estimate_with_reasons`` (what ``value`` uses) equals the two separate paths."""
+    valuer = champion.model
+    row = valuer.feature_row(flat)
+    estimate, none = valuer.estimate_with_reasons(row, 0)
+    assert none == [] and estimate == valuer.estimate(flat)
+    same, reasons = valuer.estimate_with_reasons(row, 4)
+    assert same == estimate
+    assert reasons == valuer.reasons(row, 4)
+
+
 def test_same_request_same_answer_new_inquiry(client: httpx.Client, body: dict[str, Any]) -> None:
     first = client.post("/v1/valuations/property", json=body).json()
     second = client.post("/v1/valuations/property", json=body).json()
