@@ -17,8 +17,9 @@ def requests_to_frame(requests: Sequence[BaseModel], schema: type[BaseModel]) ->
     Reads each model's ``__dict__`` (its validated field values) instead of one ``getattr``
     per field and item: three times faster at 10,000 items. Text columns (and enum members,
     as their values) are kept as Python strings in ``object`` columns: pandas' own inference
-    would make them Arrow-backed strings, and converting those back and forth in the feature
-    steps made a 10,000-item property batch take 25–40% longer (2026-12-04).
+    would make them Arrow-backed strings, which the feature and rule-based steps convert back
+    (2026-12-04, a 10,000-item property valuation in-process, the two tables alternating in
+    one process: 102.7 ms from the inferred table, 88.3 ms from this one).
     """
     rows = [r.__dict__ for r in requests]
     return pd.DataFrame(
