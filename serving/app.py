@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -14,6 +15,7 @@ from models.clock import china_today
 from models.court import calendar_warning
 from models.settings import Settings, get_settings
 from serving.access.store import open_court_store
+from serving.batch import hoist_body_definitions
 from serving.errors import install_error_handlers
 from serving.jobs import JobBook
 from serving.observability import install_observability, set_model_info
@@ -86,4 +88,17 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _complete_openapi(app)
     return app
+
+
+def _complete_openapi(app: FastAPI) -> None:
+    """The OpenAPI document with the hand-parsed bodies' models among its components
+    (:func:`serving.batch.hoist_body_definitions`; FastAPI caches the document, and the
+    hoisting leaves a hoisted one as it is)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return hoist_body_definitions(build())
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override

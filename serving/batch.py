@@ -36,7 +36,11 @@ def answer_options(settings: Settings) -> AnswerOptions:
 
 
 def openapi_body(schema: type[BaseModel]) -> dict[str, Any]:
-    """``openapi_extra`` documenting a hand-parsed JSON body of ``schema``."""
+    """``openapi_extra`` documenting a hand-parsed JSON body of ``schema``.
+
+    The schema's ``$defs`` point at ``#/components/schemas``; :func:`hoist_body_definitions`
+    moves them there when the app builds its document.
+    """
     return {
         "requestBody": {
             "required": True,
@@ -47,6 +51,25 @@ def openapi_body(schema: type[BaseModel]) -> dict[str, Any]:
             },
         }
     }
+
+
+def hoist_body_definitions(document: dict[str, Any]) -> dict[str, Any]:
+    """Move the ``$defs`` of :func:`openapi_body` schemas into the document's components.
+
+    Their references name ``#/components/schemas/<model>``, which FastAPI only fills with the
+    models its own routes use: a batch's item model (``PropertyRequest``) was a dangling
+    reference, and the docs page could not show the batch body. A definition already among the
+    components must be the same schema (one model, one name), else ``ValueError``.
+    """
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media in content.values():
+                for name, definition in media.get("schema", {}).pop("$defs", {}).items():
+                    if components.setdefault(name, definition) != definition:
+                        raise ValueError(f"two different OpenAPI schemas are named {name}")
+    return document
 
 
 def body_errors(exc: ValidationError) -> RequestValidationError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -167,6 +169,25 @@ def test_malformed_json_is_422(client: httpx.Client, path: str, content: bytes) 
     assert len(response.content) < 5_000  # a bad body is not echoed back whole
 
 
+@pytest.mark.parametrize("field", ["district", "case_number", "unexpected"])
+def test_a_lone_surrogate_is_422_naming_the_field(
+    client: httpx.Client, body: dict[str, Any], field: str
+) -> None:
+    """JSON may spell a lone surrogate (``"\\ud800"``), which UTF-8 cannot carry: the 422
+    names the field and echoes U+FFFD (its echo was a 500 before). A batch body, parsed by
+    pydantic's own JSON reader, is refused as invalid JSON."""
+    content = json.dumps({**body, field: "a\ud800b"}).encode()  # the surrogate as an escape
+    headers = {"content-type": "application/json"}
+    single = client.post("/v1/valuations/property", content=content, headers=headers)
+    assert single.status_code == 422, single.text[:300]
+    assert single.json()["detail"][0]["loc"] == ["body", field]
+    assert single.json()["detail"][0]["input"] == "a\ufffdb"
+    bad_item = json.dumps(batch_body([body, {**body, "district": "a\ud800b"}])).encode()
+    batch = client.post("/v1/valuations/property/batch", content=bad_item, headers=headers)
+    assert batch.status_code == 422, batch.text[:300]
+    assert batch.json()["detail"][0]["loc"] == ["body"]
+
+
 def test_a_large_body_is_not_echoed_whole(client: httpx.Client, body: dict[str, Any]) -> None:
     unnamed = batch_body([body] * 2_000)
     del unnamed["case_number"]  # the error's input is the whole body
@@ -212,6 +233,19 @@ def test_openapi_docs_are_served(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/valuations/property", "/v1/valuations/vehicle/price-curve"} <= set(paths)
+
+
+def test_every_openapi_reference_resolves(client: httpx.Client) -> None:
+    """The hand-parsed batch bodies name their item models; the document must hold them."""
+    document = client.get("/openapi.json").json()
+    components = document["components"]["schemas"]
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(document)))
+    assert {"PropertyRequest", "VehicleRequest", "DebtorRequest"} <= refs
+    assert refs <= set(components), sorted(refs - set(components))
+    assert "$defs" not in json.dumps(document)
+    batch = document["paths"]["/v1/valuations/property/batch"]["post"]["requestBody"]
+    items = batch["content"]["application/json"]["schema"]["properties"]["items"]
+    assert items["items"] == {"$ref": "#/components/schemas/PropertyRequest"}
 
 
 def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:
