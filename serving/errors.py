@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request, status
@@ -49,15 +50,30 @@ ECHO_CHARS = 200
 ECHO_JSON_CHARS = 2_000
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> str:
+    """``text`` as UTF-8 can carry it: a lone surrogate (JSON lets a body spell ``"\\ud800"``)
+    becomes U+FFFD, as undecodable body bytes do; before, the 422 itself failed with a 500."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def _strict_json(value: object, cut: bool) -> object:
     """Encoded JSON as strict JSON can carry it: NaN and infinities spelled as a client sends
-    them (``NaN``, ``Infinity``), and with ``cut`` every text cut to :data:`ECHO_CHARS`."""
+    them (``NaN``, ``Infinity``), every text valid UTF-8, and with ``cut`` every text cut to
+    :data:`ECHO_CHARS`."""
     if isinstance(value, str):
+        value = _utf8(value)
         return value[:ECHO_CHARS] + "…" if cut and len(value) > ECHO_CHARS else value
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
-        return {str(k): _strict_json(v, cut) for k, v in value.items()}
+        return {_utf8(str(k)): _strict_json(v, cut) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_strict_json(v, cut) for v in value]
     return value

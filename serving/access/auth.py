@@ -88,6 +88,11 @@ def _too_many(refusal: QuotaRefusal, now: dt.datetime) -> HTTPException:
     )
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a judge", "an auditor"."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting keys of ``roles`` within their quota; the others get 401/403/429.
 
@@ -116,7 +121,7 @@ def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Calle
         if key.role not in allowed:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                f"a {key.role.value} key may not use this endpoint; it needs a {needed} key",
+                f"{_a(key.role.value)} key may not use this endpoint; it needs {_a(needed)} key",
             )
         if metered:
             await _take_quota(request, court, key)
