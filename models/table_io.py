@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
+import zlib
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -18,6 +21,22 @@ from models.errors import DataError
 logger = logging.getLogger(__name__)
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
+#: What the readers raise for a file that is not what its suffix says, or is damaged: pandas'
+#: and pyarrow's ``ValueError`` and ``OSError``; for an ``.xlsx`` (a zip of XML files) also a
+#: broken zip, a damaged deflate stream, a zip feature it lacks (``NotImplementedError``), an
+#: encrypted part (``RuntimeError``), a missing part (``KeyError``) or malformed XML.
+_NOT_READABLE = (
+    ValueError,
+    OSError,
+    ImportError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+)
 #: Suffixes :func:`read_table` understands.
 READABLE = (".csv", ".parquet", ".pq", ".xlsx", ".xlsm", ".jsonl", ".ndjson")
 #: Suffixes :func:`write_table` produces.
@@ -50,6 +69,25 @@ def _read_csv(source: Path | io.BytesIO, name: str) -> pd.DataFrame:
     raise DataError(f"{name}: cannot decode as any of {', '.join(ENCODINGS)}")
 
 
+#: The first bytes of an OLE2 compound file: an old ``.xls`` workbook, or an ``.xlsx`` saved
+#: with a password (Excel encrypts it into one).
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _check_workbook(data: Path | io.BytesIO, label: str) -> None:
+    """A clear error for a workbook pandas cannot open and would blame on a missing package."""
+    if isinstance(data, io.BytesIO):
+        head = data.getvalue()[:8]
+    else:
+        with data.open("rb") as file:
+            head = file.read(8)
+    if head == _OLE2_MAGIC:
+        raise DataError(
+            f"{label}: a workbook with a password, or in the old .xls format; "
+            "save it in Excel as .xlsx without a password"
+        )
+
+
 def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
     """Read a table from a file, or from a file's bytes (an upload) named ``name``.
 
@@ -77,23 +115,60 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
         elif suffix in {".jsonl", ".ndjson"}:
             frame = pd.read_json(data, lines=True, dtype=False)
         else:
+            _check_workbook(data, label)
             frame = pd.read_excel(data)
     except DataError:
         raise
-    except (ValueError, OSError, ImportError) as exc:  # the readers' "not this format"
+    except _NOT_READABLE as exc:  # the readers' "not this format", or a damaged file
         raise DataError(f"{label}: not a readable {suffix} file ({exc})") from exc
     logger.info("read %d rows × %d columns from %s", len(frame), frame.shape[1], label)
     return frame
 
 
+#: What makes a spreadsheet read a text cell as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _may_hold_text(dtype: object) -> bool:
+    types = pd.api.types
+    return bool(
+        types.is_object_dtype(dtype)
+        or types.is_string_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def inert_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name that a spreadsheet would run as a
+    formula prefixed by ``'``, so that it shows as text (numbers are left alone).
+
+    A result file repeats what an uploaded file said, its own columns included: a 小区 written
+    ``=HYPERLINK(…)`` came back as a live formula in the ``.xlsx`` (and in Excel's reading of
+    the ``.csv``).
+    """
+    columns = [frame.iloc[:, i] for i in range(frame.shape[1])]  # names may repeat
+    if not columns:
+        return frame
+    inert = pd.concat([c.map(_inert) if _may_hold_text(c.dtype) else c for c in columns], axis=1)
+    inert.columns = pd.Index([_inert(name) for name in frame.columns])
+    return inert
+
+
 def write_table(frame: pd.DataFrame, suffix: str) -> bytes:
     """The bytes of ``frame`` as a ``.csv`` (UTF-8 with BOM, so Excel shows Chinese), ``.xlsx``
-    or ``.parquet`` file."""
+    or ``.parquet`` file; in the spreadsheet formats no text cell is a formula
+    (:func:`inert_text`)."""
     buffer = io.BytesIO()
     if suffix == ".csv":
-        buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))
+        buffer.write(inert_text(frame).to_csv(index=False).encode("utf-8-sig"))
     elif suffix == ".xlsx":
-        frame.to_excel(buffer, index=False)
+        inert_text(frame).to_excel(buffer, index=False)
     elif suffix == ".parquet":
         frame.to_parquet(buffer, index=False)
     else:

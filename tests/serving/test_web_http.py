@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import httpx
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -127,6 +128,26 @@ def test_a_batch_file_runs_as_a_job_with_its_ledger_entry(
     assert stranger.status_code == 403
 
 
+def test_a_result_file_holds_no_formula_from_the_upload(
+    live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
+) -> None:
+    """A cell or column of the upload written as a formula comes back as text."""
+    table = pd.read_csv(io.BytesIO(_batch_csv(clean_property_data, 2)), encoding="gbk")
+    table["小区"] = table["小区"].iloc[0]  # a known community, so the row is valued
+    table['=HYPERLINK("http://x")'] = ["=1+1", "@SUM(1)"]
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    files = {"file": ("b.csv", table.to_csv(index=False).encode(), "text/csv")}
+    started = judge.post("/v1/valuations/property/batch-file", data=CASE, files=files)
+    job = _job(judge, started.json())
+    assert job["status"] == "done", job
+    result = judge.get(f"/v1/jobs/{job['id']}/result", params={"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(result.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {'\'=HYPERLINK("http://x")', "'=1+1", "'@SUM(1)"} <= texts
+
+
 def test_a_job_is_the_asking_keys_only(
     live_server: str,
     session_settings: Settings,
@@ -148,6 +169,7 @@ def test_a_job_is_the_asking_keys_only(
     [
         (b"a,b\n1,2\n", "x.csv", "file", "缺少列"),
         (b"\x00\x01", "x.xlsx", "file", "无法读取文件"),
+        (b"PK\x03\x04 a damaged zip", "x.xlsx", "file", "无法读取文件"),  # was a 500
         (b"x", "x.doc", "file", "无法读取文件"),
     ],
 )
