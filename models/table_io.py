@@ -22,11 +22,13 @@ logger = logging.getLogger(__name__)
 
 ENCODINGS = ("utf-8", "utf-8-sig", "gbk")
 #: What the readers raise for a file that is not what its suffix says, or is damaged: pandas'
-#: and pyarrow's ``ValueError`` and ``OSError``; for an ``.xlsx`` (a zip of XML files) also a
-#: broken zip, a damaged deflate stream, a zip feature it lacks (``NotImplementedError``), an
-#: encrypted part (``RuntimeError``), a missing part (``KeyError``) or malformed XML.
+#: and pyarrow's ``ValueError`` and ``OSError``; a ``TypeError`` for a JSON line that is not an
+#: object among objects (``[1, 2]``); for an ``.xlsx`` (a zip of XML files) also a broken zip,
+#: a damaged deflate stream, a zip feature it lacks (``NotImplementedError``), an encrypted
+#: part (``RuntimeError``), a missing part (``KeyError``) or malformed XML.
 _NOT_READABLE = (
     ValueError,
+    TypeError,
     OSError,
     ImportError,
     EOFError,

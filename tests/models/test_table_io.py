@@ -42,6 +42,7 @@ def test_json_lines() -> None:
         (b"x", "a.doc", "unsupported file type"),
         (b"not a workbook", "a.xlsx", "not a readable .xlsx"),
         (b"PAR1garbage", "a.parquet", "not a readable .parquet"),
+        (b'{"a": 1}\n[1, 2]\n', "q.jsonl", "not a readable .jsonl"),  # was a TypeError
     ],
 )
 def test_unreadable_files_are_named(content: bytes, name: str, match: str) -> None:
