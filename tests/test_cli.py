@@ -146,6 +146,26 @@ def test_a_debtor_file_with_a_bad_date_is_named_not_a_traceback(env: Path) -> No
     assert "data row 7, column filed_at: '去年' not a date" in " ".join(result.output.split())
 
 
+@pytest.mark.parametrize(
+    ("kind", "dataset", "column"),
+    [
+        ("property", "property", "area_m2"),
+        ("capacity", "debtors", "amount_due"),
+        ("difficulty", "cases", "amount_due"),
+    ],
+)
+def test_a_file_that_cleaning_empties_is_named_not_a_traceback(
+    env: Path, kind: str, dataset: str, column: str
+) -> None:
+    """Every row lacks a required field: an error line naming the rule, not a traceback."""
+    out = env / f"{dataset}.csv"
+    runner.invoke(app, ["data", "generate", dataset, "--rows", "300", "--out", str(out)])
+    pd.read_csv(out, dtype="str").assign(**{column: ""}).to_csv(out, index=False)
+    result = runner.invoke(app, ["train", kind, "--data", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cleaning kept none of the 300 rows" in " ".join(result.output.split())
+
+
 def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2

@@ -173,7 +173,7 @@ def train_capacity(
     step = on_step or log_step
     name = settings.model_name(KIND)
     step("clean")
-    cleaned = clean_debtors(data)
+    cleaned = clean_debtors(data).nonempty()
     step("split")
     past, recent = split_by_time(cleaned.frame, DATE_COLUMN, cfg.eval_months)
     _both_outcomes(recent, cfg.eval_months)

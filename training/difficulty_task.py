@@ -246,7 +246,7 @@ def train_difficulty(
     step = on_step or log_step
     name = settings.model_name(KIND)
     step("clean")
-    cleaned = clean_cases(data)
+    cleaned = clean_cases(data).nonempty()
     step("split, fit and evaluate")
     model, evaluation, split = fit_and_evaluate(cleaned.frame, cfg, settings)
     step("compare with champion")

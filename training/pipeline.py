@@ -158,7 +158,7 @@ def train(
     cfg = cfg.model_copy(update={"estimator": cfg.estimator or task.estimator})
     assert cfg.estimator is not None
     step("clean")
-    cleaned = task.clean(data)
+    cleaned = task.clean(data).nonempty()
     step("split")
     past, recent = split_by_time(cleaned.frame, task.date_column, cfg.eval_months)
     step("fit")

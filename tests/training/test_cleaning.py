@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from models.errors import DataError
 from tests.training.planted import planted_outcome
 from training.cleaning import (
     CleaningReport,
@@ -53,6 +54,16 @@ def test_clean_applies_rules_in_order_and_counts_add_up(tiny: pd.DataFrame) -> N
     report = result.report
     assert report.rows_in - sum(s.rows_removed for s in report.steps) == report.rows_out
     assert len(tiny) == 5  # the input is left alone
+
+
+def test_a_result_without_rows_names_the_rules_that_removed_them(tiny: pd.DataFrame) -> None:
+    rules = [
+        Rule("no_value", "缺值", "missing value", lambda f: missing_any(f, ["value"])),
+        Rule("any", "全部", "every row", lambda f: f["value"].notna()),
+    ]
+    assert clean(tiny, rules[:1]).nonempty().report.rows_out == 4
+    with pytest.raises(DataError, match=r"none of the 5 rows: no_value 1 .*; any 4 \(every row\)"):
+        clean(tiny, rules).nonempty()
 
 
 def test_clean_rejects_a_mask_on_another_index(tiny: pd.DataFrame) -> None:

@@ -5,6 +5,8 @@ a boolean mask of rows to drop, and ``clean`` applies rules in order, each to wh
 ones left, and reports how many rows each removed.
 """
 
+from __future__ import annotations
+
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from typing import TypeVar
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+
+from models.errors import DataError
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +126,18 @@ class CleaningResult:
 
     frame: pd.DataFrame
     report: CleaningReport
+
+    def nonempty(self) -> CleaningResult:
+        """This result, or a :class:`DataError` naming the rules that removed every row (a
+        file whose price column is empty ended in a traceback at the time split)."""
+        if self.report.rows_out > 0:
+            return self
+        removed = "; ".join(
+            f"{step.name} {step.rows_removed:,} ({step.description_en})"
+            for step in self.report.steps
+            if step.rows_removed
+        )
+        raise DataError(f"cleaning kept none of the {self.report.rows_in:,} rows: {removed}")
 
 
 def clean(
