@@ -198,6 +198,18 @@ def test_clean_property_report_adds_up() -> None:
     assert [s.name for s in report.steps][-3:] == ["exact_duplicate", "relisting", "price_outlier"]
 
 
+def test_clean_property_drops_prices_that_are_not_positive_numbers() -> None:
+    """A negative or infinite price passed every rule (its log is NaN) and then stopped the
+    fit with a traceback."""
+    frame = generate_property_transactions(300, seed=0).frame
+    bad = frame.index[:4]
+    frame.loc[bad, "price"] = [-500_000.0, 0.0, np.inf, -np.inf]
+    result = clean_property(frame)
+    assert not result.frame.index.isin(bad).any()
+    step = next(s for s in result.report.steps if s.name == "bad_price")
+    assert step.rows_removed == 4
+
+
 def test_clean_property_drops_dates_outside_the_configured_range() -> None:
     frame = generate_property_transactions(n_rows=2_000, seed=3).frame
     config = PropertyCleaningConfig(max_transaction_date=date(2025, 12, 31))

@@ -89,6 +89,8 @@ _PROPERTY_CHECKS: tuple[tuple[str, str, str, PropertyCheck], ...] = (
      lambda f, c: missing_any(f, c.required_columns)),
     ("bad_area", "面积不合理（≤0、过大或住宅过小）",
      "area <= 0, > {max_area_m2} m², or a dwelling < {min_residential_area_m2} m²", _bad_area),
+    ("bad_price", "成交价不合理（≤0 或非有限数）", "price <= 0 or not a finite number",
+     lambda f, c: ~np.isfinite(f["price"]) | f["price"].le(0)),
     ("impossible_floor", "所在楼层高于总楼层或低于1", "floor above the building's top or below 1",
      lambda f, c: f["floor"].gt(f["total_floors"]) | f["floor"].lt(1)),
     ("future_build_year", "建成年份晚于成交年份", "built after the year of sale",
