@@ -205,6 +205,13 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="Time zone of quota days and allowed hours (an IANA name).",
     )
+    holiday_file: Path | None = Field(
+        default=None,
+        description="A JSON file with the State Council's holiday arrangement (放假安排) of "
+        "years chinese-calendar lacks, as the court copies it from the notice: "
+        '{"2027": {"holidays": ["2027-01-01", "2027-02-06/2027-02-12"], "workdays": '
+        '["2027-02-14"]}} (see models.court.calendar). Read at the server\'s start.',
+    )
     quota_judge: QuotaLimits = Field(
         default=QuotaLimits(requests_per_day=500, requests_per_minute=30),
         description="A judge key's limits (JSON); a key may override them.",

@@ -6,13 +6,20 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from models.clock import china_today
-from models.court import calendar_warning
+from models.court import (
+    YearArrangement,
+    calendar_warning,
+    parse_holiday_notice,
+    supplement_calendar,
+)
+from models.errors import DataError
 from models.settings import Settings, get_settings
 from serving.access.store import open_court_store
 from serving.batch import hoist_body_definitions
@@ -41,8 +48,14 @@ Loader = Callable[[Settings], ModelStore]
 
 
 def create_app(settings: Settings | None = None, loader: Loader = load_champions) -> FastAPI:
-    """Build the API. ``loader`` fills the model store at start-up."""
+    """Build the API. ``loader`` fills the model store at start-up.
+
+    The holiday file of the settings, if any, supplements the working-day calendar of the whole
+    process from here on (:func:`models.court.supplement_calendar`; a bad file is a
+    :class:`~models.errors.DataError` before anything is served).
+    """
     settings = settings or get_settings()
+    supplement_calendar(_holiday_years(settings.holiday_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -90,6 +103,17 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _complete_openapi(app)
     return app
+
+
+def _holiday_years(path: Path | None) -> dict[int, YearArrangement]:
+    """The years of the court's holiday file (none without one)."""
+    if path is None:
+        return {}
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the holiday file ({exc.strerror})") from exc
+    return parse_holiday_notice(content, str(path))
 
 
 def _complete_openapi(app: FastAPI) -> None:

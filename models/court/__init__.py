@@ -5,10 +5,13 @@ the errors of :mod:`models.court.errors` with a Chinese / English message.
 """
 
 from models.court.calendar import (
+    YearArrangement,
     add_working_days,
     calendar_warning,
     covered_years,
     is_working_day,
+    parse_holiday_notice,
+    supplement_calendar,
 )
 from models.court.case_number import (
     ENFORCEMENT_CASE_TYPES,
@@ -60,6 +63,7 @@ __all__ = [
     "Party",
     "PlatformResult",
     "ReferencePrice",
+    "YearArrangement",
     "add_working_days",
     "auction_start_prices",
     "calendar_warning",
@@ -69,5 +73,7 @@ __all__ = [
     "objection_deadline",
     "open_appraisal_task",
     "parse_case_number",
+    "parse_holiday_notice",
     "reference_price",
+    "supplement_calendar",
 ]
