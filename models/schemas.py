@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -49,6 +51,26 @@ def _past_or_today(value: dt.date) -> dt.date:
             )
         )
     return value
+
+
+def _without(characters: re.Pattern[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if characters.search(value):
+            raise ValueError(
+                bilingual(
+                    "不得包含控制字符（如 NUL）", "must not contain control characters such as NUL"
+                )
+            )
+        return value
+
+    return check
+
+
+#: A text field of one line: no control characters. PostgreSQL refuses a NUL in a text column,
+#: so a 询价用途 holding one was accepted and then failed at the ledger write (503).
+OneLine = AfterValidator(_without(re.compile(r"[\x00-\x1f\x7f]")))
+#: Free text that may span lines: tabs and line breaks, no other control characters.
+FreeText = AfterValidator(_without(re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")))
 
 
 #: The date a value is asked for: any day from 1900 to today, never a future one.

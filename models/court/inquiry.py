@@ -7,10 +7,12 @@ valuation request without a valid 案号 and a stated purpose is refused (422).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from models.court.case_number import CaseNumber
+from models.schemas import OneLine
 
 
 class InquiryContext(BaseModel):
@@ -21,7 +23,7 @@ class InquiryContext(BaseModel):
         "brackets accepted and normalised).",
         examples=["（2024）浙1081执1234号"],
     )
-    purpose: str = Field(
+    purpose: Annotated[str, OneLine] = Field(
         min_length=2,
         max_length=200,
         description="询价用途, e.g. 确定财产处置参考价; the result may serve only this case.",

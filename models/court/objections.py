@@ -28,12 +28,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.court.calendar import add_working_days, next_working_day_on_or_after
 from models.court.errors import CalendarNotCoveredError, ObjectionRejectedError
+from models.schemas import FreeText
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class ObjectionRequest(BaseModel):
 
     party: Party = Field(description="提出异议的一方.")
     ground: ObjectionGround = Field(description="异议事由.")
-    grounds: str = Field(
+    grounds: Annotated[str, FreeText] = Field(
         min_length=MIN_GROUNDS_CHARS,
         max_length=5000,
         description="书面异议的理由（当事人原文）.",

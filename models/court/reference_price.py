@@ -28,11 +28,13 @@ import datetime as dt
 import logging
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.court.errors import NoUsableResultError, bilingual
 from models.errors import InvalidInputError
+from models.schemas import OneLine
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,9 @@ class PlatformResult(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    platform: str = Field(min_length=1, max_length=64, description="询价平台名称.")
+    platform: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=64, description="询价平台名称."
+    )
     value: Decimal = Field(
         gt=0, le=MAX_RESULT_CNY, allow_inf_nan=False, description="询价结果（元）."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -14,6 +15,7 @@ from models.schemas import (
     BatchValuation,
     Contribution,
     ModelInfo,
+    OneLine,
     ValuationDate,
     ValueInterval,
 )
@@ -29,8 +31,12 @@ class PropertyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    district: str = Field(min_length=1, max_length=40, description="街道/镇, e.g. 太平街道.")
-    community: str = Field(min_length=1, max_length=80, description="小区 name.")
+    district: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=40, description="街道/镇, e.g. 太平街道."
+    )
+    community: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=80, description="小区 name."
+    )
     latitude: float | None = Field(default=None, ge=-90, le=90, description="WGS-84 degrees.")
     longitude: float | None = Field(default=None, ge=-180, le=180, description="WGS-84 degrees.")
     property_type: PropertyType = Field(description="物业类型.")

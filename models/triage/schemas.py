@@ -20,7 +20,10 @@ from models.triage.vocabulary import AlertKind, CaseOutcome, Lane, Search
 
 #: Identifiers the court's systems use (case, debtor, creditor, asset): printable, no spaces.
 Identifier = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f]+$"
+    ),
 ]
 
 

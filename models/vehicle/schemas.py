@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -13,6 +14,7 @@ from models.schemas import (
     BatchValuation,
     Contribution,
     ModelInfo,
+    OneLine,
     ValuationDate,
     ValueInterval,
 )
@@ -39,8 +41,12 @@ class VehicleRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    brand: str = Field(min_length=1, max_length=40, description="品牌, e.g. 大众.")
-    series: str = Field(min_length=1, max_length=60, description="车系, e.g. 朗逸.")
+    brand: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=40, description="品牌, e.g. 大众."
+    )
+    series: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=60, description="车系, e.g. 朗逸."
+    )
     origin: Origin = Field(description="自主 / 合资 / 进口.")
     body_type: BodyType = Field(description="车身类型.")
     fuel: Fuel = Field(description="燃料类型.")
@@ -51,7 +57,9 @@ class VehicleRequest(BaseModel):
         le=50_000_000,
         description="New-car guide price of the trim (新车指导价), CNY.",
     )
-    region: str = Field(min_length=1, max_length=40, description="City of the sale, e.g. 银川.")
+    region: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=40, description="City of the sale, e.g. 银川."
+    )
     valuation_date: ValuationDate
     registration_date: dt.date = Field(
         description="First registration (初次登记日期); not after the valuation date."

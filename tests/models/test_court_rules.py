@@ -208,10 +208,16 @@ def test_posted_objection_counts_from_the_postmark_and_due_from_registration() -
     # due: Fri 11, Sat 12 (调休 working day), Mon 14
 
 
+def test_objection_grounds_may_span_lines() -> None:
+    grounds = "一、建筑面积与登记簿不符；\n二、\t装修情况有误。"
+    assert objection(D(2026, 3, 4), D(2026, 3, 5), grounds=grounds).grounds == grounds
+
+
 @pytest.mark.parametrize(
     ("changes", "names"),
     [
         ({"grounds": "太贵了"}, "at least 10 characters"),
+        ({"grounds": "询价报告所列建筑面积\u0000与登记簿不符。"}, "control characters"),
         ({"party": "法官"}, "party"),
         ({"submitted_on": D(2026, 3, 1)}, "早于收到报告日"),
         ({"reason": "x"}, "Extra inputs"),

@@ -124,6 +124,8 @@ def test_same_request_same_answer_new_inquiry(client: httpx.Client, body: dict[s
     [
         ({"area_m2": -5}, "area_m2"),
         ({"area_m2": 1e-308}, "area_m2"),  # its value per m² would overflow
+        ({"purpose": "确定财产\u0000处置参考价"}, "purpose"),  # PostgreSQL text refuses a NUL
+        ({"community": "锦园\u0007小区"}, "community"),
         ({"valuation_date": "0001-01-01"}, "valuation_date"),
         ({"property_type": "别墅"}, "property_type"),
         ({"orientation": "上"}, "orientation"),
