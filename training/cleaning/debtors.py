@@ -7,6 +7,7 @@ learnt from and are dropped as missing.
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,15 +56,15 @@ def _found_unit_error(f: pd.DataFrame, c: DebtorCleaningConfig) -> pd.Series:
 def _impossible_value(f: pd.DataFrame, c: DebtorCleaningConfig) -> pd.Series:
     amount = pd.to_numeric(f["amount_due"], errors="coerce")
     share = pd.to_numeric(f["recovered_share"], errors="coerce")
-    return amount.le(0) | share.lt(0) | share.gt(1)
+    return amount.le(0) | np.isinf(amount) | share.lt(0) | share.gt(1)
 
 
 # (name, 中文说明, English description formatted with the config, check), in order.
 _DEBTOR_CHECKS: tuple[tuple[str, str, str, DebtorCheck], ...] = (
     ("missing_required", "必填字段缺失（含结果字段）", "a required field is missing",
      lambda f, c: missing_any(f, c.required_columns)),
-    ("impossible_value", "数值不可能（执行标的≤0或回收比例超出0–1）",
-     "amount due <= 0 or recovered share outside 0-1", _impossible_value),
+    ("impossible_value", "数值不可能（执行标的≤0或非有限数，或回收比例超出0–1）",
+     "amount due <= 0 or infinite, or recovered share outside 0-1", _impossible_value),
     ("found_value_unit_error", "查到的财产价值异常（疑似单位错误）",
      "a found asset above {max_found_value:,.0f} CNY",
      _found_unit_error),
