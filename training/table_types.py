@@ -46,9 +46,15 @@ def typed_table(frame: pd.DataFrame, dtypes: Mapping[str, str]) -> pd.DataFrame:
         )
     out = frame.copy()
     for column, dtype in dtypes.items():
-        if not _has_type(out[column], dtype):
+        if not _has_type(out[column], dtype) or _has_infinity(out[column]):
             out[column] = _converted(out[column], column, dtype)
     return out
+
+
+def _has_infinity(values: pd.Series) -> bool:
+    """Whether a column read as floats holds an infinity (a CSV's ``inf`` or ``1e400``),
+    which the conversion refuses with its row."""
+    return pd.api.types.is_float_dtype(values) and bool(np.isinf(values.to_numpy()).any())
 
 
 def _has_type(values: pd.Series, dtype: str) -> bool:
