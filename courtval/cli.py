@@ -199,6 +199,37 @@ for _kind, _info in KIND_INFO.items():
     _register(_kind, _info)
 
 
+@app.command("calendar")
+@domain_errors
+def calendar(
+    file: Annotated[
+        Path | None,
+        typer.Option(help="A holiday file to check (default: COURTVAL_HOLIDAY_FILE)."),
+    ] = None,
+) -> None:
+    """Check the working-day calendar: the years it knows, a holiday file's years, and whether
+    the year needed now is among them (exit 1 when it is not; 2 for a bad file)."""
+    from models.clock import china_today
+    from models.court import calendar_warning, covered_years, supplement_calendar
+    from serving.holidays import read_holiday_file
+
+    path = file or get_settings().holiday_file
+    years = read_holiday_file(path)
+    supplement_calendar(years)
+    for year, arrangement in sorted(years.items()):
+        typer.echo(
+            f"{path}: {year}: {len(arrangement.holidays)} days off, "
+            f"{len(arrangement.workdays)} weekend days worked"
+        )
+    known = covered_years()
+    typer.echo(f"working days known for {known[0]}–{known[-1]}")
+    warning = calendar_warning(china_today())
+    if warning:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+        raise typer.Exit(1)
+    typer.echo("the calendar covers the years needed now")
+
+
 @app.command("serve")
 @domain_errors
 def serve(

@@ -6,24 +6,18 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from models.clock import china_today
-from models.court import (
-    YearArrangement,
-    calendar_warning,
-    parse_holiday_notice,
-    supplement_calendar,
-)
-from models.errors import DataError
+from models.court import calendar_warning, supplement_calendar
 from models.settings import Settings, get_settings
 from serving.access.store import open_court_store
 from serving.batch import hoist_body_definitions
 from serving.errors import install_error_handlers
+from serving.holidays import read_holiday_file
 from serving.jobs import JobBook
 from serving.observability import install_observability, set_model_info
 from serving.routers import (
@@ -55,7 +49,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     :class:`~models.errors.DataError` before anything is served).
     """
     settings = settings or get_settings()
-    supplement_calendar(_holiday_years(settings.holiday_file))
+    supplement_calendar(read_holiday_file(settings.holiday_file))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -103,17 +97,6 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _complete_openapi(app)
     return app
-
-
-def _holiday_years(path: Path | None) -> dict[int, YearArrangement]:
-    """The years of the court's holiday file (none without one)."""
-    if path is None:
-        return {}
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the holiday file ({exc.strerror})") from exc
-    return parse_holiday_notice(content, str(path))
 
 
 def _complete_openapi(app: FastAPI) -> None:

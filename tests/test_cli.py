@@ -166,6 +166,29 @@ def test_a_file_that_cleaning_empties_is_named_not_a_traceback(
     assert "cleaning kept none of the 300 rows" in " ".join(result.output.split())
 
 
+def test_calendar_checks_a_holiday_file(env: Path) -> None:
+    """The operator checks the court's copy of the notice before the server reads it."""
+    from models.court import covered_years, supplement_calendar
+
+    supplement_calendar({})
+    first, year = covered_years()[0], covered_years()[-1] + 1
+    good, bad = env / "holidays.json", env / "bad.json"
+    notice = {"holidays": [f"{year}-01-01", f"{year}-02-05/{year}-02-11"], "workdays": []}
+    good.write_text(json.dumps({str(year): notice}), encoding="utf-8")
+    bad.write_text(json.dumps({str(year): {"holidays": [f"{year + 1}-01-01"]}}), encoding="utf-8")
+    try:
+        result = runner.invoke(app, ["calendar", "--file", str(good)])
+        output = " ".join(result.output.split())
+        assert f"{year}: 8 days off, 0 weekend days worked" in output
+        assert f"working days known for {first}–{year}" in output
+        assert result.exit_code in (0, 1)  # 1 only once the year after is needed too
+        result = runner.invoke(app, ["calendar", "--file", str(bad)])
+        assert result.exit_code == 2
+        assert f"'{year + 1}-01-01' is not in {year}" in " ".join(result.output.split())
+    finally:
+        supplement_calendar({})
+
+
 def test_serve_without_a_champion_says_how_to_train(env: Path) -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 2
