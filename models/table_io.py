@@ -123,8 +123,20 @@ def read_table(source: Path | bytes, name: str | None = None) -> pd.DataFrame:
         raise
     except _NOT_READABLE as exc:  # the readers' "not this format", or a damaged file
         raise DataError(f"{label}: not a readable {suffix} file ({exc})") from exc
+    _refuse_repeated_columns(frame, label)
     logger.info("read %d rows × %d columns from %s", len(frame), frame.shape[1], label)
     return frame
+
+
+def _refuse_repeated_columns(frame: pd.DataFrame, label: str) -> None:
+    """A column named twice is ambiguous: which area is the flat's? pandas keeps both, the
+    second as ``name.1``, and the first was used without a word."""
+    names = [str(name) for name in frame.columns]
+    present = set(names)
+    for name in names:
+        base, dot, number = name.rpartition(".")
+        if dot and number.isdigit() and base in present:
+            raise DataError(f"{label}: the column {base!r} appears more than once")
 
 
 #: What makes a spreadsheet read a text cell as a formula (OWASP, "CSV injection").

@@ -43,6 +43,7 @@ def test_json_lines() -> None:
         (b"not a workbook", "a.xlsx", "not a readable .xlsx"),
         (b"PAR1garbage", "a.parquet", "not a readable .parquet"),
         (b'{"a": 1}\n[1, 2]\n', "q.jsonl", "not a readable .jsonl"),  # was a TypeError
+        ("小区,面积,面积\n锦园,40,90\n".encode(), "a.csv", "column '面积' appears more than once"),
     ],
 )
 def test_unreadable_files_are_named(content: bytes, name: str, match: str) -> None:
