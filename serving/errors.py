@@ -99,7 +99,8 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     echoed input is valid JSON and short (a body with ``NaN``, or not UTF-8, is answered too)."""
     assert isinstance(exc, RequestValidationError)
     errors = with_chinese([_redacted(dict(e)) for e in exc.errors()])
-    encoded = jsonable_encoder(errors, custom_encoder={bytes: _decoded})
+    # A Python validator's exception sits in ``ctx.error``; as JSON it became ``{}``.
+    encoded = jsonable_encoder(errors, custom_encoder={bytes: _decoded, Exception: str})
     detail = [_echoed(e) for e in encoded]
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 

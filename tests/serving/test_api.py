@@ -147,6 +147,16 @@ def test_invalid_input_is_422_naming_the_field(
     assert field in response.text
 
 
+def test_a_validator_error_says_why_in_its_context(
+    client: httpx.Client, body: dict[str, Any]
+) -> None:
+    """``ctx.error`` is the validator's message, not the ``{}`` an exception encoded to."""
+    response = client.post("/v1/valuations/property", json={**body, "floor": 30})
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "floor"]
+    assert "floor 30 is above total_floors" in error["ctx"]["error"]
+
+
 def test_missing_field_is_named(client: httpx.Client, body: dict[str, Any]) -> None:
     del body["area_m2"]
     response = client.post("/v1/valuations/property", json=body)
