@@ -66,9 +66,12 @@ def _without(characters: re.Pattern[str]) -> Callable[[str], str]:
     return check
 
 
+#: The control characters (C0 and DEL), as the inside of a regular-expression class that both
+#: Python's ``re`` and pydantic's Rust patterns read.
+CONTROL_CHARACTERS = r"\x00-\x1f\x7f"
 #: A text field of one line: no control characters. PostgreSQL refuses a NUL in a text column,
 #: so a 询价用途 holding one was accepted and then failed at the ledger write (503).
-OneLine = AfterValidator(_without(re.compile(r"[\x00-\x1f\x7f]")))
+OneLine = AfterValidator(_without(re.compile(f"[{CONTROL_CHARACTERS}]")))
 #: Free text that may span lines: tabs and line breaks, no other control characters.
 FreeText = AfterValidator(_without(re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")))
 

@@ -59,9 +59,9 @@ _NOTICES = TypeAdapter(dict[int, _YearNotice])
 
 @dataclass(frozen=True)
 class YearArrangement:
-    """One year's days off and 调休 working days, from a court's copy of the notice."""
+    """One year's days off and 调休 working days, from a court's copy of the notice (the
+    year is its key in :func:`parse_holiday_notice`'s mapping)."""
 
-    year: int
     holidays: frozenset[dt.date]
     workdays: frozenset[dt.date]
 
@@ -114,7 +114,7 @@ def _arrangement(year: int, notice: _YearNotice, source: str) -> YearArrangement
         raise DataError(
             f"{source}: {weekdays[0]} is a weekday; workdays lists the weekend days worked (调休)"
         )
-    return YearArrangement(year=year, holidays=holidays, workdays=workdays)
+    return YearArrangement(holidays=holidays, workdays=workdays)
 
 
 def parse_holiday_notice(content: bytes, source: str) -> dict[int, YearArrangement]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from models.capacity.schemas import DebtorFacts
 from models.capacity.vocabulary import CaseCause, CreditorType
-from models.schemas import ModelInfo
+from models.schemas import CONTROL_CHARACTERS, ModelInfo
 from models.triage.columns import STAGE_COLUMNS
 from models.triage.vocabulary import AlertKind, CaseOutcome, Lane, Search
 
@@ -22,7 +22,10 @@ from models.triage.vocabulary import AlertKind, CaseOutcome, Lane, Search
 Identifier = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[^\s\x00-\x1f\x7f]+$"
+        strip_whitespace=True,
+        min_length=1,
+        max_length=64,
+        pattern=rf"^[^\s{CONTROL_CHARACTERS}]+$",
     ),
 ]
 

@@ -73,8 +73,8 @@ def test_a_year_of_the_file_has_its_holidays_and_adjusted_days(year: int) -> Non
     assert not is_working_day(ordinary_weekend)
     assert is_working_day(ordinary_weekend + dt.timedelta(days=2))  # the Monday or Tuesday
     # 3 working days after 4 February: the week off is skipped, the worked weekend day counts.
-    expected = [d for d in (D(year, 2, 12) + dt.timedelta(days=i) for i in range(10))]
-    working = [d for d in expected if d.weekday() < 5 or d == worked][:3]
+    after_the_week_off = (D(year, 2, 12) + dt.timedelta(days=i) for i in range(10))
+    working = [d for d in after_the_week_off if d.weekday() < 5 or d == worked][:3]
     assert add_working_days(D(year, 2, 4), 3) == working[-1]
     assert calendar_warning(D(year - 1, 11, 20)) is None
 
