@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -141,10 +142,17 @@ def _refuse_repeated_columns(frame: pd.DataFrame, label: str) -> None:
 
 #: What makes a spreadsheet read a text cell as a formula (OWASP, "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text that starts like a formula but cannot be one: a dash or two for "none" (常见于台账),
+#: a signed number. Left as it is, not shown as ``'-``.
+_NOT_A_FORMULA = re.compile(r"[-+]{1,3}|[-+]?\d+(?:[.,]\d+)*%?")
 
 
 def _inert(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _NOT_A_FORMULA.fullmatch(value)
+    ):
         return "'" + value
     return value
 

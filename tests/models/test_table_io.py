@@ -118,13 +118,14 @@ FORMULAS = pd.DataFrame(
         "小区": ['=HYPERLINK("http://x","点击")', "+1+1", "-2+3", "@SUM(1)", "\t=1", "锦园"],
         "建筑面积（㎡）": [40.0, -1.0, 3.0, 4.0, 5.0, 6.0],
         "=cmd": ["a", "b", "c", "d", "e", "f"],
+        "备注": ["-", "--", "-12.5", "+3%", "-1,200.50", "-A1"],
     }
 )
 
 
 def test_written_spreadsheets_hold_no_formula() -> None:
     """Text a spreadsheet would run as a formula is written after a ``'``; numbers, negative
-    ones included, stay numbers."""
+    ones included, stay numbers, and text that cannot be a formula stays as it is."""
     sheet = openpyxl.load_workbook(io.BytesIO(write_table(FORMULAS, ".xlsx"))).active
     assert sheet is not None
     cells = [cell for row in sheet.iter_rows() for cell in row]
@@ -132,8 +133,10 @@ def test_written_spreadsheets_hold_no_formula() -> None:
     assert sheet_values(sheet["A"]) == ["'" + v for v in FORMULAS["小区"][:5]] + ["锦园"]
     assert sheet_values(sheet["B"]) == list(FORMULAS["建筑面积（㎡）"])
     assert sheet["C1"].value == "'=cmd"
+    # A dash for "none" and a signed number written as text cannot be formulas: left as they are.
+    assert sheet_values(sheet["D"]) == ["-", "--", "-12.5", "+3%", "-1,200.50", "'-A1"]
     csv = read_table(write_table(FORMULAS, ".csv"), "a.csv")
-    assert list(csv.columns) == ["小区", "建筑面积（㎡）", "'=cmd"]
+    assert list(csv.columns) == ["小区", "建筑面积（㎡）", "'=cmd", "备注"]
     assert csv["小区"].tolist() == sheet_values(sheet["A"])
     assert csv["建筑面积（㎡）"].tolist() == list(FORMULAS["建筑面积（㎡）"])
 
