@@ -57,12 +57,20 @@ OBJECTION_LABELS: dict[str, str] = {
     "submitted_on": "异议提交日期",
 }
 
+#: A step of the appraisal an objection opened (已启动, 已完成, 已撤回).
+PROGRESS_LABELS: dict[str, str] = {
+    "status": "评估进展",
+    "on": "发生日期",
+    "note": "说明",
+}
+
 #: Every label by field name (a name used by several forms has one label).
 FIELD_LABELS: dict[str, str] = {
     **INQUIRY_LABELS,
     **PROPERTY_LABELS,
     **VEHICLE_LABELS,
     **OBJECTION_LABELS,
+    **PROGRESS_LABELS,
     "items": "批量条目",
     "results": "询价结果",
 }

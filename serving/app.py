@@ -14,8 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from models.clock import china_today
 from models.court import calendar_warning, supplement_calendar
 from models.settings import Settings, get_settings
-from serving.access.store import open_court_store
+from serving.access.store import CourtStore, open_court_store
 from serving.batch import hoist_body_definitions
+from serving.court.objections import settleable_count
 from serving.errors import install_error_handlers
 from serving.holidays import read_holiday_file
 from serving.jobs import JobBook
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
             logger.info("serving %s: %s v%s", kind, loaded.info.name, loaded.info.version)
         if warning := calendar_warning(china_today()):
             logger.warning(warning)
+        _warn_of_settleable_tasks(app.state.court)
         # The models live as long as the process: keep the cyclic GC from rescanning them.
         gc.collect()
         gc.freeze()
@@ -97,6 +99,19 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _complete_openapi(app)
     return app
+
+
+def _warn_of_settleable_tasks(court: CourtStore) -> None:
+    """Say at start-up when the calendar now covers tasks still marked provisional: a reload
+    settles them, and records it in the ledger (a start-up has no key to record it under)."""
+    with court.sessions() as session:
+        count = settleable_count(session)
+    if count:
+        logger.warning(
+            "%d appraisal tasks have provisional dates the holiday calendar now covers; "
+            "POST /v1/admin/reload settles them",
+            count,
+        )
 
 
 def _complete_openapi(app: FastAPI) -> None:

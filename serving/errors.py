@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from models.court.errors import AppraisalStepError
 from models.errors import CourtvalError, InvalidInputError, ModelNotFoundError
 from models.identity import SENSITIVE_FIELDS
 from serving.court.errors import (
@@ -139,6 +140,6 @@ def install_error_handlers(app: FastAPI) -> None:
         JobNotFoundError,
     ):
         app.add_exception_handler(missing, _status_of(status.HTTP_404_NOT_FOUND))
-    for conflict in (AlreadyDisputedError, InquiryAlteredError):
+    for conflict in (AlreadyDisputedError, AppraisalStepError, InquiryAlteredError):
         app.add_exception_handler(conflict, _status_of(status.HTTP_409_CONFLICT))
     app.add_exception_handler(CourtvalError, _domain_error)

@@ -34,6 +34,7 @@ from models.bundle_file import (
 from models.errors import CourtvalError, ModelNotFoundError
 from models.registry import LoadedModel, load_champion, require_tracking_store
 from models.settings import Settings
+from serving.holidays import CalendarReload
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +87,13 @@ class KindReload(BaseModel):
 
 
 class ReloadReport(BaseModel):
-    """The answer to a reload: one entry per served kind."""
+    """The answer to a reload: one entry per served kind, and the working-day calendar."""
 
     models: list[KindReload]
+    calendar: CalendarReload | None = Field(
+        default=None,
+        description="The holiday file read again, and the appraisal dates that became exact.",
+    )
 
     @property
     def changed(self) -> list[str]:

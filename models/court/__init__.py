@@ -12,6 +12,7 @@ from models.court.calendar import (
     is_working_day,
     parse_holiday_notice,
     supplement_calendar,
+    supplemented_years,
 )
 from models.court.case_number import (
     ENFORCEMENT_CASE_TYPES,
@@ -20,20 +21,26 @@ from models.court.case_number import (
     parse_case_number,
 )
 from models.court.errors import (
+    AppraisalStepError,
     CalendarNotCoveredError,
     CaseNumberError,
     NoUsableResultError,
     ObjectionRejectedError,
 )
 from models.court.objections import (
+    NEXT_STATUSES,
+    AppraisalProgress,
     AppraisalStatus,
     AppraisalTask,
     ObjectionGround,
     ObjectionRequest,
     Party,
+    SettledDates,
     check_objection_in_time,
+    check_progress,
     objection_deadline,
     open_appraisal_task,
+    settle_dates,
 )
 from models.court.reference_price import (
     AuctionStartPrices,
@@ -47,7 +54,10 @@ from models.court.reference_price import (
 
 __all__ = [
     "ENFORCEMENT_CASE_TYPES",
+    "NEXT_STATUSES",
+    "AppraisalProgress",
     "AppraisalStatus",
+    "AppraisalStepError",
     "AppraisalTask",
     "AuctionStartPrices",
     "CalendarNotCoveredError",
@@ -63,11 +73,13 @@ __all__ = [
     "Party",
     "PlatformResult",
     "ReferencePrice",
+    "SettledDates",
     "YearArrangement",
     "add_working_days",
     "auction_start_prices",
     "calendar_warning",
     "check_objection_in_time",
+    "check_progress",
     "covered_years",
     "is_working_day",
     "objection_deadline",
@@ -75,5 +87,7 @@ __all__ = [
     "parse_case_number",
     "parse_holiday_notice",
     "reference_price",
+    "settle_dates",
     "supplement_calendar",
+    "supplemented_years",
 ]

@@ -87,6 +87,11 @@ def covered_years() -> tuple[int, ...]:
     return tuple(sorted(_package_years() | _supplement.keys()))
 
 
+def supplemented_years() -> tuple[int, ...]:
+    """The years the court's holiday file supplies (:func:`supplement_calendar`), in order."""
+    return tuple(sorted(_supplement))
+
+
 def _days(entry: str, year: int, where: str) -> list[dt.date]:
     """The days of one ``YYYY-MM-DD`` or ``YYYY-MM-DD/YYYY-MM-DD`` entry, all in ``year``."""
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from models.errors import CourtvalError, InvalidInputError, bilingual
 
 __all__ = [
+    "AppraisalStepError",
     "CalendarNotCoveredError",
     "CaseNumberError",
     "NoUsableResultError",
@@ -42,3 +43,10 @@ class NoUsableResultError(InvalidInputError):
 
 class CalendarNotCoveredError(CourtvalError):
     """A date falls in a year the holiday calendar has no official arrangement for."""
+
+
+class AppraisalStepError(CourtvalError):
+    """An appraisal task cannot take the recorded step from its status (the API answers 409)."""
+
+    def __init__(self, chinese: str, english: str) -> None:
+        super().__init__(bilingual(chinese, english))

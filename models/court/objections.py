@@ -26,15 +26,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.court.calendar import add_working_days, next_working_day_on_or_after
-from models.court.errors import CalendarNotCoveredError, ObjectionRejectedError
-from models.schemas import FreeText
+from models.court.errors import AppraisalStepError, CalendarNotCoveredError, ObjectionRejectedError
+from models.errors import InvalidInputError
+from models.schemas import FreeText, OneLine
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ OBJECTION_PERIOD_DAYS = 5
 APPRAISAL_DUE_WORKING_DAYS = 3
 #: The shortest written grounds accepted, in characters.
 MIN_GROUNDS_CHARS = 10
+#: The longest note a judge may add to a step of an appraisal task, in characters.
+PROGRESS_NOTE_MAX_CHARS = 500
 
 
 class Party(StrEnum):
@@ -117,9 +120,91 @@ class AppraisalTask(BaseModel):
         "评估启动日取登记后第 3 个自然日（最早可能的日期），须人工核对.",
     )
 
+    started_on: dt.date | None = Field(default=None, description="委托评估启动之日.")
+    closed_on: dt.date | None = Field(
+        default=None, description="评估完成或异议撤回之日（任务结束之日）."
+    )
+    progress_note: str | None = Field(
+        default=None, description="最近一次进展的说明（如评估机构、撤回原因）."
+    )
+    objection_late: bool = Field(
+        default=False,
+        description="受理时节假日安排未知、按其后确定的期限异议已逾期：须法官核对处理.",
+    )
+
     def is_overdue(self, today: dt.date) -> bool:
         """Whether the appraisal should have started by ``today`` and has not."""
         return self.status is AppraisalStatus.OPEN and today > self.due_on
+
+
+#: The steps a judge may record, from each status: 待启动 → 已启动 → 已完成, and a withdrawn
+#: objection (已撤回) before the appraisal is done. A closed task (已完成, 已撤回) is final.
+NEXT_STATUSES: Mapping[AppraisalStatus, frozenset[AppraisalStatus]] = {
+    AppraisalStatus.OPEN: frozenset({AppraisalStatus.STARTED, AppraisalStatus.WITHDRAWN}),
+    AppraisalStatus.STARTED: frozenset({AppraisalStatus.DONE, AppraisalStatus.WITHDRAWN}),
+    AppraisalStatus.DONE: frozenset(),
+    AppraisalStatus.WITHDRAWN: frozenset(),
+}
+
+
+class AppraisalProgress(BaseModel):
+    """A step of an appraisal task as the judge records it: started, done, or withdrawn."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    status: AppraisalStatus = Field(
+        description="新的状态：已启动（已委托评估机构）、已完成（已收到评估报告）或已撤回（当事人撤回异议）."
+    )
+    on: dt.date = Field(
+        description="该进展发生之日：委托评估之日、收到评估报告之日或撤回异议之日；不晚于今天."
+    )
+    note: Annotated[str, OneLine] | None = Field(
+        default=None,
+        max_length=PROGRESS_NOTE_MAX_CHARS,
+        description="说明，如评估机构名称、撤回原因（可选）.",
+    )
+
+    @model_validator(mode="after")
+    def _not_back_to_open(self) -> Self:
+        if self.status is AppraisalStatus.OPEN:
+            raise ValueError(
+                "不能改回「待启动」；可记录已启动、已完成或已撤回 / a task cannot go back to "
+                f"{AppraisalStatus.OPEN.value}; record {AppraisalStatus.STARTED.value}, "
+                f"{AppraisalStatus.DONE.value} or {AppraisalStatus.WITHDRAWN.value}"
+            )
+        return self
+
+
+def check_progress(
+    task: AppraisalTask, step: AppraisalProgress, *, task_id: int, today: dt.date
+) -> None:
+    """Whether ``step`` may be recorded on ``task`` (see :data:`NEXT_STATUSES`) on ``today``.
+
+    Raises:
+        AppraisalStepError: the task's status does not lead to ``step.status`` (409).
+        InvalidInputError: ``step.on`` is in the future, before the objection was registered,
+            or (for 已完成) before the appraisal started (422, naming ``on``).
+    """
+    if step.status not in NEXT_STATUSES[task.status]:
+        nexts = [s.value for s in AppraisalStatus if s in NEXT_STATUSES[task.status]]
+        allowed = "、".join(nexts) or "无（任务已结束）"
+        raise AppraisalStepError(
+            f"评估任务 {task_id} 当前为「{task.status.value}」，不能记为「{step.status.value}」；"
+            f"可记录：{allowed}",
+            f"appraisal task {task_id} is {task.status.value}; it cannot become "
+            f"{step.status.value}",
+        )
+    if step.on > today:
+        raise InvalidInputError(
+            "on", f"日期 {step.on} 晚于今天 {today} / {step.on} is in the future"
+        )
+    earliest, what = task.registered_on, "异议登记日"
+    if step.status is AppraisalStatus.DONE and task.started_on is not None:
+        earliest, what = task.started_on, "评估启动日"
+    if step.on < earliest:
+        raise InvalidInputError(
+            "on", f"日期 {step.on} 早于{what} {earliest} / {step.on} is before {earliest}"
+        )
 
 
 def objection_deadline(received_report_on: dt.date) -> dt.date:
@@ -182,6 +267,40 @@ def open_appraisal_task(request: ObjectionRequest, *, registered_on: dt.date) ->
         registered_on=registered_on,
         due_on=due_on,
         dates_provisional=deadline_estimated or due_estimated,
+    )
+
+
+class SettledDates(BaseModel):
+    """A provisional task's dates once the holiday calendar knows their years."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    objection_deadline: dt.date = Field(description="异议期限届满日（按节假日安排顺延后）.")
+    due_on: dt.date = Field(description="委托评估最迟启动日（登记后第 3 个工作日）.")
+    objection_late: bool = Field(
+        description="按确定的期限，异议提交日已超过期限（受理时无法判断）：须法官核对处理."
+    )
+
+
+def settle_dates(
+    task: AppraisalTask, *, received_report_on: dt.date, submitted_on: dt.date
+) -> SettledDates | None:
+    """The exact dates of a task registered with provisional ones (:func:`open_appraisal_task`
+    when the calendar lacked a year), or None while the calendar still lacks it (or the task's
+    dates were exact all along).
+
+    An objection accepted on the benefit of the doubt may now turn out late: the answer says so
+    (``objection_late``) and leaves the decision to the judge.
+    """
+    if not task.dates_provisional:
+        return None
+    try:
+        deadline = objection_deadline(received_report_on)
+        due_on = add_working_days(task.registered_on, APPRAISAL_DUE_WORKING_DAYS)
+    except CalendarNotCoveredError:
+        return None
+    return SettledDates(
+        objection_deadline=deadline, due_on=due_on, objection_late=submitted_on > deadline
     )
 
 

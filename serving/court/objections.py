@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.clock import CHINA_TZ, china_today
 from models.court.errors import ObjectionRejectedError
 from models.court.objections import (
+    AppraisalProgress,
     AppraisalStatus,
     AppraisalTask,
     ObjectionRequest,
+    SettledDates,
+    check_progress,
     open_appraisal_task,
+    settle_dates,
 )
-from models.errors import InvalidInputError
 from serving.court.db import begin_write
 from serving.court.errors import (
     AlreadyDisputedError,
@@ -44,8 +47,6 @@ VEHICLE_VALUATION_ENDPOINT = "/v1/valuations/vehicle"
 #: Ledger ``endpoint`` values of valuation inquiries: the entries a party may object to. Their
 #: ``outputs`` are ``PropertyValuation`` / ``VehicleValuation`` dumped in JSON mode.
 VALUATION_ENDPOINTS = frozenset({PROPERTY_VALUATION_ENDPOINT, VEHICLE_VALUATION_ENDPOINT})
-#: Statuses that close a task.
-CLOSED_STATUSES = frozenset({AppraisalStatus.DONE, AppraisalStatus.WITHDRAWN})
 
 
 class AppraisalTaskPublic(AppraisalTask):
@@ -69,6 +70,17 @@ class AppraisalTaskPublic(AppraisalTask):
     def overdue(self) -> bool:
         """Still open after its due day (as of ``as_of``)."""
         return self.is_overdue(self.as_of)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def started_in_time(self) -> bool | None:
+        """Whether the appraisal started by its due day; None before it starts, and when a
+        provisional due day (the earliest possible) is passed and the real one is not known."""
+        if self.started_on is None:
+            return None
+        if self.started_on <= self.due_on:
+            return True
+        return None if self.dates_provisional else False
 
 
 class AppraisalTaskPage(BaseModel):
@@ -132,6 +144,10 @@ def task_public(row: AppraisalTaskRow, *, today: dt.date) -> AppraisalTaskPublic
         due_on=row.due_on,
         status=row.status,
         dates_provisional=row.dates_provisional,
+        started_on=row.started_on,
+        closed_on=row.closed_on,
+        progress_note=row.progress_note,
+        objection_late=row.objection_late,
         created_at=as_utc(row.created_at),
         closed_at=as_utc(row.closed_at) if row.closed_at else None,
         as_of=today,
@@ -259,64 +275,167 @@ def list_tasks(
     )
 
 
-class AppraisalDue(NamedTuple):
-    """When a disputed inquiry's appraisal is due, and whether that day is provisional."""
+class EntryTask(NamedTuple):
+    """An inquiry's appraisal task: its id and status, when it is due, whether that day is
+    provisional, and whether the objection turned out late when its dates were settled."""
 
+    task_id: int
+    status: AppraisalStatus
     due_on: dt.date
     provisional: bool
+    objection_late: bool = False
+
+    @property
+    def disputes(self) -> bool:
+        """Whether the task disputes its inquiry: it was not withdrawn (a task that is done
+        still does: the appraisal replaces the inquiry's result)."""
+        return self.status is not AppraisalStatus.WITHDRAWN
 
 
-def dispute_due_dates(session: Session, entry_ids: Collection[int]) -> dict[int, AppraisalDue]:
-    """For those of ``entry_ids`` that are disputed, their appraisal task's due day.
-
-    An inquiry is disputed when it has a task that was not withdrawn; a task that is done still
-    disputes it (the appraisal replaces the inquiry's result).
-    """
+def entry_tasks(session: Session, entry_ids: Collection[int]) -> dict[int, EntryTask]:
+    """For those of ``entry_ids`` that have an appraisal task (withdrawn ones too), the task."""
     if not entry_ids:
         return {}
     statement = select(
         AppraisalTaskRow.ledger_entry_id,
+        AppraisalTaskRow.id,
+        AppraisalTaskRow.status,
         AppraisalTaskRow.due_on,
         AppraisalTaskRow.dates_provisional,
-    ).where(
-        AppraisalTaskRow.ledger_entry_id.in_(set(entry_ids)),
-        AppraisalTaskRow.status != AppraisalStatus.WITHDRAWN.value,
-    )
+        AppraisalTaskRow.objection_late,
+    ).where(AppraisalTaskRow.ledger_entry_id.in_(set(entry_ids)))
     return {
-        entry_id: AppraisalDue(due_on, provisional)
-        for entry_id, due_on, provisional in session.execute(statement)
+        entry_id: EntryTask(task_id, AppraisalStatus(status), due_on, provisional, late)
+        for entry_id, task_id, status, due_on, provisional, late in session.execute(statement)
     }
 
 
 def disputed_entry_ids(session: Session, entry_ids: Collection[int]) -> set[int]:
-    """Those of ``entry_ids`` whose inquiry is disputed (see :func:`dispute_due_dates`)."""
-    return set(dispute_due_dates(session, entry_ids))
+    """Those of ``entry_ids`` whose inquiry is disputed (:attr:`EntryTask.disputes`)."""
+    return {i for i, task in entry_tasks(session, entry_ids).items() if task.disputes}
 
 
-def close_task(
-    session: Session,
-    task_id: int,
-    *,
-    status: AppraisalStatus = AppraisalStatus.DONE,
-    now: dt.datetime | None = None,
-) -> AppraisalTaskPublic:
-    """Close a task as done (default) or withdrawn, and commit; closing a closed task changes
-    nothing. A withdrawn objection no longer disputes its inquiry.
+def get_task(session: Session, task_id: int) -> AppraisalTaskRow:
+    """The stored task ``task_id``.
 
     Raises:
-        InvalidInputError: ``status`` does not close a task.
         AppraisalTaskNotFoundError: no task has that id.
     """
-    if status not in CLOSED_STATUSES:
-        allowed = " or ".join(sorted(s.value for s in CLOSED_STATUSES))
-        raise InvalidInputError("status", f"{status.value} does not close a task; use {allowed}")
-    moment = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
-    begin_write(session)
     row = session.get(AppraisalTaskRow, task_id)
     if row is None:
         raise AppraisalTaskNotFoundError(task_id)
-    if row.status not in CLOSED_STATUSES:
-        row.status, row.closed_at = status.value, moment
-        session.commit()
-        logger.info("appraisal task %d closed as %s", task_id, status.name)
-    return task_public(row, today=moment.astimezone(CHINA_TZ).date())
+    return row
+
+
+def record_progress(
+    session: Session,
+    task_id: int,
+    step: AppraisalProgress,
+    *,
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> AppraisalTaskPublic:
+    """Record a step of task ``task_id`` (started, done or withdrawn) and commit.
+
+    The rules are :func:`models.court.objections.check_progress`: 待启动 → 已启动 → 已完成,
+    已撤回 before the appraisal is done, nothing after a task is closed, no day in the future.
+    A withdrawn objection no longer disputes its inquiry.
+
+    Args:
+        session: A session of the court store.
+        task_id: The task's id.
+        step: What happened, on which day, with an optional note.
+        today: The court's day (in China), the latest ``step.on`` may be.
+        now: When the step is recorded (default: now); a closing step's ``closed_at``.
+
+    Raises:
+        AppraisalTaskNotFoundError: no task has that id (404).
+        AppraisalStepError: the task's status does not lead to the step (409).
+        InvalidInputError: the step's day is impossible (422).
+    """
+    begin_write(session)
+    row = get_task(session, task_id)
+    check_progress(task_public(row, today=today), step, task_id=task_id, today=today)
+    row.status = step.status.value
+    row.progress_note = step.note
+    if step.status is AppraisalStatus.STARTED:
+        row.started_on = step.on
+    else:
+        row.closed_on = step.on
+        row.closed_at = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
+    session.commit()
+    logger.info("appraisal task %d: %s on %s", task_id, step.status.name, step.on)
+    return task_public(row, today=today)
+
+
+class SettledTask(BaseModel):
+    """A task whose provisional dates were replaced by exact ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    task_id: int
+    inquiry_id: int
+    case_number: str | None
+    provisional_objection_deadline: dt.date
+    provisional_due_on: dt.date
+    settled: SettledDates
+
+
+def _settleable(session: Session) -> list[tuple[AppraisalTaskRow, SettledDates]]:
+    rows = session.scalars(
+        select(AppraisalTaskRow)
+        .where(AppraisalTaskRow.dates_provisional.is_(True))
+        .order_by(AppraisalTaskRow.id)
+    ).all()
+    today = china_today()
+    pairs = []
+    for row in rows:
+        dates = settle_dates(
+            task_public(row, today=today),
+            received_report_on=row.received_report_on,
+            submitted_on=row.submitted_on,
+        )
+        if dates is not None:
+            pairs.append((row, dates))
+    return pairs
+
+
+def settleable_count(session: Session) -> int:
+    """How many tasks have provisional dates that the holiday calendar now covers."""
+    return len(_settleable(session))
+
+
+def settle_provisional_tasks(session: Session) -> list[SettledTask]:
+    """Give every task with provisional dates that the calendar now covers its exact dates
+    (:func:`models.court.objections.settle_dates`), and commit; the tasks settled, by id.
+
+    Done and withdrawn tasks are settled too: their record should be right. An objection that
+    turns out late is marked ``objection_late`` (logged as a warning); the judge decides.
+    """
+    begin_write(session)
+    settled = []
+    for row, dates in _settleable(session):
+        settled.append(
+            SettledTask(
+                task_id=row.id,
+                inquiry_id=row.ledger_entry_id,
+                case_number=row.case_number,
+                provisional_objection_deadline=row.objection_deadline,
+                provisional_due_on=row.due_on,
+                settled=dates,
+            )
+        )
+        row.objection_deadline, row.due_on = dates.objection_deadline, dates.due_on
+        row.objection_late, row.dates_provisional = dates.objection_late, False
+        if dates.objection_late:
+            logger.warning(
+                "appraisal task %d: the objection was submitted on %s, after its settled "
+                "deadline %s; the judge decides",
+                row.id,
+                row.submitted_on,
+                dates.objection_deadline,
+            )
+    session.commit()
+    if settled:
+        logger.info("settled the provisional dates of %d appraisal tasks", len(settled))
+    return settled

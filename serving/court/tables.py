@@ -27,7 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from models.court.objections import AppraisalStatus, ObjectionGround, Party
+from models.court.objections import (
+    PROGRESS_NOTE_MAX_CHARS,
+    AppraisalStatus,
+    ObjectionGround,
+    Party,
+)
 
 #: Constraint names are fixed so later revisions can alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -152,5 +157,9 @@ class AppraisalTaskRow(Base):
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     status: Mapped[str] = mapped_column(String(16))
     dates_provisional: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    progress_note: Mapped[str | None] = mapped_column(String(PROGRESS_NOTE_MAX_CHARS))
+    objection_late: Mapped[bool] = mapped_column(Boolean, server_default=false())
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from models.clock import CHINA_TZ
-from models.court.objections import AppraisalStatus, ObjectionRequest
+from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
 from models.court.reference_price import ReferencePrice
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
@@ -28,13 +28,15 @@ from serving.court.objections import (
     PROPERTY_VALUATION_ENDPOINT,
     VALUATION_ENDPOINTS,
     VEHICLE_VALUATION_ENDPOINT,
-    AppraisalDue,
     AppraisalTaskPage,
     AppraisalTaskPublic,
-    dispute_due_dates,
+    EntryTask,
+    entry_tasks,
     file_objection,
+    get_task,
     inquiry_date,
     list_tasks,
+    record_progress,
     valuation_entry,
 )
 from serving.court.reference import ReferencePriceRequest, reference_from_inputs
@@ -52,6 +54,7 @@ from serving.reports.model import validity_end
 router = APIRouter(tags=["inquiries"])
 
 InquiryId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="询价编号 (the ledger entry id).")]
+TaskId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="评估任务编号 (GET /v1/objections).")]
 
 
 class InquirySummary(BaseModel):
@@ -66,10 +69,25 @@ class InquirySummary(BaseModel):
     value: float | None = Field(description="The estimate (CNY).")
     model_version: str | None
     disputed: bool
-    appraisal_due_on: dt.date | None = Field(description="评估任务最迟启动日, when disputed.")
+    appraisal_task_id: int | None = Field(
+        default=None,
+        description="The appraisal task's id (GET /v1/objections), when an objection was "
+        "filed (withdrawn ones too: then ``disputed`` is false).",
+    )
+    appraisal_status: AppraisalStatus | None = Field(
+        default=None, description="评估任务状态, when an objection was filed."
+    )
+    appraisal_due_on: dt.date | None = Field(
+        description="评估任务最迟启动日, when an objection was filed."
+    )
     appraisal_due_provisional: bool = Field(
         default=False,
         description="The due day is provisional: the holiday calendar lacked its year.",
+    )
+    objection_late: bool = Field(
+        default=False,
+        description="Accepted while the holiday calendar lacked the year, the objection turned "
+        "out late once its deadline was settled: the judge decides.",
     )
 
 
@@ -124,9 +142,9 @@ async def my_inquiries(
                 .offset(offset)
             ).all()
             total = session.scalar(select(func.count()).select_from(LedgerEntryRow).where(*mine))
-            due = dispute_due_dates(session, [row.id for row in rows])
+            tasks = entry_tasks(session, [row.id for row in rows])
         return InquiryPage(
-            items=[_summary(row, due.get(row.id)) for row in rows],
+            items=[_summary(row, tasks.get(row.id)) for row in rows],
             total=total or 0,
             limit=limit,
             offset=offset,
@@ -135,7 +153,7 @@ async def my_inquiries(
     return await run_in_threadpool(read)
 
 
-def _summary(row: LedgerEntryRow, due: AppraisalDue | None) -> InquirySummary:
+def _summary(row: LedgerEntryRow, task: EntryTask | None) -> InquirySummary:
     value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
     return InquirySummary(
         id=row.id,
@@ -146,9 +164,12 @@ def _summary(row: LedgerEntryRow, due: AppraisalDue | None) -> InquirySummary:
         valid_until=validity_end(inquiry_date(row)),
         value=value,
         model_version=row.model_version,
-        disputed=due is not None,
-        appraisal_due_on=due.due_on if due else None,
-        appraisal_due_provisional=due.provisional if due else False,
+        disputed=task is not None and task.disputes,
+        appraisal_task_id=task.task_id if task else None,
+        appraisal_status=task.status if task else None,
+        appraisal_due_on=task.due_on if task else None,
+        appraisal_due_provisional=task.provisional if task else False,
+        objection_late=task.objection_late if task else False,
     )
 
 
@@ -293,6 +314,45 @@ async def list_objections(
             )
 
     return await run_in_threadpool(read)
+
+
+@router.post("/v1/objections/{task_id}/progress")
+async def record_appraisal_progress(
+    caller: JudgeDep,
+    task_id: TaskId,
+    step: AppraisalProgress,
+    request: Request,
+    response: Response,
+) -> AppraisalTaskPublic:
+    """Record how the formal appraisal of one of the caller's objections stands: started
+    (委托评估已启动), done (评估报告已收到) or withdrawn (当事人撤回异议), with the day it
+    happened. 待启动 → 已启动 → 已完成; 已撤回 before it is done; a closed task is final (409).
+    A task started or closed is no longer overdue; a withdrawn objection no longer disputes
+    the inquiry. Each step is recorded in the ledger."""
+    court = court_store(request)
+
+    def owned_task() -> LedgerEntryRow:
+        with court.sessions() as session:
+            row = get_task(session, task_id)
+        return _own_entry(request, caller, row.ledger_entry_id)
+
+    entry = await run_in_threadpool(owned_task)
+
+    def write() -> AppraisalTaskPublic:
+        with court.sessions() as session:
+            return record_progress(session, task_id, step, today=_today())
+
+    task = await run_in_threadpool(write)
+    written = await record(
+        request,
+        caller,
+        inputs={"task_id": task_id, **step.model_dump(mode="json")},
+        outputs=task,
+        case_number=entry.case_number,
+        purpose=entry.purpose,
+    )
+    stamp(response, written)
+    return task
 
 
 @router.post("/v1/reference-price")

@@ -1,4 +1,5 @@
-"""Model administration for data scientists: what the server holds, and a reload."""
+"""Model administration for data scientists: what the server holds, and a reload (of the
+champions and of the holiday file)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from models.schemas import ModelInfo
-from serving.access.auth import DataScientistDep
+from serving.access.auth import DataScientistDep, court_store
 from serving.access.record import record, stamp
 from serving.deps import StoreDep
+from serving.holidays import refresh_calendar
 from serving.observability import set_model_info
 from serving.state import ModelSource, ReloadReport, reload_store
 
@@ -48,10 +50,19 @@ async def reload_models(
 ) -> ReloadReport:
     """Load the current champions without a restart. Requests in flight finish on the models
     they started with; the new set is swapped in at once. A kind whose champion cannot be
-    loaded (registry unreachable, bad bundle) keeps serving its last good model."""
+    loaded (registry unreachable, bad bundle) keeps serving its last good model.
+
+    The holiday file (``COURTVAL_HOLIDAY_FILE``) is read again too (a bad one leaves the
+    calendar as it was), and the appraisal tasks whose provisional dates the calendar now
+    covers get their exact dates (``calendar.settled``)."""
+    settings = request.app.state.settings
     async with _reload_lock(request):
         current = request.app.state.models
-        fresh, report = await run_in_threadpool(reload_store, current, request.app.state.settings)
+        fresh, report = await run_in_threadpool(reload_store, current, settings)
+        calendar = await run_in_threadpool(
+            refresh_calendar, settings.holiday_file, court_store(request).sessions
+        )
+        report = report.model_copy(update={"calendar": calendar})
         # Recorded before the swap: a reload the ledger cannot record does not happen (503).
         entry = await record(request, caller, inputs={}, outputs=report)
         request.app.state.models = fresh

@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from models.court.objections import ObjectionRequest
+from models.court.objections import AppraisalProgress, ObjectionRequest
 from models.property.schemas import PropertyInquiry
 from models.settings import Settings
 from models.vehicle.schemas import VehicleInquiry
@@ -124,7 +124,8 @@ def _fields(page: str, timezone: str) -> dict[str, Any]:
         fields = form_fields(VehicleInquiry, first=_INQUIRY_FIRST, defaults=today)
         return {"fields": fields, **objection}
     if page == "/inquiries":
-        return objection
+        progress = form_fields(AppraisalProgress, defaults={"on": day})
+        return {"progress_fields": progress, **objection}
     if page == "/triage":
         return {"today": day}
     return {}

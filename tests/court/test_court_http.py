@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,13 +24,15 @@ import pypdf
 import pytest
 from sqlalchemy import Engine, text
 
+from models.court import ObjectionRequest, covered_years, supplement_calendar
 from models.court.quota import HourWindow
 from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from serving.app import create_app
-from serving.court import ApiKeyCreate, QuotaOverride, Role
+from serving.court import ApiKeyCreate, QuotaOverride, Role, list_keys, session_factory
 from serving.court.admin import keys_create, keys_revoke
 from serving.court.db import make_engine
+from serving.court.objections import file_objection
 from serving.reports.content import HEADINGS
 from tests.conftest import CASE, auth, issue_key, keyed_client, make_settings, running_server
 from tests.court.conftest import _fresh_postgres
@@ -164,7 +168,9 @@ def _guarded_routes() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("method", "path"), _guarded_routes())
 def test_every_other_endpoint_needs_a_key(court: CourtServer, method: str, path: str) -> None:
-    concrete = path.format(inquiry_id=1, fmt="pdf", job_id="0123456789abcdef", kind="property")
+    concrete = path.format(
+        inquiry_id=1, task_id=1, fmt="pdf", job_id="0123456789abcdef", kind="property"
+    )
     response = httpx.request(method, court.url + concrete, json={})
     assert response.status_code == 401, (path, response.text)
 
@@ -460,6 +466,124 @@ def test_an_objection_disputes_the_inquiry_and_opens_an_appraisal(
     with_ours = reference({"inquiry_id": kept["inquiry"]["id"]}, platform("京东拍卖", 1_000_000))
     assert with_ours["excluded"] == []
     assert float(with_ours["value"]) == pytest.approx((kept["value"] + 1_000_000) / 2, abs=0.01)
+
+
+def test_the_appraisal_is_started_and_done_by_the_judge_and_recorded(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    judge = court.client(Role.JUDGE)
+    today = dt.datetime.now(CHINA).date()
+    inquiry = _value(court, body).json()["inquiry"]["id"]
+    task = judge.post(f"/v1/inquiries/{inquiry}/objections", json=_objection(today)).json()
+    progress = f"/v1/objections/{task['id']}/progress"
+
+    def listed() -> dict[str, Any]:
+        items = {i["id"]: i for i in judge.get("/v1/inquiries").json()["items"]}
+        return dict(items[inquiry])
+
+    assert (listed()["appraisal_task_id"], listed()["appraisal_status"]) == (task["id"], "待启动")
+    other = _limited_client(court, QuotaOverride())  # another judge: not their objection
+    step = {"status": "已启动", "on": today.isoformat(), "note": "委托某某估价公司"}
+    assert other.post(progress, json=step).status_code == 403
+    assert judge.post("/v1/objections/999999/progress", json=step).status_code == 404
+    future = judge.post(progress, json={**step, "on": (today + dt.timedelta(1)).isoformat()})
+    assert future.status_code == 422
+    assert future.json()["detail"][0]["loc"] == ["body", "on"]
+    too_soon = judge.post(progress, json={"status": "已完成", "on": today.isoformat()})
+    assert too_soon.status_code == 409
+    assert "不能记为「已完成」" in too_soon.json()["detail"]
+
+    size = _ledger_size(court)
+    started = judge.post(progress, json=step)
+    assert started.status_code == 200, started.text
+    assert started.json()["status"] == "已启动"
+    assert started.json()["started_in_time"] is True
+    assert _ledger_size(court) == size + 1
+    entry = court.client(Role.AUDITOR).get("/v1/ledger", params={"limit": 1, "offset": size})
+    recorded = entry.json()["items"][0]
+    assert recorded["endpoint"] == progress
+    assert recorded["inputs"] == {"task_id": task["id"], **step}
+    assert recorded["outputs"]["status"] == "已启动"
+    assert started.headers["X-Inquiry-Id"] == str(recorded["id"])
+
+    done = judge.post(progress, json={"status": "已完成", "on": today.isoformat()})
+    assert done.status_code == 200, done.text
+    assert (done.json()["closed_on"], listed()["appraisal_status"]) == (today.isoformat(), "已完成")
+    final = judge.post(progress, json={"status": "已撤回", "on": today.isoformat()})
+    assert final.status_code == 409
+    overdue = judge.get("/v1/objections", params={"overdue": "true"}).json()["items"]
+    assert task["id"] not in [t["id"] for t in overdue]
+
+
+def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(
+    trained: TrainResult,
+    session_settings: Settings,
+    tmp_path: Path,
+    body: dict[str, Any],
+) -> None:
+    """The server starts with an empty holiday file; an objection is registered in a year the
+    calendar lacks (provisional dates); a bad file on reload is kept out; the notice for the
+    year on the next reload settles the task, and the ledger holds the report."""
+    year = covered_years()[-1] + 1
+    holidays = tmp_path / "holidays.json"
+    holidays.write_text("{}", encoding="utf-8")
+    settings = make_settings(
+        tmp_path,
+        tracking_uri=session_settings.resolved_tracking_uri,
+        serve_kinds=("property",),
+        holiday_file=holidays,
+    )
+    judge_key = issue_key(settings, Role.JUDGE)
+    scientist = issue_key(settings, Role.DATA_SCIENTIST)
+    try:
+        with running_server(create_app(settings)) as url:
+            judge = keyed_client(url, judge_key)
+            admin = keyed_client(url, scientist)
+            inquiry = judge.post("/v1/valuations/property", json=body).json()["inquiry"]["id"]
+            engine = make_engine(settings.resolved_database_url)
+            sessions = session_factory(engine)
+            with sessions() as session:
+                (key,) = [k for k in list_keys(session) if k.role is Role.JUDGE]
+            request = ObjectionRequest.model_validate(
+                {**_objection(dt.date(year, 1, 5)), "submitted_on": f"{year}-01-08"}
+            )
+            # Registered on a day of the unknown year, as the court would in January.
+            task = file_objection(sessions, inquiry, request, key=key, today=dt.date(year, 1, 8))
+            assert task.dates_provisional
+
+            unchanged = admin.post("/v1/admin/reload")
+            assert unchanged.status_code == 200, unchanged.text
+            assert unchanged.json()["calendar"] | {"known_through": 0} == {
+                "holiday_file": str(holidays),
+                "outcome": "read",
+                "file_years": [],
+                "known_through": 0,
+                "reason": None,
+                "settled": [],
+            }
+            holidays.write_text(json.dumps({year: {"holidays": [f"{year}-02-30"]}}))
+            kept = admin.post("/v1/admin/reload").json()["calendar"]
+            assert (kept["outcome"], kept["file_years"], kept["settled"]) == ("kept", [], [])
+            assert f"'{year}-02-30'" in kept["reason"]
+
+            holidays.write_text(json.dumps({year: {"holidays": [f"{year}-01-01"]}}))
+            reloaded = admin.post("/v1/admin/reload")
+            calendar = reloaded.json()["calendar"]
+            assert (calendar["outcome"], calendar["file_years"]) == ("read", [year])
+            assert calendar["known_through"] == year
+            (settled,) = calendar["settled"]
+            assert (settled["task_id"], settled["inquiry_id"]) == (task.id, inquiry)
+            assert settled["provisional_due_on"] == f"{year}-01-11"
+            tasks = judge.get("/v1/objections").json()["items"]
+            assert [t["dates_provisional"] for t in tasks] == [False]
+            assert tasks[0]["due_on"] == settled["settled"]["due_on"]
+            ledger = keyed_client(url, issue_key(settings, Role.AUDITOR)).get(
+                "/v1/ledger", params={"user": "测试data_scientist"}
+            )
+            assert ledger.json()["items"][-1]["outputs"]["calendar"]["settled"] == [settled]
+            engine.dispose()
+    finally:
+        supplement_calendar({})
 
 
 def test_numbers_past_the_database_limits_are_422(court: CourtServer) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import threading
 from decimal import Decimal
 
@@ -20,7 +21,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.court import (
+    AppraisalProgress,
     AppraisalStatus,
+    AppraisalStepError,
     ExclusionReason,
     ObjectionGround,
     ObjectionRejectedError,
@@ -28,6 +31,8 @@ from models.court import (
     Party,
     PlatformResult,
     covered_years,
+    parse_holiday_notice,
+    supplement_calendar,
 )
 from models.errors import InvalidInputError
 from models.property.schemas import (
@@ -56,11 +61,15 @@ from serving.court.errors import (
 )
 from serving.court.objections import (
     PROPERTY_VALUATION_ENDPOINT,
-    close_task,
-    dispute_due_dates,
+    AppraisalTaskPublic,
+    EntryTask,
     disputed_entry_ids,
+    entry_tasks,
     file_objection,
     list_tasks,
+    record_progress,
+    settle_provisional_tasks,
+    settleable_count,
 )
 from serving.court.reference import (
     PLATFORM_NAME,
@@ -226,7 +235,49 @@ def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
     assert task.dates_provisional
     assert (task.objection_deadline, task.due_on) == (dt.date(year, 1, 10), dt.date(year, 1, 11))
     assert list_tasks(session, today=dt.date(year, 1, 8)).items == [task]
-    assert dispute_due_dates(session, [entry_id]) == {entry_id: (task.due_on, True)}
+    assert entry_tasks(session, [entry_id]) == {
+        entry_id: EntryTask(task.id, AppraisalStatus.OPEN, task.due_on, True)
+    }
+
+
+def test_provisional_dates_are_settled_when_the_calendar_knows_the_year(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    """Registered while the year was unknown; the holiday file then gives the year (New Year's
+    Day off, nothing after it in January): the exact dates count weekends, the provisional
+    ones (the earliest possible) did not."""
+    year = covered_years()[-1] + 1
+    entry_id = record_inquiry(engine, judge, on=at(f"{year}-01-04"))
+    request = objection(dt.date(year, 1, 5), dt.date(year, 1, 8))
+    task = file_objection(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
+    assert settle_provisional_tasks(session) == []  # the year is still unknown
+    notice = {year: {"holidays": [f"{year}-01-01"]}}
+    calendar = parse_holiday_notice(json.dumps(notice).encode(), "h")
+    supplement_calendar(calendar)
+    try:
+        assert settleable_count(session) == 1
+        (settled,) = settle_provisional_tasks(session)
+        assert settle_provisional_tasks(session) == []  # once
+    finally:
+        supplement_calendar({})
+    weekdays = [
+        d for d in (dt.date(year, 1, 1) + dt.timedelta(i) for i in range(31)) if d.weekday() < 5
+    ]
+    expected_deadline = next(d for d in weekdays if d >= dt.date(year, 1, 10))
+    expected_due = [d for d in weekdays if d > dt.date(year, 1, 8)][2]
+    assert (settled.task_id, settled.inquiry_id) == (task.id, entry_id)
+    assert (settled.provisional_objection_deadline, settled.provisional_due_on) == (
+        dt.date(year, 1, 10),
+        dt.date(year, 1, 11),
+    )
+    assert (settled.settled.objection_deadline, settled.settled.due_on) == (
+        expected_deadline,
+        expected_due,
+    )
+    assert not settled.settled.objection_late
+    (stored,) = list_tasks(session, today=dt.date(year, 1, 8)).items
+    assert not stored.dates_provisional
+    assert (stored.objection_deadline, stored.due_on) == (expected_deadline, expected_due)
 
 
 def test_a_second_objection_is_already_disputed(
@@ -342,7 +393,8 @@ def three_tasks(
             sessions, entry_id, objection(received, submitted), key=key, today=registered
         )
         ids.append(task.id)
-    close_task(session, ids[2])
+    step(session, ids[2], AppraisalStatus.STARTED, D("2025-09-03"), today=D("2025-09-03"))
+    step(session, ids[2], AppraisalStatus.DONE, D("2025-09-03"), today=D("2025-09-03"))
     return other, ids
 
 
@@ -391,23 +443,148 @@ def test_task_list_filters(
         assert all(t.overdue for t in page.items)
 
 
-def test_closing_a_task_sets_its_status_once(
-    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
-) -> None:
+def step(
+    session: Session,
+    task_id: int,
+    status: AppraisalStatus,
+    on: dt.date,
+    *,
+    today: dt.date,
+    note: str | None = None,
+) -> AppraisalTaskPublic:
+    """Record that task ``task_id`` became ``status`` on ``on``."""
+    change = AppraisalProgress(status=status, on=on, note=note)
+    return record_progress(session, task_id, change, today=today)
+
+
+@pytest.fixture
+def task_due_10_11(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> AppraisalTaskPublic:
+    """An objection registered 2025-09-30: its appraisal is due 10-11 (National Day)."""
     entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     request = objection(D("2025-09-25"), D("2025-09-29"))
-    task = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
-    moment = dt.datetime(2025, 10, 20, 8, tzinfo=dt.UTC)
-    done = close_task(session, task.id, now=moment)
-    assert (done.status, done.closed_at, done.overdue) == (AppraisalStatus.DONE, moment, False)
-    again = close_task(
-        session, task.id, status=AppraisalStatus.WITHDRAWN, now=moment.replace(day=21)
+    return file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+
+
+def test_a_task_is_started_then_done_with_its_days(
+    session: Session, task_due_10_11: AppraisalTaskPublic
+) -> None:
+    task_id = task_due_10_11.id
+    assert (task_due_10_11.started_in_time, task_due_10_11.overdue) == (None, False)
+    late = list_tasks(session, today=D("2025-10-13")).items[0]
+    assert late.overdue  # open after its due day
+    started = step(
+        session,
+        task_id,
+        AppraisalStatus.STARTED,
+        D("2025-10-10"),
+        today=D("2025-10-13"),
+        note="委托某某房地产估价有限公司",
     )
-    assert (again.status, again.closed_at) == (AppraisalStatus.DONE, moment)
+    assert (started.status, started.started_on, started.closed_on) == (
+        AppraisalStatus.STARTED,
+        D("2025-10-10"),
+        None,
+    )
+    assert (started.started_in_time, started.overdue) == (True, False)
+    assert started.progress_note == "委托某某房地产估价有限公司"
+    moment = dt.datetime(2025, 11, 3, 8, tzinfo=dt.UTC)
+    change = AppraisalProgress(status=AppraisalStatus.DONE, on=D("2025-11-03"))
+    done = record_progress(session, task_id, change, today=D("2025-11-03"), now=moment)
+    assert (done.status, done.started_on, done.closed_on, done.closed_at) == (
+        AppraisalStatus.DONE,
+        D("2025-10-10"),
+        D("2025-11-03"),
+        moment,
+    )
+    assert done.progress_note is None  # the latest step's note; the ledger keeps each one
+    assert list_tasks(session, today=D("2025-11-04")).items == [
+        done.model_copy(update={"as_of": D("2025-11-04")})
+    ]
+
+
+def test_a_start_after_the_due_day_is_marked_late(
+    session: Session, task_due_10_11: AppraisalTaskPublic
+) -> None:
+    started = step(
+        session, task_due_10_11.id, AppraisalStatus.STARTED, D("2025-10-13"), today=D("2025-10-14")
+    )
+    assert (started.started_in_time, started.overdue) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("steps", "refused", "message"),
+    [
+        ([], AppraisalStatus.DONE, "当前为「待启动」，不能记为「已完成」；可记录：已启动、已撤回"),
+        ([AppraisalStatus.STARTED], AppraisalStatus.STARTED, "不能记为「已启动」"),
+        (
+            [AppraisalStatus.STARTED, AppraisalStatus.DONE],
+            AppraisalStatus.WITHDRAWN,
+            "当前为「已完成」，不能记为「已撤回」；可记录：无（任务已结束）",
+        ),
+        ([AppraisalStatus.WITHDRAWN], AppraisalStatus.STARTED, "当前为「已撤回」"),
+    ],
+)
+def test_a_step_the_status_does_not_lead_to_is_refused(
+    session: Session,
+    task_due_10_11: AppraisalTaskPublic,
+    steps: list[AppraisalStatus],
+    refused: AppraisalStatus,
+    message: str,
+) -> None:
+    day = D("2025-10-10")
+    for status in steps:
+        step(session, task_due_10_11.id, status, day, today=day)
+    before = list_tasks(session, today=day).items
+    with pytest.raises(AppraisalStepError, match=message):
+        step(session, task_due_10_11.id, refused, day, today=day)
+    session.rollback()
+    assert list_tasks(session, today=day).items == before  # nothing changed
+
+
+@pytest.mark.parametrize(
+    ("steps", "on", "message"),
+    [
+        ([], "2025-10-11", "晚于今天 2025-10-10"),
+        ([], "2025-09-29", "早于异议登记日 2025-09-30"),
+        ([AppraisalStatus.STARTED], "2025-10-09", "早于评估启动日 2025-10-10"),
+    ],
+)
+def test_an_impossible_day_is_refused_naming_the_field(
+    session: Session,
+    task_due_10_11: AppraisalTaskPublic,
+    steps: list[AppraisalStatus],
+    on: str,
+    message: str,
+) -> None:
+    today = D("2025-10-10")
+    for status in steps:
+        step(session, task_due_10_11.id, status, today, today=today)
+    target = AppraisalStatus.DONE if steps else AppraisalStatus.STARTED
+    with pytest.raises(InvalidInputError, match=message) as caught:
+        step(session, task_due_10_11.id, target, D(on), today=today)
+    assert caught.value.field == "on"
+
+
+def test_progress_of_an_unknown_task_is_not_found(session: Session) -> None:
     with pytest.raises(AppraisalTaskNotFoundError, match="no appraisal task with id 99"):
-        close_task(session, 99)
-    with pytest.raises(InvalidInputError, match="does not close a task"):
-        close_task(session, task.id, status=AppraisalStatus.STARTED)
+        step(session, 99, AppraisalStatus.STARTED, D("2025-10-10"), today=D("2025-10-10"))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "待启动", "on": "2025-10-10"}, "不能改回「待启动」"),
+        ({"status": "已启动", "on": "2025-10-10", "note": "a\x00b"}, "control"),
+        ({"status": "已启动", "on": "2025-10-10", "note": "长" * 501}, "at most 500"),
+        ({"status": "已开始", "on": "2025-10-10"}, "status"),
+        ({"status": "已启动"}, "on"),
+    ],
+)
+def test_a_bad_progress_body_is_refused(body: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        AppraisalProgress.model_validate(body)
 
 
 def test_disputed_entries_are_those_with_a_task_not_withdrawn(
@@ -419,11 +596,17 @@ def test_disputed_entries_are_those_with_a_task_not_withdrawn(
         file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
         for entry_id in ids[:3]
     ]
-    close_task(session, tasks[1].id, status=AppraisalStatus.WITHDRAWN)
-    close_task(session, tasks[2].id, status=AppraisalStatus.DONE)
+    day = D("2025-10-09")
+    step(session, tasks[1].id, AppraisalStatus.WITHDRAWN, day, today=day)
+    step(session, tasks[2].id, AppraisalStatus.STARTED, day, today=day)
+    step(session, tasks[2].id, AppraisalStatus.DONE, day, today=day)
     assert disputed_entry_ids(session, [*ids, 99]) == {ids[0], ids[2]}
-    due = (D("2025-10-11"), False)  # not provisional: the calendar knows 2025
-    assert dispute_due_dates(session, ids) == {ids[0]: due, ids[2]: due}
+    due = D("2025-10-11")  # not provisional: the calendar knows 2025
+    assert entry_tasks(session, ids) == {
+        ids[0]: EntryTask(tasks[0].id, AppraisalStatus.OPEN, due, False),
+        ids[1]: EntryTask(tasks[1].id, AppraisalStatus.WITHDRAWN, due, False),
+        ids[2]: EntryTask(tasks[2].id, AppraisalStatus.DONE, due, False),
+    }
     assert disputed_entry_ids(session, []) == set()
 
 

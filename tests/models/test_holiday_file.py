@@ -18,8 +18,10 @@ from models.court import (
     calendar_warning,
     covered_years,
     is_working_day,
+    objection_deadline,
     open_appraisal_task,
     parse_holiday_notice,
+    settle_dates,
     supplement_calendar,
 )
 from models.errors import DataError
@@ -93,6 +95,45 @@ def test_an_objection_in_that_year_has_exact_dates(year: int) -> None:
     task = open_appraisal_task(request, registered_on=submitted)
     assert not task.dates_provisional
     assert task.due_on == add_working_days(submitted, 3)
+
+
+def _objection(received: dt.date, submitted: dt.date) -> ObjectionRequest:
+    return ObjectionRequest(
+        party=Party.CREDITOR,
+        ground=ObjectionGround.VALUATION,
+        grounds="询价结果明显低于同小区近期成交价格。",
+        received_report_on=received,
+        submitted_on=submitted,
+    )
+
+
+@pytest.mark.parametrize("days_after_deadline", [0, 1])
+def test_provisional_dates_are_settled_once_the_year_is_known(
+    year: int, days_after_deadline: int
+) -> None:
+    """A report received on 02-01: its fifth day (02-06) falls in the file's week off, so the
+    deadline moves to the first working day after it. Accepted on the benefit of the doubt
+    before the file, an objection submitted a day after that turns out late."""
+    calendar = parse_holiday_notice(json.dumps(notice(year)).encode(), "h.json")
+    supplement_calendar(calendar)
+    deadline = objection_deadline(D(year, 2, 1))
+    assert deadline > D(year, 2, 11)  # extended past the week off
+    submitted = deadline + dt.timedelta(days=days_after_deadline)
+    supplement_calendar({})
+    request = _objection(D(year, 2, 1), submitted)
+    provisional = open_appraisal_task(request, registered_on=submitted)
+    assert provisional.dates_provisional
+    assert provisional.objection_deadline == D(year, 2, 6)  # the unextended fifth day
+    known = {"received_report_on": request.received_report_on, "submitted_on": submitted}
+    assert settle_dates(provisional, **known) is None  # the year is still unknown
+    supplement_calendar(calendar)
+    settled = settle_dates(provisional, **known)
+    assert settled is not None
+    assert settled.objection_deadline == deadline
+    assert settled.due_on == add_working_days(submitted, 3)
+    assert settled.objection_late is bool(days_after_deadline)
+    exact = provisional.model_copy(update={"dates_provisional": False})
+    assert settle_dates(exact, **known) is None  # exact dates need no settling
 
 
 @pytest.mark.parametrize(

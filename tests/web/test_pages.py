@@ -187,6 +187,44 @@ def test_my_inquiries_lists_them_with_the_dispute(
     page.screenshot(path=artifacts / "my-inquiries.png", full_page=True)
 
 
+def test_the_appraisal_progress_is_recorded_from_my_inquiries(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    page = judge_page
+    fill(page, inquiry(flat))
+    page.get_by_role("button", name="询价", exact=True).click()
+    expect(page.locator("#result")).to_be_visible()
+    page.get_by_role("link", name="我的询价").click()
+    row = page.locator("#inquiries tbody tr").first
+    row.get_by_role("button", name="异议").click()
+    fill(page, {"party": "申请执行人", "ground": "财产基本信息错误"}, "o")
+    fill(page, {"grounds": "申请执行人认为该房屋面积登记有误，请求委托评估。"}, "o")
+    page.locator("#objection-dialog").get_by_role("button", name="登记异议").click()
+    expect(row).to_contain_text("委托评估应于")
+
+    row.get_by_role("button", name="评估进展").click()
+    dialog = page.locator("#progress-dialog")
+    expect(dialog).to_be_visible()
+    offered = page.locator("#p-status option:not([hidden])").all_inner_texts()
+    assert offered == ["已启动", "已撤回"]
+    fill(page, {"on": "2099-01-01"}, "p")  # a future day: the server's check, shown inline
+    dialog.get_by_role("button", name="保存进展").click()
+    expect(dialog.locator('[data-error-for="on"]')).to_contain_text("晚于今天")
+    page.locator("#p-on").fill(page.locator("#p-on").get_attribute("value") or "")
+    fill(page, {"note": "已委托某某房地产估价有限公司"}, "p")
+    page.screenshot(path=artifacts / "appraisal-progress.png")
+    dialog.get_by_role("button", name="保存进展").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("评估已启动")
+
+    row.get_by_role("button", name="评估进展").click()
+    assert page.locator("#p-status option:not([hidden])").all_inner_texts() == ["已完成", "已撤回"]
+    fill(page, {"status": "已完成"}, "p")
+    dialog.get_by_role("button", name="保存进展").click()
+    expect(row).to_contain_text("评估已完成")
+    expect(row.get_by_role("button", name="评估进展")).to_have_count(0)  # a closed task is final
+
+
 def test_a_judge_cannot_open_the_triage_board(judge_page: Page, live_server: str) -> None:
     judge_page.goto(live_server + "/triage")
     expect(judge_page.get_by_role("heading", name="无权访问")).to_be_visible()

@@ -154,7 +154,44 @@
     return `委托评估应于 ${dueOn} 前启动${note}`;
   }
 
+  /** The dialog ``id`` whose form posts its JSON: ``open(url, slots, done)`` fills its
+   * ``data-slot`` elements from ``slots``, shows it, and runs ``done(answer)`` once the API
+   * accepts the form; a refusal is shown in the form. Null when the page has no such dialog. */
+  function formDialog(id) {
+    const dialog = document.getElementById(id);
+    if (!dialog) return null;
+    const form = dialog.querySelector("form");
+    let target = null;
+    let onDone = null;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      busy(form, true);
+      const answer = await api("POST", target, formJson(form));
+      busy(form, false);
+      if (!answer.ok) {
+        showErrors(form, answer.status, answer.data);
+        return;
+      }
+      dialog.close();
+      if (onDone) onDone(answer.data);
+    });
+    dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+    function open(url, slots, done) {
+      target = url;
+      onDone = done;
+      clearErrors(form);
+      for (const [name, text] of Object.entries(slots)) {
+        dialog.querySelector(`[data-slot="${name}"]`).textContent = String(text);
+      }
+      dialog.showModal();
+      const first = form.querySelector("select, input, textarea");
+      if (first) first.focus();
+    }
+    return { form, open };
+  }
+
   window.courtval = {
     api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy, appraisalDue,
+    formDialog,
   };
 })();

@@ -1,7 +1,9 @@
-/* courtval — "my inquiries": the judge's own ledger entries with their dispute status. */
+/* courtval — "my inquiries": the judge's own ledger entries with their dispute status, and the
+ * progress of the appraisal an objection opened. */
 "use strict";
 (function () {
-  const { api, showErrors, el, yuan, appraisalDue } = window.courtval;
+  const { api, showErrors, el, yuan, appraisalDue, formDialog } = window.courtval;
+  const progress = formDialog("progress-dialog");
   const table = document.querySelector("#inquiries tbody");
   const more = document.querySelector('[data-action="more"]');
   const section = table.closest("section");
@@ -10,10 +12,46 @@
 
   const KINDS = { "/v1/valuations/property": "不动产", "/v1/valuations/vehicle": "车辆" };
 
+  /** The steps each open status leads to (the server's rule: 待启动 → 已启动 → 已完成,
+   * 已撤回 before it is done). */
+  const NEXT = { 待启动: ["已启动", "已撤回"], 已启动: ["已完成", "已撤回"] };
+
   function status(item) {
-    if (!item.disputed) return "正常";
-    if (!item.appraisal_due_on) return "有异议";
-    return `有异议，${appraisalDue(item.appraisal_due_on, item.appraisal_due_provisional)}`;
+    const text = stage(item);
+    return item.objection_late ? `${text}（按其后公布的节假日安排，异议已逾期，请核对处理）` : text;
+  }
+
+  function stage(item) {
+    switch (item.appraisal_status) {
+      case null:
+      case undefined:
+        return "正常";
+      case "待启动":
+        return `有异议，${appraisalDue(item.appraisal_due_on, item.appraisal_due_provisional)}`;
+      case "已启动":
+        return "有异议，评估已启动";
+      case "已完成":
+        return "有异议，评估已完成";
+      case "已撤回":
+        return "异议已撤回";
+      default:
+        return "有异议";
+    }
+  }
+
+  /** The progress dialog for ``item``'s task, offering only the steps its status leads to. */
+  function openProgress(item) {
+    const next = NEXT[item.appraisal_status];
+    progress.form.reset();
+    const select = progress.form.querySelector('[name="status"]');
+    for (const option of select.options) {
+      const offered = next.includes(option.value);
+      option.hidden = !offered;
+      option.disabled = !offered;
+    }
+    select.value = next[0];
+    const slots = { "progress-task": item.appraisal_task_id, "progress-inquiry": item.id };
+    progress.open(`/v1/objections/${item.appraisal_task_id}/progress`, slots, () => reload());
   }
 
   function row(item) {
@@ -30,10 +68,14 @@
     const actions = el("td");
     const report = el("a", { href: `/v1/inquiries/${item.id}/report.pdf`, download: "" }, "报告");
     actions.append(report);
-    if (!item.disputed) {
+    if (!item.appraisal_task_id) {
       const object = el("button", { type: "button", class: "link-button" }, "异议");
       object.addEventListener("click", () => window.courtval.openObjection(item.id, () => reload()));
       actions.append(" ", object);
+    } else if (progress && NEXT[item.appraisal_status]) {
+      const step = el("button", { type: "button", class: "link-button" }, "评估进展");
+      step.addEventListener("click", () => openProgress(item));
+      actions.append(" ", step);
     }
     tr.append(actions);
     return tr;
