@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -297,11 +297,6 @@ class FrameEncoder(BaseEstimator):
         """Mapping from column name to inferred kind."""
         check_is_fitted(self, "specs_")
         return {spec.name: spec.kind for spec in self.specs_}
-
-
-def columns_of_kind(specs: Sequence[ColumnSpec], kinds: frozenset[str]) -> list[int]:
-    """Indices of the columns whose kind is in ``kinds``."""
-    return [i for i, spec in enumerate(specs) if spec.kind in kinds]
 
 
 def lookup(values: np.ndarray, table: Mapping[Any, float], default: float) -> np.ndarray:

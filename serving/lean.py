@@ -46,12 +46,6 @@ def lean_schema(model: type[BaseModel]) -> Any:
     return lean
 
 
-@cache
-def lean_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
-    """A ``TypeAdapter`` of :func:`lean_schema` (built once per model)."""
-    return TypeAdapter(lean_schema(model))
-
-
 def parse_lean(adapter: TypeAdapter[Any], body: bytes) -> Any:
     """Validate a JSON body with ``adapter``; errors become the usual 422 naming each field."""
     try:

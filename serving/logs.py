@@ -20,11 +20,6 @@ if TYPE_CHECKING:
 REQUEST_ID: ContextVar[str | None] = ContextVar("courtval_request_id", default=None)
 
 
-def current_request_id() -> str | None:
-    """The id of the request being served, or None outside a request."""
-    return REQUEST_ID.get()
-
-
 #: LogRecord attributes that are not ``extra`` fields (plus uvicorn's coloured duplicate).
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
