@@ -160,6 +160,16 @@ def _task_of(session: Session, entry_id: int) -> AppraisalTaskRow | None:
     )
 
 
+def task_of_entry(session: Session, entry_id: int) -> AppraisalTask | None:
+    """The appraisal task an objection to inquiry ``entry_id`` opened (withdrawn too), if any:
+    what the inquiry report says of it."""
+    row = _task_of(session, entry_id)
+    if row is None:
+        return None
+    public = task_public(row, today=china_today())
+    return AppraisalTask.model_validate(public.model_dump(include=set(AppraisalTask.model_fields)))
+
+
 def _check_received_after_inquiry(request: ObjectionRequest, entry: LedgerEntryRow) -> None:
     answered = inquiry_date(entry)
     if request.received_report_on < answered:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from models.court import CaseNumber, auction_start_prices
+from models.court import AppraisalTask, CaseNumber, auction_start_prices
 from models.property.schemas import PropertyRequest, PropertyValuation
 from models.vehicle.schemas import VehicleRequest, VehicleValuation
 
@@ -117,6 +117,11 @@ class InquiryReport(BaseModel):
         gt=0,
         description="参考价 if the court fixed one (e.g. the platforms' average, Art. 13); "
         "default: this inquiry's estimate.",
+    )
+    objection: AppraisalTask | None = Field(
+        default=None,
+        description="A party's objection to this inquiry and where its appraisal stands, if one "
+        "was filed (section 八 says so).",
     )
 
     @field_validator("ledger_entry_id", mode="before")

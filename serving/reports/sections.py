@@ -7,8 +7,10 @@ The per-asset modules (:mod:`serving.reports.property_content`,
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
+from models.court import AppraisalStatus, AppraisalTask
 from models.schemas import Contribution, ModelInfo, ValueInterval
 from serving.reports import formatting as fmt
 from serving.reports.document import HEADINGS, Block, ReportContent, Section, Table, Text
@@ -182,13 +184,38 @@ def _record(report: InquiryReport) -> Section:
     return Section(HEADINGS[6], (Table(tuple(rows)), ledger_hash, note))
 
 
-def _objections() -> Section:
+def _on(day: dt.date | None) -> str:
+    return f"于 {fmt.date(day)} " if day is not None else ""
+
+
+def objection_status(task: AppraisalTask) -> str:
+    """What section 八 says of a filed objection: who, when, why, and where its appraisal is."""
+    filed = (
+        f"本询价结果已被提出异议：{task.party.value}的异议于 {fmt.date(task.registered_on)} "
+        f"登记，事由为“{task.ground.value}”。"
+    )
+    pending = "评估结果作出前，本询价结果不作为确定参考价的依据。"
+    if task.status is AppraisalStatus.OPEN:
+        provisional = "（节假日安排公布前的暂定日期，须人工核对）" if task.dates_provisional else ""
+        stage = f"委托评估应于 {fmt.date(task.due_on)} 前启动{provisional}；{pending}"
+    elif task.status is AppraisalStatus.STARTED:
+        stage = f"委托评估已{_on(task.started_on)}启动；{pending}"
+    elif task.status is AppraisalStatus.DONE:
+        stage = f"委托评估已{_on(task.closed_on)}完成，以评估结果为准。"
+    else:
+        stage = f"该异议已{_on(task.closed_on)}撤回，本询价结果继续有效。"
+    return filed + stage
+
+
+def _objections(report: InquiryReport) -> Section:
     text = Text(
         "当事人、利害关系人认为本报告财产基本情况错误、超出财产范围或者询价程序违法的，"
         "可以在收到本报告之日起五日内以书面形式向人民法院提出异议。"
         "收到书面异议后，人民法院将在三个工作日内启动委托评估。"
     )
-    return Section(HEADINGS[7], (text,))
+    if report.objection is None:
+        return Section(HEADINGS[7], (text,))
+    return Section(HEADINGS[7], (Text(objection_status(report.objection)), text))
 
 
 def assemble(
@@ -201,7 +228,7 @@ def assemble(
     header_rows += [("承办法官", report.judge_name), ("询价日期", fmt.date(report.inquiry_date))]
     if report.purpose:
         header_rows.append(("询价用途", report.purpose))
-    shared = (_validity(report), _auction(report), _record(report), _objections())
+    shared = (_validity(report), _auction(report), _record(report), _objections(report))
     return ReportContent(
         title=title,
         header=Table(tuple(header_rows)),

@@ -16,7 +16,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from models.clock import CHINA_TZ
-from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
+from models.court.objections import (
+    AppraisalProgress,
+    AppraisalStatus,
+    AppraisalTask,
+    ObjectionRequest,
+)
 from models.court.reference_price import ReferencePrice
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
@@ -37,6 +42,7 @@ from serving.court.objections import (
     inquiry_date,
     list_tasks,
     record_progress,
+    task_of_entry,
     valuation_entry,
 )
 from serving.court.reference import ReferencePriceRequest, reference_from_inputs
@@ -180,8 +186,9 @@ _REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
 }
 
 
-def _report(entry: LedgerEntryRow) -> InquiryReport:
-    """The report of a property or vehicle inquiry, from its ledger entry (404 for others)."""
+def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> InquiryReport:
+    """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
+    with the objection to it and its appraisal's stage, if one was filed."""
     if entry.endpoint not in _REPORT_KINDS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
@@ -201,6 +208,7 @@ def _report(entry: LedgerEntryRow) -> InquiryReport:
             "valuation": entry.outputs,
             "ledger_entry_id": entry.id,
             "ledger_hash": entry.entry_hash,
+            "objection": objection,
         }
     )
 
@@ -209,7 +217,12 @@ async def _rendered(
     request: Request, caller: Caller, inquiry_id: int, kind: str
 ) -> tuple[bytes, dict[str, str]]:
     entry = await run_in_threadpool(_own_entry, request, caller, inquiry_id)
-    report = _report(entry)
+
+    def objection() -> AppraisalTask | None:
+        with court_store(request).sessions() as session:
+            return task_of_entry(session, inquiry_id)
+
+    report = _report(entry, await run_in_threadpool(objection))
     font = request.app.state.settings.report_font_path
     if kind == "pdf":
         content = await run_in_threadpool(render_pdf, report, font)

@@ -506,6 +506,9 @@ def test_the_appraisal_is_started_and_done_by_the_judge_and_recorded(
     assert recorded["outputs"]["status"] == "已启动"
     assert started.headers["X-Inquiry-Id"] == str(recorded["id"])
 
+    report = judge.get(f"/v1/inquiries/{inquiry}/report.html")
+    assert report.status_code == 200
+    assert f"委托评估已于 {today.year}年{today.month}月{today.day}日 启动" in report.text
     done = judge.post(progress, json={"status": "已完成", "on": today.isoformat()})
     assert done.status_code == 200, done.text
     assert (done.json()["closed_on"], listed()["appraisal_status"]) == (today.isoformat(), "已完成")

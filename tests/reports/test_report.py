@@ -15,6 +15,7 @@ from PIL import Image
 from pydantic import ValidationError
 from pypdf.generic import DictionaryObject
 
+from models.court import AppraisalStatus, AppraisalTask, ObjectionGround, Party
 from models.property.schemas import PropertyRequest, PropertyValuation
 from serving.reports import (
     InquiryReport,
@@ -98,6 +99,58 @@ def test_html_has_every_section(html: str, heading: str) -> None:
 )
 def test_html_states_the_figures(html: str, expected: str) -> None:
     assert expected in html
+
+
+def _task(status: AppraisalStatus, **days: dt.date | bool) -> AppraisalTask:
+    return AppraisalTask(
+        party=Party.DEBTOR,
+        ground=ObjectionGround.VALUATION,
+        objection_deadline=dt.date(2024, 7, 8),
+        registered_on=dt.date(2024, 7, 5),
+        due_on=dt.date(2024, 7, 10),
+        status=status,
+        **days,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("task", "expected"),
+    [
+        (None, None),
+        (_task(AppraisalStatus.OPEN), "委托评估应于 2024年7月10日 前启动；评估结果作出前"),
+        (
+            _task(AppraisalStatus.OPEN, dates_provisional=True),
+            "前启动（节假日安排公布前的暂定日期，须人工核对）",
+        ),
+        (
+            _task(AppraisalStatus.STARTED, started_on=dt.date(2024, 7, 9)),
+            "委托评估已于 2024年7月9日 启动；评估结果作出前",
+        ),
+        (
+            _task(
+                AppraisalStatus.DONE, started_on=dt.date(2024, 7, 9), closed_on=dt.date(2024, 8, 2)
+            ),
+            "委托评估已于 2024年8月2日 完成，以评估结果为准",
+        ),
+        (
+            _task(AppraisalStatus.WITHDRAWN, closed_on=dt.date(2024, 7, 12)),
+            "该异议已于 2024年7月12日 撤回，本询价结果继续有效",
+        ),
+    ],
+)
+def test_section_8_says_where_an_objection_stands(
+    report: InquiryReport, task: AppraisalTask | None, expected: str | None
+) -> None:
+    html = render_html(report.model_copy(update={"objection": task}))
+    filed = (
+        "本询价结果已被提出异议：被执行人的异议于 2024年7月5日 登记，"
+        "事由为“参照标准、计算方法或者结果有误”。"
+    )
+    if expected is None:
+        assert "本询价结果已被提出异议" not in html
+    else:
+        assert filed in html and expected in html
+    assert "五日内以书面形式" in html  # how to object is always there
 
 
 def test_html_escapes_user_text(html: str) -> None:
