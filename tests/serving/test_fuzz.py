@@ -8,6 +8,7 @@ the single-item endpoints and a batch item (about 1,600 requests, seconds on loo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ import httpx
 import pandas as pd
 import pytest
 
+from models.clock import CHINA_TZ
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
 from serving.court import Role
@@ -104,4 +106,25 @@ def test_debtor_and_case(triage: httpx.Client, case_data: pd.DataFrame) -> None:
     failures = _sweep(triage, "/v1/debtors/capacity", _mutations(debtor().model_dump(mode="json")))
     (case,) = request_records(case_data.tail(1))
     failures += _sweep(triage, "/v1/cases/score", _mutations(case))
+    assert not failures
+
+
+def test_objection_and_appraisal_progress(judge: httpx.Client, flat: PropertyRequest) -> None:
+    """An objection to a fresh inquiry, then the steps of its appraisal (the first valid body
+    records a step; the rest meet a task that has moved on: 409s, never 500s)."""
+    inquiry = judge.post("/v1/valuations/property", json={**CASE, **flat.model_dump(mode="json")})
+    today = dt.datetime.now(CHINA_TZ).date().isoformat()
+    objection = {
+        "party": "被执行人",
+        "ground": "参照标准、计算方法或者结果有误",
+        "grounds": "该房屋已重新装修，询价结果明显偏低。",
+        "received_report_on": today,
+        "submitted_on": today,
+    }
+    path = f"/v1/inquiries/{inquiry.json()['inquiry']['id']}/objections"
+    failures = _sweep(judge, path, _mutations(objection))
+    tasks = judge.get("/v1/objections").json()["items"]
+    (task,) = [t for t in tasks if t["inquiry_id"] == inquiry.json()["inquiry"]["id"]]
+    step = {"status": "已启动", "on": today, "note": "委托某某估价公司"}
+    failures += _sweep(judge, f"/v1/objections/{task['id']}/progress", _mutations(step))
     assert not failures
