@@ -28,6 +28,7 @@ import pandas as pd
 
 from courtval.bench import bench_key, free_port, post, start_server
 from models.settings import Settings
+from models.table_io import write_parquet
 from models.triage.schemas import CaseRequest
 from serving.court import Role
 from training.difficulty_task import DifficultyTrainConfig, train_difficulty
@@ -99,7 +100,7 @@ def run_triage_benchmark(
             generate_cases(train_cases, seed).frame, DifficultyTrainConfig(seed=seed), settings
         )
         batch = home / "cases.parquet"
-        request_table(generate_cases(cli_cases, seed + 1).frame).to_parquet(batch, index=False)
+        write_parquet(request_table(generate_cases(cli_cases, seed + 1).frame), batch)
         cli_s, peak_mib = _cli(home, batch, home / "ranked.parquet")
         queue = generate_cases(http_cases, seed + 2).frame
         body, lines = rank_body(queue, _AS_OF), rank_lines(queue)

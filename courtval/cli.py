@@ -18,6 +18,7 @@ from rich.console import Console
 from courtval import court_cli, models_cli
 from models.errors import CourtvalError
 from models.settings import get_settings
+from models.table_io import write_parquet
 from training.kinds import KIND_INFO, KindInfo
 
 app = typer.Typer(
@@ -187,7 +188,7 @@ def _generate(kind: str, rows: int, seed: int, out: Path | None) -> None:
     if path.suffix.lower() == ".csv":
         generated.frame.to_csv(path, index=False, encoding="utf-8-sig")
     else:
-        generated.frame.to_parquet(path, index=False)
+        write_parquet(generated.frame, path)
     generated.planted.to_csv(path.with_suffix(".planted.csv"), index=False)
     console.print(
         f"wrote {len(generated.frame):,} rows to {path} "

@@ -16,6 +16,7 @@ from rich.progress import Progress
 from models.errors import DataError
 from models.registry import load_champion
 from models.settings import get_settings
+from models.table_io import write_parquet
 from models.triage.ranking import Ranking, TriageOptions, rank_cases
 from models.triage.records import CaseRecordError, case_frame
 from models.triage.vocabulary import CaseOutcome
@@ -113,7 +114,7 @@ def _write(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix.lower() == ".csv":
         frame.to_csv(path, index=False, encoding="utf-8-sig")
     else:
-        frame.to_parquet(path, index=False)
+        write_parquet(frame, path)
 
 
 def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: Console) -> None:
@@ -178,6 +179,6 @@ def write_queue(
         open_cases = open_cases.sample(n=limit, random_state=0)
     path = out or queue_dir / f"queue-{day.date()}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
-    request_table(open_cases.sort_values("filed_at")).to_parquet(path, index=False)
+    write_parquet(request_table(open_cases.sort_values("filed_at")), path)
     logger.info("queue of %d open cases as of %s -> %s", len(open_cases), day.date(), path)
     return path

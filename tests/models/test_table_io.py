@@ -97,6 +97,44 @@ def test_every_corruption_of_a_workbook_is_read_or_named() -> None:
     assert refused > 250  # most corruptions are caught, not read as some other table
 
 
+def _flipped_reads(good: bytes, attempts: int = 200) -> tuple[int, int]:
+    """Seeded single-bit flips of a Parquet file: how many read, and how many of those read
+    other values than the file held (a flip in the footer can still rename a column: the
+    footer has no checksum, and a renamed column is then missing to the column checks)."""
+    rng, read, changed = random.Random(11), 0, 0
+    original = read_table(good, "a.parquet")
+    for _ in range(attempts):
+        damaged = bytearray(good)
+        damaged[rng.randrange(len(damaged))] ^= 1 << rng.randrange(8)
+        try:
+            frame = read_table(bytes(damaged), "a.parquet")
+        except DataError:
+            continue
+        read += 1
+        changed += (
+            frame.shape != original.shape or not (frame.to_numpy() == original.to_numpy()).all()
+        )
+    return read, changed
+
+
+def test_a_damaged_parquet_file_we_wrote_is_refused_not_misread() -> None:
+    """Every page carries a CRC-32 that the reader checks: a flipped bit in the data is a
+    DataError, never other values. Written without checksums (pandas' default), the same
+    flips read silently."""
+    frame = pd.DataFrame(
+        {
+            "area": [float(i) for i in range(1, 2001)],
+            "community": [f"小区{i % 40}" for i in range(2000)],
+        }
+    )
+    read, changed = _flipped_reads(write_table(frame, ".parquet"))
+    assert changed == 0 and read < 20
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    assert _flipped_reads(buffer.getvalue())[1] > 20  # why the checksums are written
+    assert read_table(buffer.getvalue(), "a.parquet").equals(frame)  # such files still read
+
+
 @pytest.mark.parametrize("as_path", [False, True], ids=["upload", "path"])
 def test_a_workbook_with_a_password_is_named(as_path: bool, tmp_path: Path) -> None:
     """Excel saves a workbook with a password as an OLE2 compound file, as was the old .xls:
