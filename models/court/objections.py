@@ -134,7 +134,13 @@ class AppraisalTask(BaseModel):
 
     def is_overdue(self, today: dt.date) -> bool:
         """Whether the appraisal should have started by ``today`` and has not."""
-        return self.status is AppraisalStatus.OPEN and today > self.due_on
+        return is_overdue(self.status, self.due_on, today)
+
+
+def is_overdue(status: AppraisalStatus, due_on: dt.date, today: dt.date) -> bool:
+    """Whether an appraisal in ``status``, due to start by ``due_on``, is late on ``today``:
+    still 待启动 after its due day (the due day itself is not late)."""
+    return status is AppraisalStatus.OPEN and today > due_on
 
 
 #: The steps a judge may record, from each status: 待启动 → 已启动 → 已完成, and a withdrawn

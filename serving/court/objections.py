@@ -28,6 +28,7 @@ from models.court.objections import (
     ObjectionRequest,
     SettledDates,
     check_progress,
+    is_overdue,
     open_appraisal_task,
     settle_dates,
 )
@@ -294,6 +295,10 @@ class EntryTask(NamedTuple):
     due_on: dt.date
     provisional: bool
     objection_late: bool = False
+
+    def overdue(self, today: dt.date) -> bool:
+        """Whether the appraisal should have started by ``today`` and has not."""
+        return is_overdue(self.status, self.due_on, today)
 
     @property
     def disputes(self) -> bool:

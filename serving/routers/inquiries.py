@@ -95,6 +95,10 @@ class InquirySummary(BaseModel):
         description="Accepted while the holiday calendar lacked the year, the objection turned "
         "out late once its deadline was settled: the judge decides.",
     )
+    appraisal_overdue: bool = Field(
+        default=False,
+        description="The appraisal should have started by now (待启动 after its due day).",
+    )
 
 
 class InquiryPage(BaseModel):
@@ -134,6 +138,8 @@ async def my_inquiries(
     """The caller's valuation inquiries, newest first, each with its dispute status."""
     court = court_store(request)
 
+    today = _today()
+
     def read() -> InquiryPage:
         mine = (
             LedgerEntryRow.user_name == caller.owner,
@@ -150,7 +156,7 @@ async def my_inquiries(
             total = session.scalar(select(func.count()).select_from(LedgerEntryRow).where(*mine))
             tasks = entry_tasks(session, [row.id for row in rows])
         return InquiryPage(
-            items=[_summary(row, tasks.get(row.id)) for row in rows],
+            items=[_summary(row, tasks.get(row.id), today) for row in rows],
             total=total or 0,
             limit=limit,
             offset=offset,
@@ -159,7 +165,7 @@ async def my_inquiries(
     return await run_in_threadpool(read)
 
 
-def _summary(row: LedgerEntryRow, task: EntryTask | None) -> InquirySummary:
+def _summary(row: LedgerEntryRow, task: EntryTask | None, today: dt.date) -> InquirySummary:
     value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
     return InquirySummary(
         id=row.id,
@@ -176,6 +182,7 @@ def _summary(row: LedgerEntryRow, task: EntryTask | None) -> InquirySummary:
         appraisal_due_on=task.due_on if task else None,
         appraisal_due_provisional=task.provisional if task else False,
         objection_late=task.objection_late if task else False,
+        appraisal_overdue=task is not None and task.overdue(today),
     )
 
 

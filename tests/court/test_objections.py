@@ -77,7 +77,8 @@ from serving.court.reference import (
     ReferencePriceRequest,
     reference_from_inputs,
 )
-from serving.court.tables import AppraisalTaskRow
+from serving.court.tables import AppraisalTaskRow, LedgerEntryRow
+from serving.routers.inquiries import _summary
 
 CASE = "（2024）浙1081执1234号"
 GROUNDS = "评估结果明显低于同小区近期成交价，请求委托评估机构评估。"
@@ -502,6 +503,20 @@ def test_a_task_is_started_then_done_with_its_days(
     assert list_tasks(session, today=D("2025-11-04")).items == [
         done.model_copy(update={"as_of": D("2025-11-04")})
     ]
+
+
+def test_my_inquiries_say_when_the_appraisal_is_overdue(
+    session: Session, task_due_10_11: AppraisalTaskPublic
+) -> None:
+    entry = session.get(LedgerEntryRow, task_due_10_11.inquiry_id)
+    assert entry is not None
+    (task,) = entry_tasks(session, [entry.id]).values()
+    assert not _summary(entry, task, D("2025-10-11")).appraisal_overdue  # the due day is not late
+    assert _summary(entry, task, D("2025-10-13")).appraisal_overdue
+    step(session, task.task_id, AppraisalStatus.STARTED, D("2025-10-13"), today=D("2025-10-13"))
+    (started,) = entry_tasks(session, [entry.id]).values()
+    assert not _summary(entry, started, D("2025-10-13")).appraisal_overdue
+    assert _summary(entry, None, D("2025-10-13")).disputed is False
 
 
 def test_a_start_after_the_due_day_is_marked_late(

@@ -26,8 +26,10 @@
       case null:
       case undefined:
         return "正常";
-      case "待启动":
-        return `有异议，${appraisalDue(item.appraisal_due_on, item.appraisal_due_provisional)}`;
+      case "待启动": {
+        const due = appraisalDue(item.appraisal_due_on, item.appraisal_due_provisional);
+        return item.appraisal_overdue ? `有异议，${due}，已逾期未启动` : `有异议，${due}`;
+      }
       case "已启动":
         return "有异议，评估已启动";
       case "已完成":
