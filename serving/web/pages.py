@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from models.court.objections import AppraisalProgress, ObjectionRequest
+from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
 from models.property.schemas import PropertyInquiry
 from models.settings import Settings
 from models.vehicle.schemas import VehicleInquiry
@@ -63,6 +63,7 @@ PAGES = (
     Page("/vehicle", "车辆询价", "vehicle.html.j2", frozenset({Role.JUDGE})),
     Page("/inquiries", "我的询价", "inquiries.html.j2", frozenset({Role.JUDGE})),
     Page("/triage", "案件分流", "triage.html.j2", frozenset({Role.TRIAGE})),
+    Page("/supervision", "评估督办", "supervision.html.j2", frozenset({Role.AUDITOR})),
     Page(
         "/account",
         "账户",
@@ -74,13 +75,13 @@ _HOME = {
     Role.JUDGE: "/property",
     Role.TRIAGE: "/triage",
     Role.DATA_SCIENTIST: "/account",
-    Role.AUDITOR: "/account",
+    Role.AUDITOR: "/supervision",
 }
 _INQUIRY_FIRST = ("case_number", "purpose")
 #: What most inquiries are for (法释〔2018〕15号): the form starts with it.
 DEFAULT_PURPOSE = "确定财产处置参考价"
 #: Roles with pages of their own; the others get the account page.
-_WORKING = frozenset({Role.JUDGE, Role.TRIAGE})
+_WORKING = frozenset({Role.JUDGE, Role.TRIAGE, Role.AUDITOR})
 
 
 def _environment() -> Environment:
@@ -128,6 +129,8 @@ def _fields(page: str, timezone: str) -> dict[str, Any]:
         return {"progress_fields": progress, **objection}
     if page == "/triage":
         return {"today": day}
+    if page == "/supervision":
+        return {"statuses": [s.value for s in AppraisalStatus]}
     return {}
 
 

@@ -19,6 +19,7 @@ from models.labels import PROPERTY_LABELS
 from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
+from serving.court import Role
 from tests.conftest import CASE, request_from_row
 from tests.web.conftest import sign_in
 
@@ -223,6 +224,39 @@ def test_the_appraisal_progress_is_recorded_from_my_inquiries(
     dialog.get_by_role("button", name="保存进展").click()
     expect(row).to_contain_text("评估已完成")
     expect(row.get_by_role("button", name="评估进展")).to_have_count(0)  # a closed task is final
+
+
+def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
+    judge_page: Page,
+    flat: PropertyRequest,
+    live_server: str,
+    keys: dict[Role, str],
+    artifacts: Path,
+) -> None:
+    page = judge_page
+    fill(page, inquiry(flat))
+    page.get_by_role("button", name="询价", exact=True).click()
+    result = page.locator("#result")
+    expect(result).to_be_visible()
+    result.get_by_role("button", name="记录当事人异议").click()
+    fill(page, {"party": "被执行人", "ground": "询价或评估程序违法"}, "o")
+    fill(page, {"grounds": "被执行人认为询价前未通知其到场，程序违法。"}, "o")
+    page.locator("#objection-dialog").get_by_role("button", name="登记异议").click()
+    expect(result.locator('[data-slot="disputed"]')).to_contain_text("委托评估应于")
+
+    page.get_by_role("button", name="退出").click()
+    sign_in(page, live_server, keys[Role.AUDITOR])
+    expect(page.get_by_role("heading", name="评估督办")).to_be_visible()  # the auditor's home
+    rows = page.locator("#tasks tbody tr")
+    expect(rows.filter(has_text="询价或评估程序违法")).to_have_count(1)
+    assert int(page.locator('[data-slot="total"]').inner_text()) >= 1
+    expect(page.locator('[data-slot="overdue"]')).to_have_text("0")  # registered today
+    page.locator("#t-overdue").check()
+    page.get_by_role("button", name="查询").click()
+    expect(rows.first).to_contain_text("没有符合条件的评估任务")
+    page.get_by_role("button", name="核验台账").click()
+    expect(page.locator('[data-slot="verify"]')).to_contain_text("台账完整")
+    page.screenshot(path=artifacts / "supervision.png", full_page=True)
 
 
 def test_a_judge_cannot_open_the_triage_board(judge_page: Page, live_server: str) -> None:

@@ -1,0 +1,114 @@
+/* courtval — the auditor's supervision page: every objection's appraisal task (overdue ones
+ * marked), and a check of the ledger's hash chain. */
+"use strict";
+(function () {
+  const { api, showErrors, el, number, busy } = window.courtval;
+  const form = document.getElementById("task-filter");
+  const table = document.querySelector("#tasks tbody");
+  const more = document.querySelector('[data-action="more"]');
+  const verify = document.querySelector('[data-action="verify"]');
+  const slot = (name) => document.querySelector(`[data-slot="${name}"]`);
+  const PAGE = 100;
+  let offset = 0;
+
+  function query(extra) {
+    const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset), ...extra });
+    if (form.elements.status.value) params.set("status", form.elements.status.value);
+    if (form.elements.overdue.checked) params.set("overdue", "true");
+    return `/v1/objections?${params}`;
+  }
+
+  function startedInTime(task) {
+    if (task.started_in_time === true) return "是";
+    if (task.started_in_time === false) return "否";
+    return "—";
+  }
+
+  function state(task) {
+    let text = task.status;
+    if (task.overdue) text += "（逾期未启动）";
+    if (task.dates_provisional) text += "（日期暂定）";
+    if (task.objection_late) text += "（异议逾期，待核对）";
+    return text;
+  }
+
+  function row(task) {
+    const tr = el("tr", task.overdue ? { class: "overdue" } : {});
+    tr.append(
+      el("td", {}, task.id),
+      el("td", {}, task.case_number || "—"),
+      el("td", {}, task.inquiry_id),
+      el("td", {}, task.party),
+      el("td", {}, task.ground),
+      el("td", {}, task.registered_on),
+      el("td", {}, task.due_on),
+      el("td", {}, state(task)),
+      el("td", {}, task.started_on || "—"),
+      el("td", {}, startedInTime(task)),
+      el("td", {}, task.progress_note || ""),
+    );
+    return tr;
+  }
+
+  async function counts() {
+    const all = await api("GET", "/v1/objections?limit=1");
+    const overdue = await api("GET", "/v1/objections?limit=1&overdue=true");
+    const started = await api("GET", `/v1/objections?limit=1&status=${encodeURIComponent("已启动")}`);
+    if (all.ok) slot("total").textContent = number(all.data.total);
+    if (overdue.ok) slot("overdue").textContent = number(overdue.data.total);
+    if (started.ok) slot("started").textContent = number(started.data.total);
+  }
+
+  async function load(reset) {
+    if (reset) offset = 0;
+    busy(form, true);
+    const answer = await api("GET", query({}));
+    busy(form, false);
+    if (!answer.ok) {
+      showErrors(form, answer.status, answer.data);
+      return;
+    }
+    const rows = answer.data.items.map(row);
+    if (reset) table.replaceChildren(...rows);
+    else table.append(...rows);
+    if (reset && rows.length === 0) {
+      const empty = el("tr");
+      empty.append(el("td", { colspan: "11" }, "没有符合条件的评估任务"));
+      table.append(empty);
+    }
+    offset += answer.data.items.length;
+    more.hidden = offset >= answer.data.total;
+  }
+
+  const BREAKS = {
+    missing: "记录缺失（被删除）",
+    prev_hash_mismatch: "与前一条记录的哈希不衔接",
+    hash_mismatch: "记录内容或哈希被改动",
+    head_mismatch: "链头未指向最后一条记录",
+  };
+
+  verify.addEventListener("click", async () => {
+    verify.disabled = true;
+    slot("verify").textContent = "核验中…";
+    const answer = await api("GET", "/v1/ledger/verify");
+    verify.disabled = false;
+    const summary = document.getElementById("verify-summary");
+    if (!answer.ok) {
+      slot("verify").textContent = "";
+      showErrors(summary.closest("section"), answer.status, answer.data);
+      return;
+    }
+    const result = answer.data;
+    slot("verify").textContent = result.ok
+      ? `台账完整：已核验 ${number(result.entries_checked)} 条记录，哈希链无断点。`
+      : `台账异常：第 ${result.first_broken_id} 条记录${BREAKS[result.reason] || "不符"}，请运行 courtval ledger verify 并上报。`;
+  });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load(true);
+  });
+  more.addEventListener("click", () => load(false));
+  counts();
+  load(true);
+})();
