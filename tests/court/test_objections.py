@@ -458,6 +458,12 @@ def step(
     return record_progress(session, task_id, change, today=today)
 
 
+def advance(session: Session, task_id: int, steps: list[AppraisalStatus], day: dt.date) -> None:
+    """Take task ``task_id`` through ``steps``, each on ``day``."""
+    for status in steps:
+        step(session, task_id, status, day, today=day)
+
+
 @pytest.fixture
 def task_due_10_11(
     sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
@@ -549,8 +555,7 @@ def test_a_step_the_status_does_not_lead_to_is_refused(
     message: str,
 ) -> None:
     day = D("2025-10-10")
-    for status in steps:
-        step(session, task_due_10_11.id, status, day, today=day)
+    advance(session, task_due_10_11.id, steps, day)
     before = list_tasks(session, today=day).items
     with pytest.raises(AppraisalStepError, match=message):
         step(session, task_due_10_11.id, refused, day, today=day)
@@ -574,8 +579,7 @@ def test_an_impossible_day_is_refused_naming_the_field(
     message: str,
 ) -> None:
     today = D("2025-10-10")
-    for status in steps:
-        step(session, task_due_10_11.id, status, today, today=today)
+    advance(session, task_due_10_11.id, steps, today)
     target = AppraisalStatus.DONE if steps else AppraisalStatus.STARTED
     with pytest.raises(InvalidInputError, match=message) as caught:
         step(session, task_due_10_11.id, target, D(on), today=today)

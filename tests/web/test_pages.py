@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from courtval.bench_triage import request_table
 from models.labels import PROPERTY_LABELS
@@ -45,6 +45,15 @@ def inquiry(request: PropertyRequest | VehicleRequest) -> dict[str, Any]:
     return {**CASE, **request.model_dump(mode="json")}
 
 
+def inquire(page: Page, request: PropertyRequest | VehicleRequest) -> Locator:
+    """Fill the open inquiry form with ``request`` and ask: the answer, once it shows."""
+    fill(page, inquiry(request))
+    page.get_by_role("button", name="询价", exact=True).click()
+    result = page.locator("#result")
+    expect(result).to_be_visible()
+    return result
+
+
 def test_sign_in_refuses_a_wrong_key_in_chinese(page: Page, live_server: str) -> None:
     sign_in(page, live_server, "cv_not-a-key")
     expect(page.locator("#signin-error")).to_contain_text("密钥无效")
@@ -64,10 +73,7 @@ def test_property_inquiry_answer_report_and_objection(
 ) -> None:
     page = judge_page
     expect(page.get_by_role("heading", name="不动产询价", exact=True)).to_be_visible()
-    fill(page, inquiry(flat))
-    page.get_by_role("button", name="询价", exact=True).click()
-    result = page.locator("#result")
-    expect(result).to_be_visible()
+    result = inquire(page, flat)
     expect(result.locator('[data-slot="value"]')).to_contain_text("万元")
     expect(result.locator('[data-slot="first-start"]')).to_contain_text("元")
     assert result.locator("table.comparables tbody tr").count() >= 1
@@ -178,9 +184,7 @@ def test_my_inquiries_lists_them_with_the_dispute(
     judge_page: Page, flat: PropertyRequest, live_server: str, artifacts: Path
 ) -> None:
     page = judge_page
-    fill(page, inquiry(flat))
-    page.get_by_role("button", name="询价", exact=True).click()
-    expect(page.locator("#result")).to_be_visible()
+    inquire(page, flat)
     page.get_by_role("link", name="我的询价").click()
     rows = page.locator("#inquiries tbody tr")
     expect(rows.first).to_contain_text(CASE["case_number"])
@@ -192,9 +196,7 @@ def test_the_appraisal_progress_is_recorded_from_my_inquiries(
     judge_page: Page, flat: PropertyRequest, artifacts: Path
 ) -> None:
     page = judge_page
-    fill(page, inquiry(flat))
-    page.get_by_role("button", name="询价", exact=True).click()
-    expect(page.locator("#result")).to_be_visible()
+    inquire(page, flat)
     page.get_by_role("link", name="我的询价").click()
     row = page.locator("#inquiries tbody tr").first
     row.get_by_role("button", name="异议").click()
@@ -234,10 +236,7 @@ def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     artifacts: Path,
 ) -> None:
     page = judge_page
-    fill(page, inquiry(flat))
-    page.get_by_role("button", name="询价", exact=True).click()
-    result = page.locator("#result")
-    expect(result).to_be_visible()
+    result = inquire(page, flat)
     result.get_by_role("button", name="记录当事人异议").click()
     fill(page, {"party": "被执行人", "ground": "询价或评估程序违法"}, "o")
     fill(page, {"grounds": "被执行人认为询价前未通知其到场，程序违法。"}, "o")

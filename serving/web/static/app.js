@@ -190,8 +190,36 @@
     return { form, open };
   }
 
+  /** A table filled page by page from a list endpoint's ``{items, total}``: the returned
+   * ``load(reset)`` fetches ``url(offset)`` and appends its rows (or, with ``reset``, replaces
+   * them); ``more`` shows while rows remain, an empty first page says ``emptyText``, and a
+   * refusal goes to ``onError(status, data)``. */
+  function pagedTable({ table, more, url, row, columns, emptyText, onError }) {
+    let offset = 0;
+    async function load(reset) {
+      if (reset) offset = 0;
+      const answer = await api("GET", url(offset));
+      if (!answer.ok) {
+        onError(answer.status, answer.data);
+        return;
+      }
+      const rows = answer.data.items.map(row);
+      if (reset) table.replaceChildren(...rows);
+      else table.append(...rows);
+      if (reset && rows.length === 0) {
+        const empty = el("tr");
+        empty.append(el("td", { colspan: String(columns) }, emptyText));
+        table.append(empty);
+      }
+      offset += answer.data.items.length;
+      more.hidden = offset >= answer.data.total;
+    }
+    more.addEventListener("click", () => load(false));
+    return load;
+  }
+
   window.courtval = {
     api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy, appraisalDue,
-    formDialog,
+    formDialog, pagedTable,
   };
 })();

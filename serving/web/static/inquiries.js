@@ -2,13 +2,12 @@
  * progress of the appraisal an objection opened. */
 "use strict";
 (function () {
-  const { api, showErrors, el, yuan, appraisalDue, formDialog } = window.courtval;
+  const { showErrors, el, yuan, appraisalDue, formDialog, pagedTable } = window.courtval;
   const progress = formDialog("progress-dialog");
   const table = document.querySelector("#inquiries tbody");
   const more = document.querySelector('[data-action="more"]');
   const section = table.closest("section");
   const PAGE = 50;
-  let offset = 0;
 
   const KINDS = { "/v1/valuations/property": "不动产", "/v1/valuations/vehicle": "车辆" };
 
@@ -83,29 +82,19 @@
     return tr;
   }
 
-  async function load(reset) {
-    if (reset) offset = 0;
-    const answer = await api("GET", `/v1/inquiries?limit=${PAGE}&offset=${offset}`);
-    if (!answer.ok) {
-      showErrors(section, answer.status, answer.data);
-      return;
-    }
-    const rows = answer.data.items.map(row);
-    if (reset) table.replaceChildren(...rows);
-    else table.append(...rows);
-    if (reset && rows.length === 0) {
-      const empty = el("tr");
-      empty.append(el("td", { colspan: "8" }, "尚无询价记录"));
-      table.append(empty);
-    }
-    offset += answer.data.items.length;
-    more.hidden = offset >= answer.data.total;
-  }
+  const load = pagedTable({
+    table,
+    more,
+    url: (offset) => `/v1/inquiries?limit=${PAGE}&offset=${offset}`,
+    row,
+    columns: 8,
+    emptyText: "尚无询价记录",
+    onError: (code, data) => showErrors(section, code, data),
+  });
 
   function reload() {
     load(true);
   }
 
-  more.addEventListener("click", () => load(false));
   reload();
 })();

@@ -2,17 +2,16 @@
  * marked), and a check of the ledger's hash chain. */
 "use strict";
 (function () {
-  const { api, showErrors, el, number, busy } = window.courtval;
+  const { api, showErrors, el, number, pagedTable } = window.courtval;
   const form = document.getElementById("task-filter");
   const table = document.querySelector("#tasks tbody");
   const more = document.querySelector('[data-action="more"]');
   const verify = document.querySelector('[data-action="verify"]');
   const slot = (name) => document.querySelector(`[data-slot="${name}"]`);
   const PAGE = 100;
-  let offset = 0;
 
-  function query(extra) {
-    const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset), ...extra });
+  function query(offset) {
+    const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (form.elements.status.value) params.set("status", form.elements.status.value);
     if (form.elements.overdue.checked) params.set("overdue", "true");
     return `/v1/objections?${params}`;
@@ -59,26 +58,15 @@
     if (started.ok) slot("started").textContent = number(started.data.total);
   }
 
-  async function load(reset) {
-    if (reset) offset = 0;
-    busy(form, true);
-    const answer = await api("GET", query({}));
-    busy(form, false);
-    if (!answer.ok) {
-      showErrors(form, answer.status, answer.data);
-      return;
-    }
-    const rows = answer.data.items.map(row);
-    if (reset) table.replaceChildren(...rows);
-    else table.append(...rows);
-    if (reset && rows.length === 0) {
-      const empty = el("tr");
-      empty.append(el("td", { colspan: "11" }, "没有符合条件的评估任务"));
-      table.append(empty);
-    }
-    offset += answer.data.items.length;
-    more.hidden = offset >= answer.data.total;
-  }
+  const load = pagedTable({
+    table,
+    more,
+    url: query,
+    row,
+    columns: 11,
+    emptyText: "没有符合条件的评估任务",
+    onError: (code, data) => showErrors(form, code, data),
+  });
 
   const BREAKS = {
     missing: "记录缺失（被删除）",
@@ -108,7 +96,6 @@
     event.preventDefault();
     load(true);
   });
-  more.addEventListener("click", () => load(false));
   counts();
   load(true);
 })();
