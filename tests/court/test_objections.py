@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.court import (
@@ -744,6 +744,46 @@ def test_upgrade_from_the_first_revision_keeps_the_ledger(engine: Engine) -> Non
         assert verify(session).ok
         assert disputed_entry_ids(session, [entry_id]) == {entry_id}
     assert task.due_on == D("2025-10-11")
+
+
+def test_a_task_filed_before_progress_was_recorded_can_take_its_steps(engine: Engine) -> None:
+    """A court store at revision 0003 with an open task: the upgrade gives it no progress and
+    no late mark, and the judge can then record its start."""
+    upgrade(engine, "0003_provisional_dates")
+    sessions = session_factory(engine)
+    with sessions() as session:
+        judge = create_key(session, ApiKeyCreate(owner="张法官", role=Role.JUDGE)).key
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
+    columns = {
+        "ledger_entry_id": entry_id,
+        "case_number": CASE,
+        "filed_by_key_id": judge.id,
+        "party": Party.DEBTOR.value,
+        "ground": ObjectionGround.VALUATION.value,
+        "grounds": GROUNDS,
+        "received_report_on": D("2025-09-25"),
+        "submitted_on": D("2025-09-29"),
+        "registered_on": D("2025-09-30"),
+        "objection_deadline": D("2025-09-30"),
+        "due_on": D("2025-10-11"),
+        "status": AppraisalStatus.OPEN.value,
+        "created_at": at("2025-09-30"),
+    }
+    names = ", ".join(columns)
+    values = ", ".join(f":{name}" for name in columns)
+    with engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO appraisal_tasks ({names}) VALUES ({values})"), columns
+        )
+    upgrade(engine)
+    with sessions() as session:
+        (task,) = list_tasks(session, today=D("2025-10-09")).items
+        assert (task.started_on, task.closed_on, task.progress_note) == (None, None, None)
+        assert not task.objection_late and not task.dates_provisional
+        started = step(
+            session, task.id, AppraisalStatus.STARTED, D("2025-10-09"), today=D("2025-10-09")
+        )
+    assert started.started_in_time
 
 
 def test_migration_and_table_agree_with_the_objection_rules() -> None:
