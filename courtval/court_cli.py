@@ -109,12 +109,25 @@ def revoke_key(
     typer.echo(format_keys([revoked]))
 
 
-def verify_ledger() -> None:
+def verify_ledger(
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A head published earlier, as ID:HASH (this command prints the current one); "
+            "repeatable. An entry whose hash differs breaks the chain there."
+        ),
+    ] = None,
+) -> None:
     """Walk the hash chain; exit 1 and name the first broken entry if it does not hold."""
     from serving.court.admin import format_verify, ledger_verify
+    from serving.court.schemas import LedgerAnchor
 
+    try:
+        anchors = [LedgerAnchor.parse(text) for text in anchor or []]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--anchor") from exc
     with _store_errors():
-        result = ledger_verify(_url())
+        result = ledger_verify(_url(), anchors)
     typer.echo(format_verify(result))
     if not result.ok:
         raise typer.Exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from courtval.cli import app
-from models.settings import Settings
-from serving.court import Role
+from models.settings import Settings, get_settings
+from serving.court import LedgerEntryCreate, Role, append, make_engine
 from tests.conftest import auth, issue_key, serve_process
 from training.capacity_task import CapacityTrainResult
 from training.difficulty_task import DifficultyTrainResult
@@ -320,7 +321,22 @@ def test_keys_and_ledger_commands(env: Path) -> None:
     unknown = runner.invoke(app, ["keys", "revoke", "9"])
     assert unknown.exit_code == 2 and "9" in unknown.output
     verified = runner.invoke(app, ["ledger", "verify"])
-    assert verified.exit_code == 0 and "ledger OK" in verified.output
+    assert verified.exit_code == 0 and "ledger OK: 0 entries (empty)" in verified.output
+    url = get_settings().resolved_database_url
+    engine = make_engine(url)
+    entry = {"user_name": "王法官", "role": Role.JUDGE, "endpoint": "/v1/x", "latency_ms": 1.0}
+    append(engine, LedgerEntryCreate(key_id=1, inputs={}, outputs={}, **entry))
+    engine.dispose()
+    verified = runner.invoke(app, ["ledger", "verify"])
+    head = re.search(r"head (\d+:[0-9a-f]{64})", verified.output)
+    assert head is not None  # printed to be published
+    anchored = runner.invoke(app, ["ledger", "verify", "--anchor", head.group(1)])
+    assert anchored.exit_code == 0 and "1 published heads match" in anchored.output
+    other = head.group(1)[:-1] + ("0" if head.group(1)[-1] != "0" else "1")
+    broken = runner.invoke(app, ["ledger", "verify", "--anchor", other])
+    assert broken.exit_code == 1 and "(anchor_mismatch)" in broken.output
+    bad = runner.invoke(app, ["ledger", "verify", "--anchor", "1:abc"])
+    assert bad.exit_code == 2 and "is not ID:HASH" in bad.output
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ install works), does one thing, disposes the engine and returns a pydantic model
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
@@ -19,6 +19,7 @@ from serving.court.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyPublic,
+    LedgerAnchor,
     QuotaOverride,
     VerifyResult,
 )
@@ -93,10 +94,10 @@ def demo_keys(database_url: str) -> dict[Role, ApiKeyCreated]:
         }
 
 
-def ledger_verify(database_url: str) -> VerifyResult:
-    """Walk the ledger's hash chain."""
+def ledger_verify(database_url: str, anchors: Collection[LedgerAnchor] = ()) -> VerifyResult:
+    """Walk the ledger's hash chain, checking it against published heads (``anchors``)."""
     with open_store(database_url) as session:
-        return chain.verify(session)
+        return chain.verify(session, anchors)
 
 
 def _quota_text(quota: QuotaOverride) -> str:
@@ -136,10 +137,16 @@ def format_created(created: ApiKeyCreated) -> str:
 
 def format_verify(result: VerifyResult) -> str:
     """``ledger OK …`` or ``ledger BROKEN at entry N (reason): detail``."""
+    if result.ok and result.last_id == 0:
+        return "ledger OK: 0 entries (empty)"
     if result.ok:
+        anchored = (
+            f", {result.anchors_checked} published heads match" if result.anchors_checked else ""
+        )
         return (
-            f"ledger OK: {result.entries_checked} entries, last {result.last_id}, "
-            f"head hash {result.last_hash}"
+            f"ledger OK: {result.entries_checked} entries{anchored}; head {result.last_id}:"
+            f"{result.last_hash} (publish it, e.g. in the case system; `--anchor` with it "
+            "later finds a rewrite of the whole chain)"
         )
     return (
         f"ledger BROKEN at entry {result.first_broken_id} ({result.reason}): {result.detail}; "

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from serving.court.schemas import BreakReason, VerifyResult, as_utc
+from serving.court.schemas import BreakReason, LedgerAnchor, VerifyResult, as_utc
 from serving.court.tables import GENESIS_HASH, LedgerEntryRow, LedgerHeadRow
 
 HASHED_FIELDS: tuple[str, ...] = (
@@ -174,6 +175,17 @@ def _broken(
     )
 
 
+def _check_anchor(row: LedgerEntryRow, published: dict[int, str]) -> tuple[BreakReason, str] | None:
+    anchor = published.get(row.id)
+    if anchor is None or anchor == row.entry_hash:
+        return None
+    detail = (
+        f"entry {row.id}: hash {row.entry_hash[:12]}… is not the published {anchor[:12]}…; the "
+        "chain was rewritten from this entry or an earlier one"
+    )
+    return BreakReason.ANCHOR_MISMATCH, detail
+
+
 def _check_row(row: LedgerEntryRow, expected_id: int, prev: str) -> tuple[BreakReason, str] | None:
     if row.id != expected_id:
         return BreakReason.MISSING, f"entry {expected_id} is missing; entry {row.id} follows"
@@ -185,22 +197,28 @@ def _check_row(row: LedgerEntryRow, expected_id: int, prev: str) -> tuple[BreakR
     return None
 
 
-def verify(session: Session) -> VerifyResult:
+def verify(session: Session, anchors: Collection[LedgerAnchor] = ()) -> VerifyResult:
     """Walk the chain from entry 1 and name the first broken entry, if any.
 
     Detects altered content or hashes, deleted rows (a gap in the ids, or a missing tail: the
-    head row names a later entry than the last one found) and re-ordered rows. It cannot detect a
-    rewrite of the whole chain from some entry on, head row included: publish the head hash
-    regularly (e.g. in the court's case system) for that.
+    head row names a later entry than the last one found) and re-ordered rows. By itself it
+    cannot detect a rewrite of the whole chain from some entry on, head row included: publish
+    the head (``ID:HASH``, printed by ``courtval ledger verify``) regularly, e.g. in the court's
+    case system, and pass the published heads as ``anchors``: an entry whose hash is not its
+    anchor's breaks the chain there.
     """
+    published = {anchor.id: anchor.hash for anchor in anchors}
     prev, last_id, checked = GENESIS_HASH, 0, 0
     statement = select(LedgerEntryRow).order_by(LedgerEntryRow.id)
     for row in session.scalars(statement.execution_options(yield_per=_VERIFY_BATCH)):
-        problem = _check_row(row, last_id + 1, prev)
+        problem = _check_row(row, last_id + 1, prev) or _check_anchor(row, published)
         if problem is not None:
             broken = last_id + 1 if problem[0] is BreakReason.MISSING else row.id
             return _broken(checked, last_id, prev, broken, *problem)
         prev, last_id, checked = row.entry_hash, row.id, checked + 1
+    if beyond := sorted(i for i in published if i > last_id):
+        detail = f"entry {beyond[0]} was published as a head; the chain ends at entry {last_id}"
+        return _broken(checked, last_id, prev, last_id + 1, BreakReason.MISSING, detail)
     head = session.get(LedgerHeadRow, 1)
     if head is None:
         detail = "the ledger_head row is missing"
@@ -212,4 +230,10 @@ def verify(session: Session) -> VerifyResult:
         detail = f"the head names entry {head.last_id}, the chain ends at entry {last_id}"
         broken = min(head.last_id + 1, last_id)  # first entry the head does not vouch for
         return _broken(checked, last_id, prev, broken, BreakReason.HEAD_MISMATCH, detail)
-    return VerifyResult(ok=True, entries_checked=checked, last_id=last_id, last_hash=prev)
+    return VerifyResult(
+        ok=True,
+        entries_checked=checked,
+        last_id=last_id,
+        last_hash=prev,
+        anchors_checked=len(published),
+    )

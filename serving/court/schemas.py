@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -118,6 +119,30 @@ class BreakReason(StrEnum):
     PREV_HASH_MISMATCH = "prev_hash_mismatch"  # prev_hash is not the previous entry's hash
     HASH_MISMATCH = "hash_mismatch"  # content or entry_hash altered
     HEAD_MISMATCH = "head_mismatch"  # ledger_head does not name the last entry
+    ANCHOR_MISMATCH = "anchor_mismatch"  # an entry's hash is not the one published for it
+
+
+#: ``ID:HASH``: a ledger entry's id and the hash published for it (an anchor).
+ANCHOR_PATTERN = r"^[1-9][0-9]{0,17}:[0-9a-f]{64}$"
+
+
+class LedgerAnchor(BaseModel):
+    """A head of the chain published outside the ledger (in the court's case system, on
+    paper): entry ``id`` had hash ``hash``. The chain's walk finds partial edits by itself; a
+    rewrite of the whole chain from some entry on, head included, only against an anchor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int = Field(ge=1)
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    @classmethod
+    def parse(cls, text: str) -> LedgerAnchor:
+        """``ID:HASH`` as ``courtval ledger verify`` prints the head (``ValueError`` if not)."""
+        if not re.fullmatch(ANCHOR_PATTERN, text.strip()):
+            raise ValueError(f"{text!r} is not ID:HASH (an entry id, a colon, 64 hex digits)")
+        entry_id, _, digest = text.strip().partition(":")
+        return cls(id=int(entry_id), hash=digest)
 
 
 class VerifyResult(BaseModel):
@@ -132,6 +157,7 @@ class VerifyResult(BaseModel):
     first_broken_id: int | None = None
     reason: BreakReason | None = None
     detail: str | None = None
+    anchors_checked: int = Field(default=0, ge=0, description="Published heads matched.")
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

@@ -6,11 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import StringConstraints
 
 from serving.access.auth import AuditorDep, court_store
 from serving.access.record import record, stamp
 from serving.court import query, verify
-from serving.court.schemas import LedgerPage, LedgerQuery, VerifyResult
+from serving.court.schemas import (
+    ANCHOR_PATTERN,
+    LedgerAnchor,
+    LedgerPage,
+    LedgerQuery,
+    VerifyResult,
+)
 
 router = APIRouter(prefix="/v1/ledger", tags=["ledger"])
 
@@ -42,14 +49,29 @@ async def read_ledger(
     return page
 
 
+AnchorQuery = Annotated[
+    list[Annotated[str, StringConstraints(pattern=ANCHOR_PATTERN)]],
+    Query(
+        description="A head published earlier, ID:HASH (repeatable): an entry whose hash "
+        "differs breaks the chain there (a rewrite of the whole chain from it on)."
+    ),
+]
+
+
 @router.get("/verify")
-async def verify_ledger(caller: AuditorDep, request: Request) -> VerifyResult:
-    """Walk the whole chain; ``first_broken_id`` names the first altered or missing entry.
-    Not itself recorded, so that a verification never changes what it verifies."""
+async def verify_ledger(
+    caller: AuditorDep,
+    request: Request,
+    anchor: AnchorQuery = [],  # noqa: B006 - FastAPI copies it
+) -> VerifyResult:
+    """Walk the whole chain; ``first_broken_id`` names the first altered or missing entry,
+    or the first whose hash is not the published one. Not itself recorded, so that a
+    verification never changes what it verifies."""
     court = court_store(request)
+    anchors = [LedgerAnchor.parse(text) for text in anchor]
 
     def walk() -> VerifyResult:
         with court.sessions() as session:
-            return verify(session)
+            return verify(session, anchors)
 
     return await run_in_threadpool(walk)

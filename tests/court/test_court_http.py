@@ -349,6 +349,21 @@ def test_a_row_altered_by_hand_breaks_the_chain_there(
     assert _verify_cli(court).returncode == 0
 
 
+def test_the_verification_checks_published_heads(court: CourtServer, body: dict[str, Any]) -> None:
+    _value(court, body)
+    auditor = court.client(Role.AUDITOR)
+    head = auditor.get("/v1/ledger/verify").json()
+    published = f"{head['last_id']}:{head['last_hash']}"
+    checked = auditor.get("/v1/ledger/verify", params={"anchor": [published]}).json()
+    assert (checked["ok"], checked["anchors_checked"]) == (True, 1)
+    other = f"{head['last_id']}:{'0' * 64}"
+    refused = auditor.get("/v1/ledger/verify", params={"anchor": [other]}).json()
+    assert (refused["ok"], refused["first_broken_id"]) == (False, head["last_id"])
+    assert refused["reason"] == "anchor_mismatch"
+    bad = auditor.get("/v1/ledger/verify", params={"anchor": ["12:xyz"]})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "anchor", 0]
+
+
 def _refuse_ledger_writes(engine: Engine, refuse: bool) -> None:
     """A trigger that makes the database refuse every new ledger row (or its removal)."""
     sqlite = engine.dialect.name == "sqlite"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from serving.court import (
@@ -29,8 +29,10 @@ from serving.court import (
     upgrade,
     verify,
 )
+from serving.court.chain import row_hash
 from serving.court.db import VERSION_TABLE, head_revision
-from serving.court.tables import Base
+from serving.court.schemas import LedgerAnchor
+from serving.court.tables import Base, LedgerEntryRow, LedgerHeadRow
 
 ID_NUMBER = "11010519491231002X"  # a valid resident identity number (GB 11643 example)
 HASH_KEY = b"test-identity-key"
@@ -142,6 +144,51 @@ def test_verify_notices_a_rewritten_head(
         3,
         BreakReason.HEAD_MISMATCH,
     )
+
+
+def _rewrite_from(session: Session, first: int) -> None:
+    """What a database administrator could do: change entry ``first`` and re-hash the chain
+    from it on, head row included, so that the walk alone finds nothing."""
+    prev = session.get(LedgerEntryRow, first - 1)
+    prev_hash = prev.entry_hash if prev is not None else GENESIS_HASH
+    rows = session.scalars(
+        select(LedgerEntryRow).where(LedgerEntryRow.id >= first).order_by(LedgerEntryRow.id)
+    ).all()
+    rows[0].user_name = "某人"
+    for row in rows:
+        row.prev_hash = prev_hash
+        row.entry_hash = prev_hash = row_hash(row)
+    head = session.get(LedgerHeadRow, 1)
+    assert head is not None
+    head.last_hash = prev_hash
+    session.commit()
+
+
+def test_published_heads_find_a_rewrite_of_the_whole_chain(
+    session: Session, judge: ApiKeyPublic, engine: Engine
+) -> None:
+    entries = [append(engine, inquiry(judge, n)) for n in range(5)]
+    second, fourth = (LedgerAnchor(id=e.id, hash=e.entry_hash) for e in (entries[1], entries[3]))
+    _rewrite_from(session, 3)
+    assert verify(session).ok  # the walk alone cannot tell
+    kept = verify(session, [second])
+    assert (kept.ok, kept.anchors_checked) == (True, 1)  # entries before the rewrite still match
+    result = verify(session, [second, fourth])
+    assert (result.ok, result.first_broken_id, result.reason) == (
+        False,
+        4,
+        BreakReason.ANCHOR_MISMATCH,
+    )
+    assert "rewritten from this entry or an earlier one" in (result.detail or "")
+    beyond = verify(session, [LedgerAnchor(id=9, hash=entries[0].entry_hash)])
+    assert (beyond.first_broken_id, beyond.reason) == (6, BreakReason.MISSING)
+
+
+@pytest.mark.parametrize("text", ["3", "3:abc", "0:" + "a" * 64, "3:" + "A" * 64, "x:" + "a" * 64])
+def test_an_anchor_is_an_id_and_a_hash(text: str) -> None:
+    with pytest.raises(ValueError, match="is not ID:HASH"):
+        LedgerAnchor.parse(text)
+    assert LedgerAnchor.parse(" 3:" + "a" * 64 + "\n") == LedgerAnchor(id=3, hash="a" * 64)
 
 
 def test_concurrent_appends_keep_one_chain(

@@ -255,7 +255,20 @@ def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     expect(rows.first).to_contain_text("没有符合条件的评估任务")
     page.get_by_role("button", name="核验台账").click()
     expect(page.locator('[data-slot="verify"]')).to_contain_text("台账完整")
+    head = page.locator('[data-slot="head"]')
+    expect(head).to_contain_text("当前链头（请留存）")
+    published = head.inner_text().split("：", 1)[1]
     page.screenshot(path=artifacts / "supervision.png", full_page=True)
+    page.locator("#v-anchor").fill(published)  # the head kept: it still matches
+    page.get_by_role("button", name="核验台账").click()
+    expect(page.locator('[data-slot="verify"]')).to_contain_text("与已留存的链头一致")
+    entry_id = published.split(":")[0]
+    page.locator("#v-anchor").fill(f"{entry_id}:{'0' * 64}")  # a head the ledger never had
+    page.get_by_role("button", name="核验台账").click()
+    expect(page.locator('[data-slot="verify"]')).to_contain_text(f"第 {entry_id} 条记录的哈希")
+    page.locator("#v-anchor").fill("12:xyz")
+    page.get_by_role("button", name="核验台账").click()
+    expect(page.locator("#v-anchor-err")).not_to_be_empty()
 
 
 def test_a_judge_cannot_open_the_triage_board(judge_page: Page, live_server: str) -> None:

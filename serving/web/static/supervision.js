@@ -2,11 +2,11 @@
  * marked), and a check of the ledger's hash chain. */
 "use strict";
 (function () {
-  const { api, showErrors, el, number, pagedTable } = window.courtval;
+  const { api, busy, clearErrors, showErrors, el, number, pagedTable } = window.courtval;
   const form = document.getElementById("task-filter");
   const table = document.querySelector("#tasks tbody");
   const more = document.querySelector('[data-action="more"]');
-  const verify = document.querySelector('[data-action="verify"]');
+  const verifyForm = document.getElementById("verify-form");
   const slot = (name) => document.querySelector(`[data-slot="${name}"]`);
   const PAGE = 100;
 
@@ -73,23 +73,32 @@
     prev_hash_mismatch: "与前一条记录的哈希不衔接",
     hash_mismatch: "记录内容或哈希被改动",
     head_mismatch: "链头未指向最后一条记录",
+    anchor_mismatch: "的哈希与已留存的链头不符（该条或更早的记录起整条链被重写）",
   };
 
-  verify.addEventListener("click", async () => {
-    verify.disabled = true;
+  verifyForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(verifyForm);
+    const anchor = verifyForm.elements.anchor.value.trim();
+    const url = anchor ? `/v1/ledger/verify?${new URLSearchParams({ anchor })}` : "/v1/ledger/verify";
+    busy(verifyForm, true);
     slot("verify").textContent = "核验中…";
-    const answer = await api("GET", "/v1/ledger/verify");
-    verify.disabled = false;
-    const summary = document.getElementById("verify-summary");
+    slot("head").textContent = "";
+    const answer = await api("GET", url);
+    busy(verifyForm, false);
+    slot("verify").textContent = "";
     if (!answer.ok) {
-      slot("verify").textContent = "";
-      showErrors(summary.closest("section"), answer.status, answer.data);
+      showErrors(verifyForm, answer.status, answer.data);
       return;
     }
     const result = answer.data;
-    slot("verify").textContent = result.ok
-      ? `台账完整：已核验 ${number(result.entries_checked)} 条记录，哈希链无断点。`
-      : `台账异常：第 ${result.first_broken_id} 条记录${BREAKS[result.reason] || "不符"}，请运行 courtval ledger verify 并上报。`;
+    if (!result.ok) {
+      slot("verify").textContent = `台账异常：第 ${result.first_broken_id} 条记录${BREAKS[result.reason] || "不符"}，请运行 courtval ledger verify 并上报。`;
+      return;
+    }
+    const anchored = result.anchors_checked ? "，与已留存的链头一致" : "";
+    slot("verify").textContent = `台账完整：已核验 ${number(result.entries_checked)} 条记录，哈希链无断点${anchored}。`;
+    if (result.last_id > 0) slot("head").textContent = `当前链头（请留存）：${result.last_id}:${result.last_hash}`;
   });
 
   form.addEventListener("submit", (event) => {
