@@ -15,11 +15,18 @@ The rules, and where they come from:
 * **Appraisal** — Wenling court's safeguard (SPC Judicial Reform Cases (4), case 7): on a written
   objection a formal appraisal starts within **3 working days**; the clock runs from the day
   the court registers the objection.
+* **Progress** — the judge records each step of the appraisal with the day it happened:
+  待启动 → 已启动 (the appraiser instructed) → 已完成 (its report received), or 已撤回 (the
+  party withdrew the objection) before it is done; a closed task is final, and no step is dated
+  in the future, before the registration, or before the start. A task still 待启动 after its due
+  day is overdue.
 * **Years the holiday calendar does not know yet** — an objection is still registered, never
   refused for want of a calendar. Its dates are then the earliest they can be and are marked
   ``dates_provisional``: the deadline is the unextended fifth day and lateness is not decided
   (the party keeps the benefit of the doubt; the judge checks by hand), and the appraisal is due
-  3 *calendar* days after registration, so it can only start early, never late.
+  3 *calendar* days after registration, so it can only start early, never late. Once the
+  calendar knows the year, :func:`settle_dates` gives the exact dates, and says whether the
+  objection, accepted on the benefit of the doubt, was in fact late.
 """
 
 from __future__ import annotations
@@ -189,7 +196,7 @@ def check_progress(
     Raises:
         AppraisalStepError: the task's status does not lead to ``step.status`` (409).
         InvalidInputError: ``step.on`` is in the future, before the objection was registered,
-            or (for 已完成) before the appraisal started (422, naming ``on``).
+            or before the appraisal started, for a task that started (422, naming ``on``).
     """
     if step.status not in NEXT_STATUSES[task.status]:
         nexts = [s.value for s in AppraisalStatus if s in NEXT_STATUSES[task.status]]
@@ -205,7 +212,7 @@ def check_progress(
             "on", f"日期 {step.on} 晚于今天 {today} / {step.on} is in the future"
         )
     earliest, what = task.registered_on, "异议登记日"
-    if step.status is AppraisalStatus.DONE and task.started_on is not None:
+    if task.started_on is not None:  # done or withdrawn after the start: not before it
         earliest, what = task.started_on, "评估启动日"
     if step.on < earliest:
         raise InvalidInputError(

@@ -571,16 +571,19 @@ def test_a_step_the_status_does_not_lead_to_is_refused(
         ([AppraisalStatus.STARTED], "2025-10-09", "早于评估启动日 2025-10-10"),
     ],
 )
+@pytest.mark.parametrize("target", [AppraisalStatus.DONE, AppraisalStatus.WITHDRAWN])
 def test_an_impossible_day_is_refused_naming_the_field(
     session: Session,
     task_due_10_11: AppraisalTaskPublic,
     steps: list[AppraisalStatus],
     on: str,
     message: str,
+    target: AppraisalStatus,
 ) -> None:
     today = D("2025-10-10")
     advance(session, task_due_10_11.id, steps, today)
-    target = AppraisalStatus.DONE if steps else AppraisalStatus.STARTED
+    if not steps and target is AppraisalStatus.DONE:
+        target = AppraisalStatus.STARTED  # an open task's next step
     with pytest.raises(InvalidInputError, match=message) as caught:
         step(session, task_due_10_11.id, target, D(on), today=today)
     assert caught.value.field == "on"
