@@ -101,6 +101,9 @@ class AppraisalTaskQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     key_id: int | None = Field(default=None, ge=1, description="Filed with this key.")
+    owner: str | None = Field(
+        default=None, max_length=200, description="On inquiries this key owner asked."
+    )
     status: AppraisalStatus | None = None
     overdue_on: dt.date | None = Field(
         default=None, description="Only tasks still open after their due day, as of this day."
@@ -248,6 +251,7 @@ def list_tasks(
     session: Session,
     *,
     key_id: int | None = None,
+    owner: str | None = None,
     status: AppraisalStatus | None = None,
     overdue_on: dt.date | None = None,
     today: dt.date | None = None,
@@ -261,11 +265,19 @@ def list_tasks(
             today in China.
     """
     filters = AppraisalTaskQuery(
-        key_id=key_id, status=status, overdue_on=overdue_on, limit=limit, offset=offset
+        key_id=key_id,
+        owner=owner,
+        status=status,
+        overdue_on=overdue_on,
+        limit=limit,
+        offset=offset,
     )
     conditions = []
     if filters.key_id is not None:
         conditions.append(AppraisalTaskRow.filed_by_key_id == filters.key_id)
+    if filters.owner is not None:  # the judge's inquiries, whichever of their keys asked
+        inquiries = select(LedgerEntryRow.id).where(LedgerEntryRow.user_name == filters.owner)
+        conditions.append(AppraisalTaskRow.ledger_entry_id.in_(inquiries))
     if filters.status is not None:
         conditions.append(AppraisalTaskRow.status == filters.status.value)
     if filters.overdue_on is not None:  # the rule of AppraisalTask.is_overdue, in SQL

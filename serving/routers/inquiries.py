@@ -316,16 +316,16 @@ async def list_objections(
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AppraisalTaskPage:
-    """Objections and their appraisal tasks, soonest due first: a judge sees those they
-    filed, an auditor all of them."""
+    """Objections and their appraisal tasks, soonest due first: a judge sees those on their
+    own inquiries (with any of their keys, as in ``GET /v1/inquiries``), an auditor all."""
     today = _today()
-    key_id = caller.key_id if caller.role is Role.JUDGE else None
+    owner = caller.owner if caller.role is Role.JUDGE else None
 
     def read() -> AppraisalTaskPage:
         with court_store(request).sessions() as session:
             return list_tasks(
                 session,
-                key_id=key_id,
+                owner=owner,
                 status=status_,
                 overdue_on=today if overdue else None,
                 today=today,

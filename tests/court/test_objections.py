@@ -423,6 +423,9 @@ def test_tasks_are_listed_soonest_due_first(
         ({"overdue_on": D("2025-10-13")}, [0, 1]),
         ({"key": "other", "overdue_on": D("2025-09-30")}, []),
         ({"key": "judge", "status": AppraisalStatus.OPEN}, [0]),
+        ({"owner": "张法官"}, [0, 2]),  # the judge key's owner: their inquiries
+        ({"owner": "赵法官", "status": AppraisalStatus.OPEN}, [1]),
+        ({"owner": "无此人"}, []),
     ],
 )
 def test_task_list_filters(
