@@ -210,7 +210,8 @@ class Settings(BaseSettings):
         description="A JSON file with the State Council's holiday arrangement (放假安排) of "
         "years chinese-calendar lacks, as the court copies it from the notice: "
         '{"2027": {"holidays": ["2027-01-01", "2027-02-06/2027-02-12"], "workdays": '
-        '["2027-02-14"]}} (see models.court.calendar). Read at the server\'s start.',
+        '["2027-02-14"]}} (see models.court.calendar). Read at the server\'s start and again by '
+        "POST /v1/admin/reload, which also settles the dates that waited for it.",
     )
     quota_judge: QuotaLimits = Field(
         default=QuotaLimits(requests_per_day=500, requests_per_minute=30),

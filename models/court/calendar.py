@@ -15,7 +15,7 @@ server's start-up, when that is due.
 
 **A court's own copy of the notice.** A court network that cannot upgrade a package at once can
 copy the notice into a JSON file (``COURTVAL_HOLIDAY_FILE``), which the server reads at its
-start (:func:`parse_holiday_notice`, then :func:`supplement_calendar`)::
+start and again on a reload (:func:`parse_holiday_notice`, then :func:`supplement_calendar`)::
 
     {"2027": {"holidays": ["2027-01-01", "2027-02-06/2027-02-12"], "workdays": ["2027-02-14"]}}
 
@@ -146,7 +146,7 @@ def parse_holiday_notice(content: bytes, source: str) -> dict[int, YearArrangeme
 def supplement_calendar(years: Mapping[int, YearArrangement]) -> None:
     """Use ``years`` (:func:`parse_holiday_notice`) before the package from now on, for the
     whole process; an empty mapping leaves the package's years alone. The server calls it at
-    its start with the settings' holiday file."""
+    its start, and on a reload, with the settings' holiday file."""
     _supplement.clear()
     _supplement.update(years)
     if overridden := sorted(_package_years() & years.keys()):
