@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -87,6 +87,20 @@ class MetricsRegistry(CollectorRegistry):
             "courtval_ledger_writes",
             "Inquiry ledger writes, by outcome.",
             ("outcome",),
+            registry=self,
+        )
+        self.appraisal_tasks = Gauge(
+            "courtval_appraisal_tasks",
+            "Appraisal tasks opened by objections, by state (open, started, done, withdrawn; "
+            "overdue: open after the due day; provisional: dates awaiting the holiday calendar), "
+            "as of the scrape.",
+            ("state",),
+            registry=self,
+        )
+        self.calendar_last_year = Gauge(
+            "courtval_holiday_calendar_last_year",
+            "The last year the working-day calendar knows (alert when it is the current year "
+            "in December).",
             registry=self,
         )
 
@@ -200,6 +214,17 @@ def set_model_info(target: MetricsTarget, store: ModelStore) -> None:
             version=str(loaded.info.version),
             source=str(sources.get(kind, "unknown")),
         ).set(1)
+
+
+def set_court_gauges(
+    target: MetricsTarget, tasks: Mapping[str, int], calendar_last_year: int
+) -> None:
+    """Publish the appraisal tasks by state and the calendar's last year; call at a scrape."""
+    registry = metrics_of(target)
+    registry.appraisal_tasks.clear()
+    for state, count in tasks.items():
+        registry.appraisal_tasks.labels(state=state).set(count)
+    registry.calendar_last_year.set(calendar_last_year)
 
 
 def count_quota_rejection(target: MetricsTarget, role: str, limit: str) -> None:

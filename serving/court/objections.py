@@ -15,7 +15,7 @@ from collections.abc import Collection
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -247,6 +247,11 @@ def file_objection(
     return task_public(row, today=today)
 
 
+def _overdue_on(day: dt.date) -> tuple[ColumnElement[bool], ...]:
+    """The rule of :func:`models.court.objections.is_overdue`, in SQL."""
+    return (AppraisalTaskRow.status == AppraisalStatus.OPEN.value, AppraisalTaskRow.due_on < day)
+
+
 def list_tasks(
     session: Session,
     *,
@@ -280,9 +285,8 @@ def list_tasks(
         conditions.append(AppraisalTaskRow.ledger_entry_id.in_(inquiries))
     if filters.status is not None:
         conditions.append(AppraisalTaskRow.status == filters.status.value)
-    if filters.overdue_on is not None:  # the rule of AppraisalTask.is_overdue, in SQL
-        conditions.append(AppraisalTaskRow.status == AppraisalStatus.OPEN.value)
-        conditions.append(AppraisalTaskRow.due_on < filters.overdue_on)
+    if filters.overdue_on is not None:
+        conditions.extend(_overdue_on(filters.overdue_on))
     total = session.scalar(select(func.count()).select_from(AppraisalTaskRow).where(*conditions))
     rows = session.scalars(
         select(AppraisalTaskRow)
@@ -296,6 +300,24 @@ def list_tasks(
     return AppraisalTaskPage(
         items=items, total=total or 0, limit=filters.limit, offset=filters.offset
     )
+
+
+#: The metric label of each status.
+STATE_LABELS = {status: status.name.lower() for status in AppraisalStatus}
+
+
+def task_counts(session: Session, today: dt.date) -> dict[str, int]:
+    """How many tasks are in each status (:data:`STATE_LABELS`, zeros included), how many are
+    overdue on ``today`` and how many have provisional dates: the supervision figures."""
+    counts = {label: 0 for label in STATE_LABELS.values()}
+    by_status = select(AppraisalTaskRow.status, func.count()).group_by(AppraisalTaskRow.status)
+    for status, count in session.execute(by_status):
+        counts[STATE_LABELS[AppraisalStatus(status)]] = int(count)
+    overdue = select(func.count()).where(*_overdue_on(today))
+    counts["overdue"] = int(session.scalar(overdue) or 0)
+    provisional = AppraisalTaskRow.dates_provisional.is_(True)
+    counts["provisional"] = int(session.scalar(select(func.count()).where(provisional)) or 0)
+    return counts
 
 
 class EntryTask(NamedTuple):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
-from serving.access.auth import ScrapeDep
+from models.clock import china_today
+from models.court import covered_years
+from serving.access.auth import ScrapeDep, court_store
+from serving.court.objections import task_counts
 from serving.deps import SettingsDep, StoreDep
-from serving.observability import metrics_response
+from serving.observability import metrics_response, set_court_gauges
 
 router = APIRouter(tags=["health"])
 
@@ -30,7 +34,14 @@ async def readyz(store: StoreDep, settings: SettingsDep, response: Response) -> 
 @router.get("/metrics", response_class=Response, tags=["operations"])
 async def metrics(_: ScrapeDep, request: Request) -> Response:
     """Prometheus metrics: requests and latency histograms per route, the models served,
-    quota rejections and ledger writes. Needs a data-scientist or auditor key (Prometheus:
-    ``authorization: {credentials_file: ...}``); a scrape is neither metered nor recorded,
-    as it says nothing about a case."""
+    quota rejections and ledger writes, the appraisal tasks by state (overdue ones included)
+    and the last year the holiday calendar knows. Needs a data-scientist or auditor key
+    (Prometheus: ``authorization: {credentials_file: ...}``); a scrape is neither metered nor
+    recorded, as it says nothing about a case."""
+
+    def count() -> dict[str, int]:
+        with court_store(request).sessions() as session:
+            return task_counts(session, china_today())
+
+    set_court_gauges(request, await run_in_threadpool(count), covered_years()[-1])
     return metrics_response(request.app)

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -534,6 +535,14 @@ def test_the_appraisal_is_started_and_done_by_the_judge_and_recorded(
     assert final.status_code == 409
     overdue = judge.get("/v1/objections", params={"overdue": "true"}).json()["items"]
     assert task["id"] not in [t["id"] for t in overdue]
+    auditor = court.client(Role.AUDITOR)
+    metrics = auditor.get("/metrics").text
+    states = dict(re.findall(r'^courtval_appraisal_tasks\{state="(\w+)"\} (\S+)$', metrics, re.M))
+    listed = auditor.get("/v1/objections", params={"limit": 1}).json()["total"]
+    by_status = sum(float(states[s]) for s in ("open", "started", "done", "withdrawn"))
+    assert by_status == listed and float(states["done"]) >= 1
+    last_year = re.search(r"^courtval_holiday_calendar_last_year (\S+)$", metrics, re.M)
+    assert last_year is not None and float(last_year.group(1)) == covered_years()[-1]
 
 
 def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(

@@ -70,6 +70,7 @@ from serving.court.objections import (
     record_progress,
     settle_provisional_tasks,
     settleable_count,
+    task_counts,
 )
 from serving.court.reference import (
     PLATFORM_NAME,
@@ -409,6 +410,21 @@ def test_tasks_are_listed_soonest_due_first(
     assert [t.overdue for t in page.items] == [True, False, False]
     page = list_tasks(session, limit=1, offset=1)
     assert ([t.id for t in page.items], page.total, page.limit) == ([done], 3, 1)
+
+
+def test_task_counts_by_state_for_the_metrics(
+    session: Session, three_tasks: tuple[ApiKeyPublic, list[int]]
+) -> None:
+    """Two open (one due 09-04, overdue on 09-10), one done; none provisional."""
+    assert task_counts(session, D("2025-09-10")) == {
+        "open": 2,
+        "started": 0,
+        "done": 1,
+        "withdrawn": 0,
+        "overdue": 1,
+        "provisional": 0,
+    }
+    assert task_counts(session, D("2025-09-04"))["overdue"] == 0  # the due day is not late
 
 
 @pytest.mark.parametrize(
