@@ -69,10 +69,10 @@
   });
 
   const BREAKS = {
-    missing: "记录缺失（被删除）",
+    missing: "缺失（已被删除）",
     prev_hash_mismatch: "与前一条记录的哈希不衔接",
-    hash_mismatch: "记录内容或哈希被改动",
-    head_mismatch: "链头未指向最后一条记录",
+    hash_mismatch: "的内容或哈希被改动",
+    head_mismatch: "起与链头不符（链头未指向最后一条记录）",
     anchor_mismatch: "的哈希与已留存的链头不符（该条或更早的记录起整条链被重写）",
   };
 
