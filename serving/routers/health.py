@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.clock import china_today
 from models.court import covered_years
@@ -11,6 +14,8 @@ from serving.access.auth import ScrapeDep, court_store
 from serving.court.objections import task_counts
 from serving.deps import SettingsDep, StoreDep
 from serving.observability import metrics_response, set_court_gauges
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["health"])
 
@@ -40,8 +45,12 @@ async def metrics(_: ScrapeDep, request: Request) -> Response:
     recorded, as it says nothing about a case."""
 
     def count() -> dict[str, int]:
-        with court_store(request).sessions() as session:
-            return task_counts(session, china_today())
+        try:
+            with court_store(request).sessions() as session:
+                return task_counts(session, china_today())
+        except SQLAlchemyError as exc:  # the rest of the scrape still says what is wrong
+            logger.warning("metrics: appraisal tasks not counted: %s", exc)
+            return {}
 
     set_court_gauges(request, await run_in_threadpool(count), covered_years()[-1])
     return metrics_response(request.app)

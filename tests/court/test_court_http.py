@@ -365,6 +365,21 @@ def test_the_verification_checks_published_heads(court: CourtServer, body: dict[
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "anchor", 0]
 
 
+def test_the_scrape_answers_when_the_tasks_cannot_be_counted(court: CourtServer) -> None:
+    scientist = court.client(Role.DATA_SCIENTIST)
+    with court.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE appraisal_tasks RENAME TO appraisal_tasks_away"))
+    try:
+        scrape = scientist.get("/metrics")
+    finally:
+        with court.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE appraisal_tasks_away RENAME TO appraisal_tasks"))
+    assert scrape.status_code == 200
+    assert "courtval_model_info{" in scrape.text
+    assert "courtval_appraisal_tasks{" not in scrape.text  # not counted, not stale
+    assert 'courtval_appraisal_tasks{state="open"}' in scientist.get("/metrics").text
+
+
 def _refuse_ledger_writes(engine: Engine, refuse: bool) -> None:
     """A trigger that makes the database refuse every new ledger row (or its removal)."""
     sqlite = engine.dialect.name == "sqlite"
