@@ -62,6 +62,7 @@ PROGRESS_LABELS: dict[str, str] = {
     "status": "评估进展",
     "on": "发生日期",
     "note": "说明",
+    "appraised_value": "评估价（元，已完成时填写）",
 }
 
 #: Every label by field name (a name used by several forms has one label).

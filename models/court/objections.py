@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -54,6 +55,8 @@ APPRAISAL_DUE_WORKING_DAYS = 3
 MIN_GROUNDS_CHARS = 10
 #: The longest note a judge may add to a step of an appraisal task, in characters.
 PROGRESS_NOTE_MAX_CHARS = 500
+#: The largest appraised value accepted, in yuan (as the reference price's platform results).
+MAX_APPRAISED_CNY = Decimal("1e12")
 
 
 class Party(StrEnum):
@@ -138,6 +141,9 @@ class AppraisalTask(BaseModel):
         default=False,
         description="受理时节假日安排未知、按其后确定的期限异议已逾期：须法官核对处理.",
     )
+    appraised_value: Decimal | None = Field(
+        default=None, description="评估价（元），评估完成时记录；此后以评估结果为准."
+    )
 
     def is_overdue(self, today: dt.date) -> bool:
         """Whether the appraisal should have started by ``today`` and has not."""
@@ -176,6 +182,14 @@ class AppraisalProgress(BaseModel):
         max_length=PROGRESS_NOTE_MAX_CHARS,
         description="说明，如评估机构名称、撤回原因（可选）.",
     )
+    appraised_value: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_APPRAISED_CNY,
+        max_digits=15,
+        decimal_places=2,
+        description="评估价（元），记录「已完成」时填写（可选）；其后询价报告的参考价与起拍价以此为准.",
+    )
 
     @model_validator(mode="after")
     def _not_back_to_open(self) -> Self:
@@ -184,6 +198,11 @@ class AppraisalProgress(BaseModel):
                 "不能改回「待启动」；可记录已启动、已完成或已撤回 / a task cannot go back to "
                 f"{AppraisalStatus.OPEN.value}; record {AppraisalStatus.STARTED.value}, "
                 f"{AppraisalStatus.DONE.value} or {AppraisalStatus.WITHDRAWN.value}"
+            )
+        if self.appraised_value is not None and self.status is not AppraisalStatus.DONE:
+            raise ValueError(
+                "评估价只在记录「已完成」时填写 / appraised_value goes with "
+                f"{AppraisalStatus.DONE.value} only"
             )
         return self
 

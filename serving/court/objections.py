@@ -152,6 +152,7 @@ def task_public(row: AppraisalTaskRow, *, today: dt.date) -> AppraisalTaskPublic
         closed_on=row.closed_on,
         progress_note=row.progress_note,
         objection_late=row.objection_late,
+        appraised_value=row.appraised_value,
         created_at=as_utc(row.created_at),
         closed_at=as_utc(row.closed_at) if row.closed_at else None,
         as_of=today,
@@ -412,6 +413,7 @@ def record_progress(
     else:
         row.closed_on = step.on
         row.closed_at = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
+        row.appraised_value = step.appraised_value
     session.commit()
     logger.info("appraisal task %d: %s on %s", task_id, step.status.name, step.on)
     return task_public(row, today=today)

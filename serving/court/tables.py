@@ -7,6 +7,7 @@ The schema itself is created by the Alembic revisions in ``migrations/versions``
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     MetaData,
+    Numeric,
     SmallInteger,
     String,
     false,
@@ -161,5 +163,6 @@ class AppraisalTaskRow(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     progress_note: Mapped[str | None] = mapped_column(String(PROGRESS_NOTE_MAX_CHARS))
     objection_late: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    appraised_value: Mapped[Decimal | None] = mapped_column(Numeric(15, 2))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

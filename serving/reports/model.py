@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from models.court import AppraisalTask, CaseNumber, auction_start_prices
+from models.court import AppraisalStatus, AppraisalTask, CaseNumber, auction_start_prices
 from models.property.schemas import PropertyRequest, PropertyValuation
 from models.vehicle.schemas import VehicleRequest, VehicleValuation
 
@@ -130,9 +130,21 @@ class InquiryReport(BaseModel):
         return str(value) if isinstance(value, int) else value
 
     @property
+    def appraised(self) -> float | None:
+        """The appraised value, once the appraisal an objection opened is done with one."""
+        task = self.objection
+        if task is None or task.status is not AppraisalStatus.DONE:
+            return None
+        return float(task.appraised_value) if task.appraised_value is not None else None
+
+    @property
     def reference(self) -> float:
-        """The price the auction figures are based on."""
-        return self.reference_price if self.reference_price is not None else self.valuation.value
+        """The price the auction figures are based on: the court's reference price, else the
+        appraised value (the appraisal replaces the inquiry), else this inquiry's estimate."""
+        if self.reference_price is not None:
+            return self.reference_price
+        appraised = self.appraised
+        return appraised if appraised is not None else self.valuation.value
 
     @property
     def valid_until(self) -> dt.date:

@@ -122,7 +122,12 @@ def _validity(report: InquiryReport) -> Section:
 
 def _auction(report: InquiryReport) -> Section:
     a = report.auction
-    source = "本次询价结果" if report.reference_price is None else "人民法院确定的参考价"
+    if report.reference_price is not None:
+        source = "人民法院确定的参考价"
+    elif report.appraised is not None:
+        source = "委托评估的评估价"
+    else:
+        source = "本次询价结果"
     rows = (
         ("参考价", fmt.wan_and_yuan(a.reference), "100%", f"取{source}"),
         (
@@ -201,7 +206,12 @@ def objection_status(task: AppraisalTask) -> str:
     elif task.status is AppraisalStatus.STARTED:
         stage = f"委托评估已{_on(task.started_on)}启动；{pending}"
     elif task.status is AppraisalStatus.DONE:
-        stage = f"委托评估已{_on(task.closed_on)}完成，以评估结果为准。"
+        value = (
+            ""
+            if task.appraised_value is None
+            else f"，评估价 {fmt.wan_and_yuan(float(task.appraised_value))}"
+        )
+        stage = f"委托评估已{_on(task.closed_on)}完成{value}，以评估结果为准。"
     else:
         stage = f"该异议已{_on(task.closed_on)}撤回，本询价结果继续有效。"
     return filed + stage

@@ -366,7 +366,7 @@ async def record_appraisal_progress(
     written = await record(
         request,
         caller,
-        inputs={"task_id": task_id, **step.model_dump(mode="json")},
+        inputs={"task_id": task_id, **step.model_dump(mode="json", exclude_unset=True)},
         outputs=task,
         case_number=entry.case_number,
         purpose=entry.purpose,

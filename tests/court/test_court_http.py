@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -543,8 +544,13 @@ def test_the_appraisal_is_started_and_done_by_the_judge_and_recorded(
     report = judge.get(f"/v1/inquiries/{inquiry}/report.html")
     assert report.status_code == 200
     assert f"委托评估已于 {today.year}年{today.month}月{today.day}日 启动" in report.text
-    done = judge.post(progress, json={"status": "已完成", "on": today.isoformat()})
+    done = judge.post(
+        progress, json={"status": "已完成", "on": today.isoformat(), "appraised_value": "250000"}
+    )
     assert done.status_code == 200, done.text
+    assert Decimal(done.json()["appraised_value"]) == 250_000
+    report = judge.get(f"/v1/inquiries/{inquiry}/report.html").text
+    assert "评估价 25.0万元（250,000元）" in report and "17.5万元（175,000元）" in report
     assert (done.json()["closed_on"], listed()["appraisal_status"]) == (today.isoformat(), "已完成")
     final = judge.post(progress, json={"status": "已撤回", "on": today.isoformat()})
     assert final.status_code == 409

@@ -516,7 +516,9 @@ def test_a_task_is_started_then_done_with_its_days(
     assert (started.started_in_time, started.overdue) == (True, False)
     assert started.progress_note == "委托某某房地产估价有限公司"
     moment = dt.datetime(2025, 11, 3, 8, tzinfo=dt.UTC)
-    change = AppraisalProgress(status=AppraisalStatus.DONE, on=D("2025-11-03"))
+    change = AppraisalProgress(
+        status=AppraisalStatus.DONE, on=D("2025-11-03"), appraised_value=Decimal("301500.50")
+    )
     done = record_progress(session, task_id, change, today=D("2025-11-03"), now=moment)
     assert (done.status, done.started_on, done.closed_on, done.closed_at) == (
         AppraisalStatus.DONE,
@@ -525,6 +527,7 @@ def test_a_task_is_started_then_done_with_its_days(
         moment,
     )
     assert done.progress_note is None  # the latest step's note; the ledger keeps each one
+    assert done.appraised_value == Decimal("301500.50")
     assert list_tasks(session, today=D("2025-11-04")).items == [
         done.model_copy(update={"as_of": D("2025-11-04")})
     ]
@@ -621,6 +624,9 @@ def test_progress_of_an_unknown_task_is_not_found(session: Session) -> None:
         ({"status": "已启动", "on": "2025-10-10", "note": "长" * 501}, "at most 500"),
         ({"status": "已开始", "on": "2025-10-10"}, "status"),
         ({"status": "已启动"}, "on"),
+        ({"status": "已启动", "on": "2025-10-10", "appraised_value": "300000"}, "已完成"),
+        ({"status": "已完成", "on": "2025-10-10", "appraised_value": "0"}, "greater than 0"),
+        ({"status": "已完成", "on": "2025-10-10", "appraised_value": "1.001"}, "decimal places"),
     ],
 )
 def test_a_bad_progress_body_is_refused(body: dict[str, object], field: str) -> None:

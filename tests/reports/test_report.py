@@ -133,6 +133,10 @@ def _task(status: AppraisalStatus, **days: dt.date | bool) -> AppraisalTask:
             "委托评估已于 2024年8月2日 完成，以评估结果为准",
         ),
         (
+            _task(AppraisalStatus.DONE, closed_on=dt.date(2024, 8, 2), appraised_value=300_000),
+            "完成，评估价 30.0万元（300,000元），以评估结果为准",
+        ),
+        (
             _task(AppraisalStatus.WITHDRAWN, closed_on=dt.date(2024, 7, 12)),
             "该异议已于 2024年7月12日 撤回，本询价结果继续有效",
         ),
@@ -151,6 +155,20 @@ def test_section_8_says_where_an_objection_stands(
     else:
         assert filed in html and expected in html
     assert "五日内以书面形式" in html  # how to object is always there
+
+
+def test_a_done_appraisal_s_value_is_the_reference_for_the_auction(report: InquiryReport) -> None:
+    """The appraisal replaces the inquiry: the suggested starting prices come from its value
+    (⌈70% × 300,000⌉ = 210,000; ⌈80% of it⌉ = 168,000), unless the court fixed another."""
+    done = _task(AppraisalStatus.DONE, closed_on=dt.date(2024, 8, 2), appraised_value=300_000)
+    appraised = report.model_copy(update={"objection": done})
+    assert (appraised.auction.first_start, appraised.auction.second_start) == (210_000, 168_000)
+    html = render_html(appraised)
+    assert "取委托评估的评估价" in html and "21.0万元（210,000元）" in html
+    fixed = appraised.model_copy(update={"reference_price": 280_000.0})
+    assert fixed.reference == 280_000.0 and "取人民法院确定的参考价" in render_html(fixed)
+    started = report.model_copy(update={"objection": _task(AppraisalStatus.STARTED)})
+    assert started.reference == report.valuation.value  # not done: the inquiry still counts
 
 
 def test_html_escapes_user_text(html: str) -> None:

@@ -222,7 +222,7 @@ def test_the_appraisal_progress_is_recorded_from_my_inquiries(
 
     row.get_by_role("button", name="评估进展").click()
     assert page.locator("#p-status option:not([hidden])").all_inner_texts() == ["已完成", "已撤回"]
-    fill(page, {"status": "已完成"}, "p")
+    fill(page, {"status": "已完成", "appraised_value": "300000"}, "p")
     dialog.get_by_role("button", name="保存进展").click()
     expect(row).to_contain_text("评估已完成")
     expect(row.get_by_role("button", name="评估进展")).to_have_count(0)  # a closed task is final
