@@ -31,6 +31,11 @@
     return text;
   }
 
+  function note(task) {
+    const value = task.appraised_value ? `评估价 ${number(Number(task.appraised_value), 2)}元` : "";
+    return [value, task.progress_note || ""].filter(Boolean).join("；");
+  }
+
   function row(task) {
     const tr = el("tr", task.overdue ? { class: "overdue" } : {});
     tr.append(
@@ -44,7 +49,7 @@
       el("td", {}, state(task)),
       el("td", {}, task.started_on || "—"),
       el("td", {}, startedInTime(task)),
-      el("td", {}, task.progress_note || ""),
+      el("td", {}, note(task)),
     );
     return tr;
   }
