@@ -329,7 +329,7 @@ class EntryTask(NamedTuple):
     status: AppraisalStatus
     due_on: dt.date
     provisional: bool
-    objection_late: bool = False
+    objection_late: bool
 
     def overdue(self, today: dt.date) -> bool:
         """Whether the appraisal should have started by ``today`` and has not."""

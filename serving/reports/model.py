@@ -138,13 +138,21 @@ class InquiryReport(BaseModel):
         return float(task.appraised_value) if task.appraised_value is not None else None
 
     @property
-    def reference(self) -> float:
-        """The price the auction figures are based on: the court's reference price, else the
-        appraised value (the appraisal replaces the inquiry), else this inquiry's estimate."""
+    def reference_and_source(self) -> tuple[float, str]:
+        """The price the auction figures are based on, and what it is (as section 六 names it):
+        the court's reference price, else the appraised value (the appraisal replaces the
+        inquiry), else this inquiry's estimate."""
         if self.reference_price is not None:
-            return self.reference_price
+            return self.reference_price, "人民法院确定的参考价"
         appraised = self.appraised
-        return appraised if appraised is not None else self.valuation.value
+        if appraised is not None:
+            return appraised, "委托评估的评估价"
+        return self.valuation.value, "本次询价结果"
+
+    @property
+    def reference(self) -> float:
+        """The price the auction figures are based on (:attr:`reference_and_source`)."""
+        return self.reference_and_source[0]
 
     @property
     def valid_until(self) -> dt.date:

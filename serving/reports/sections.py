@@ -122,12 +122,7 @@ def _validity(report: InquiryReport) -> Section:
 
 def _auction(report: InquiryReport) -> Section:
     a = report.auction
-    if report.reference_price is not None:
-        source = "人民法院确定的参考价"
-    elif report.appraised is not None:
-        source = "委托评估的评估价"
-    else:
-        source = "本次询价结果"
+    source = report.reference_and_source[1]
     rows = (
         ("参考价", fmt.wan_and_yuan(a.reference), "100%", f"取{source}"),
         (

@@ -15,7 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from models.clock import CHINA_TZ
+from models.clock import china_today
 from models.court.objections import (
     AppraisalProgress,
     AppraisalStatus,
@@ -110,10 +110,6 @@ class InquiryPage(BaseModel):
     offset: int
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(CHINA_TZ).date()
-
-
 def _own_entry(request: Request, caller: Caller, inquiry_id: int) -> LedgerEntryRow:
     """The caller's own, unaltered valuation entry (404 / 403 / 409 otherwise)."""
     with court_store(request).sessions() as session:
@@ -138,7 +134,7 @@ async def my_inquiries(
     """The caller's valuation inquiries, newest first, each with its dispute status."""
     court = court_store(request)
 
-    today = _today()
+    today = china_today()
 
     def read() -> InquiryPage:
         mine = (
@@ -223,13 +219,14 @@ def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> In
 async def _rendered(
     request: Request, caller: Caller, inquiry_id: int, kind: str
 ) -> tuple[bytes, dict[str, str]]:
-    entry = await run_in_threadpool(_own_entry, request, caller, inquiry_id)
 
-    def objection() -> AppraisalTask | None:
+    def read() -> tuple[LedgerEntryRow, AppraisalTask | None]:
+        entry = _own_entry(request, caller, inquiry_id)
         with court_store(request).sessions() as session:
-            return task_of_entry(session, inquiry_id)
+            return entry, task_of_entry(session, inquiry_id)
 
-    report = _report(entry, await run_in_threadpool(objection))
+    entry, objection = await run_in_threadpool(read)
+    report = _report(entry, objection)
     font = request.app.state.settings.report_font_path
     if kind == "pdf":
         content = await run_in_threadpool(render_pdf, report, font)
@@ -292,7 +289,7 @@ async def object_to_inquiry(
             inquiry_id,
             objection,
             key=caller.key,
-            today=_today(),
+            today=china_today(),
         )
     )
     written = await record(
@@ -318,7 +315,7 @@ async def list_objections(
 ) -> AppraisalTaskPage:
     """Objections and their appraisal tasks, soonest due first: a judge sees those on their
     own inquiries (with any of their keys, as in ``GET /v1/inquiries``), an auditor all."""
-    today = _today()
+    today = china_today()
     owner = caller.owner if caller.role is Role.JUDGE else None
 
     def read() -> AppraisalTaskPage:
@@ -360,7 +357,7 @@ async def record_appraisal_progress(
 
     def write() -> AppraisalTaskPublic:
         with court.sessions() as session:
-            return record_progress(session, task_id, step, today=_today())
+            return record_progress(session, task_id, step, today=china_today())
 
     task = await run_in_threadpool(write)
     written = await record(
@@ -382,7 +379,7 @@ async def compute_reference_price(
     """The reference price (参考价) of one property per Art. 13: the simple average of the
     platforms' results, leaving out disputed and expired ones. Our own results are cited by
     inquiry id and read from the ledger, never from the request."""
-    today = _today()
+    today = china_today()
 
     def compute() -> ReferencePrice:
         with court_store(request).sessions() as session:

@@ -238,7 +238,7 @@ def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
     assert (task.objection_deadline, task.due_on) == (dt.date(year, 1, 10), dt.date(year, 1, 11))
     assert list_tasks(session, today=dt.date(year, 1, 8)).items == [task]
     assert entry_tasks(session, [entry_id]) == {
-        entry_id: EntryTask(task.id, AppraisalStatus.OPEN, task.due_on, True)
+        entry_id: EntryTask(task.id, AppraisalStatus.OPEN, task.due_on, True, False)
     }
 
 
@@ -650,9 +650,9 @@ def test_disputed_entries_are_those_with_a_task_not_withdrawn(
     assert disputed_entry_ids(session, [*ids, 99]) == {ids[0], ids[2]}
     due = D("2025-10-11")  # not provisional: the calendar knows 2025
     assert entry_tasks(session, ids) == {
-        ids[0]: EntryTask(tasks[0].id, AppraisalStatus.OPEN, due, False),
-        ids[1]: EntryTask(tasks[1].id, AppraisalStatus.WITHDRAWN, due, False),
-        ids[2]: EntryTask(tasks[2].id, AppraisalStatus.DONE, due, False),
+        ids[0]: EntryTask(tasks[0].id, AppraisalStatus.OPEN, due, False, False),
+        ids[1]: EntryTask(tasks[1].id, AppraisalStatus.WITHDRAWN, due, False, False),
+        ids[2]: EntryTask(tasks[2].id, AppraisalStatus.DONE, due, False, False),
     }
     assert disputed_entry_ids(session, []) == set()
 

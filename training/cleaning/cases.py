@@ -7,12 +7,18 @@ follow the record date; a case id appears once.
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from models.triage.columns import STAGE_COLUMNS
-from training.cleaning.framework import CleaningResult, Rule, clean, missing_any, rules_from
+from training.cleaning.framework import (
+    CleaningResult,
+    Rule,
+    clean,
+    missing_any,
+    not_positive,
+    rules_from,
+)
 
 
 class CaseCleaningConfig(BaseModel):
@@ -44,15 +50,11 @@ def _stage_out_of_range(f: pd.DataFrame, c: CaseCleaningConfig) -> pd.Series:
     return bad
 
 
-def _not_positive(amount: pd.Series) -> pd.Series:
-    return amount.le(0) | np.isinf(amount)
-
-
 _CASE_CHECKS: tuple[tuple[str, str, str, CaseCheck], ...] = (
     ("missing_required", "必填字段缺失（含结果字段）", "a required field is missing",
      lambda f, c: missing_any(f, c.required_columns)),
     ("impossible_amount", "执行标的≤0或非有限数", "amount due <= 0 or infinite",
-     lambda f, c: _not_positive(pd.to_numeric(f["amount_due"], errors="coerce"))),
+     lambda f, c: not_positive(pd.to_numeric(f["amount_due"], errors="coerce"))),
     ("stage_out_of_range", "节点日期早于立案或晚于统计日",
      "a stage dated before filing or after the record date", _stage_out_of_range),
     ("duplicate_case", "重复案件编号", "a case id seen before",

@@ -7,7 +7,6 @@ learnt from and are dropped as missing.
 
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +20,7 @@ from training.cleaning.framework import (
     clean,
     duplicated_rows,
     missing_any,
+    not_positive,
     rules_from,
 )
 
@@ -56,7 +56,7 @@ def _found_unit_error(f: pd.DataFrame, c: DebtorCleaningConfig) -> pd.Series:
 def _impossible_value(f: pd.DataFrame, c: DebtorCleaningConfig) -> pd.Series:
     amount = pd.to_numeric(f["amount_due"], errors="coerce")
     share = pd.to_numeric(f["recovered_share"], errors="coerce")
-    return amount.le(0) | np.isinf(amount) | share.lt(0) | share.gt(1)
+    return not_positive(amount) | share.lt(0) | share.gt(1)
 
 
 # (name, 中文说明, English description formatted with the config, check), in order.

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +21,14 @@ from models.errors import DataError
 logger = logging.getLogger(__name__)
 
 RowMask = Callable[[pd.DataFrame], pd.Series]
+
+
+def not_positive(amount: pd.Series) -> pd.Series:
+    """Rows whose amount is ≤ 0 or infinite (a missing one is left to the required-field
+    rule)."""
+    return amount.le(0) | np.isinf(amount)
+
+
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 #: A rule before binding: name, Chinese description, English description template (formatted
 #: with the config's values), and the check taking the frame and the config.
