@@ -30,10 +30,13 @@ from serving.court.schemas import (
     LedgerQuery,
     as_utc,
 )
+from serving.court.sqlite_append import DriverError, append_row
 from serving.court.tables import LedgerEntryRow, LedgerHeadRow, Role
 
 logger = logging.getLogger(__name__)
 
+#: Dialects whose appends run on the driver's connection (:mod:`serving.court.sqlite_append`).
+DRIVER_DIALECTS = frozenset({"sqlite"})
 #: Marks a value that is a keyed hash, not the identifier itself.
 HASHED_PREFIX = "hmac-sha256:"
 
@@ -113,9 +116,11 @@ def append(
 
     The entry is committed when this returns. It takes the engine, not a session, so that the
     caller's open transaction can neither delay nor be committed by the ledger write. Plain
-    Core statements on a connection of its own: this runs once per answer, and an ORM session
-    around them cost half as much again as the write itself (1.7 ms against 1.2 ms per
-    single answer's entry on SQLite).
+    Core statements on a connection of its own, and on SQLite the same statements on the
+    driver's connection (:mod:`serving.court.sqlite_append`): this runs once per answer, and
+    an ORM session around them cost half as much again as the write itself (1.7 ms against
+    1.2 ms per single answer's entry on SQLite), SQLAlchemy's execution layer 0.9 ms against
+    0.5 ms.
 
     Raises:
         UnscrubbedIdentifierError: a sensitive field holds a clear identifier.
@@ -128,15 +133,25 @@ def append(
     for value, encoded in ((entry.inputs, fields["inputs"]), (entry.outputs, fields["outputs"])):
         if _may_hold_identifiers(encoded):  # a batch without any skips the walk
             _check_scrubbed(value)
+    written: dict[str, Any] = {}
+
+    def chain(last_id: int, last_hash: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The entry's row after the head ``(last_id, last_hash)``, and the head's new values."""
+        fields["id"] = last_id + 1
+        digest = entry_hash(fields, last_hash)
+        written.update(fields, prev_hash=last_hash, entry_hash=digest)
+        return written, {"new_id": fields["id"], "new_hash": digest}
+
     try:
-        with writing(engine) as connection:
-            head = connection.execute(_HEAD_FOR_UPDATE).one()
-            fields["id"] = head.last_id + 1
-            digest = entry_hash(fields, head.last_hash)
-            row = {**fields, "prev_hash": head.last_hash, "entry_hash": digest}
-            connection.execute(_INSERT, row)
-            connection.execute(_MOVE_HEAD, {"new_id": fields["id"], "new_hash": digest})
-    except SQLAlchemyError as exc:
+        if engine.dialect.name in DRIVER_DIALECTS:
+            append_row(engine, _STATEMENTS, chain)
+        else:
+            with writing(engine) as connection:
+                head = connection.execute(_HEAD_FOR_UPDATE).one()
+                row, new_head = chain(head.last_id, head.last_hash)
+                connection.execute(_INSERT, row)
+                connection.execute(_MOVE_HEAD, new_head)
+    except (SQLAlchemyError, DriverError) as exc:
         logger.error("ledger write failed: %s", getattr(exc, "orig", None) or type(exc).__name__)
         raise LedgerWriteError(
             f"the inquiry could not be written to the ledger ({type(exc).__name__}); "
@@ -145,8 +160,8 @@ def append(
     logger.info("ledger entry %d by key %d on %s", fields["id"], entry.key_id, entry.endpoint)
     return LedgerEntryPublic(
         **{**fields, "inputs": entry.inputs, "outputs": entry.outputs, "created_at": moment},
-        prev_hash=head.last_hash,
-        entry_hash=digest,
+        prev_hash=written["prev_hash"],
+        entry_hash=written["entry_hash"],
     )
 
 
@@ -161,6 +176,7 @@ _MOVE_HEAD = (
     .where(_HEADS.c.id == 1)
     .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
 )
+_STATEMENTS = (_HEAD_FOR_UPDATE, _INSERT, _MOVE_HEAD)
 
 
 def entry_public(row: LedgerEntryRow) -> LedgerEntryPublic:

@@ -96,6 +96,34 @@ def test_awkward_values_survive_the_round_trip(
     assert query(session).items[0].inputs["值"] == values
 
 
+def test_sqlite_driver_path_writes_the_core_statements_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite appends skip SQLAlchemy's execution layer; the stored rows must be those the
+    Core statements write, to the byte (times, JSON text, floats, nulls)."""
+    moment = dt.datetime(2024, 5, 1, 16, 30, 0, 1234, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    awkward = {"值": {"tiny": 1e-7, "neg0": -0.0, "int": 2**62}, "空": None, "列": [1, 1.0, "一"]}
+
+    def stored(name: str) -> list[tuple[object, ...]]:
+        url = f"sqlite:///{tmp_path / name}"
+        engine = make_engine(url)
+        upgrade(engine)
+        with sessionmaker(engine)() as session:
+            key = create_key(session, ApiKeyCreate(owner="法官甲", role=Role.JUDGE)).key
+        for n, inputs in enumerate([awkward, {"面积": 40.5}]):
+            append(engine, inquiry(key, n, inputs=inputs, purpose=None), now=moment)
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT * FROM ledger_entries ORDER BY id")
+            return [tuple(row) for row in rows] + [
+                tuple(connection.exec_driver_sql("SELECT * FROM ledger_head").one())
+            ]
+
+    driver = stored("driver.db")
+    monkeypatch.setattr("serving.court.ledger.DRIVER_DIALECTS", frozenset())
+    assert stored("core.db") == driver
+    assert driver[0][1] == "2024-05-01 08:30:00.001234"
+
+
 def test_empty_ledger_verifies(session: Session) -> None:
     result = verify(session)
     assert result.ok and result.last_id == 0 and result.last_hash == GENESIS_HASH
