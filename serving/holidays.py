@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from models.court import (
     YearArrangement,
@@ -59,10 +59,11 @@ class CalendarReload(BaseModel):
     )
 
 
-def refresh_calendar(path: Path | None, sessions: sessionmaker[Session]) -> CalendarReload:
+def refresh_calendar(path: Path | None, session: Session) -> CalendarReload:
     """Read the holiday file at ``path`` again and use its years (a bad file leaves the
-    calendar as it was), then settle the appraisal tasks whose provisional dates the calendar
-    now covers (:func:`serving.court.objections.settle_provisional_tasks`)."""
+    calendar as it was), then settle, in ``session`` (a writer's, not committed here), the
+    appraisal tasks whose provisional dates the calendar now covers
+    (:func:`serving.court.objections.settle_provisional_tasks`)."""
     outcome: Literal["read", "kept", "none"] = "none" if path is None else "read"
     reason = None
     try:
@@ -72,8 +73,7 @@ def refresh_calendar(path: Path | None, sessions: sessionmaker[Session]) -> Cale
         logger.warning("reload: the holiday file is kept as it was: %s", exc)
     else:
         supplement_calendar(years)
-    with sessions() as session:
-        settled = settle_provisional_tasks(session)
+    settled = settle_provisional_tasks(session)
     return CalendarReload(
         holiday_file=str(path) if path is not None else None,
         outcome=outcome,

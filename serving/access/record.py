@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any, TypedDict
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 from typing_extensions import Unpack
 
 from models.court.inquiry import InquiryRecord
@@ -35,6 +36,7 @@ from serving.reports.model import auction_prices, validity_end
 logger = logging.getLogger(__name__)
 
 Recordable = BaseModel | Mapping[str, Any] | bytes
+R = TypeVar("R")
 
 
 def _digest(raw: bytes, items: int | None) -> dict[str, Any]:
@@ -163,6 +165,48 @@ async def record(
         raise
     count_ledger_write(request, ok=True)
     return written
+
+
+async def record_change(
+    request: Request,
+    caller: Caller,
+    change: Callable[[Session], R],
+    *,
+    inputs: Recordable,
+    outputs: Callable[[R], Recordable],
+    **context: Unpack[AnswerContext],
+) -> tuple[R, LedgerEntryPublic]:
+    """Make a change to the court's records and append its entry in one transaction
+    (:meth:`CourtStore.change`): a change the ledger cannot record is not made (503).
+
+    Args:
+        request: The request; its path is the entry's endpoint.
+        caller: Who asked.
+        change: Makes the change in the session it is given, without committing.
+        inputs: What was asked.
+        outputs: What is answered, from the change's result.
+        context: As for :func:`record`.
+    """
+    court, settings = court_store(request), request.app.state.settings
+
+    def entry(result: R) -> LedgerEntryCreate:
+        return ledger_entry(
+            court,
+            settings,
+            caller,
+            endpoint=request.url.path,
+            inputs=inputs,
+            outputs=outputs(result),
+            **context,
+        )
+
+    try:
+        done = await court.change(change, entry)
+    except LedgerWriteError:
+        count_ledger_write(request, ok=False)
+        raise
+    count_ledger_write(request, ok=True)
+    return done
 
 
 def ledger_headers(entry: LedgerEntryPublic) -> dict[str, str]:

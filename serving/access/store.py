@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
@@ -20,14 +21,16 @@ from models.identity import identity_key, stored_secret
 from models.settings import Settings
 from serving.access.quota import QuotaBook
 from serving.court import authenticate
-from serving.court.db import make_engine, session_factory, upgrade
+from serving.court.db import begin_write, make_engine, session_factory, upgrade
 from serving.court.errors import KeyNotFoundError
 from serving.court.keys import get_key
-from serving.court.ledger import append
+from serving.court.ledger import append, append_in, ledger_write_errors
 from serving.court.schemas import ApiKeyPublic, LedgerEntryCreate, LedgerEntryPublic
 from serving.court.tables import LedgerEntryRow
 
 logger = logging.getLogger(__name__)
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -94,6 +97,35 @@ class CourtStore:
         return await asyncio.get_running_loop().run_in_executor(
             self.writer, lambda: append(self.engine, entry())
         )
+
+    async def change(
+        self,
+        change: Callable[[Session], R],
+        entry: Callable[[R], LedgerEntryCreate],
+    ) -> tuple[R, LedgerEntryPublic]:
+        """Change the court's records and append the entry that records it, in one writer
+        transaction on the ledger's thread: both are committed, or neither.
+
+        Args:
+            change: Makes the change in the session it is given and returns what it did;
+                it must not commit (the domain's errors it raises roll the change back).
+            entry: The ledger entry of that result.
+
+        Raises:
+            LedgerWriteError: the entry could not be written; the change was rolled back.
+        """
+
+        def run() -> tuple[R, LedgerEntryPublic]:
+            with self.sessions() as session:
+                begin_write(session)
+                result = change(session)
+                session.flush()
+                written = append_in(session.connection(), entry(result))
+                with ledger_write_errors():
+                    session.commit()
+            return result, written
+
+        return await asyncio.get_running_loop().run_in_executor(self.writer, run)
 
     def write_waiting(self, entry: LedgerEntryCreate) -> LedgerEntryPublic:
         """Append ``entry`` on the ledger's thread, blocking until it is written (for a

@@ -12,10 +12,11 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -128,41 +129,90 @@ def append(
         LedgerWriteError: the database refused or failed the write; nothing was recorded and the
             request must fail (503).
     """
-    moment = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
-    fields = _fields(entry, 0, moment)  # refuses non-JSON before touching the database
-    for value, encoded in ((entry.inputs, fields["inputs"]), (entry.outputs, fields["outputs"])):
-        if _may_hold_identifiers(encoded):  # a batch without any skips the walk
-            _check_scrubbed(value)
-    written: dict[str, Any] = {}
+    pending = _Pending(entry, now)
+    if engine.dialect.name in DRIVER_DIALECTS:
+        with ledger_write_errors():
+            append_row(engine, _STATEMENTS, pending.chain)
+    else:
+        with ledger_write_errors(), writing(engine) as connection:
+            pending.run(connection)
+    return pending.written()
 
-    def chain(last_id: int, last_hash: str) -> tuple[dict[str, Any], dict[str, Any]]:
+
+def append_in(
+    connection: Connection, entry: LedgerEntryCreate, *, now: dt.datetime | None = None
+) -> LedgerEntryPublic:
+    """Append ``entry`` inside the caller's open writer transaction, which commits it.
+
+    For a change to the court's records and its entry in one transaction (see
+    :meth:`serving.access.store.CourtStore.change`): both are kept, or neither. On SQLite the
+    transaction must have begun as a writer (:func:`serving.court.db.begin_write`).
+
+    Raises:
+        The errors of :func:`append`; on a :class:`LedgerWriteError` the caller rolls back.
+    """
+    pending = _Pending(entry, now)
+    with ledger_write_errors():
+        pending.run(connection)
+    return pending.written()
+
+
+class _Pending:
+    """An entry on its way into the chain: encoded and checked before the database is touched
+    (``ValueError`` for NaN, :class:`UnscrubbedIdentifierError`), chained once the head is read."""
+
+    def __init__(self, entry: LedgerEntryCreate, now: dt.datetime | None) -> None:
+        self.entry = entry
+        self.moment = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
+        self.fields = _fields(entry, 0, self.moment)
+        encoded = (self.fields["inputs"], self.fields["outputs"])
+        for value, text in zip((entry.inputs, entry.outputs), encoded, strict=True):
+            if _may_hold_identifiers(text):  # a batch without any skips the walk
+                _check_scrubbed(value)
+        self.row: dict[str, Any] = {}
+
+    def chain(self, last_id: int, last_hash: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The entry's row after the head ``(last_id, last_hash)``, and the head's new values."""
-        fields["id"] = last_id + 1
-        digest = entry_hash(fields, last_hash)
-        written.update(fields, prev_hash=last_hash, entry_hash=digest)
-        return written, {"new_id": fields["id"], "new_hash": digest}
+        self.fields["id"] = last_id + 1
+        digest = entry_hash(self.fields, last_hash)
+        self.row.update(self.fields, prev_hash=last_hash, entry_hash=digest)
+        return self.row, {"new_id": self.fields["id"], "new_hash": digest}
 
+    def run(self, connection: Connection) -> None:
+        """The three Core statements on ``connection``, in its transaction."""
+        head = connection.execute(_HEAD_FOR_UPDATE).one()
+        row, new_head = self.chain(head.last_id, head.last_hash)
+        connection.execute(_INSERT, row)
+        connection.execute(_MOVE_HEAD, new_head)
+
+    def written(self) -> LedgerEntryPublic:
+        """The entry as appended (after :meth:`chain`)."""
+        entry, fields = self.entry, self.fields
+        logger.info("ledger entry %d by key %d on %s", fields["id"], entry.key_id, entry.endpoint)
+        return LedgerEntryPublic(
+            **{
+                **fields,
+                "inputs": entry.inputs,
+                "outputs": entry.outputs,
+                "created_at": self.moment,
+            },
+            prev_hash=self.row["prev_hash"],
+            entry_hash=self.row["entry_hash"],
+        )
+
+
+@contextmanager
+def ledger_write_errors() -> Iterator[None]:
+    """A failed write in the block (an append, or the commit of one) as
+    :class:`LedgerWriteError` (→ 503)."""
     try:
-        if engine.dialect.name in DRIVER_DIALECTS:
-            append_row(engine, _STATEMENTS, chain)
-        else:
-            with writing(engine) as connection:
-                head = connection.execute(_HEAD_FOR_UPDATE).one()
-                row, new_head = chain(head.last_id, head.last_hash)
-                connection.execute(_INSERT, row)
-                connection.execute(_MOVE_HEAD, new_head)
+        yield
     except (SQLAlchemyError, DriverError) as exc:
         logger.error("ledger write failed: %s", getattr(exc, "orig", None) or type(exc).__name__)
         raise LedgerWriteError(
             f"the inquiry could not be written to the ledger ({type(exc).__name__}); "
             "no answer may be given without a record"
         ) from exc
-    logger.info("ledger entry %d by key %d on %s", fields["id"], entry.key_id, entry.endpoint)
-    return LedgerEntryPublic(
-        **{**fields, "inputs": entry.inputs, "outputs": entry.outputs, "created_at": moment},
-        prev_hash=written["prev_hash"],
-        entry_hash=written["entry_hash"],
-    )
 
 
 # Built once: compiled once and cached, where a fresh statement per answer is not.

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from models.clock import CHINA_TZ, china_today
 from models.court.errors import ObjectionRejectedError
@@ -186,7 +186,7 @@ def _check_received_after_inquiry(request: ObjectionRequest, entry: LedgerEntryR
 
 
 def file_objection(
-    sessions: sessionmaker[Session],
+    session: Session,
     entry_id: int,
     request: ObjectionRequest,
     *,
@@ -211,33 +211,32 @@ def file_objection(
         ObjectionRejectedError: the objection is late, or its dates are inconsistent.
         CalendarNotCoveredError: the holiday calendar does not cover the dates.
     """
-    with sessions() as session:
-        begin_write(session)
-        entry = valuation_entry(session, entry_id)
-        existing = _task_of(session, entry_id)
-        if existing is not None:
-            raise AlreadyDisputedError(entry_id, existing.id)
-        _check_received_after_inquiry(request, entry)
-        task = open_appraisal_task(request, registered_on=today)
-        row = AppraisalTaskRow(
-            ledger_entry_id=entry_id,
-            case_number=entry.case_number,
-            filed_by_key_id=key.id,
-            grounds=request.grounds,
-            received_report_on=request.received_report_on,
-            submitted_on=request.submitted_on,
-            created_at=dt.datetime.now(dt.UTC),
-            **task.model_dump(),
-        )
-        session.add(row)
-        try:
-            session.commit()
-        except IntegrityError as exc:  # another objection won the race (PostgreSQL)
-            session.rollback()
-            winner = _task_of(session, entry_id)
-            if winner is None:
-                raise
-            raise AlreadyDisputedError(entry_id, winner.id) from exc
+    begin_write(session)
+    entry = valuation_entry(session, entry_id)
+    existing = _task_of(session, entry_id)
+    if existing is not None:
+        raise AlreadyDisputedError(entry_id, existing.id)
+    _check_received_after_inquiry(request, entry)
+    task = open_appraisal_task(request, registered_on=today)
+    row = AppraisalTaskRow(
+        ledger_entry_id=entry_id,
+        case_number=entry.case_number,
+        filed_by_key_id=key.id,
+        grounds=request.grounds,
+        received_report_on=request.received_report_on,
+        submitted_on=request.submitted_on,
+        created_at=dt.datetime.now(dt.UTC),
+        **task.model_dump(),
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another objection won the race (PostgreSQL)
+        session.rollback()
+        winner = _task_of(session, entry_id)
+        if winner is None:
+            raise
+        raise AlreadyDisputedError(entry_id, winner.id) from exc
     logger.info(
         "appraisal task %d opened on inquiry %d by key %d, due %s",
         row.id,
@@ -385,7 +384,8 @@ def record_progress(
     today: dt.date,
     now: dt.datetime | None = None,
 ) -> AppraisalTaskPublic:
-    """Record a step of task ``task_id`` (started, done or withdrawn) and commit.
+    """Record a step of task ``task_id`` (started, done or withdrawn); flushed, not committed
+    (the caller commits it with its ledger entry).
 
     The rules are :func:`models.court.objections.check_progress`: 待启动 → 已启动 → 已完成,
     已撤回 before the appraisal is done, nothing after a task is closed, no day in the future.
@@ -414,7 +414,7 @@ def record_progress(
         row.closed_on = step.on
         row.closed_at = as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
         row.appraised_value = step.appraised_value
-    session.commit()
+    session.flush()
     logger.info("appraisal task %d: %s on %s", task_id, step.status.name, step.on)
     return task_public(row, today=today)
 
@@ -458,7 +458,8 @@ def settleable_count(session: Session) -> int:
 
 def settle_provisional_tasks(session: Session) -> list[SettledTask]:
     """Give every task with provisional dates that the calendar now covers its exact dates
-    (:func:`models.court.objections.settle_dates`), and commit; the tasks settled, by id.
+    (:func:`models.court.objections.settle_dates`); the tasks settled, by id. Flushed, not
+    committed: the caller commits the settlement with the entry that records it.
 
     Done and withdrawn tasks are settled too: their record should be right. An objection that
     turns out late is marked ``objection_late`` (logged as a warning); the judge decides.
@@ -486,7 +487,7 @@ def settle_provisional_tasks(session: Session) -> list[SettledTask]:
                 row.submitted_on,
                 dates.objection_deadline,
             )
-    session.commit()
+    session.flush()
     if settled:
         logger.info("settled the provisional dates of %d appraisal tasks", len(settled))
     return settled

@@ -26,7 +26,7 @@ from models.court.reference_price import ReferencePrice
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, JudgeOrAuditorDep, court_store
-from serving.access.record import ledger_headers, record, stamp
+from serving.access.record import ledger_headers, record, record_change, stamp
 from serving.court.chain import row_hash
 from serving.court.errors import InquiryAlteredError
 from serving.court.objections import (
@@ -281,22 +281,17 @@ async def object_to_inquiry(
 ) -> AppraisalTaskPublic:
     """Record a party's written objection to one of the caller's inquiries: the inquiry is
     disputed from now on (left out of reference prices) and an appraisal task is opened, due
-    3 working days after registration (Chinese holidays and adjusted working days counted)."""
+    3 working days after registration (Chinese holidays and adjusted working days counted).
+    The task is committed with its ledger entry: if that cannot be written, neither is kept
+    (503)."""
     entry = await run_in_threadpool(_own_entry, request, caller, inquiry_id)
-    task = await run_in_threadpool(
-        lambda: file_objection(
-            court_store(request).sessions,
-            inquiry_id,
-            objection,
-            key=caller.key,
-            today=china_today(),
-        )
-    )
-    written = await record(
+    today = china_today()
+    task, written = await record_change(
         request,
         caller,
+        lambda session: file_objection(session, inquiry_id, objection, key=caller.key, today=today),
         inputs=objection,
-        outputs=task,
+        outputs=lambda task: task,
         case_number=entry.case_number,
         purpose=entry.purpose,
     )
@@ -345,7 +340,7 @@ async def record_appraisal_progress(
     (委托评估已启动), done (评估报告已收到) or withdrawn (当事人撤回异议), with the day it
     happened. 待启动 → 已启动 → 已完成; 已撤回 before it is done; a closed task is final (409).
     A task started or closed is no longer overdue; a withdrawn objection no longer disputes
-    the inquiry. Each step is recorded in the ledger."""
+    the inquiry. Each step is committed with its ledger entry, or not at all (503)."""
     court = court_store(request)
 
     def owned_task() -> LedgerEntryRow:
@@ -354,17 +349,13 @@ async def record_appraisal_progress(
         return _own_entry(request, caller, row.ledger_entry_id)
 
     entry = await run_in_threadpool(owned_task)
-
-    def write() -> AppraisalTaskPublic:
-        with court.sessions() as session:
-            return record_progress(session, task_id, step, today=china_today())
-
-    task = await run_in_threadpool(write)
-    written = await record(
+    today = china_today()
+    task, written = await record_change(
         request,
         caller,
+        lambda session: record_progress(session, task_id, step, today=today),
         inputs={"task_id": task_id, **step.model_dump(mode="json", exclude_unset=True)},
-        outputs=task,
+        outputs=lambda task: task,
         case_number=entry.case_number,
         purpose=entry.purpose,
     )

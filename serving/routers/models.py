@@ -8,10 +8,11 @@ import asyncio
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from models.schemas import ModelInfo
-from serving.access.auth import DataScientistDep, court_store
-from serving.access.record import record, stamp
+from serving.access.auth import DataScientistDep
+from serving.access.record import record_change, stamp
 from serving.deps import StoreDep
 from serving.holidays import refresh_calendar
 from serving.observability import set_model_info
@@ -59,12 +60,16 @@ async def reload_models(
     async with _reload_lock(request):
         current = request.app.state.models
         fresh, report = await run_in_threadpool(reload_store, current, settings)
-        calendar = await run_in_threadpool(
-            refresh_calendar, settings.holiday_file, court_store(request).sessions
+
+        def settle(session: Session) -> ReloadReport:
+            calendar = refresh_calendar(settings.holiday_file, session)
+            return report.model_copy(update={"calendar": calendar})
+
+        # Recorded before the swap, and the settled dates committed with the record: a reload
+        # the ledger cannot record does not happen (503).
+        report, entry = await record_change(
+            request, caller, settle, inputs={}, outputs=lambda done: done
         )
-        report = report.model_copy(update={"calendar": calendar})
-        # Recorded before the swap: a reload the ledger cannot record does not happen (503).
-        entry = await record(request, caller, inputs={}, outputs=report)
         request.app.state.models = fresh
         set_model_info(request, fresh)
     stamp(response, entry)

@@ -503,6 +503,42 @@ def test_an_objection_disputes_the_inquiry_and_opens_an_appraisal(
     assert float(with_ours["value"]) == pytest.approx((kept["value"] + 1_000_000) / 2, abs=0.01)
 
 
+def test_a_change_the_ledger_cannot_record_is_not_made(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    """An objection and an appraisal step are committed with their ledger entry, or not at
+    all: a 503 leaves the court's records as they were, and the judge can simply retry."""
+    judge = court.client(Role.JUDGE)
+    today = dt.datetime.now(CHINA).date()
+    inquiry = _value(court, body).json()["inquiry"]["id"]
+    objections = f"/v1/inquiries/{inquiry}/objections"
+
+    def refused(path: str, step: dict[str, Any]) -> int:
+        before = _ledger_size(court)
+        _refuse_ledger_writes(court.engine, refuse=True)
+        try:
+            status_code = judge.post(path, json=step).status_code
+        finally:
+            _refuse_ledger_writes(court.engine, refuse=False)
+        assert _ledger_size(court) == before
+        return status_code
+
+    def listed() -> dict[str, Any]:
+        return {i["id"]: i for i in judge.get("/v1/inquiries").json()["items"]}[inquiry]
+
+    assert refused(objections, _objection(today)) == 503
+    assert listed()["disputed"] is False
+    filed = judge.post(objections, json=_objection(today))
+    assert filed.status_code == 201, filed.text  # not 409: the refused one was never made
+    progress = f"/v1/objections/{filed.json()['id']}/progress"
+    started = {"status": "已启动", "on": today.isoformat()}
+    assert refused(progress, started) == 503
+    assert listed()["appraisal_status"] == "待启动"
+    assert judge.post(progress, json=started).status_code == 200
+    assert listed()["appraisal_status"] == "已启动"
+    assert court.client(Role.AUDITOR).get("/v1/ledger/verify").json()["ok"] is True
+
+
 def test_the_appraisal_is_started_and_done_by_the_judge_and_recorded(
     court: CourtServer, body: dict[str, Any]
 ) -> None:
@@ -574,7 +610,8 @@ def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(
 ) -> None:
     """The server starts with an empty holiday file; an objection is registered in a year the
     calendar lacks (provisional dates); a bad file on reload is kept out; the notice for the
-    year on the next reload settles the task, and the ledger holds the report."""
+    year on the next reload settles the task (not when the ledger cannot record it), and the
+    ledger holds the report."""
     year = covered_years()[-1] + 1
     holidays = tmp_path / "holidays.json"
     holidays.write_text("{}", encoding="utf-8")
@@ -593,13 +630,14 @@ def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(
             inquiry = judge.post("/v1/valuations/property", json=body).json()["inquiry"]["id"]
             engine = make_engine(settings.resolved_database_url)
             sessions = session_factory(engine)
-            with sessions() as session:
-                (key,) = [k for k in list_keys(session) if k.role is Role.JUDGE]
             request = ObjectionRequest.model_validate(
                 {**_objection(dt.date(year, 1, 5)), "submitted_on": f"{year}-01-08"}
             )
-            # Registered on a day of the unknown year, as the court would in January.
-            task = file_objection(sessions, inquiry, request, key=key, today=dt.date(year, 1, 8))
+            with sessions() as session:
+                (key,) = [k for k in list_keys(session) if k.role is Role.JUDGE]
+                # Registered on a day of the unknown year, as the court would in January.
+                task = file_objection(session, inquiry, request, key=key, today=dt.date(year, 1, 8))
+                session.commit()
             assert task.dates_provisional
 
             unchanged = admin.post("/v1/admin/reload")
@@ -618,6 +656,14 @@ def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(
             assert f"'{year}-02-30'" in kept["reason"]
 
             holidays.write_text(json.dumps({year: {"holidays": [f"{year}-01-01"]}}))
+            _refuse_ledger_writes(engine, refuse=True)
+            try:  # a reload the ledger cannot record settles nothing
+                assert admin.post("/v1/admin/reload").status_code == 503
+            finally:
+                _refuse_ledger_writes(engine, refuse=False)
+            assert [
+                t["dates_provisional"] for t in judge.get("/v1/objections").json()["items"]
+            ] == [True]
             reloaded = admin.post("/v1/admin/reload")
             calendar = reloaded.json()["calendar"]
             assert (calendar["outcome"], calendar["file_years"]) == ("read", [year])

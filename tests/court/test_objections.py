@@ -14,6 +14,7 @@ import importlib
 import json
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -180,6 +181,16 @@ def objection(received: dt.date, submitted: dt.date) -> ObjectionRequest:
     )
 
 
+def filed(
+    sessions: sessionmaker[Session], entry_id: int, request: ObjectionRequest, **kwargs: Any
+) -> AppraisalTaskPublic:
+    """Register an objection and commit, as the API does with its ledger entry."""
+    with sessions() as session:
+        task = file_objection(session, entry_id, request, **kwargs)
+        session.commit()
+    return task
+
+
 def at(day: str, hour: int = 2) -> dt.datetime:
     """A UTC moment on ``day`` (02:00 UTC is 10:00 in China)."""
     return dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.UTC)
@@ -213,7 +224,7 @@ def test_filing_opens_a_task_due_three_working_days_later(
 ) -> None:
     entry_id = record_inquiry(engine, judge, on=at("2025-01-15"))
     request = objection(D(received), D(submitted))
-    task = file_objection(sessions, entry_id, request, key=judge, today=D(registered))
+    task = filed(sessions, entry_id, request, key=judge, today=D(registered))
     assert (task.inquiry_id, task.case_number, task.filed_by_key_id) == (entry_id, CASE, judge.id)
     assert (task.party, task.ground, task.grounds) == (Party.DEBTOR, request.ground, GROUNDS)
     assert (task.received_report_on, task.submitted_on) == (D(received), D(submitted))
@@ -233,7 +244,7 @@ def test_an_objection_beyond_the_holiday_calendar_is_stored_as_provisional(
     year = covered_years()[-1] + 1
     entry_id = record_inquiry(engine, judge, on=at(f"{year}-01-04"))
     request = objection(dt.date(year, 1, 5), dt.date(year, 1, 8))
-    task = file_objection(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
+    task = filed(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
     assert task.dates_provisional
     assert (task.objection_deadline, task.due_on) == (dt.date(year, 1, 10), dt.date(year, 1, 11))
     assert list_tasks(session, today=dt.date(year, 1, 8)).items == [task]
@@ -251,7 +262,7 @@ def test_provisional_dates_are_settled_when_the_calendar_knows_the_year(
     year = covered_years()[-1] + 1
     entry_id = record_inquiry(engine, judge, on=at(f"{year}-01-04"))
     request = objection(dt.date(year, 1, 5), dt.date(year, 1, 8))
-    task = file_objection(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
+    task = filed(sessions, entry_id, request, key=judge, today=dt.date(year, 1, 8))
     assert settle_provisional_tasks(session) == []  # the year is still unknown
     notice = {year: {"holidays": [f"{year}-01-01"]}}
     calendar = parse_holiday_notice(json.dumps(notice).encode(), "h")
@@ -287,9 +298,9 @@ def test_a_second_objection_is_already_disputed(
 ) -> None:
     entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     request = objection(D("2025-09-25"), D("2025-09-29"))
-    first = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    first = filed(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     with pytest.raises(AlreadyDisputedError, match=f"appraisal task {first.id}") as caught:
-        file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+        filed(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     assert (caught.value.entry_id, caught.value.task_id) == (entry_id, first.id)
     assert list_tasks(session).total == 1
 
@@ -305,9 +316,7 @@ def test_concurrent_objections_open_one_task(
     def filer() -> None:
         start.wait()
         try:
-            outcomes.append(
-                file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
-            )
+            outcomes.append(filed(sessions, entry_id, request, key=judge, today=D("2025-09-30")))
         except AlreadyDisputedError as exc:
             outcomes.append(exc)
 
@@ -345,7 +354,7 @@ def test_objection_to_an_unknown_inquiry_is_not_found(
     record_inquiry(engine, judge, on=at("2025-09-22"), endpoint=endpoint)
     request = objection(D("2025-09-25"), D("2025-09-29"))
     with pytest.raises(InquiryNotFoundError, match=message):
-        file_objection(sessions, asked, request, key=judge, today=D("2025-09-30"))
+        filed(sessions, asked, request, key=judge, today=D("2025-09-30"))
     assert list_tasks(session).total == 0
 
 
@@ -370,7 +379,7 @@ def test_objection_out_of_time_is_rejected_and_nothing_stored(
 ) -> None:
     entry_id = record_inquiry(engine, judge, on=at("2025-09-11", hour=17))  # 09-12 in China
     with pytest.raises(ObjectionRejectedError, match=message):
-        file_objection(
+        filed(
             sessions, entry_id, objection(D(received), D(submitted)), key=judge, today=D(submitted)
         )
     assert list_tasks(session).total == 0
@@ -391,9 +400,7 @@ def three_tasks(
     ids = []
     for key, received, submitted, registered in filings:
         entry_id = record_inquiry(engine, key, on=at("2025-08-25"))
-        task = file_objection(
-            sessions, entry_id, objection(received, submitted), key=key, today=registered
-        )
+        task = filed(sessions, entry_id, objection(received, submitted), key=key, today=registered)
         ids.append(task.id)
     step(session, ids[2], AppraisalStatus.STARTED, D("2025-09-03"), today=D("2025-09-03"))
     step(session, ids[2], AppraisalStatus.DONE, D("2025-09-03"), today=D("2025-09-03"))
@@ -474,7 +481,9 @@ def step(
 ) -> AppraisalTaskPublic:
     """Record that task ``task_id`` became ``status`` on ``on``."""
     change = AppraisalProgress(status=status, on=on, note=note)
-    return record_progress(session, task_id, change, today=today)
+    done = record_progress(session, task_id, change, today=today)
+    session.commit()  # as the API does, with the step's ledger entry
+    return done
 
 
 def advance(session: Session, task_id: int, steps: list[AppraisalStatus], day: dt.date) -> None:
@@ -490,7 +499,7 @@ def task_due_10_11(
     """An objection registered 2025-09-30: its appraisal is due 10-11 (National Day)."""
     entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     request = objection(D("2025-09-25"), D("2025-09-29"))
-    return file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    return filed(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
 
 
 def test_a_task_is_started_then_done_with_its_days(
@@ -640,8 +649,7 @@ def test_disputed_entries_are_those_with_a_task_not_withdrawn(
     ids = [record_inquiry(engine, judge, on=at("2025-09-22")) for _ in range(4)]
     request = objection(D("2025-09-25"), D("2025-09-29"))
     tasks = [
-        file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
-        for entry_id in ids[:3]
+        filed(sessions, entry_id, request, key=judge, today=D("2025-09-30")) for entry_id in ids[:3]
     ]
     day = D("2025-10-09")
     step(session, tasks[1].id, AppraisalStatus.WITHDRAWN, day, today=day)
@@ -676,7 +684,7 @@ def test_reference_price_leaves_out_a_disputed_inquiry_and_an_expired_result(
 ) -> None:
     entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=900_000.0)
     request = objection(D("2025-09-25"), D("2025-09-29"))
-    file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    filed(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     results = [InquiryResult(inquiry_id=entry_id), *platforms(expired_too=True)]
     price = reference_from_inputs(session, results, decision_date=D("2025-10-09"))
     assert price.value == Decimal("285000.00")  # (280 000 + 290 000) / 2
@@ -767,7 +775,7 @@ def test_upgrade_from_the_first_revision_keeps_the_ledger(engine: Engine) -> Non
     entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
     upgrade(engine)
     request = objection(D("2025-09-25"), D("2025-09-29"))
-    task = file_objection(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
+    task = filed(sessions, entry_id, request, key=judge, today=D("2025-09-30"))
     with sessions() as session:
         assert verify(session).ok
         assert disputed_entry_ids(session, [entry_id]) == {entry_id}
