@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,7 @@ from serving.reports.model import auction_prices, validity_end
 logger = logging.getLogger(__name__)
 
 Recordable = BaseModel | Mapping[str, Any] | bytes
-R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _digest(raw: bytes, items: int | None) -> dict[str, Any]:
@@ -126,6 +126,37 @@ def ledger_entry(
     )
 
 
+def _entry_of(
+    request: Request, caller: Caller, inputs: Recordable, context: AnswerContext
+) -> Callable[[Recordable], LedgerEntryCreate]:
+    """The request's ledger entry given what it answers (:func:`ledger_entry`)."""
+    court, settings = court_store(request), request.app.state.settings
+
+    def entry(outputs: Recordable) -> LedgerEntryCreate:
+        return ledger_entry(
+            court,
+            settings,
+            caller,
+            endpoint=request.url.path,
+            inputs=inputs,
+            outputs=outputs,
+            **context,
+        )
+
+    return entry
+
+
+async def _counted(request: Request, writing: Awaitable[T]) -> T:
+    """Await a ledger write, counting it in the metrics as written or failed."""
+    try:
+        done = await writing
+    except LedgerWriteError:
+        count_ledger_write(request, ok=False)
+        raise
+    count_ledger_write(request, ok=True)
+    return done
+
+
 async def record(
     request: Request,
     caller: Caller,
@@ -141,41 +172,22 @@ async def record(
     the shared worker pool first, so that hashing it never holds up other answers' writes.
     The arguments are those of :func:`ledger_entry`, the endpoint being the request's path.
     """
-    court, settings = court_store(request), request.app.state.settings
-
-    def prepare() -> LedgerEntryCreate:
-        return ledger_entry(
-            court,
-            settings,
-            caller,
-            endpoint=request.url.path,
-            inputs=inputs,
-            outputs=outputs,
-            **context,
-        )
-
-    try:
-        if isinstance(inputs, bytes) or isinstance(outputs, bytes):
-            entry = await run_in_threadpool(prepare)
-            written = await court.write(lambda: entry)
-        else:
-            written = await court.write(prepare)
-    except LedgerWriteError:
-        count_ledger_write(request, ok=False)
-        raise
-    count_ledger_write(request, ok=True)
-    return written
+    court, entry = court_store(request), _entry_of(request, caller, inputs, context)
+    if isinstance(inputs, bytes) or isinstance(outputs, bytes):
+        prepared = await run_in_threadpool(entry, outputs)
+        return await _counted(request, court.write(lambda: prepared))
+    return await _counted(request, court.write(lambda: entry(outputs)))
 
 
 async def record_change(
     request: Request,
     caller: Caller,
-    change: Callable[[Session], R],
+    change: Callable[[Session], T],
     *,
     inputs: Recordable,
-    outputs: Callable[[R], Recordable],
+    outputs: Callable[[T], Recordable],
     **context: Unpack[AnswerContext],
-) -> tuple[R, LedgerEntryPublic]:
+) -> tuple[T, LedgerEntryPublic]:
     """Make a change to the court's records and append its entry in one transaction
     (:meth:`CourtStore.change`): a change the ledger cannot record is not made (503).
 
@@ -187,26 +199,9 @@ async def record_change(
         outputs: What is answered, from the change's result.
         context: As for :func:`record`.
     """
-    court, settings = court_store(request), request.app.state.settings
-
-    def entry(result: R) -> LedgerEntryCreate:
-        return ledger_entry(
-            court,
-            settings,
-            caller,
-            endpoint=request.url.path,
-            inputs=inputs,
-            outputs=outputs(result),
-            **context,
-        )
-
-    try:
-        done = await court.change(change, entry)
-    except LedgerWriteError:
-        count_ledger_write(request, ok=False)
-        raise
-    count_ledger_write(request, ok=True)
-    return done
+    entry = _entry_of(request, caller, inputs, context)
+    changing = court_store(request).change(change, lambda result: entry(outputs(result)))
+    return await _counted(request, changing)
 
 
 def ledger_headers(entry: LedgerEntryPublic) -> dict[str, str]:
