@@ -56,6 +56,9 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         if engine.url.query.get("mode") != "ro":
             cursor.execute("PRAGMA journal_mode=WAL")
+        # Every commit reaches the disk before it returns (a ledger entry is the record that an
+        # answer was given): FULL is SQLite's usual default, but a build may lower it.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

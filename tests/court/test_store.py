@@ -96,6 +96,20 @@ def test_awkward_values_survive_the_round_trip(
     assert query(session).items[0].inputs["值"] == values
 
 
+def test_sqlite_commits_are_durable(tmp_path: Path) -> None:
+    """WAL for readers beside the writer, and every commit synced (synchronous=FULL)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'court.db'}")
+    try:
+        with engine.connect() as connection:
+            pragma = connection.exec_driver_sql
+            assert pragma("PRAGMA journal_mode").scalar() == "wal"
+            assert pragma("PRAGMA synchronous").scalar() == 2  # FULL
+        with engine.raw_connection() as raw:  # the ledger's driver path uses pooled ones too
+            assert raw.driver_connection.execute("PRAGMA synchronous").fetchone() == (2,)
+    finally:
+        engine.dispose()
+
+
 def test_sqlite_driver_path_writes_the_core_statements_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
