@@ -328,6 +328,7 @@ keys_app.command("create")(domain_errors(court_cli.create_key))
 keys_app.command("list")(domain_errors(court_cli.list_keys))
 keys_app.command("revoke")(domain_errors(court_cli.revoke_key))
 ledger_app.command("verify")(domain_errors(court_cli.verify_ledger))
+ledger_app.command("backup")(domain_errors(court_cli.backup_ledger))
 models_app = typer.Typer(
     help="Models as signed files (export, import, list), the registered versions (versions), "
     "and the champion by hand (promote).",

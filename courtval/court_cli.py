@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -130,6 +131,22 @@ def verify_ledger(
         result = ledger_verify(_url(), anchors)
     typer.echo(format_verify(result))
     if not result.ok:
+        raise typer.Exit(1)
+
+
+def backup_ledger(
+    destination: Annotated[
+        Path, typer.Argument(help="The copy to write (a new file; never overwritten).")
+    ],
+) -> None:
+    """Copy the court store (ledger, keys, appraisal tasks) while the server runs, then walk
+    the copy's hash chain; exit 1 if it does not hold. SQLite only (PostgreSQL: pg_dump)."""
+    from serving.court.backup import backup_store, format_backup
+
+    with _store_errors():
+        report = backup_store(_url(), destination)
+    typer.echo(format_backup(report))
+    if not report.ledger.ok:
         raise typer.Exit(1)
 
 

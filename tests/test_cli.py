@@ -339,6 +339,20 @@ def test_keys_and_ledger_commands(env: Path) -> None:
     assert bad.exit_code == 2 and "is not ID:HASH" in bad.output
 
 
+def test_ledger_backup_command(env: Path, tmp_path: Path) -> None:
+    assert (
+        runner.invoke(app, ["keys", "create", "--owner", "王法官", "--role", "judge"]).exit_code
+        == 0
+    )
+    copy = tmp_path / "backups" / "court-2026-12-04.db"
+    made = runner.invoke(app, ["ledger", "backup", str(copy)])
+    assert made.exit_code == 0, made.output
+    assert f"backup {copy}" in made.output and "ledger OK: 0 entries" in made.output
+    again = runner.invoke(app, ["ledger", "backup", str(copy)])
+    assert again.exit_code == 2 and "never overwrites" in again.output
+    assert "Traceback" not in again.output
+
+
 @pytest.mark.parametrize(
     ("hours", "ok"), [("8-18", True), ("18-8", False), ("8", False), ("8-25", False)]
 )
