@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from courtval.cli import app
 from models.settings import Settings, get_settings
-from serving.court import LedgerEntryCreate, Role, append, make_engine
+from serving.court import LedgerEntryCreate, Role, append, make_engine, query
+from serving.court.admin import operator
+from serving.court.db import session_factory
 from tests.conftest import auth, issue_key, serve_process
 from training.capacity_task import CapacityTrainResult
 from training.difficulty_task import DifficultyTrainResult
@@ -321,9 +323,18 @@ def test_keys_and_ledger_commands(env: Path) -> None:
     unknown = runner.invoke(app, ["keys", "revoke", "9"])
     assert unknown.exit_code == 2 and "9" in unknown.output
     verified = runner.invoke(app, ["ledger", "verify"])
-    assert verified.exit_code == 0 and "ledger OK: 0 entries (empty)" in verified.output
+    assert verified.exit_code == 0 and "ledger OK: 2 entries" in verified.output
     url = get_settings().resolved_database_url
     engine = make_engine(url)
+    with session_factory(engine)() as session:  # the key's creation and revocation, by whom
+        events = query(session).items
+    assert [(e.key_id, e.endpoint, e.purpose) for e in events] == [
+        (1, "courtval keys create", "签发 API 密钥"),
+        (1, "courtval keys revoke", "吊销 API 密钥"),
+    ]
+    assert events[0].user_name == operator() and events[0].inputs["owner"] == "王法官"
+    assert events[1].outputs["revoked_at"] is not None
+    assert secret not in json.dumps([e.model_dump(mode="json") for e in events])
     entry = {"user_name": "王法官", "role": Role.JUDGE, "endpoint": "/v1/x", "latency_ms": 1.0}
     append(engine, LedgerEntryCreate(key_id=1, inputs={}, outputs={}, **entry))
     engine.dispose()
@@ -347,7 +358,7 @@ def test_ledger_backup_command(env: Path, tmp_path: Path) -> None:
     copy = tmp_path / "backups" / "court-2026-12-04.db"
     made = runner.invoke(app, ["ledger", "backup", str(copy)])
     assert made.exit_code == 0, made.output
-    assert f"backup {copy}" in made.output and "ledger OK: 0 entries" in made.output
+    assert f"backup {copy}" in made.output and "ledger OK: 1 entries" in made.output
     again = runner.invoke(app, ["ledger", "backup", str(copy)])
     assert again.exit_code == 2 and "never overwrites" in again.output
     assert "Traceback" not in again.output

@@ -166,12 +166,18 @@ class CourtStore:
 
 
 def ledger_count_since(sessions: sessionmaker[Session], key_id: int, since: dt.datetime) -> int:
-    """Ledger entries written for a key since ``since`` (seeds the day's quota count)."""
+    """The key's requests answered since ``since``, by its ledger entries (seeds the day's
+    quota count); the key's own creation by an operator (``courtval keys create``, whose
+    endpoint is a command, not a path) is not one of its requests."""
     with sessions() as session:
         count = session.scalar(
             select(func.count())
             .select_from(LedgerEntryRow)
-            .where(LedgerEntryRow.key_id == key_id, LedgerEntryRow.created_at >= since)
+            .where(
+                LedgerEntryRow.key_id == key_id,
+                LedgerEntryRow.created_at >= since,
+                LedgerEntryRow.endpoint.startswith("/"),
+            )
         )
     return int(count or 0)
 

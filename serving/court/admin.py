@@ -7,19 +7,25 @@ install works), does one thing, disposes the engine and returns a pydantic model
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
+import socket
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from serving.court import chain, keys
-from serving.court.db import make_engine, session_factory, upgrade
+from serving.court.db import begin_write, make_engine, session_factory, upgrade
+from serving.court.ledger import append_in
 from serving.court.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyPublic,
     LedgerAnchor,
+    LedgerEntryCreate,
     QuotaOverride,
     VerifyResult,
 )
@@ -49,10 +55,65 @@ def migrate(database_url: str) -> str:
         engine.dispose()
 
 
+#: The ledger's endpoint for the key administration done by these commands.
+KEYS_CREATE, KEYS_REVOKE = "courtval keys create", "courtval keys revoke"
+
+
+def operator() -> str:
+    """Who runs the command: ``user@host`` of the operating system (the ledger's user)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()}"[:200]
+
+
+def _record_key_event(
+    session: Session, key: ApiKeyPublic, *, endpoint: str, purpose: str, inputs: dict[str, Any]
+) -> None:
+    """Append the key's creation or revocation to the ledger in the session's transaction (the
+    caller commits both): who did it (``operator()``), to which key, with what settings. The
+    secret is never in it; the entry names the key by id and prefix."""
+    entry = LedgerEntryCreate(
+        key_id=key.id,
+        user_name=operator(),
+        role=key.role,
+        endpoint=endpoint,
+        purpose=purpose,
+        inputs=inputs,
+        outputs=key.model_dump(mode="json"),
+        latency_ms=0.0,
+    )
+    append_in(session.connection(), entry)
+
+
+def _create_recorded(session: Session, spec: ApiKeyCreate, endpoint: str) -> ApiKeyCreated:
+    created = keys.create_key(session, spec, commit=False)
+    inputs = spec.model_dump(mode="json")
+    _record_key_event(
+        session, created.key, endpoint=endpoint, purpose="签发 API 密钥", inputs=inputs
+    )
+    return created
+
+
+def _revoke_recorded(session: Session, key_id: int, endpoint: str) -> ApiKeyPublic:
+    was_active = keys.get_key(session, key_id).active
+    revoked = keys.revoke_key(session, key_id, commit=False)
+    if was_active:  # revoking twice changes nothing, and records nothing
+        inputs = {"key_id": key_id}
+        _record_key_event(
+            session, revoked, endpoint=endpoint, purpose="吊销 API 密钥", inputs=inputs
+        )
+    return revoked
+
+
 def keys_create(database_url: str, spec: ApiKeyCreate) -> ApiKeyCreated:
-    """Create a key; the secret in the result is shown once and never again."""
+    """Create a key, recorded in the ledger in the same transaction; the secret in the result
+    is shown once and never again."""
     with open_store(database_url) as session:
-        return keys.create_key(session, spec)
+        created = _create_recorded(session, spec, KEYS_CREATE)
+        session.commit()
+    return created
 
 
 def keys_list(database_url: str, *, include_revoked: bool = True) -> list[ApiKeyPublic]:
@@ -62,11 +123,16 @@ def keys_list(database_url: str, *, include_revoked: bool = True) -> list[ApiKey
 
 
 def keys_revoke(database_url: str, key_id: int) -> ApiKeyPublic:
-    """Revoke a key (:class:`~serving.court.errors.KeyNotFoundError` for an unknown id)."""
+    """Revoke a key, recorded in the ledger in the same transaction
+    (:class:`~serving.court.errors.KeyNotFoundError` for an unknown id)."""
     with open_store(database_url) as session:
-        return keys.revoke_key(session, key_id)
+        revoked = _revoke_recorded(session, key_id, KEYS_REVOKE)
+        session.commit()
+    return revoked
 
 
+#: The ledger's endpoint for the demo keys' creation and revocation.
+DEMO_KEYS = "courtval serve --demo-keys"
 #: The label that marks the keys ``courtval serve --demo-keys`` makes (one per role).
 DEMO_LABEL = "demo (courtval serve --demo-keys)"
 #: Who answers for each demo key: shown on the web page and written in the ledger.
@@ -85,13 +151,18 @@ def demo_keys(database_url: str) -> dict[Role, ApiKeyCreated]:
     ones. Meant for a demonstration machine (``make run``), never for a court's server.
     """
     with open_store(database_url) as session:
+        begin_write(session)
         for key in keys.list_keys(session, include_revoked=False):
             if key.label == DEMO_LABEL:
-                keys.revoke_key(session, key.id)
-        return {
-            role: keys.create_key(session, ApiKeyCreate(owner=owner, role=role, label=DEMO_LABEL))
+                _revoke_recorded(session, key.id, DEMO_KEYS)
+        issued = {
+            role: _create_recorded(
+                session, ApiKeyCreate(owner=owner, role=role, label=DEMO_LABEL), DEMO_KEYS
+            )
             for role, owner in DEMO_OWNERS.items()
         }
+        session.commit()
+    return issued
 
 
 def ledger_verify(database_url: str, anchors: Collection[LedgerAnchor] = ()) -> VerifyResult:

@@ -52,6 +52,13 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return as_utc(now) if now is not None else dt.datetime.now(dt.UTC)
 
 
+def _finish(session: Session, commit: bool) -> None:
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+
+
 def key_public(row: ApiKeyRow) -> ApiKeyPublic:
     """The listable view of a key row."""
     hours = None
@@ -76,9 +83,10 @@ def key_public(row: ApiKeyRow) -> ApiKeyPublic:
 
 
 def create_key(
-    session: Session, spec: ApiKeyCreate, *, now: dt.datetime | None = None
+    session: Session, spec: ApiKeyCreate, *, now: dt.datetime | None = None, commit: bool = True
 ) -> ApiKeyCreated:
-    """Create a key and commit; the returned secret is the only copy there will ever be."""
+    """Create a key and commit (``commit=False``: flush only, for the caller to commit it with
+    its ledger entry); the returned secret is the only copy there will ever be."""
     secret = SECRET_PREFIX + secrets.token_urlsafe(_SECRET_BYTES)
     begin_write(session)
     hours = spec.quota.allowed_hours
@@ -95,7 +103,7 @@ def create_key(
         allowed_until_hour=hours.end if hours else None,
     )
     session.add(row)
-    session.commit()
+    _finish(session, commit)
     logger.info("created API key %d (%s) for role %s", row.id, row.prefix, row.role)
     return ApiKeyCreated(key=key_public(row), secret=SecretStr(secret))
 
@@ -116,16 +124,18 @@ def get_key(session: Session, key_id: int) -> ApiKeyPublic:
     return key_public(row)
 
 
-def revoke_key(session: Session, key_id: int, *, now: dt.datetime | None = None) -> ApiKeyPublic:
-    """Revoke a key and commit; revoking twice keeps the first time. Keys are never deleted,
-    because ledger entries refer to them."""
+def revoke_key(
+    session: Session, key_id: int, *, now: dt.datetime | None = None, commit: bool = True
+) -> ApiKeyPublic:
+    """Revoke a key and commit (``commit=False``: flush only); revoking twice keeps the first
+    time. Keys are never deleted, because ledger entries refer to them."""
     begin_write(session)
     row = session.get(ApiKeyRow, key_id)
     if row is None:
         raise KeyNotFoundError(key_id)
     if row.revoked_at is None:
         row.revoked_at = _now(now)
-        session.commit()
+        _finish(session, commit)
         logger.info("revoked API key %d (%s)", row.id, row.prefix)
     return key_public(row)
 

@@ -6,8 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from serving.court import ApiKeyCreate, KeyNotFoundError, LedgerEntryCreate, Role, append
+from serving.court import (
+    ApiKeyCreate,
+    KeyNotFoundError,
+    LedgerEntryCreate,
+    LedgerEntryPublic,
+    Role,
+    append,
+    query,
+)
 from serving.court.admin import (
+    DEMO_KEYS,
+    KEYS_CREATE,
+    KEYS_REVOKE,
+    demo_keys,
     format_created,
     format_keys,
     format_verify,
@@ -16,8 +28,9 @@ from serving.court.admin import (
     keys_revoke,
     ledger_verify,
     migrate,
+    operator,
 )
-from serving.court.db import head_revision, make_engine
+from serving.court.db import head_revision, make_engine, session_factory
 
 
 @pytest.fixture
@@ -52,8 +65,36 @@ def test_ledger_verify_reports_ok_and_broken(url: str) -> None:
     )  # fmt: skip
     for _ in range(2):
         append(engine, entry)
-    assert format_verify(ledger_verify(url)).startswith("ledger OK: 2 entries")
+    assert format_verify(ledger_verify(url)).startswith("ledger OK: 3 entries")  # and the key's
     with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE ledger_entries SET endpoint = '/v1/y' WHERE id = 1")
+        connection.exec_driver_sql("UPDATE ledger_entries SET endpoint = '/v1/y' WHERE id = 2")
     engine.dispose()
-    assert format_verify(ledger_verify(url)).startswith("ledger BROKEN at entry 1 (hash_mismatch)")
+    assert format_verify(ledger_verify(url)).startswith("ledger BROKEN at entry 2 (hash_mismatch)")
+
+
+def _ledger(url: str) -> list[LedgerEntryPublic]:
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            return query(session, limit=1_000).items
+    finally:
+        engine.dispose()
+
+
+def test_key_administration_is_in_the_ledger(url: str) -> None:
+    """Who issued or revoked which key, with what settings, committed with the change; a
+    second revocation changes nothing and records nothing; the demo keys too."""
+    created = keys_create(url, ApiKeyCreate(owner="张法官", role=Role.JUDGE, label="温岭"))
+    keys_revoke(url, created.key.id)
+    keys_revoke(url, created.key.id)
+    first, second = _ledger(url)
+    assert (first.endpoint, first.key_id, first.user_name) == (KEYS_CREATE, 1, operator())
+    assert first.inputs["label"] == "温岭" and first.outputs["prefix"] == created.key.prefix
+    assert (second.endpoint, second.inputs) == (KEYS_REVOKE, {"key_id": 1})
+    demo_keys(url)
+    demo_keys(url)  # revokes the first four
+    demo = [e for e in _ledger(url) if e.endpoint == DEMO_KEYS]
+    assert [e.purpose for e in demo] == ["签发 API 密钥"] * 4 + ["吊销 API 密钥"] * 4 + [
+        "签发 API 密钥"
+    ] * 4
+    assert ledger_verify(url).ok
