@@ -65,6 +65,14 @@ PROGRESS_LABELS: dict[str, str] = {
     "appraised_value": "评估价（元，已完成时填写）",
 }
 
+#: The sale of an inquired asset (一拍, 二拍, 变卖).
+SALE_LABELS: dict[str, str] = {
+    "price": "成交价（元）",
+    "sold_on": "成交日期",
+    "round": "成交方式",
+    "note": "说明",
+}
+
 #: Every label by field name (a name used by several forms has one label).
 FIELD_LABELS: dict[str, str] = {
     **INQUIRY_LABELS,
@@ -72,6 +80,7 @@ FIELD_LABELS: dict[str, str] = {
     **VEHICLE_LABELS,
     **OBJECTION_LABELS,
     **PROGRESS_LABELS,
+    **SALE_LABELS,
     "items": "批量条目",
     "results": "询价结果",
 }

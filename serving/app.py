@@ -31,6 +31,7 @@ from serving.routers import (
     models,
     property_valuations,
     queues,
+    sales,
     vehicle_valuations,
 )
 from serving.state import ModelStore, load_champions
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         cases.router,
         ledger.router,
         inquiries.router,
+        sales.router,
         batch_files.router,
         queues.router,
         web_router,

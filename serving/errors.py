@@ -18,6 +18,7 @@ from models.errors import CourtvalError, InvalidInputError, ModelNotFoundError
 from models.identity import SENSITIVE_FIELDS
 from serving.court.errors import (
     AlreadyDisputedError,
+    AlreadySoldError,
     AppraisalTaskNotFoundError,
     InquiryAlteredError,
     InquiryNotFoundError,
@@ -140,6 +141,11 @@ def install_error_handlers(app: FastAPI) -> None:
         JobNotFoundError,
     ):
         app.add_exception_handler(missing, _status_of(status.HTTP_404_NOT_FOUND))
-    for conflict in (AlreadyDisputedError, AppraisalStepError, InquiryAlteredError):
+    for conflict in (
+        AlreadyDisputedError,
+        AlreadySoldError,
+        AppraisalStepError,
+        InquiryAlteredError,
+    ):
         app.add_exception_handler(conflict, _status_of(status.HTTP_409_CONFLICT))
     app.add_exception_handler(CourtvalError, _domain_error)

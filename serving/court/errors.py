@@ -75,6 +75,19 @@ class AlreadyDisputedError(CourtStoreError):
         self.task_id = task_id
 
 
+class AlreadySoldError(CourtStoreError):
+    """The inquiry's sale is recorded already; the API answers 409."""
+
+    def __init__(self, entry_id: int, sold_on: object, price: object) -> None:
+        super().__init__(
+            bilingual(
+                f"询价记录 {entry_id} 已登记成交（{sold_on}，{price} 元），不能重复登记",
+                f"inquiry {entry_id} already has its sale recorded ({sold_on}, {price} CNY)",
+            )
+        )
+        self.entry_id = entry_id
+
+
 class AppraisalTaskNotFoundError(CourtStoreError, LookupError):
     """No appraisal task has the given id; the API answers 404."""
 

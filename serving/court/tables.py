@@ -35,6 +35,7 @@ from models.court.objections import (
     ObjectionGround,
     Party,
 )
+from models.court.sales import SALE_NOTE_MAX_CHARS, SaleRound
 
 #: Constraint names are fixed so later revisions can alter them by name on every backend.
 NAMING_CONVENTION = {
@@ -166,3 +167,30 @@ class AppraisalTaskRow(Base):
     appraised_value: Mapped[Decimal | None] = mapped_column(Numeric(15, 2))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SaleRow(Base):
+    """What an inquired asset sold for, one per inquiry, beside the inquiry's answer (copied
+    from its ledger entry, which is never updated)."""
+
+    __tablename__ = "auction_sales"
+    __table_args__ = (CheckConstraint(_one_of("round", SaleRound), name="round_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ledger_entry_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("ledger_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    case_number: Mapped[str | None] = mapped_column(String(64))
+    inquired_on: Mapped[dt.date] = mapped_column(Date)
+    estimate: Mapped[float] = mapped_column(Float)
+    lower: Mapped[float | None] = mapped_column(Float)
+    upper: Mapped[float | None] = mapped_column(Float)
+    price: Mapped[Decimal] = mapped_column(Numeric(15, 2))
+    sold_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    round: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(String(SALE_NOTE_MAX_CHARS))
+    recorded_by_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="RESTRICT"), index=True
+    )
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

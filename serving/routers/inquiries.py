@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
@@ -46,6 +47,7 @@ from serving.court.objections import (
     valuation_entry,
 )
 from serving.court.reference import ReferencePriceRequest, reference_from_inputs
+from serving.court.sales import EntrySale, entry_sales
 from serving.court.schemas import MAX_OFFSET, MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow, Role
 from serving.reports import (
@@ -99,6 +101,10 @@ class InquirySummary(BaseModel):
         default=False,
         description="The appraisal should have started by now (待启动 after its due day).",
     )
+    sale_price: Decimal | None = Field(
+        default=None, description="成交价 (CNY), once the sale is recorded."
+    )
+    sold_on: dt.date | None = Field(default=None, description="成交日期, once recorded.")
 
 
 class InquiryPage(BaseModel):
@@ -110,7 +116,7 @@ class InquiryPage(BaseModel):
     offset: int
 
 
-def _own_entry(request: Request, caller: Caller, inquiry_id: int) -> LedgerEntryRow:
+def own_entry(request: Request, caller: Caller, inquiry_id: int) -> LedgerEntryRow:
     """The caller's own, unaltered valuation entry (404 / 403 / 409 otherwise)."""
     with court_store(request).sessions() as session:
         entry = valuation_entry(session, inquiry_id)
@@ -150,9 +156,10 @@ async def my_inquiries(
                 .offset(offset)
             ).all()
             total = session.scalar(select(func.count()).select_from(LedgerEntryRow).where(*mine))
-            tasks = entry_tasks(session, [row.id for row in rows])
+            ids = [row.id for row in rows]
+            tasks, sales = entry_tasks(session, ids), entry_sales(session, ids)
         return InquiryPage(
-            items=[_summary(row, tasks.get(row.id), today) for row in rows],
+            items=[_summary(row, tasks.get(row.id), sales.get(row.id), today) for row in rows],
             total=total or 0,
             limit=limit,
             offset=offset,
@@ -161,7 +168,9 @@ async def my_inquiries(
     return await run_in_threadpool(read)
 
 
-def _summary(row: LedgerEntryRow, task: EntryTask | None, today: dt.date) -> InquirySummary:
+def _summary(
+    row: LedgerEntryRow, task: EntryTask | None, sale: EntrySale | None, today: dt.date
+) -> InquirySummary:
     value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
     return InquirySummary(
         id=row.id,
@@ -179,6 +188,8 @@ def _summary(row: LedgerEntryRow, task: EntryTask | None, today: dt.date) -> Inq
         appraisal_due_provisional=task.provisional if task else False,
         objection_late=task.objection_late if task else False,
         appraisal_overdue=task is not None and task.overdue(today),
+        sale_price=sale.price if sale else None,
+        sold_on=sale.sold_on if sale else None,
     )
 
 
@@ -221,7 +232,7 @@ async def _rendered(
 ) -> tuple[bytes, dict[str, str]]:
 
     def read() -> tuple[LedgerEntryRow, AppraisalTask | None]:
-        entry = _own_entry(request, caller, inquiry_id)
+        entry = own_entry(request, caller, inquiry_id)
         with court_store(request).sessions() as session:
             return entry, task_of_entry(session, inquiry_id)
 
@@ -284,7 +295,7 @@ async def object_to_inquiry(
     3 working days after registration (Chinese holidays and adjusted working days counted).
     The task is committed with its ledger entry: if that cannot be written, neither is kept
     (503)."""
-    entry = await run_in_threadpool(_own_entry, request, caller, inquiry_id)
+    entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
     today = china_today()
     task, written = await record_change(
         request,
@@ -346,7 +357,7 @@ async def record_appraisal_progress(
     def owned_task() -> LedgerEntryRow:
         with court.sessions() as session:
             row = get_task(session, task_id)
-        return _own_entry(request, caller, row.ledger_entry_id)
+        return own_entry(request, caller, row.ledger_entry_id)
 
     entry = await run_in_threadpool(owned_task)
     today = china_today()

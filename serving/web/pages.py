@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
+from models.court.sales import SaleReport
 from models.property.schemas import PropertyInquiry
 from models.settings import Settings
 from models.vehicle.schemas import VehicleInquiry
@@ -126,7 +127,8 @@ def _fields(page: str, timezone: str) -> dict[str, Any]:
         return {"fields": fields, **objection}
     if page == "/inquiries":
         progress = form_fields(AppraisalProgress, defaults={"on": day})
-        return {"progress_fields": progress, **objection}
+        sale = form_fields(SaleReport, defaults={"sold_on": day})
+        return {"progress_fields": progress, "sale_fields": sale, **objection}
     if page == "/triage":
         return {"today": day}
     if page == "/supervision":

@@ -602,6 +602,53 @@ def test_the_appraisal_is_started_and_done_by_the_judge_and_recorded(
     assert last_year is not None and float(last_year.group(1)) == covered_years()[-1]
 
 
+def test_a_sale_is_recorded_against_its_inquiry_and_studied(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    judge = court.client(Role.JUDGE)
+    today = dt.datetime.now(CHINA).date()
+    answer = _value(court, body).json()
+    path = f"/v1/inquiries/{answer['inquiry']['id']}/sale"
+    price = round(answer["value"] * 1.05, 2)
+    sale = {"price": f"{price:.2f}", "sold_on": today.isoformat(), "round": "一拍"}
+
+    def refused(change: dict[str, Any]) -> tuple[int, Any]:
+        response = judge.post(path, json={**sale, **change})
+        return response.status_code, response.json()["detail"][0]["loc"]
+
+    tomorrow, long_ago = today + dt.timedelta(days=1), today - dt.timedelta(days=400)
+    assert refused({"sold_on": tomorrow.isoformat()}) == (422, ["body", "sold_on"])
+    assert refused({"sold_on": long_ago.isoformat()}) == (422, ["body", "sold_on"])
+    assert refused({"price": "0"}) == (422, ["body", "price"])
+    assert refused({"round": "三拍"}) == (422, ["body", "round"])
+    other = _limited_client(court, QuotaOverride())  # another judge: not their inquiry
+    assert other.post(path, json=sale).status_code == 403
+    assert judge.post("/v1/inquiries/999999/sale", json=sale).status_code == 404
+    study = court.client(Role.AUDITOR).get("/v1/sales/study")
+    assert study.status_code == 200 and study.json()["n"] == 0
+
+    recorded = judge.post(path, json={**sale, "note": "京东拍卖，竞价 12 次"})
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.headers["X-Inquiry-Id"].isdigit()  # the sale's own ledger entry
+    got = recorded.json()
+    assert (got["kind"], got["estimate"], got["round"]) == ("property", answer["value"], "一拍")
+    assert got["ratio"] == pytest.approx(answer["value"] / price)
+    assert got["within_interval"] == (
+        answer["interval"]["lower"] <= price <= answer["interval"]["upper"]
+    )
+    again = judge.post(path, json=sale)
+    assert again.status_code == 409 and "已登记成交" in again.json()["detail"]
+
+    for role in (Role.JUDGE, Role.AUDITOR, Role.DATA_SCIENTIST):
+        study = court.client(role).get("/v1/sales/study", params={"kind": "property"}).json()
+        assert study["n"] == 1
+        assert study["metrics"]["median_ape"] == pytest.approx(abs(got["ratio"] - 1))
+    assert court.client(Role.TRIAGE).get("/v1/sales/study").status_code == 403
+    vehicles = judge.get("/v1/sales/study", params={"kind": "vehicle"}).json()
+    assert (vehicles["n"], vehicles["metrics"]) == (0, None)
+    assert judge.get("/v1/sales/study", params={"kind": "boat"}).status_code == 422
+
+
 def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(
     trained: TrainResult,
     session_settings: Settings,

@@ -228,6 +228,29 @@ def test_the_appraisal_progress_is_recorded_from_my_inquiries(
     expect(row.get_by_role("button", name="评估进展")).to_have_count(0)  # a closed task is final
 
 
+def test_the_sale_is_recorded_from_my_inquiries(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    page = judge_page
+    inquire(page, flat)
+    page.get_by_role("link", name="我的询价").click()
+    row = page.locator("#inquiries tbody tr").first
+    row.get_by_role("button", name="登记成交").click()
+    dialog = page.locator("#sale-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator('[data-slot="sale-value"]')).to_contain_text("元")
+    assert page.locator("#s-round option").all_inner_texts()[-3:] == ["一拍", "二拍", "变卖"]
+    fill(page, {"price": "0", "round": "二拍"}, "s")  # the server's check, shown inline
+    dialog.get_by_role("button", name="登记成交").click()
+    expect(dialog.locator('[data-error-for="price"]')).to_be_visible()
+    fill(page, {"price": "812345.60", "note": "京东拍卖，竞价 12 次"}, "s")
+    page.screenshot(path=artifacts / "record-sale.png")
+    dialog.get_by_role("button", name="登记成交").click()
+    expect(dialog).to_be_hidden()
+    expect(row).to_contain_text("成交，81.2万元（812,346元）")
+    expect(row.get_by_role("button", name="登记成交")).to_have_count(0)  # once per inquiry
+
+
 def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     judge_page: Page,
     flat: PropertyRequest,
@@ -253,6 +276,10 @@ def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     page.locator("#t-overdue").check()
     page.get_by_role("button", name="查询").click()
     expect(rows.first).to_contain_text("没有符合条件的评估任务")
+    accuracy = page.locator("#accuracy tbody tr")  # the ratio study of the recorded sales
+    expect(accuracy).to_have_count(2)
+    expect(accuracy.first).to_contain_text("不动产")
+    expect(accuracy.nth(1)).to_contain_text("车辆")
     page.get_by_role("button", name="核验台账").click()
     expect(page.locator('[data-slot="verify"]')).to_contain_text("台账完整")
     head = page.locator('[data-slot="head"]')

@@ -1,9 +1,10 @@
-/* courtval — "my inquiries": the judge's own ledger entries with their dispute status, and the
- * progress of the appraisal an objection opened. */
+/* courtval — "my inquiries": the judge's own ledger entries with their dispute status, the
+ * progress of the appraisal an objection opened, and the sale of the asset once it is sold. */
 "use strict";
 (function () {
   const { showErrors, el, yuan, appraisalDue, formDialog, pagedTable } = window.courtval;
   const progress = formDialog("progress-dialog");
+  const sale = formDialog("sale-dialog");
   const table = document.querySelector("#inquiries tbody");
   const more = document.querySelector('[data-action="more"]');
   const section = table.closest("section");
@@ -17,7 +18,9 @@
 
   function status(item) {
     const text = stage(item);
-    return item.objection_late ? `${text}（按其后公布的节假日安排，异议已逾期，请核对处理）` : text;
+    const late = item.objection_late ? "（按其后公布的节假日安排，异议已逾期，请核对处理）" : "";
+    const sold = item.sold_on ? `；${item.sold_on} 成交，${yuan(Number(item.sale_price))}` : "";
+    return text + late + sold;
   }
 
   function stage(item) {
@@ -55,6 +58,13 @@
     progress.open(`/v1/objections/${item.appraisal_task_id}/progress`, slots, () => reload());
   }
 
+  /** The sale dialog for ``item``: what its asset sold for, once. */
+  function openSale(item) {
+    sale.form.reset();
+    const slots = { "sale-inquiry": item.id, "sale-value": yuan(item.value) };
+    sale.open(`/v1/inquiries/${item.id}/sale`, slots, () => reload());
+  }
+
   function row(item) {
     const tr = el("tr", item.disputed ? { class: "disputed" } : {});
     tr.append(
@@ -77,6 +87,11 @@
       const step = el("button", { type: "button", class: "link-button" }, "评估进展");
       step.addEventListener("click", () => openProgress(item));
       actions.append(" ", step);
+    }
+    if (sale && !item.sold_on) {
+      const sold = el("button", { type: "button", class: "link-button" }, "登记成交");
+      sold.addEventListener("click", () => openSale(item));
+      actions.append(" ", sold);
     }
     tr.append(actions);
     return tr;

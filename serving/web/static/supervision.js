@@ -1,8 +1,9 @@
 /* courtval — the auditor's supervision page: every objection's appraisal task (overdue ones
- * marked), and a check of the ledger's hash chain. */
+ * marked), the inquiries' accuracy against the recorded sales, and a check of the ledger's
+ * hash chain. */
 "use strict";
 (function () {
-  const { api, busy, clearErrors, showErrors, el, number, pagedTable } = window.courtval;
+  const { api, busy, clearErrors, showErrors, el, number, percent, pagedTable } = window.courtval;
   const form = document.getElementById("task-filter");
   const table = document.querySelector("#tasks tbody");
   const more = document.querySelector('[data-action="more"]');
@@ -63,6 +64,28 @@
     if (started.ok) slot("started").textContent = number(started.data.total);
   }
 
+  /** One row of the ratio study per kind: the recorded sales against the inquiries. */
+  async function accuracy() {
+    const body = document.querySelector("#accuracy tbody");
+    for (const [kind, label] of [["property", "不动产"], ["vehicle", "车辆"]]) {
+      const answer = await api("GET", `/v1/sales/study?kind=${kind}`);
+      if (!answer.ok) continue;
+      const m = answer.data.metrics;
+      const tr = el("tr");
+      tr.append(
+        el("td", {}, label),
+        el("td", { class: "num" }, number(answer.data.n)),
+        el("td", { class: "num" }, m ? percent(m.median_ape, 1) : "—"),
+        el("td", { class: "num" }, m ? percent(m.ppe10, 1) : "—"),
+        el("td", { class: "num" }, m ? percent(m.ppe20, 1) : "—"),
+        el("td", { class: "num" }, m ? number(m.cod, 1) : "—"),
+        el("td", { class: "num" }, m ? number(m.prd, 3) : "—"),
+        el("td", { class: "num" }, m ? percent(m.interval_coverage, 1) : "—"),
+      );
+      body.append(tr);
+    }
+  }
+
   const load = pagedTable({
     table,
     more,
@@ -111,5 +134,6 @@
     load(true);
   });
   counts();
+  accuracy();
   load(true);
 })();

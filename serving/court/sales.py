@@ -1,0 +1,174 @@
+"""Recording what inquired assets sold for, and the ratio study of the inquiries against them.
+
+One sale per inquiry (:class:`~serving.court.tables.SaleRow`): the inquiry's value and interval
+are copied beside the price when the sale is recorded, so the study reads one table. See
+:mod:`models.court.sales` for the rules and :func:`models.metrics.valuation_metrics` for the
+statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Collection
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.court.sales import RatioStudy, SalePublic, SaleReport, SaleRound, check_sale
+from models.metrics import valuation_metrics
+from serving.court.db import begin_write
+from serving.court.errors import AlreadySoldError, InquiryNotFoundError
+from serving.court.objections import (
+    PROPERTY_VALUATION_ENDPOINT,
+    inquiry_date,
+    valuation_entry,
+)
+from serving.court.schemas import ApiKeyPublic, as_utc
+from serving.court.tables import LedgerEntryRow, SaleRow
+
+logger = logging.getLogger(__name__)
+
+
+def _number(value: Any) -> float | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return float(value) if ok else None
+
+
+def _answer(entry: LedgerEntryRow) -> tuple[float, float | None, float | None]:
+    """The inquiry's value and interval bounds, from its recorded answer."""
+    outputs = entry.outputs if isinstance(entry.outputs, dict) else {}
+    value = _number(outputs.get("value"))
+    if value is None or value <= 0:
+        raise InquiryNotFoundError(entry.id, not_valuation=True)
+    interval = outputs.get("interval")
+    if not isinstance(interval, dict):
+        interval = {}
+    return value, _number(interval.get("lower")), _number(interval.get("upper"))
+
+
+def sale_public(row: SaleRow) -> SalePublic:
+    """The public view of a recorded sale."""
+    lower, upper, price = row.lower, row.upper, float(row.price)
+    inside = None if lower is None or upper is None else bool(lower <= price <= upper)
+    return SalePublic(
+        inquiry_id=row.ledger_entry_id,
+        kind=row.kind,
+        case_number=row.case_number,
+        inquired_on=row.inquired_on,
+        estimate=row.estimate,
+        lower=lower,
+        upper=upper,
+        price=row.price,
+        sold_on=row.sold_on,
+        round=SaleRound(row.round),
+        note=row.note,
+        ratio=row.estimate / price,
+        within_interval=inside,
+        recorded_at=as_utc(row.recorded_at),
+    )
+
+
+def record_sale(
+    session: Session,
+    entry_id: int,
+    report: SaleReport,
+    *,
+    key: ApiKeyPublic,
+    today: dt.date,
+    now: dt.datetime | None = None,
+) -> SalePublic:
+    """Record what inquiry ``entry_id``'s asset sold for; flushed, not committed (the caller
+    commits it with its ledger entry).
+
+    Raises:
+        InquiryNotFoundError: no valuation inquiry has that id (404).
+        AlreadySoldError: its sale is recorded already (409).
+        InvalidInputError: the sale's day is before the inquiry or in the future (422).
+    """
+    begin_write(session)
+    entry = valuation_entry(session, entry_id)
+    existing = session.scalar(select(SaleRow).where(SaleRow.ledger_entry_id == entry_id))
+    if existing is not None:
+        raise AlreadySoldError(entry_id, existing.sold_on, existing.price)
+    inquired_on = inquiry_date(entry)
+    check_sale(report, inquired_on=inquired_on, today=today)
+    estimate, lower, upper = _answer(entry)
+    row = SaleRow(
+        ledger_entry_id=entry_id,
+        kind="property" if entry.endpoint == PROPERTY_VALUATION_ENDPOINT else "vehicle",
+        case_number=entry.case_number,
+        inquired_on=inquired_on,
+        estimate=estimate,
+        lower=lower,
+        upper=upper,
+        price=report.price,
+        sold_on=report.sold_on,
+        round=report.round.value,
+        note=report.note,
+        recorded_by_key_id=key.id,
+        recorded_at=as_utc(now) if now is not None else dt.datetime.now(dt.UTC),
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another judge's record won the race (PostgreSQL)
+        session.rollback()
+        raise AlreadySoldError(entry_id, report.sold_on, report.price) from exc
+    logger.info("inquiry %d: sold for %s on %s (%s)", entry_id, row.price, row.sold_on, row.round)
+    return sale_public(row)
+
+
+class EntrySale(NamedTuple):
+    """An inquiry's recorded sale, as its list shows it."""
+
+    price: Decimal
+    sold_on: dt.date
+
+
+def entry_sales(session: Session, entry_ids: Collection[int]) -> dict[int, EntrySale]:
+    """The recorded sales of these inquiries, by inquiry id (those without one left out)."""
+    if not entry_ids:
+        return {}
+    rows = session.execute(
+        select(SaleRow.ledger_entry_id, SaleRow.price, SaleRow.sold_on).where(
+            SaleRow.ledger_entry_id.in_(entry_ids)
+        )
+    )
+    return {row.ledger_entry_id: EntrySale(row.price, row.sold_on) for row in rows}
+
+
+def ratio_study(
+    session: Session,
+    *,
+    kind: str | None = None,
+    sold_from: dt.date | None = None,
+    sold_until: dt.date | None = None,
+) -> RatioStudy:
+    """The inquiries' accuracy against the sales recorded (of ``kind``, sold in the period)."""
+    conditions = []
+    if kind is not None:
+        conditions.append(SaleRow.kind == kind)
+    if sold_from is not None:
+        conditions.append(SaleRow.sold_on >= sold_from)
+    if sold_until is not None:
+        conditions.append(SaleRow.sold_on <= sold_until)
+    rows = session.execute(
+        select(SaleRow.estimate, SaleRow.price, SaleRow.lower, SaleRow.upper).where(*conditions)
+    ).all()
+    metrics = None
+    if rows:
+        bounded = all(r.lower is not None and r.upper is not None for r in rows)
+        metrics = valuation_metrics(
+            [float(r.price) for r in rows],
+            [r.estimate for r in rows],
+            lower=[r.lower for r in rows] if bounded else None,
+            upper=[r.upper for r in rows] if bounded else None,
+        )
+    return RatioStudy(
+        kind=kind, sold_from=sold_from, sold_until=sold_until, n=len(rows), metrics=metrics
+    )

@@ -1,0 +1,108 @@
+"""Recorded sales of inquired assets and the ratio study on them (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import importlib
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.court.sales import SalePublic, SaleReport, SaleRound
+from models.errors import InvalidInputError
+from models.metrics import valuation_metrics
+from serving.court import ApiKeyPublic
+from serving.court.errors import AlreadySoldError, InquiryNotFoundError
+from serving.court.objections import VEHICLE_VALUATION_ENDPOINT
+from serving.court.sales import ratio_study, record_sale
+from serving.court.tables import SaleRow
+from tests.court.test_objections import D, at, record_inquiry
+
+TODAY = D("2025-12-01")
+
+
+def sold(
+    sessions: sessionmaker[Session], entry_id: int, price: str, day: str, judge: ApiKeyPublic
+) -> SalePublic:
+    """Record a sale and commit, as the API does with its ledger entry."""
+    report = SaleReport(price=Decimal(price), sold_on=D(day), round=SaleRound.FIRST)
+    with sessions() as session:
+        recorded = record_sale(session, entry_id, report, key=judge, today=TODAY)
+        session.commit()
+    return recorded
+
+
+def test_a_sale_stands_beside_its_inquiry_once(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=270_000.0)
+    recorded = sold(sessions, entry_id, "300000.00", "2025-11-20", judge)
+    assert recorded.kind == "property" and recorded.inquired_on == D("2025-09-22")
+    assert (recorded.estimate, recorded.lower, recorded.upper) == (270_000.0, 243_000.0, 297_000.0)
+    assert recorded.ratio == pytest.approx(0.9) and recorded.within_interval is False
+    with pytest.raises(AlreadySoldError, match=f"询价记录 {entry_id} 已登记成交"):
+        sold(sessions, entry_id, "290000.00", "2025-11-21", judge)
+    with pytest.raises(InquiryNotFoundError):
+        sold(sessions, entry_id + 99, "1.00", "2025-11-21", judge)
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"), [("2025-09-21", "早于询价之日"), ("2025-12-02", "晚于今天")]
+)
+def test_a_sale_day_outside_the_inquiry_and_today_names_sold_on(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine, day: str, reason: str
+) -> None:
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
+    with pytest.raises(InvalidInputError, match=reason) as caught:
+        sold(sessions, entry_id, "300000.00", day, judge)
+    assert caught.value.field == "sold_on"
+    with sessions() as session:
+        assert ratio_study(session).n == 0  # nothing kept
+
+
+def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
+    session: Session, sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    assert ratio_study(session).model_dump() == {
+        "kind": None,
+        "sold_from": None,
+        "sold_until": None,
+        "n": 0,
+        "metrics": None,
+    }
+    sales = [  # (value, price, sold on, kind)
+        (270_000.0, "300000.00", "2025-10-10", "property"),
+        (500_000.0, "480000.50", "2025-10-20", "property"),
+        (120_000.0, "100000.00", "2025-11-05", "property"),
+        (80_000.0, "88000.00", "2025-11-06", "vehicle"),
+    ]
+    for value, price, day, kind in sales:
+        endpoint = {"vehicle": VEHICLE_VALUATION_ENDPOINT}.get(kind)
+        extra = {"endpoint": endpoint} if endpoint else {}
+        entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=value, **extra)
+        sold(sessions, entry_id, price, day, judge)
+
+    def expected(rows: list[tuple[float, str, str, str]]) -> object:
+        values = [v for v, *_ in rows]
+        return valuation_metrics(
+            [float(p) for _, p, *_ in rows],
+            values,
+            lower=[v * 0.9 for v in values],
+            upper=[v * 1.1 for v in values],
+        )
+
+    with sessions() as session:
+        everything = ratio_study(session)
+        assert everything.n == 4 and everything.metrics == expected(sales)
+        homes = ratio_study(session, kind="property")
+        assert homes.metrics == expected(sales[:3])
+        october = ratio_study(session, sold_from=D("2025-10-01"), sold_until=D("2025-10-31"))
+        assert october.n == 2 and october.metrics == expected(sales[:2])
+    assert everything.metrics is not None and everything.metrics.interval_coverage == 0.5
+
+
+def test_migration_and_table_agree_with_the_sale_rules() -> None:
+    migration = importlib.import_module("serving.court.migrations.versions.r0005_auction_sales")
+    assert tuple(r.value for r in SaleRound) == migration.ROUNDS
+    assert SaleRow.__table__.c.note.type.length == migration.NOTE_MAX_CHARS
