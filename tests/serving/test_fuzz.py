@@ -128,3 +128,20 @@ def test_objection_and_appraisal_progress(judge: httpx.Client, flat: PropertyReq
     step = {"status": "已启动", "on": today, "note": "委托某某估价公司"}
     failures += _sweep(judge, f"/v1/objections/{task['id']}/progress", _mutations(step))
     assert not failures
+
+
+def test_sale_and_ratio_study(judge: httpx.Client, flat: PropertyRequest) -> None:
+    """A sale of a fresh inquiry (the first valid body records it; the rest meet a sale
+    recorded: 409s, never 500s), and the study's query parameters."""
+    inquiry = judge.post("/v1/valuations/property", json={**CASE, **flat.model_dump(mode="json")})
+    today = dt.datetime.now(CHINA_TZ).date().isoformat()
+    sale = {"price": "812345.60", "sold_on": today, "round": "二拍", "note": "变卖前第二次拍卖"}
+    failures = _sweep(
+        judge, f"/v1/inquiries/{inquiry.json()['inquiry']['id']}/sale", _mutations(sale)
+    )
+    for name in ("kind", "sold_from", "sold_until"):
+        for value in HOSTILE:
+            response = judge.get("/v1/sales/study", params={name: json.dumps(value)})
+            if response.status_code not in (200, 422):
+                failures.append(f"study {name}={value!r:.20}: {response.status_code}")
+    assert not failures
