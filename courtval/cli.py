@@ -110,6 +110,20 @@ def make_queue(
     console.print(f"wrote {written}")
 
 
+@data_app.command("sales")
+@domain_errors
+def export_sales(
+    kind: Annotated[str, typer.Argument(help="property or vehicle.")],
+    out: Annotated[Path, typer.Option("--output", "-o", help=".parquet, .csv or .xlsx.")],
+) -> None:
+    """Write the sales judges recorded (POST /v1/inquiries/{id}/sale) as a training table in
+    the generated data's columns, for `courtval train KIND --data FILE`."""
+    from courtval.court_cli import write_sales
+
+    count = write_sales(kind, out)
+    console.print(f"wrote {count} recorded {kind} sales to {out}")
+
+
 def _register(kind: str, info: KindInfo) -> None:
     """Add `data generate KIND`, `train KIND` and `evaluate KIND`."""
 

@@ -150,6 +150,23 @@ def backup_ledger(
         raise typer.Exit(1)
 
 
+def write_sales(kind: str, out: Path) -> int:
+    """Write the recorded sales of ``kind`` to ``out`` (by its suffix); how many."""
+    from models.table_io import write_table
+    from serving.court.admin import open_store
+    from serving.court.sales import sales_table
+
+    if kind not in ("property", "vehicle"):
+        raise InvalidInputError("kind", f"{kind!r}: property or vehicle")
+    with _store_errors(), open_store(_url()) as session:
+        table = sales_table(session, kind)
+    try:
+        out.write_bytes(write_table(table, out.suffix.lower()))
+    except OSError as exc:
+        raise DataError(f"{out}: cannot write ({exc.strerror})") from exc
+    return len(table)
+
+
 def print_demo_keys(database_url: str) -> None:
     """Issue fresh demo keys (one per role) and print them for the person at the console."""
     from serving.court.admin import demo_keys

@@ -364,6 +364,21 @@ def test_ledger_backup_command(env: Path, tmp_path: Path) -> None:
     assert "Traceback" not in again.output
 
 
+def test_data_sales_writes_the_recorded_sales(env: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sales.csv"
+    written = runner.invoke(app, ["data", "sales", "property", "--output", str(out)])
+    assert written.exit_code == 0, written.output
+    assert "wrote 0 recorded property sales" in written.output
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header[:2] == ["district", "community"] and header[-3:] == [
+        "price",
+        "sale_round",
+        "inquiry_id",
+    ]
+    boat = runner.invoke(app, ["data", "sales", "boat", "--output", str(out)])
+    assert boat.exit_code == 2 and "kind" in boat.output
+
+
 @pytest.mark.parametrize(
     ("hours", "ok"), [("8-18", True), ("18-8", False), ("8", False), ("8-25", False)]
 )

@@ -15,12 +15,16 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+import pandas as pd
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.court.sales import RatioStudy, SalePublic, SaleReport, SaleRound, check_sale
 from models.metrics import valuation_metrics
+from models.property.schemas import PropertyRequest
+from models.vehicle.schemas import VehicleRequest
 from serving.court.db import begin_write
 from serving.court.errors import AlreadySoldError, InquiryNotFoundError
 from serving.court.objections import (
@@ -140,6 +144,43 @@ def entry_sales(session: Session, entry_ids: Collection[int]) -> dict[int, Entry
         )
     )
     return {row.ledger_entry_id: EntrySale(row.price, row.sold_on) for row in rows}
+
+
+#: The request schema of each kind of inquiry: its fields are the training table's.
+_REQUESTS: dict[str, type[BaseModel]] = {"property": PropertyRequest, "vehicle": VehicleRequest}
+#: Beside the request's fields: what the sale adds for a data scientist (never a feature).
+SALE_COLUMNS = ("transaction_id", "transaction_date", "price", "sale_round", "inquiry_id")
+
+
+def sales_table(session: Session, kind: str) -> pd.DataFrame:
+    """The recorded sales of ``kind`` as a training table in the generator's columns
+    (``data/README.md``): the asset's facts as the inquiry's ledger entry holds them, the sale
+    day as ``transaction_date`` and its price as ``price``; and, for the data scientist, the
+    ``transaction_id`` (``S`` + the inquiry id), ``sale_round`` (auction prices run below
+    market prices, the more so after a failed auction) and ``inquiry_id``. Oldest sale first.
+    """
+    schema = _REQUESTS[kind]
+    facts = [name for name in schema.model_fields if name != "valuation_date"]
+    rows = session.execute(
+        select(SaleRow, LedgerEntryRow.inputs)
+        .join(LedgerEntryRow, LedgerEntryRow.id == SaleRow.ledger_entry_id)
+        .where(SaleRow.kind == kind)
+        .order_by(SaleRow.sold_on, SaleRow.id)
+    ).all()
+    records = []
+    for sale, inputs in rows:
+        known = inputs if isinstance(inputs, dict) else {}
+        records.append(
+            {
+                **{name: known.get(name) for name in facts},
+                "transaction_id": f"S{sale.ledger_entry_id:08d}",
+                "transaction_date": pd.Timestamp(sale.sold_on),
+                "price": float(sale.price),
+                "sale_round": sale.round,
+                "inquiry_id": sale.ledger_entry_id,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=[*facts, *SALE_COLUMNS])
 
 
 def ratio_study(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,9 +16,11 @@ from models.metrics import valuation_metrics
 from serving.court import ApiKeyPublic
 from serving.court.errors import AlreadySoldError, InquiryNotFoundError
 from serving.court.objections import VEHICLE_VALUATION_ENDPOINT
-from serving.court.sales import ratio_study, record_sale
+from serving.court.sales import ratio_study, record_sale, sales_table
 from serving.court.tables import SaleRow
 from tests.court.test_objections import D, at, record_inquiry
+from training.cleaning import clean_property
+from training.generate import generate_property_transactions
 
 TODAY = D("2025-12-01")
 
@@ -100,6 +103,32 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
         october = ratio_study(session, sold_from=D("2025-10-01"), sold_until=D("2025-10-31"))
         assert october.n == 2 and october.metrics == expected(sales[:2])
     assert everything.metrics is not None and everything.metrics.interval_coverage == 0.5
+
+
+def test_recorded_sales_are_a_training_table(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    """The sales export in the generated data's columns, and training's cleaning keeps them."""
+    first = record_inquiry(engine, judge, on=at("2025-09-22"), value=270_000.0)
+    second = record_inquiry(engine, judge, on=at("2025-09-23"), value=300_000.0)
+    sold(sessions, second, "310000.00", "2025-10-01", judge)
+    sold(sessions, first, "265000.00", "2025-11-02", judge)
+    with sessions() as session:
+        table = sales_table(session, "property")
+        assert sales_table(session, "vehicle").empty
+    assert list(table["inquiry_id"]) == [second, first]  # oldest sale first
+    assert list(table["price"]) == [310_000.0, 265_000.0]
+    assert list(table["transaction_date"]) == [
+        pd.Timestamp("2025-10-01"),
+        pd.Timestamp("2025-11-02"),
+    ]
+    generated = generate_property_transactions(n_rows=10, seed=0).frame
+    assert set(generated.columns) <= set(table.columns)
+    assert (table["community"] == "锦园小区").all() and (table["area_m2"] == 89.5).all()
+    cleaned = clean_property(table[list(generated.columns)])
+    # Both inquiries were of the same flat: the cleaning keeps its latest sale, as it does a
+    # re-listed unit in any transaction table.
+    assert list(cleaned.frame["transaction_id"]) == [f"S{first:08d}"], cleaned.report
 
 
 def test_migration_and_table_agree_with_the_sale_rules() -> None:
