@@ -34,6 +34,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.court.sales import RatioStudy
 from serving.logs import REQUEST_ID, logging_config
 
 if TYPE_CHECKING:
@@ -95,6 +96,20 @@ class MetricsRegistry(CollectorRegistry):
             "overdue: open after the due day; provisional: dates awaiting the holiday calendar), "
             "as of the scrape.",
             ("state",),
+            registry=self,
+        )
+        self.sales = Gauge(
+            "courtval_sales_last_year",
+            "Sales recorded against inquiries (POST /v1/inquiries/{id}/sale), sold in the last "
+            "365 days, by kind.",
+            ("kind",),
+            registry=self,
+        )
+        self.sales_accuracy = Gauge(
+            "courtval_sales_accuracy_last_year",
+            "The inquiries' accuracy against those sales, by kind and figure (median_ape, ppe10: "
+            "shares; cod: percent; prd): alert when it drifts.",
+            ("kind", "figure"),
             registry=self,
         )
         self.calendar_last_year = Gauge(
@@ -216,15 +231,31 @@ def set_model_info(target: MetricsTarget, store: ModelStore) -> None:
         ).set(1)
 
 
+#: The figures of a ratio study published as ``courtval_sales_accuracy_last_year``.
+SALES_FIGURES = ("median_ape", "ppe10", "cod", "prd")
+
+
 def set_court_gauges(
-    target: MetricsTarget, tasks: Mapping[str, int], calendar_last_year: int
+    target: MetricsTarget,
+    tasks: Mapping[str, int],
+    calendar_last_year: int,
+    sales: Mapping[str, RatioStudy] | None = None,
 ) -> None:
-    """Publish the appraisal tasks by state and the calendar's last year; call at a scrape."""
+    """Publish the appraisal tasks by state, the calendar's last year and, by kind, the
+    last year's sales and the inquiries' accuracy against them; call at a scrape."""
     registry = metrics_of(target)
     registry.appraisal_tasks.clear()
     for state, count in tasks.items():
         registry.appraisal_tasks.labels(state=state).set(count)
     registry.calendar_last_year.set(calendar_last_year)
+    registry.sales.clear()
+    registry.sales_accuracy.clear()
+    for kind, study in (sales or {}).items():
+        registry.sales.labels(kind=kind).set(study.n)
+        if study.metrics is not None:
+            for figure in SALES_FIGURES:
+                value = getattr(study.metrics, figure)
+                registry.sales_accuracy.labels(kind=kind, figure=figure).set(value)
 
 
 def count_quota_rejection(target: MetricsTarget, role: str, limit: str) -> None:

@@ -20,6 +20,8 @@ from models.errors import InvalidInputError, bilingual
 from models.metrics import ValuationMetrics
 from models.schemas import OneLine
 
+#: The kinds of inquiry whose sales are recorded.
+SALE_KINDS = ("property", "vehicle")
 #: The highest price recorded (the appraised value's limit too).
 MAX_SALE_CNY = Decimal("1e12")
 #: Longest note with a sale, in characters.

@@ -21,7 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.court.sales import RatioStudy, SalePublic, SaleReport, SaleRound, check_sale
+from models.court.sales import (
+    SALE_KINDS,
+    RatioStudy,
+    SalePublic,
+    SaleReport,
+    SaleRound,
+    check_sale,
+)
 from models.metrics import valuation_metrics
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
@@ -147,7 +154,9 @@ def entry_sales(session: Session, entry_ids: Collection[int]) -> dict[int, Entry
 
 
 #: The request schema of each kind of inquiry: its fields are the training table's.
-_REQUESTS: dict[str, type[BaseModel]] = {"property": PropertyRequest, "vehicle": VehicleRequest}
+_REQUESTS: dict[str, type[BaseModel]] = dict(
+    zip(SALE_KINDS, (PropertyRequest, VehicleRequest), strict=True)
+)
 #: Beside the request's fields: what the sale adds for a data scientist (never a feature).
 SALE_COLUMNS = ("transaction_id", "transaction_date", "price", "sale_round", "inquiry_id")
 

@@ -643,6 +643,15 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
         study = court.client(role).get("/v1/sales/study", params={"kind": "property"}).json()
         assert study["n"] == 1
         assert study["metrics"]["median_ape"] == pytest.approx(abs(got["ratio"] - 1))
+    scrape = court.client(Role.AUDITOR).get("/metrics").text  # for an alert on drift
+    assert 'courtval_sales_last_year{kind="property"} 1.0' in scrape
+    assert 'courtval_sales_last_year{kind="vehicle"} 0.0' in scrape
+    ape = re.search(
+        r'^courtval_sales_accuracy_last_year\{figure="median_ape",kind="property"\} (\S+)$',
+        scrape,
+        re.M,
+    )
+    assert ape is not None and float(ape.group(1)) == pytest.approx(abs(got["ratio"] - 1))
     assert court.client(Role.TRIAGE).get("/v1/sales/study").status_code == 403
     vehicles = judge.get("/v1/sales/study", params={"kind": "vehicle"}).json()
     assert (vehicles["n"], vehicles["metrics"]) == (0, None)
