@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models.clock import china_today
 from models.court.objections import (
@@ -27,7 +29,7 @@ from models.court.reference_price import ReferencePrice
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, JudgeOrAuditorDep, court_store
-from serving.access.record import ledger_headers, record, record_change, stamp
+from serving.access.record import Recordable, ledger_headers, record, record_change, stamp
 from serving.court.chain import row_hash
 from serving.court.errors import InquiryAlteredError
 from serving.court.objections import (
@@ -128,6 +130,35 @@ def own_entry(request: Request, caller: Caller, inquiry_id: int) -> LedgerEntryR
             "match its hash; run `courtval ledger verify`"
         )
     return entry
+
+
+Changed = TypeVar("Changed", bound=BaseModel)
+
+
+async def change_own_inquiry(
+    request: Request,
+    response: Response,
+    caller: Caller,
+    inquiry_id: int,
+    change: Callable[[Session, dt.date], Changed],
+    inputs: Recordable,
+) -> Changed:
+    """Make a change about one of the caller's own inquiries (an objection, an appraisal step,
+    its sale) on the court's day, committed with its ledger entry under the inquiry's case
+    number and purpose (or not at all: 503); the answer names the entry."""
+    entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
+    today = china_today()
+    done, written = await record_change(
+        request,
+        caller,
+        lambda session: change(session, today),
+        inputs=inputs,
+        outputs=lambda result: result,
+        case_number=entry.case_number,
+        purpose=entry.purpose,
+    )
+    stamp(response, written)
+    return done
 
 
 @router.get("/v1/inquiries")
@@ -295,19 +326,11 @@ async def object_to_inquiry(
     3 working days after registration (Chinese holidays and adjusted working days counted).
     The task is committed with its ledger entry: if that cannot be written, neither is kept
     (503)."""
-    entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
-    today = china_today()
-    task, written = await record_change(
-        request,
-        caller,
-        lambda session: file_objection(session, inquiry_id, objection, key=caller.key, today=today),
-        inputs=objection,
-        outputs=lambda task: task,
-        case_number=entry.case_number,
-        purpose=entry.purpose,
-    )
-    stamp(response, written)
-    return task
+
+    def change(session: Session, today: dt.date) -> AppraisalTaskPublic:
+        return file_objection(session, inquiry_id, objection, key=caller.key, today=today)
+
+    return await change_own_inquiry(request, response, caller, inquiry_id, change, objection)
 
 
 @router.get("/v1/objections")
@@ -352,26 +375,17 @@ async def record_appraisal_progress(
     happened. 待启动 → 已启动 → 已完成; 已撤回 before it is done; a closed task is final (409).
     A task started or closed is no longer overdue; a withdrawn objection no longer disputes
     the inquiry. Each step is committed with its ledger entry, or not at all (503)."""
-    court = court_store(request)
 
-    def owned_task() -> LedgerEntryRow:
-        with court.sessions() as session:
-            row = get_task(session, task_id)
-        return own_entry(request, caller, row.ledger_entry_id)
+    def inquiry_of_task() -> int:
+        with court_store(request).sessions() as session:
+            return get_task(session, task_id).ledger_entry_id
 
-    entry = await run_in_threadpool(owned_task)
-    today = china_today()
-    task, written = await record_change(
-        request,
-        caller,
-        lambda session: record_progress(session, task_id, step, today=today),
-        inputs={"task_id": task_id, **step.model_dump(mode="json", exclude_unset=True)},
-        outputs=lambda task: task,
-        case_number=entry.case_number,
-        purpose=entry.purpose,
-    )
-    stamp(response, written)
-    return task
+    def change(session: Session, today: dt.date) -> AppraisalTaskPublic:
+        return record_progress(session, task_id, step, today=today)
+
+    inputs = {"task_id": task_id, **step.model_dump(mode="json", exclude_unset=True)}
+    inquiry_id = await run_in_threadpool(inquiry_of_task)
+    return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
 
 
 @router.post("/v1/reference-price")

@@ -8,14 +8,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
-from models.clock import china_today
 from models.court.sales import RatioStudy, SalePublic, SaleReport
 from serving.access.auth import Caller, JudgeDep, court_store, require
-from serving.access.record import record_change, stamp
 from serving.court.sales import ratio_study, record_sale
 from serving.court.tables import Role
-from serving.routers.inquiries import InquiryId, own_entry
+from serving.routers.inquiries import InquiryId, change_own_inquiry
 
 router = APIRouter(tags=["sales"])
 
@@ -36,19 +35,12 @@ async def record_inquiry_sale(
     a day from the inquiry to today; once per inquiry (409 after). The answer sets the price
     beside the inquiry's value (``ratio`` = value / price, ``within_interval``); it is
     committed with its ledger entry, or not at all (503)."""
-    entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
-    today = china_today()
-    recorded, written = await record_change(
-        request,
-        caller,
-        lambda session: record_sale(session, inquiry_id, sale, key=caller.key, today=today),
-        inputs={"inquiry_id": inquiry_id, **sale.model_dump(mode="json")},
-        outputs=lambda done: done,
-        case_number=entry.case_number,
-        purpose=entry.purpose,
-    )
-    stamp(response, written)
-    return recorded
+
+    def change(session: Session, today: dt.date) -> SalePublic:
+        return record_sale(session, inquiry_id, sale, key=caller.key, today=today)
+
+    inputs = {"inquiry_id": inquiry_id, **sale.model_dump(mode="json")}
+    return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
 
 
 @router.get("/v1/sales/study")

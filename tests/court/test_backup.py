@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import Engine, select
 
 from models.errors import DataError
-from serving.court import ApiKeyCreate, Role, append, create_key, make_engine, upgrade
+from serving.court import (
+    ApiKeyCreate,
+    ApiKeyPublic,
+    Role,
+    append,
+    create_key,
+    make_engine,
+    upgrade,
+)
 from serving.court.backup import backup_store, format_backup
 from serving.court.db import session_factory
 from serving.court.tables import LedgerEntryRow
@@ -30,14 +38,20 @@ def _hashes(engine: Engine) -> list[str]:
         return list(session.scalars(select(LedgerEntryRow.entry_hash).order_by(LedgerEntryRow.id)))
 
 
+def _entries(engine: Engine, count: int) -> ApiKeyPublic:
+    """A judge's key and ``count`` of their inquiries in the ledger; the key."""
+    with session_factory(engine)() as session:
+        judge = create_key(session, ApiKeyCreate(owner="张法官", role=Role.JUDGE)).key
+    for n in range(count):
+        append(engine, inquiry(judge, n))
+    return judge
+
+
 def test_a_backup_taken_during_appends_is_a_consistent_verified_copy(
     store: tuple[str, Engine], tmp_path: Path
 ) -> None:
     url, engine = store
-    with session_factory(engine)() as session:
-        judge = create_key(session, ApiKeyCreate(owner="张法官", role=Role.JUDGE)).key
-    for n in range(50):
-        append(engine, inquiry(judge, n))
+    judge = _entries(engine, 50)
     go = threading.Event()
 
     def appender() -> None:
@@ -92,10 +106,7 @@ def test_a_copy_of_an_altered_store_reports_the_break(
 ) -> None:
     """The backup copies what is there; the walk on the copy says the chain is broken."""
     url, engine = store
-    with session_factory(engine)() as session:
-        judge = create_key(session, ApiKeyCreate(owner="张法官", role=Role.JUDGE)).key
-    for n in range(3):
-        append(engine, inquiry(judge, n))
+    _entries(engine, 3)
     with engine.begin() as connection:
         connection.exec_driver_sql("UPDATE ledger_entries SET purpose = '改' WHERE id = 2")
     engine.dispose()

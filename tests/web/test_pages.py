@@ -192,13 +192,18 @@ def test_my_inquiries_lists_them_with_the_dispute(
     page.screenshot(path=artifacts / "my-inquiries.png", full_page=True)
 
 
+def _newest_of_my_inquiries(page: Page, flat: PropertyRequest) -> Locator:
+    """Value ``flat``, open 我的询价 and return its row (the newest)."""
+    inquire(page, flat)
+    page.get_by_role("link", name="我的询价").click()
+    return page.locator("#inquiries tbody tr").first
+
+
 def test_the_appraisal_progress_is_recorded_from_my_inquiries(
     judge_page: Page, flat: PropertyRequest, artifacts: Path
 ) -> None:
     page = judge_page
-    inquire(page, flat)
-    page.get_by_role("link", name="我的询价").click()
-    row = page.locator("#inquiries tbody tr").first
+    row = _newest_of_my_inquiries(page, flat)
     row.get_by_role("button", name="异议").click()
     fill(page, {"party": "申请执行人", "ground": "财产基本信息错误"}, "o")
     fill(page, {"grounds": "申请执行人认为该房屋面积登记有误，请求委托评估。"}, "o")
@@ -232,9 +237,7 @@ def test_the_sale_is_recorded_from_my_inquiries(
     judge_page: Page, flat: PropertyRequest, artifacts: Path
 ) -> None:
     page = judge_page
-    inquire(page, flat)
-    page.get_by_role("link", name="我的询价").click()
-    row = page.locator("#inquiries tbody tr").first
+    row = _newest_of_my_inquiries(page, flat)
     row.get_by_role("button", name="登记成交").click()
     dialog = page.locator("#sale-dialog")
     expect(dialog).to_be_visible()
