@@ -548,12 +548,14 @@ def test_my_inquiries_say_when_the_appraisal_is_overdue(
     entry = session.get(LedgerEntryRow, task_due_10_11.inquiry_id)
     assert entry is not None
     (task,) = entry_tasks(session, [entry.id]).values()
-    assert not _summary(entry, task, D("2025-10-11")).appraisal_overdue  # the due day is not late
-    assert _summary(entry, task, D("2025-10-13")).appraisal_overdue
+    assert not _summary(
+        entry, task, None, D("2025-10-11")
+    ).appraisal_overdue  # the due day is not late
+    assert _summary(entry, task, None, D("2025-10-13")).appraisal_overdue
     step(session, task.task_id, AppraisalStatus.STARTED, D("2025-10-13"), today=D("2025-10-13"))
     (started,) = entry_tasks(session, [entry.id]).values()
-    assert not _summary(entry, started, D("2025-10-13")).appraisal_overdue
-    assert _summary(entry, None, D("2025-10-13")).disputed is False
+    assert not _summary(entry, started, None, D("2025-10-13")).appraisal_overdue
+    assert _summary(entry, None, None, D("2025-10-13")).disputed is False
 
 
 def test_a_start_after_the_due_day_is_marked_late(

@@ -293,7 +293,8 @@ def test_dropped_table_is_a_ledger_write_error(
 ) -> None:
     append(engine, inquiry(judge))
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE appraisal_tasks"))  # it refers to the ledger
+        connection.execute(text("DROP TABLE appraisal_tasks"))  # they refer to the ledger
+        connection.execute(text("DROP TABLE auction_sales"))
         connection.execute(text("DROP TABLE ledger_entries"))
     with pytest.raises(LedgerWriteError, match="no answer may be given"):
         append(engine, inquiry(judge, 1))
