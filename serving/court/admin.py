@@ -97,6 +97,7 @@ def _create_recorded(session: Session, spec: ApiKeyCreate, endpoint: str) -> Api
 
 
 def _revoke_recorded(session: Session, key_id: int, endpoint: str) -> ApiKeyPublic:
+    begin_write(session)  # before the read: on SQLite a reader cannot become the writer safely
     was_active = keys.get_key(session, key_id).active
     revoked = keys.revoke_key(session, key_id, commit=False)
     if was_active:  # revoking twice changes nothing, and records nothing
