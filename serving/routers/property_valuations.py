@@ -18,21 +18,17 @@ from serving.inquiries import answer_inquiry, answer_inquiry_batch
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
 
-@router.post("/property")
+@router.post("/property", response_model=PropertyValuation)
 async def value_property(
     caller: JudgeDep,
     inquiry: PropertyInquiry,
     loaded: PropertyModelDep,
     settings: SettingsDep,
     request: Request,
-    response: Response,
-) -> PropertyValuation:
+) -> Response:
     """Value one property: estimate, interval, rule-based figure, comparables, reasons. The
     answer is recorded in the ledger; ``inquiry.id`` names it for the report and objections."""
-    valuation: PropertyValuation = await answer_inquiry(
-        inquiry, loaded, settings, caller, request, response
-    )
-    return valuation
+    return await answer_inquiry(inquiry, loaded, settings, caller, request)
 
 
 @router.post(

@@ -37,21 +37,17 @@ ProjectionMonths = Annotated[
 ]
 
 
-@router.post("/vehicle")
+@router.post("/vehicle", response_model=VehicleValuation)
 async def value_vehicle(
     caller: JudgeDep,
     inquiry: VehicleInquiry,
     loaded: VehicleModelDep,
     settings: SettingsDep,
     request: Request,
-    response: Response,
-) -> VehicleValuation:
+) -> Response:
     """Value one vehicle: estimate, interval, residual-rate figure, comparables, reasons. The
     answer is recorded in the ledger; ``inquiry.id`` names it."""
-    valuation: VehicleValuation = await answer_inquiry(
-        inquiry, loaded, settings, caller, request, response
-    )
-    return valuation
+    return await answer_inquiry(inquiry, loaded, settings, caller, request)
 
 
 @router.post(
