@@ -84,6 +84,10 @@ def sale_public(row: SaleRow) -> SalePublic:
     )
 
 
+def _sale_of(session: Session, entry_id: int) -> SaleRow | None:
+    return session.scalar(select(SaleRow).where(SaleRow.ledger_entry_id == entry_id))
+
+
 def record_sale(
     session: Session,
     entry_id: int,
@@ -103,7 +107,7 @@ def record_sale(
     """
     begin_write(session)
     entry = valuation_entry(session, entry_id)
-    existing = session.scalar(select(SaleRow).where(SaleRow.ledger_entry_id == entry_id))
+    existing = _sale_of(session, entry_id)
     if existing is not None:
         raise AlreadySoldError(entry_id, existing.sold_on, existing.price)
     inquired_on = inquiry_date(entry)
@@ -127,9 +131,12 @@ def record_sale(
     session.add(row)
     try:
         session.flush()
-    except IntegrityError as exc:  # another judge's record won the race (PostgreSQL)
+    except IntegrityError as exc:  # another record of the sale won the race (PostgreSQL)
         session.rollback()
-        raise AlreadySoldError(entry_id, report.sold_on, report.price) from exc
+        winner = _sale_of(session, entry_id)
+        if winner is None:
+            raise
+        raise AlreadySoldError(entry_id, winner.sold_on, winner.price) from exc
     logger.info("inquiry %d: sold for %s on %s (%s)", entry_id, row.price, row.sold_on, row.round)
     return sale_public(row)
 

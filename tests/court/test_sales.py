@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from decimal import Decimal
 
 import pandas as pd
@@ -48,6 +49,31 @@ def test_a_sale_stands_beside_its_inquiry_once(
         sold(sessions, entry_id, "290000.00", "2025-11-21", judge)
     with pytest.raises(InquiryNotFoundError):
         sold(sessions, entry_id + 99, "1.00", "2025-11-21", judge)
+
+
+def test_concurrent_records_of_one_sale_keep_one(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"))
+    start = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def recorder(price: str) -> None:
+        start.wait()
+        try:
+            outcomes.append(sold(sessions, entry_id, price, "2025-11-20", judge))
+        except AlreadySoldError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=recorder, args=(f"30000{n}.00",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    kept = [o for o in outcomes if isinstance(o, SalePublic)]
+    assert len(kept) == 1 and len(outcomes) == 4
+    refused = [str(o) for o in outcomes if isinstance(o, AlreadySoldError)]
+    assert all(f"{kept[0].price} 元" in text for text in refused)  # the winner's price
 
 
 @pytest.mark.parametrize(
