@@ -71,6 +71,7 @@ SALE_LABELS: dict[str, str] = {
     "sold_on": "成交日期",
     "round": "成交方式",
     "note": "说明",
+    "reason": "更正原因",
 }
 
 #: Every label by field name (a name used by several forms has one label).

@@ -24,6 +24,7 @@ from serving.court.errors import (
     InquiryNotFoundError,
     KeyNotFoundError,
     LedgerWriteError,
+    SaleNotFoundError,
 )
 from serving.jobs import JobNotFoundError
 from serving.validation_zh import with_chinese
@@ -137,6 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
     for missing in (
         InquiryNotFoundError,
         AppraisalTaskNotFoundError,
+        SaleNotFoundError,
         KeyNotFoundError,
         JobNotFoundError,
     ):

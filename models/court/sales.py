@@ -58,6 +58,14 @@ class SaleReport(BaseModel):
     )
 
 
+class SaleCorrection(SaleReport):
+    """A recorded sale entered again, corrected, with the reason; the ledger keeps both."""
+
+    reason: Annotated[str, OneLine] = Field(
+        min_length=1, max_length=SALE_NOTE_MAX_CHARS, description="更正原因，如“成交价录入错误”."
+    )
+
+
 def check_sale(report: SaleReport, *, inquired_on: dt.date, today: dt.date) -> None:
     """A sale cannot precede its inquiry nor lie in the future.
 

@@ -88,6 +88,19 @@ class AlreadySoldError(CourtStoreError):
         self.entry_id = entry_id
 
 
+class SaleNotFoundError(CourtStoreError, LookupError):
+    """The inquiry has no recorded sale to correct; the API answers 404."""
+
+    def __init__(self, entry_id: int) -> None:
+        super().__init__(
+            bilingual(
+                f"询价记录 {entry_id} 尚未登记成交；请先登记（POST）再更正",
+                f"inquiry {entry_id} has no recorded sale; record it (POST) before correcting it",
+            )
+        )
+        self.entry_id = entry_id
+
+
 class AppraisalTaskNotFoundError(CourtStoreError, LookupError):
     """No appraisal task has the given id; the API answers 404."""
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from models.court.sales import (
     SALE_KINDS,
     RatioStudy,
+    SaleCorrection,
     SalePublic,
     SaleReport,
     SaleRound,
@@ -33,7 +34,7 @@ from models.metrics import valuation_metrics
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
 from serving.court.db import begin_write
-from serving.court.errors import AlreadySoldError, InquiryNotFoundError
+from serving.court.errors import AlreadySoldError, InquiryNotFoundError, SaleNotFoundError
 from serving.court.objections import (
     PROPERTY_VALUATION_ENDPOINT,
     inquiry_date,
@@ -197,6 +198,39 @@ def sales_table(session: Session, kind: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame.from_records(records, columns=[*facts, *SALE_COLUMNS])
+
+
+def correct_sale(
+    session: Session, entry_id: int, correction: SaleCorrection, *, today: dt.date
+) -> SalePublic:
+    """Replace the recorded sale of inquiry ``entry_id`` with ``correction`` (its reason goes to
+    the ledger entry of the change, which keeps what it replaced); flushed, not committed.
+
+    Raises:
+        InquiryNotFoundError: no valuation inquiry has that id (404).
+        SaleNotFoundError: it has no recorded sale (404).
+        InvalidInputError: the corrected day is before the inquiry or in the future (422).
+    """
+    begin_write(session)
+    valuation_entry(session, entry_id)
+    row = _sale_of(session, entry_id)
+    if row is None:
+        raise SaleNotFoundError(entry_id)
+    check_sale(correction, inquired_on=row.inquired_on, today=today)
+    replaced = sale_public(row)
+    row.price, row.sold_on = correction.price, correction.sold_on
+    row.round, row.note = correction.round.value, correction.note
+    session.flush()
+    logger.info(
+        "inquiry %d: sale corrected from %s on %s to %s on %s (%s)",
+        entry_id,
+        replaced.price,
+        replaced.sold_on,
+        row.price,
+        row.sold_on,
+        correction.reason,
+    )
+    return sale_public(row)
 
 
 def ratio_study(

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from models.court.sales import RatioStudy, SalePublic, SaleReport
+from models.court.sales import RatioStudy, SaleCorrection, SalePublic, SaleReport
 from serving.access.auth import Caller, JudgeDep, court_store, require
-from serving.court.sales import ratio_study, record_sale
+from serving.court.sales import correct_sale, ratio_study, record_sale
 from serving.court.tables import Role
 from serving.routers.inquiries import InquiryId, change_own_inquiry
 
@@ -40,6 +40,26 @@ async def record_inquiry_sale(
         return record_sale(session, inquiry_id, sale, key=caller.key, today=today)
 
     inputs = {"inquiry_id": inquiry_id, **sale.model_dump(mode="json")}
+    return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
+
+
+@router.put("/v1/inquiries/{inquiry_id}/sale")
+async def correct_inquiry_sale(
+    caller: JudgeDep,
+    inquiry_id: InquiryId,
+    correction: SaleCorrection,
+    request: Request,
+    response: Response,
+) -> SalePublic:
+    """Correct the recorded sale of one of the caller's inquiries (a mistyped price or day):
+    the whole sale entered again with the reason. The row is replaced; the ledger entry of the
+    correction holds the reason and the answer, and the earlier one still holds what was first
+    recorded. 404 when no sale is recorded yet."""
+
+    def change(session: Session, today: dt.date) -> SalePublic:
+        return correct_sale(session, inquiry_id, correction, today=today)
+
+    inputs = {"inquiry_id": inquiry_id, **correction.model_dump(mode="json")}
     return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
 
 

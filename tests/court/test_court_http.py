@@ -638,6 +638,16 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
     )
     again = judge.post(path, json=sale)
     assert again.status_code == 409 and "已登记成交" in again.json()["detail"]
+    assert judge.put(path, json=sale).json()["detail"][0]["loc"] == ["body", "reason"]
+    fixed = judge.put(path, json={**sale, "price": f"{price + 100:.2f}", "reason": "录入错误"})
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["ratio"] == pytest.approx(answer["value"] / (price + 100))
+    correction = court.client(Role.AUDITOR).get(
+        "/v1/ledger", params={"case_number": body["case_number"], "limit": 1000}
+    )
+    (entry,) = [e for e in correction.json()["items"] if e["inputs"].get("reason") == "录入错误"]
+    assert entry["endpoint"] == path and entry["outputs"]["price"] == f"{price + 100:.2f}"
+    got = fixed.json()
 
     for role in (Role.JUDGE, Role.AUDITOR, Role.DATA_SCIENTIST):
         study = court.client(role).get("/v1/sales/study", params={"kind": "property"}).json()

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.court.sales import SalePublic, SaleReport, SaleRound
+from models.court.sales import SaleCorrection, SalePublic, SaleReport, SaleRound
 from models.errors import InvalidInputError
 from models.metrics import valuation_metrics
 from serving.court import ApiKeyPublic
-from serving.court.errors import AlreadySoldError, InquiryNotFoundError
+from serving.court.errors import AlreadySoldError, InquiryNotFoundError, SaleNotFoundError
 from serving.court.objections import VEHICLE_VALUATION_ENDPOINT
-from serving.court.sales import ratio_study, record_sale, sales_table
+from serving.court.sales import correct_sale, ratio_study, record_sale, sales_table
 from serving.court.tables import SaleRow
 from tests.court.test_objections import D, at, record_inquiry
 from training.cleaning import clean_property
@@ -49,6 +49,37 @@ def test_a_sale_stands_beside_its_inquiry_once(
         sold(sessions, entry_id, "290000.00", "2025-11-21", judge)
     with pytest.raises(InquiryNotFoundError):
         sold(sessions, entry_id + 99, "1.00", "2025-11-21", judge)
+
+
+def test_a_recorded_sale_is_corrected_with_a_reason(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=270_000.0)
+    correction = SaleCorrection(
+        price=Decimal("280000.00"),
+        sold_on=D("2025-11-21"),
+        round=SaleRound.SECOND,
+        reason="成交价录入错误",
+    )
+    with sessions() as session, pytest.raises(SaleNotFoundError, match="尚未登记成交"):
+        correct_sale(session, entry_id, correction, today=TODAY)
+    sold(sessions, entry_id, "2800000.00", "2025-11-20", judge)  # one zero too many
+    with sessions() as session:
+        corrected = correct_sale(session, entry_id, correction, today=TODAY)
+        session.commit()
+    assert (corrected.price, corrected.sold_on, corrected.round) == (
+        Decimal("280000.00"),
+        D("2025-11-21"),
+        SaleRound.SECOND,
+    )
+    assert corrected.ratio == pytest.approx(270_000 / 280_000)
+    with sessions() as session:
+        study = ratio_study(session)
+        assert study.n == 1 and study.metrics is not None
+        assert study.metrics.median_ape == pytest.approx(abs(270_000 / 280_000 - 1))
+        late = correction.model_copy(update={"sold_on": D("2025-12-02")})
+        with pytest.raises(InvalidInputError, match="晚于今天"):
+            correct_sale(session, entry_id, late, today=TODAY)
 
 
 def test_concurrent_records_of_one_sale_keep_one(
