@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import ColumnElement, func, select
@@ -124,6 +125,37 @@ def valuation_entry(session: Session, entry_id: int) -> LedgerEntryRow:
     if row.endpoint not in VALUATION_ENDPOINTS:
         raise InquiryNotFoundError(entry_id, not_valuation=True)
     return row
+
+
+def _finite(value: Any) -> int | float | None:
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return value if number and math.isfinite(value) else None
+
+
+def answered_value(entry: LedgerEntryRow) -> int | float:
+    """The value a valuation inquiry answered, as its ledger entry stores it.
+
+    Raises:
+        InquiryNotFoundError: the entry holds no positive, finite ``value`` (not a valuation).
+    """
+    outputs = entry.outputs if isinstance(entry.outputs, dict) else {}
+    value = _finite(outputs.get("value"))
+    if value is None or value <= 0:
+        raise InquiryNotFoundError(entry.id, not_valuation=True)
+    return value
+
+
+def answered_interval(entry: LedgerEntryRow) -> tuple[float | None, float | None]:
+    """The bounds of the interval a valuation inquiry answered (None where it holds none)."""
+    outputs = entry.outputs if isinstance(entry.outputs, dict) else {}
+    interval = outputs.get("interval")
+    if not isinstance(interval, dict):
+        return None, None
+    lower, upper = _finite(interval.get("lower")), _finite(interval.get("upper"))
+    return (
+        None if lower is None else float(lower),
+        None if upper is None else float(upper),
+    )
 
 
 def inquiry_date(entry: LedgerEntryRow) -> dt.date:

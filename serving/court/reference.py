@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Any
@@ -28,9 +27,9 @@ from models.court.case_number import CaseNumber, normalise_case_number
 from models.court.errors import bilingual
 from models.court.reference_price import PlatformResult, ReferencePrice, reference_price
 from models.errors import InvalidInputError
-from serving.court.errors import InquiryNotFoundError
 from serving.court.objections import (
     VALUATION_ENDPOINTS,
+    answered_value,
     disputed_entry_ids,
     inquiry_date,
     valuation_entry,
@@ -90,15 +89,6 @@ class ReferencePriceRequest(BaseModel):
     )
 
 
-def _ledger_value(entry: LedgerEntryRow) -> Decimal:
-    value = entry.outputs.get("value") if isinstance(entry.outputs, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        value = None
-    if value is None or not (math.isfinite(value) and value > 0):  # not a valuation's answer
-        raise InquiryNotFoundError(entry.id, not_valuation=True)
-    return Decimal(str(value))  # the shortest decimal that reads back as the stored float
-
-
 def _check_case(entry: LedgerEntryRow, case_number: str | None) -> None:
     if case_number is None or entry.case_number is None:
         return
@@ -115,7 +105,7 @@ def _check_case(entry: LedgerEntryRow, case_number: str | None) -> None:
 def _ours(entry: LedgerEntryRow, *, disputed: bool) -> PlatformResult:
     return PlatformResult(
         platform=PLATFORM_NAME,
-        value=_ledger_value(entry),
+        value=Decimal(str(answered_value(entry))),  # the shortest decimal of the stored float
         inquiry_date=inquiry_date(entry),
         disputed=disputed,
     )

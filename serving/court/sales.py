@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections.abc import Collection
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import pandas as pd
 from pydantic import BaseModel
@@ -34,9 +33,11 @@ from models.metrics import valuation_metrics
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
 from serving.court.db import begin_write
-from serving.court.errors import AlreadySoldError, InquiryNotFoundError, SaleNotFoundError
+from serving.court.errors import AlreadySoldError, SaleNotFoundError
 from serving.court.objections import (
     PROPERTY_VALUATION_ENDPOINT,
+    answered_interval,
+    answered_value,
     inquiry_date,
     valuation_entry,
 )
@@ -44,23 +45,6 @@ from serving.court.schemas import ApiKeyPublic, as_utc
 from serving.court.tables import LedgerEntryRow, SaleRow
 
 logger = logging.getLogger(__name__)
-
-
-def _number(value: Any) -> float | None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    return float(value) if ok else None
-
-
-def _answer(entry: LedgerEntryRow) -> tuple[float, float | None, float | None]:
-    """The inquiry's value and interval bounds, from its recorded answer."""
-    outputs = entry.outputs if isinstance(entry.outputs, dict) else {}
-    value = _number(outputs.get("value"))
-    if value is None or value <= 0:
-        raise InquiryNotFoundError(entry.id, not_valuation=True)
-    interval = outputs.get("interval")
-    if not isinstance(interval, dict):
-        interval = {}
-    return value, _number(interval.get("lower")), _number(interval.get("upper"))
 
 
 def sale_public(row: SaleRow) -> SalePublic:
@@ -113,7 +97,7 @@ def record_sale(
         raise AlreadySoldError(entry_id, existing.sold_on, existing.price)
     inquired_on = inquiry_date(entry)
     check_sale(report, inquired_on=inquired_on, today=today)
-    estimate, lower, upper = _answer(entry)
+    estimate, (lower, upper) = float(answered_value(entry)), answered_interval(entry)
     row = SaleRow(
         ledger_entry_id=entry_id,
         kind="property" if entry.endpoint == PROPERTY_VALUATION_ENDPOINT else "vehicle",

@@ -64,7 +64,7 @@ class AppendPlan:
     move_head: _Prepared
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)  # one per engine's dialect: a server has one, a test run many
 def _plan(dialect: Dialect, statements: Statements) -> AppendPlan:
     head, insert, move = (_prepare(statement, dialect) for statement in statements)
     return AppendPlan(head, insert, move)

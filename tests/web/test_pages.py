@@ -192,6 +192,13 @@ def test_my_inquiries_lists_them_with_the_dispute(
     page.screenshot(path=artifacts / "my-inquiries.png", full_page=True)
 
 
+def _object(page: Page, party: str, ground: str, grounds: str) -> None:
+    """Fill the open objection dialog and register the objection."""
+    fill(page, {"party": party, "ground": ground}, "o")
+    fill(page, {"grounds": grounds}, "o")
+    page.locator("#objection-dialog").get_by_role("button", name="登记异议").click()
+
+
 def _newest_of_my_inquiries(page: Page, flat: PropertyRequest) -> Locator:
     """Value ``flat``, open 我的询价 and return its row (the newest)."""
     inquire(page, flat)
@@ -205,9 +212,9 @@ def test_the_appraisal_progress_is_recorded_from_my_inquiries(
     page = judge_page
     row = _newest_of_my_inquiries(page, flat)
     row.get_by_role("button", name="异议").click()
-    fill(page, {"party": "申请执行人", "ground": "财产基本信息错误"}, "o")
-    fill(page, {"grounds": "申请执行人认为该房屋面积登记有误，请求委托评估。"}, "o")
-    page.locator("#objection-dialog").get_by_role("button", name="登记异议").click()
+    _object(
+        page, "申请执行人", "财产基本信息错误", "申请执行人认为该房屋面积登记有误，请求委托评估。"
+    )
     expect(row).to_contain_text("委托评估应于")
 
     row.get_by_role("button", name="评估进展").click()
@@ -264,9 +271,7 @@ def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     page = judge_page
     result = inquire(page, flat)
     result.get_by_role("button", name="记录当事人异议").click()
-    fill(page, {"party": "被执行人", "ground": "询价或评估程序违法"}, "o")
-    fill(page, {"grounds": "被执行人认为询价前未通知其到场，程序违法。"}, "o")
-    page.locator("#objection-dialog").get_by_role("button", name="登记异议").click()
+    _object(page, "被执行人", "询价或评估程序违法", "被执行人认为询价前未通知其到场，程序违法。")
     expect(result.locator('[data-slot="disputed"]')).to_contain_text("委托评估应于")
 
     page.get_by_role("button", name="退出").click()
