@@ -108,7 +108,8 @@ class MetricsRegistry(CollectorRegistry):
         self.sales_accuracy = Gauge(
             "courtval_sales_accuracy_last_year",
             "The inquiries' accuracy against those sales, by kind and figure (median_ape, ppe10: "
-            "shares; cod: percent; prd): alert when it drifts.",
+            "shares; cod: percent; prd; ours_closest: the share of the sales with a reference "
+            "price where ours came closest to the price, Art. 31): alert when it drifts.",
             ("kind", "figure"),
             registry=self,
         )
@@ -256,6 +257,9 @@ def set_court_gauges(
             for figure in SALES_FIGURES:
                 value = getattr(study.metrics, figure)
                 registry.sales_accuracy.labels(kind=kind, figure=figure).set(value)
+        if study.fee.ours_closest_share is not None:
+            share = study.fee.ours_closest_share
+            registry.sales_accuracy.labels(kind=kind, figure="ours_closest").set(share)
 
 
 def count_quota_rejection(target: MetricsTarget, role: str, limit: str) -> None:

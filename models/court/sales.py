@@ -10,12 +10,14 @@ holdout, and the ground truth a data scientist retrains on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.court.reference_price import PlatformResult
 from models.errors import InvalidInputError, bilingual
 from models.metrics import ValuationMetrics
 from models.schemas import OneLine
@@ -90,6 +92,84 @@ def check_sale(report: SaleReport, *, inquired_on: dt.date, today: dt.date) -> N
         )
 
 
+#: What the fee attribution cites.
+FEE_BASIS = "法释〔2018〕15号第三十一条：询价费由询价结果与成交价最接近的平台收取"
+
+
+class PlatformDistance(BaseModel):
+    """How far one platform's result, as the reference price used it, was from the sale."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    platform: str = Field(description="询价平台名称.")
+    value: Decimal = Field(description="The platform's result, CNY.")
+    difference: Decimal = Field(description="Result − sale price, CNY.")
+    deviation: float = Field(description="Result / sale price − 1.")
+
+
+class FeeAttribution(BaseModel):
+    """Art. 31: which platform's result came closest to the sale price.
+
+    The results are those the reference price that cited the inquiry averaged (disputed and
+    expired ones were left out of it, and are left out here); the reference price is the latest
+    one computed here, on or before the sale day, that cites the inquiry by its id.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reference_id: int = Field(
+        description="The ledger entry of that reference price (POST /v1/reference-price)."
+    )
+    decided_on: dt.date = Field(description="The reference price's decision day.")
+    platforms: list[PlatformDistance] = Field(description="Each result, the closest first.")
+    closest: list[str] = Field(
+        description="The platform whose result is closest to the price (several on a tie)."
+    )
+    ours_closest: bool = Field(description="Whether ours is (one of) the closest.")
+    basis: str = FEE_BASIS
+
+
+def attribute_fee(
+    results: Sequence[PlatformResult],
+    price: Decimal,
+    *,
+    ours: str,
+    reference_id: int,
+    decided_on: dt.date,
+) -> FeeAttribution:
+    """The Art. 31 closeness of ``results`` to the sale ``price`` (exact, in yuan).
+
+    Args:
+        results: The results a reference price used (at least one).
+        price: The sale price.
+        ours: The name our own results carry.
+        reference_id: The reference price's ledger entry id.
+        decided_on: Its decision day.
+    """
+    distances = sorted(
+        (
+            PlatformDistance(
+                platform=r.platform,
+                value=r.value,
+                difference=r.value - price,
+                deviation=float(r.value / price) - 1.0,
+            )
+            for r in results
+        ),
+        key=lambda d: (abs(d.difference), d.platform),
+    )
+    nearest = abs(distances[0].difference)
+    closest = [d.platform for d in distances if abs(d.difference) == nearest]
+    return FeeAttribution(
+        reference_id=reference_id,
+        decided_on=decided_on,
+        platforms=distances,
+        closest=closest,
+        ours_closest=ours in closest,
+        basis=FEE_BASIS,
+    )
+
+
 class SalePublic(SaleReport):
     """A recorded sale beside the inquiry's answer."""
 
@@ -105,6 +185,25 @@ class SalePublic(SaleReport):
     ratio: float = Field(description="estimate / price (IAAO's assessment-to-sale ratio).")
     within_interval: bool | None = Field(description="Whether the price fell in the interval.")
     recorded_at: dt.datetime
+    fee: FeeAttribution | None = Field(
+        default=None,
+        description="Art. 31: the platforms' results against the price; None when no "
+        "reference price computed here by the sale day cites the inquiry.",
+    )
+
+
+class FeeStudy(BaseModel):
+    """Art. 31 over the studied sales: how often our result came closest to the price."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    with_reference: int = Field(
+        ge=0, description="Sales whose inquiry a reference price computed here cites."
+    )
+    ours_closest: int = Field(ge=0, description="Of those, sales where ours came closest.")
+    ours_closest_share: float | None = Field(
+        description="ours_closest / with_reference; None without any."
+    )
 
 
 class RatioStudy(BaseModel):
@@ -119,3 +218,4 @@ class RatioStudy(BaseModel):
     metrics: ValuationMetrics | None = Field(
         description="Median APE, PPE10/20, COD, PRD, interval coverage; None without sales."
     )
+    fee: FeeStudy = Field(description="Art. 31: how often ours came closest to the price.")

@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "MAX_RESULTS",
     "PLATFORM_NAME",
+    "REFERENCE_PRICE_ENDPOINT",
     "VALUATION_ENDPOINTS",
     "InquiryResult",
     "ReferencePriceRequest",
@@ -51,6 +52,9 @@ __all__ = [
 
 #: The platform name our inquiries appear under in the reference price.
 PLATFORM_NAME = "courtval"
+#: Where a reference price is computed: the ledger ``endpoint`` of its entries, whose ``inputs``
+#: are the :class:`ReferencePriceRequest` and ``outputs`` the :class:`ReferencePrice`.
+REFERENCE_PRICE_ENDPOINT = "/v1/reference-price"
 #: Most results one computation takes (Art. 13 averages a handful of platforms).
 MAX_RESULTS = 10
 

@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Collection
-from decimal import Decimal
-from typing import NamedTuple
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.court.reference_price import ReferencePrice
 from models.court.sales import (
     SALE_KINDS,
+    FeeAttribution,
+    FeeStudy,
     RatioStudy,
     SaleCorrection,
     SalePublic,
     SaleReport,
     SaleRound,
+    attribute_fee,
     check_sale,
 )
 from models.metrics import valuation_metrics
@@ -41,14 +45,78 @@ from serving.court.objections import (
     inquiry_date,
     valuation_entry,
 )
+from serving.court.reference import PLATFORM_NAME, REFERENCE_PRICE_ENDPOINT
 from serving.court.schemas import ApiKeyPublic, as_utc
 from serving.court.tables import LedgerEntryRow, SaleRow
 
 logger = logging.getLogger(__name__)
 
 
-def sale_public(row: SaleRow) -> SalePublic:
-    """The public view of a recorded sale."""
+#: Case numbers per query when the reference prices of many sales are read.
+_CASES_PER_QUERY = 500
+
+
+def _cited(inputs: Any) -> set[int]:
+    """The inquiry ids a reference price's recorded request cites."""
+    results = inputs.get("results") if isinstance(inputs, dict) else None
+    if not isinstance(results, list):
+        return set()
+    return {r["inquiry_id"] for r in results if isinstance(r, dict) and "inquiry_id" in r}
+
+
+def _citing_references(
+    session: Session, case_numbers: Iterable[str]
+) -> dict[int, list[tuple[int, ReferencePrice]]]:
+    """The reference prices recorded under these cases, by the inquiry ids they cite; newest
+    first."""
+    cited: defaultdict[int, list[tuple[int, ReferencePrice]]] = defaultdict(list)
+    ordered = sorted(set(case_numbers))
+    for start in range(0, len(ordered), _CASES_PER_QUERY):
+        cases = ordered[start : start + _CASES_PER_QUERY]
+        rows = session.execute(
+            select(LedgerEntryRow.id, LedgerEntryRow.inputs, LedgerEntryRow.outputs)
+            .where(
+                LedgerEntryRow.endpoint == REFERENCE_PRICE_ENDPOINT,
+                LedgerEntryRow.case_number.in_(cases),
+            )
+            .order_by(LedgerEntryRow.id.desc())
+        )
+        for row in rows:
+            inquiry_ids = _cited(row.inputs)
+            if not inquiry_ids:
+                continue
+            try:
+                price = ReferencePrice.model_validate(row.outputs)
+            except ValidationError:
+                logger.warning("ledger entry %d: not a reference price; left out", row.id)
+                continue
+            for inquiry_id in inquiry_ids:
+                cited[inquiry_id].append((row.id, price))
+    return cited
+
+
+def fee_attributions(session: Session, sales: Sequence[SaleRow]) -> dict[int, FeeAttribution]:
+    """Art. 31 for each of ``sales`` whose inquiry a reference price computed here cites, by
+    inquiry id: the latest such reference price decided on or before the sale day, its results
+    against the sale price."""
+    cited = _citing_references(session, (s.case_number for s in sales if s.case_number))
+    attributions = {}
+    for sale in sales:
+        for reference_id, price in cited.get(sale.ledger_entry_id, ()):
+            if price.decision_date <= sale.sold_on:
+                attributions[sale.ledger_entry_id] = attribute_fee(
+                    price.used,
+                    sale.price,
+                    ours=PLATFORM_NAME,
+                    reference_id=reference_id,
+                    decided_on=price.decision_date,
+                )
+                break
+    return attributions
+
+
+def sale_public(row: SaleRow, fee: FeeAttribution | None = None) -> SalePublic:
+    """The public view of a recorded sale (with its Art. 31 attribution, when known)."""
     lower, upper, price = row.lower, row.upper, float(row.price)
     inside = None if lower is None or upper is None else bool(lower <= price <= upper)
     return SalePublic(
@@ -66,7 +134,12 @@ def sale_public(row: SaleRow) -> SalePublic:
         ratio=row.estimate / price,
         within_interval=inside,
         recorded_at=as_utc(row.recorded_at),
+        fee=fee,
     )
+
+
+def _with_fee(session: Session, row: SaleRow) -> SalePublic:
+    return sale_public(row, fee_attributions(session, [row]).get(row.ledger_entry_id))
 
 
 def _sale_of(session: Session, entry_id: int) -> SaleRow | None:
@@ -123,26 +196,17 @@ def record_sale(
             raise
         raise AlreadySoldError(entry_id, winner.sold_on, winner.price) from exc
     logger.info("inquiry %d: sold for %s on %s (%s)", entry_id, row.price, row.sold_on, row.round)
-    return sale_public(row)
+    return _with_fee(session, row)
 
 
-class EntrySale(NamedTuple):
-    """An inquiry's recorded sale, as its list shows it."""
-
-    price: Decimal
-    sold_on: dt.date
-
-
-def entry_sales(session: Session, entry_ids: Collection[int]) -> dict[int, EntrySale]:
-    """The recorded sales of these inquiries, by inquiry id (those without one left out)."""
+def entry_sales(session: Session, entry_ids: Collection[int]) -> dict[int, SalePublic]:
+    """The recorded sales of these inquiries with their Art. 31 attributions, by inquiry id
+    (those without a sale left out)."""
     if not entry_ids:
         return {}
-    rows = session.execute(
-        select(SaleRow.ledger_entry_id, SaleRow.price, SaleRow.sold_on).where(
-            SaleRow.ledger_entry_id.in_(entry_ids)
-        )
-    )
-    return {row.ledger_entry_id: EntrySale(row.price, row.sold_on) for row in rows}
+    rows = session.scalars(select(SaleRow).where(SaleRow.ledger_entry_id.in_(entry_ids))).all()
+    fees = fee_attributions(session, rows)
+    return {row.ledger_entry_id: sale_public(row, fees.get(row.ledger_entry_id)) for row in rows}
 
 
 #: The request schema of each kind of inquiry: its fields are the training table's.
@@ -214,7 +278,7 @@ def correct_sale(
         row.sold_on,
         correction.reason,
     )
-    return sale_public(row)
+    return _with_fee(session, row)
 
 
 def ratio_study(
@@ -232,18 +296,29 @@ def ratio_study(
         conditions.append(SaleRow.sold_on >= sold_from)
     if sold_until is not None:
         conditions.append(SaleRow.sold_on <= sold_until)
-    rows = session.execute(
-        select(SaleRow.estimate, SaleRow.price, SaleRow.lower, SaleRow.upper).where(*conditions)
-    ).all()
+    rows = session.scalars(select(SaleRow).where(*conditions)).all()
     metrics = None
     if rows:
-        bounded = all(r.lower is not None and r.upper is not None for r in rows)
+        lower = [r.lower for r in rows if r.lower is not None]
+        upper = [r.upper for r in rows if r.upper is not None]
+        bounded = len(lower) == len(upper) == len(rows)
         metrics = valuation_metrics(
             [float(r.price) for r in rows],
             [r.estimate for r in rows],
-            lower=[r.lower for r in rows] if bounded else None,
-            upper=[r.upper for r in rows] if bounded else None,
+            lower=lower if bounded else None,
+            upper=upper if bounded else None,
         )
+    fees = fee_attributions(session, rows).values()
+    ours = sum(fee.ours_closest for fee in fees)
     return RatioStudy(
-        kind=kind, sold_from=sold_from, sold_until=sold_until, n=len(rows), metrics=metrics
+        kind=kind,
+        sold_from=sold_from,
+        sold_until=sold_until,
+        n=len(rows),
+        metrics=metrics,
+        fee=FeeStudy(
+            with_reference=len(fees),
+            ours_closest=ours,
+            ours_closest_share=ours / len(fees) if fees else None,
+        ),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
@@ -26,6 +25,7 @@ from models.court.objections import (
     ObjectionRequest,
 )
 from models.court.reference_price import ReferencePrice
+from models.court.sales import SalePublic
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, JudgeOrAuditorDep, court_store
@@ -48,8 +48,12 @@ from serving.court.objections import (
     task_of_entry,
     valuation_entry,
 )
-from serving.court.reference import ReferencePriceRequest, reference_from_inputs
-from serving.court.sales import EntrySale, entry_sales
+from serving.court.reference import (
+    REFERENCE_PRICE_ENDPOINT,
+    ReferencePriceRequest,
+    reference_from_inputs,
+)
+from serving.court.sales import entry_sales
 from serving.court.schemas import MAX_OFFSET, MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow, Role
 from serving.reports import (
@@ -103,10 +107,11 @@ class InquirySummary(BaseModel):
         default=False,
         description="The appraisal should have started by now (待启动 after its due day).",
     )
-    sale_price: Decimal | None = Field(
-        default=None, description="成交价 (CNY), once the sale is recorded."
+    sale: SalePublic | None = Field(
+        default=None,
+        description="The recorded sale (成交), with the Art. 31 attribution when a reference "
+        "price cites the inquiry; None before it is recorded.",
     )
-    sold_on: dt.date | None = Field(default=None, description="成交日期, once recorded.")
 
 
 class InquiryPage(BaseModel):
@@ -200,7 +205,7 @@ async def my_inquiries(
 
 
 def _summary(
-    row: LedgerEntryRow, task: EntryTask | None, sale: EntrySale | None, today: dt.date
+    row: LedgerEntryRow, task: EntryTask | None, sale: SalePublic | None, today: dt.date
 ) -> InquirySummary:
     value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
     return InquirySummary(
@@ -219,8 +224,7 @@ def _summary(
         appraisal_due_provisional=task.provisional if task else False,
         objection_late=task.objection_late if task else False,
         appraisal_overdue=task is not None and task.overdue(today),
-        sale_price=sale.price if sale else None,
-        sold_on=sale.sold_on if sale else None,
+        sale=sale,
     )
 
 
@@ -388,7 +392,7 @@ async def record_appraisal_progress(
     return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
 
 
-@router.post("/v1/reference-price")
+@router.post(REFERENCE_PRICE_ENDPOINT)
 async def compute_reference_price(
     body: ReferencePriceRequest, caller: JudgeDep, request: Request, response: Response
 ) -> ReferencePrice:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
-from models.court.sales import SaleReport
+from models.court.sales import SaleCorrection, SaleReport
 from models.property.schemas import PropertyInquiry
 from models.settings import Settings
 from models.vehicle.schemas import VehicleInquiry
@@ -128,7 +128,9 @@ def _fields(page: str, timezone: str) -> dict[str, Any]:
     if page == "/inquiries":
         progress = form_fields(AppraisalProgress, defaults={"on": day})
         sale = form_fields(SaleReport, defaults={"sold_on": day})
-        return {"progress_fields": progress, "sale_fields": sale, **objection}
+        correct = form_fields(SaleCorrection)
+        fields = {"progress_fields": progress, "sale_fields": sale, "correct_fields": correct}
+        return {**fields, **objection}
     if page == "/triage":
         return {"today": day}
     if page == "/supervision":

@@ -627,8 +627,19 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
     study = court.client(Role.AUDITOR).get("/v1/sales/study")
     assert study.status_code == 200 and study.json()["n"] == 0
 
+    theirs = {"platform": "某平台", "value": f"{price * 1.2:.2f}", "inquiry_date": str(today)}
+    mine = {"inquiry_id": answer["inquiry"]["id"]}
+    reference = {"case_number": body["case_number"], "results": [theirs, mine]}
+    assert judge.post("/v1/reference-price", json=reference).status_code == 200
     recorded = judge.post(path, json={**sale, "note": "京东拍卖，竞价 12 次"})
     assert recorded.status_code == 201, recorded.text
+    fee = recorded.json()["fee"]  # Art. 31: ours at +/-5%, theirs at +20%
+    assert [d["platform"] for d in fee["platforms"]] == ["courtval", "某平台"]
+    assert (fee["closest"], fee["ours_closest"]) == (["courtval"], True)
+    listed = judge.get("/v1/inquiries", params={"limit": 5}).json()["items"]
+    (mine_listed,) = [i for i in listed if i["id"] == answer["inquiry"]["id"]]
+    assert mine_listed["sale"]["price"] == f"{price:.2f}"
+    assert mine_listed["sale"]["fee"]["closest"] == ["courtval"]
     assert recorded.headers["X-Inquiry-Id"].isdigit()  # the sale's own ledger entry
     got = recorded.json()
     assert (got["kind"], got["estimate"], got["round"]) == ("property", answer["value"], "一拍")
@@ -653,6 +664,7 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
         study = court.client(role).get("/v1/sales/study", params={"kind": "property"}).json()
         assert study["n"] == 1
         assert study["metrics"]["median_ape"] == pytest.approx(abs(got["ratio"] - 1))
+        assert study["fee"] == {"with_reference": 1, "ours_closest": 1, "ours_closest_share": 1.0}
     scrape = court.client(Role.AUDITOR).get("/metrics").text  # for an alert on drift
     assert 'courtval_sales_last_year{kind="property"} 1.0' in scrape
     assert 'courtval_sales_last_year{kind="vehicle"} 0.0' in scrape
@@ -662,6 +674,7 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
         re.M,
     )
     assert ape is not None and float(ape.group(1)) == pytest.approx(abs(got["ratio"] - 1))
+    assert 'courtval_sales_accuracy_last_year{figure="ours_closest",kind="property"} 1.0' in scrape
     assert court.client(Role.TRIAGE).get("/v1/sales/study").status_code == 403
     vehicles = judge.get("/v1/sales/study", params={"kind": "vehicle"}).json()
     assert (vehicles["n"], vehicles["metrics"]) == (0, None)

@@ -153,10 +153,10 @@ def record_inquiry(
     case_number: str = CASE,
 ) -> int:
     """Append a property valuation to the ledger at ``on``; its id."""
-    entry = LedgerEntryCreate(
-        key_id=key.id,
-        user_name=key.owner,
-        role=key.role,
+    return append_as(
+        engine,
+        key,
+        on=on,
         case_number=case_number,
         endpoint=endpoint,
         purpose="网络询价",
@@ -165,7 +165,15 @@ def record_inquiry(
         model_name="courtval-property",
         model_version="3",
         run_id="abc123",
-        latency_ms=15.0,
+    )
+
+
+def append_as(engine: Engine, key: ApiKeyPublic, *, on: dt.datetime, **fields: Any) -> int:
+    """Append an entry of ``key``'s at ``on`` with ``fields`` (endpoint, inputs, outputs, …;
+    the case is :data:`CASE` unless given); its id."""
+    defaults = {"case_number": CASE, "purpose": None, "latency_ms": 15.0}
+    entry = LedgerEntryCreate(
+        key_id=key.id, user_name=key.owner, role=key.role, **(defaults | fields)
     )
     return append(engine, entry, now=on).id
 

@@ -11,15 +11,22 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.court.sales import SaleCorrection, SalePublic, SaleReport, SaleRound
+from models.court.reference_price import PlatformResult
+from models.court.sales import FEE_BASIS, SaleCorrection, SalePublic, SaleReport, SaleRound
 from models.errors import InvalidInputError
 from models.metrics import valuation_metrics
 from serving.court import ApiKeyPublic
 from serving.court.errors import AlreadySoldError, InquiryNotFoundError, SaleNotFoundError
 from serving.court.objections import VEHICLE_VALUATION_ENDPOINT
+from serving.court.reference import (
+    REFERENCE_PRICE_ENDPOINT,
+    InquiryResult,
+    ReferencePriceRequest,
+    reference_from_inputs,
+)
 from serving.court.sales import correct_sale, ratio_study, record_sale, sales_table
 from serving.court.tables import SaleRow
-from tests.court.test_objections import D, at, record_inquiry
+from tests.court.test_objections import CASE, D, append_as, at, record_inquiry
 from training.cleaning import clean_property
 from training.generate import generate_property_transactions
 
@@ -130,6 +137,7 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
         "sold_until": None,
         "n": 0,
         "metrics": None,
+        "fee": {"with_reference": 0, "ours_closest": 0, "ours_closest_share": None},
     }
     sales = [  # (value, price, sold on, kind)
         (270_000.0, "300000.00", "2025-10-10", "property"),
@@ -192,3 +200,77 @@ def test_migration_and_table_agree_with_the_sale_rules() -> None:
     migration = importlib.import_module("serving.court.migrations.versions.r0005_auction_sales")
     assert tuple(r.value for r in SaleRound) == migration.ROUNDS
     assert SaleRow.__table__.c.note.type.length == migration.NOTE_MAX_CHARS
+
+
+def record_reference(
+    sessions: sessionmaker[Session],
+    engine: Engine,
+    judge: ApiKeyPublic,
+    day: str,
+    results: list[InquiryResult | PlatformResult],
+) -> int:
+    """Compute a reference price decided on ``day`` and append it as the API records it."""
+    request = ReferencePriceRequest(case_number=CASE, results=results)
+    with sessions() as session:
+        price = reference_from_inputs(
+            session, request.results, decision_date=D(day), case_number=CASE
+        )
+    return append_as(
+        engine,
+        judge,
+        on=at(day),
+        endpoint=REFERENCE_PRICE_ENDPOINT,
+        inputs=request.model_dump(mode="json"),
+        outputs=price.model_dump(mode="json"),
+    )
+
+
+def platform(name: str, value: str, day: str = "2025-09-20") -> PlatformResult:
+    return PlatformResult(platform=name, value=Decimal(value), inquiry_date=D(day))
+
+
+def test_the_fee_goes_by_the_latest_reference_price_before_the_sale(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    """Art. 31: the results of the reference price that cited the inquiry, latest by the sale
+    day, against the sale price; the study counts how often ours came closest."""
+    ours = record_inquiry(engine, judge, on=at("2025-09-22"), value=270_000.0)
+    unreferenced = record_inquiry(engine, judge, on=at("2025-09-23"), value=300_000.0)
+    cited = InquiryResult(inquiry_id=ours)
+    record_reference(sessions, engine, judge, "2025-09-25", [cited, platform("甲", "300000")])
+    october = record_reference(
+        sessions,
+        engine,
+        judge,
+        "2025-10-10",
+        [platform("甲", "290000"), cited, platform("丙", "268000")],
+    )
+    november = record_reference(
+        sessions, engine, judge, "2025-11-25", [cited, platform("丁", "265000")]
+    )
+    recorded = sold(sessions, ours, "275000.00", "2025-11-20", judge)
+    assert recorded.fee is not None and recorded.fee.reference_id == october
+    assert recorded.fee.decided_on == D("2025-10-10") and recorded.fee.basis == FEE_BASIS
+    assert [(d.platform, d.difference) for d in recorded.fee.platforms] == [
+        ("courtval", Decimal("-5000")),
+        ("丙", Decimal("-7000")),
+        ("甲", Decimal("15000")),
+    ]
+    assert recorded.fee.platforms[2].deviation == pytest.approx(290_000 / 275_000 - 1)
+    assert recorded.fee.closest == ["courtval"] and recorded.fee.ours_closest
+    assert sold(sessions, unreferenced, "300000.00", "2025-11-20", judge).fee is None
+    with sessions() as session:
+        study = ratio_study(session).fee
+        assert (study.with_reference, study.ours_closest, study.ours_closest_share) == (1, 1, 1.0)
+
+    # Corrected to a later day, the sale falls after November's reference price: 丁 was exact.
+    correction = SaleCorrection(
+        price=Decimal("265000.00"), sold_on=D("2025-11-26"), round=SaleRound.SECOND, reason="改日"
+    )
+    with sessions() as session:
+        corrected = correct_sale(session, ours, correction, today=TODAY)
+        session.commit()
+        study = ratio_study(session).fee
+    assert corrected.fee is not None and corrected.fee.reference_id == november
+    assert corrected.fee.closest == ["丁"] and not corrected.fee.ours_closest
+    assert (study.with_reference, study.ours_closest, study.ours_closest_share) == (1, 0, 0.0)

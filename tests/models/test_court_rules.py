@@ -37,6 +37,7 @@ from models.court import (
     parse_case_number,
     reference_price,
 )
+from models.court.sales import attribute_fee
 from models.errors import InvalidInputError
 
 D = dt.date
@@ -380,3 +381,22 @@ def test_second_floor_follows_the_actual_first_start_price() -> None:
 def test_auction_floors_take_a_reference_price() -> None:
     price = reference_price([result("A", "500000", D(2025, 2, 1))], decision_date=DECISION)
     assert auction_start_prices(price).second_round_min == Decimal("280000.00")
+
+
+def test_the_fee_goes_to_the_closest_result_and_a_tie_names_both() -> None:
+    """Art. 31: closeness is |result − price| in yuan, both sides alike; ties are all named."""
+    results = [
+        PlatformResult(platform=name, value=Decimal(value), inquiry_date=dt.date(2025, 3, 1))
+        for name, value in (("甲", "310000"), ("courtval", "290000.00"), ("乙", "330000"))
+    ]
+    fee = attribute_fee(
+        results, Decimal("300000"), ours="courtval", reference_id=7, decided_on=DECISION
+    )
+    assert [d.platform for d in fee.platforms] == ["courtval", "甲", "乙"]  # ties by name
+    assert [d.difference for d in fee.platforms] == [-10_000, 10_000, 30_000]
+    assert fee.closest == ["courtval", "甲"] and fee.ours_closest
+    assert fee.platforms[2].deviation == pytest.approx(0.1)
+    alone = attribute_fee(
+        results[::2], Decimal("300000"), ours="courtval", reference_id=7, decided_on=DECISION
+    )
+    assert alone.closest == ["甲"] and not alone.ours_closest  # ours was not used

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from courtval.bench_triage import request_table
+from models.clock import china_today
 from models.labels import PROPERTY_LABELS
 from models.property.schemas import PropertyRequest
 from models.settings import Settings
@@ -240,11 +241,24 @@ def test_the_appraisal_progress_is_recorded_from_my_inquiries(
     expect(row.get_by_role("button", name="评估进展")).to_have_count(0)  # a closed task is final
 
 
-def test_the_sale_is_recorded_from_my_inquiries(
-    judge_page: Page, flat: PropertyRequest, artifacts: Path
+def test_the_sale_is_recorded_from_my_inquiries_and_corrected(
+    judge_page: Page,
+    flat: PropertyRequest,
+    live_server: str,
+    keys: dict[Role, str],
+    artifacts: Path,
 ) -> None:
     page = judge_page
     row = _newest_of_my_inquiries(page, flat)
+    inquiry, case_number = (row.locator("td").nth(i).inner_text() for i in (0, 1))
+    day = china_today().isoformat()
+    theirs = {"platform": "某询价平台", "value": "912345.60", "inquiry_date": day}
+    reference = page.request.post(  # the reference price cites the inquiry: Art. 31 applies
+        f"{live_server}/v1/reference-price",
+        headers={"Authorization": f"Bearer {keys[Role.JUDGE]}"},
+        data={"case_number": case_number, "results": [{"inquiry_id": int(inquiry)}, theirs]},
+    )
+    assert reference.status == 200, reference.text()
     row.get_by_role("button", name="登记成交").click()
     dialog = page.locator("#sale-dialog")
     expect(dialog).to_be_visible()
@@ -253,12 +267,27 @@ def test_the_sale_is_recorded_from_my_inquiries(
     fill(page, {"price": "0", "round": "二拍"}, "s")  # the server's check, shown inline
     dialog.get_by_role("button", name="登记成交").click()
     expect(dialog.locator('[data-error-for="price"]')).to_be_visible()
-    fill(page, {"price": "812345.60", "note": "京东拍卖，竞价 12 次"}, "s")
+    fill(page, {"price": "912345.60", "note": "京东拍卖，竞价 12 次"}, "s")
     page.screenshot(path=artifacts / "record-sale.png")
     dialog.get_by_role("button", name="登记成交").click()
     expect(dialog).to_be_hidden()
-    expect(row).to_contain_text("成交，81.2万元（812,346元）")
+    expect(row).to_contain_text("二拍成交，91.2万元（912,346元）")
+    expect(row).to_contain_text("询价费归属：某询价平台")  # its result was the price itself
     expect(row.get_by_role("button", name="登记成交")).to_have_count(0)  # once per inquiry
+
+    row.get_by_role("button", name="更正成交").click()
+    fixing = page.locator("#correct-dialog")
+    expect(fixing).to_be_visible()
+    expect(page.locator("#c-price")).to_have_value("912345.60")  # the sale as recorded
+    expect(page.locator("#c-note")).to_have_value("京东拍卖，竞价 12 次")
+    fill(page, {"price": "91234.56"}, "c")
+    fixing.get_by_role("button", name="更正成交").click()  # no reason: refused inline
+    expect(fixing.locator('[data-error-for="reason"]')).to_be_visible()
+    fill(page, {"reason": "成交价多录一位"}, "c")
+    page.screenshot(path=artifacts / "correct-sale.png")
+    fixing.get_by_role("button", name="更正成交").click()
+    expect(fixing).to_be_hidden()
+    expect(row).to_contain_text("二拍成交，9.1万元（91,235元）")
 
 
 def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(

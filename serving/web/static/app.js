@@ -154,10 +154,11 @@
     return `委托评估应于 ${dueOn} 前启动${note}`;
   }
 
-  /** The dialog ``id`` whose form posts its JSON: ``open(url, slots, done)`` fills its
+  /** The dialog ``id`` whose form sends its JSON (``method``, POST by default) to the URL
+   * given when it opens: ``open(url, slots, done)`` fills its
    * ``data-slot`` elements from ``slots``, shows it, and runs ``done(answer)`` once the API
    * accepts the form; a refusal is shown in the form. Null when the page has no such dialog. */
-  function formDialog(id) {
+  function formDialog(id, method = "POST") {
     const dialog = document.getElementById(id);
     if (!dialog) return null;
     const form = dialog.querySelector("form");
@@ -166,7 +167,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       busy(form, true);
-      const answer = await api("POST", target, formJson(form));
+      const answer = await api(method, target, formJson(form));
       busy(form, false);
       if (!answer.ok) {
         showErrors(form, answer.status, answer.data);

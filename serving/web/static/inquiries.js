@@ -5,6 +5,7 @@
   const { showErrors, el, yuan, appraisalDue, formDialog, pagedTable } = window.courtval;
   const progress = formDialog("progress-dialog");
   const sale = formDialog("sale-dialog");
+  const correction = formDialog("correct-dialog", "PUT");
   const table = document.querySelector("#inquiries tbody");
   const more = document.querySelector('[data-action="more"]');
   const section = table.closest("section");
@@ -19,8 +20,16 @@
   function status(item) {
     const text = stage(item);
     const late = item.objection_late ? "（按其后公布的节假日安排，异议已逾期，请核对处理）" : "";
-    const sold = item.sold_on ? `；${item.sold_on} 成交，${yuan(Number(item.sale_price))}` : "";
-    return text + late + sold;
+    return text + late + sold(item.sale);
+  }
+
+  /** The sale, and to whom Art. 31 gives the inquiry fee when a reference price cites it. */
+  function sold(sale) {
+    if (!sale) return "";
+    const text = `；${sale.sold_on} ${sale.round}成交，${yuan(Number(sale.price))}`;
+    if (!sale.fee) return text;
+    const names = sale.fee.closest.map((name) => (name === "courtval" ? "本平台" : name));
+    return `${text}；询价费归属：${names.join("、")}（询价结果最接近成交价）`;
   }
 
   function stage(item) {
@@ -65,6 +74,16 @@
     sale.open(`/v1/inquiries/${item.id}/sale`, slots, () => reload());
   }
 
+  /** The correction dialog for ``item``: its recorded sale entered again, with a reason. */
+  function openCorrection(item) {
+    correction.form.reset();
+    for (const name of ["price", "sold_on", "round", "note"]) {
+      correction.form.elements[name].value = item.sale[name] ?? "";
+    }
+    const slots = { "correct-inquiry": item.id, "correct-value": yuan(item.value) };
+    correction.open(`/v1/inquiries/${item.id}/sale`, slots, () => reload());
+  }
+
   function row(item) {
     const tr = el("tr", item.disputed ? { class: "disputed" } : {});
     tr.append(
@@ -88,10 +107,14 @@
       step.addEventListener("click", () => openProgress(item));
       actions.append(" ", step);
     }
-    if (sale && !item.sold_on) {
-      const sold = el("button", { type: "button", class: "link-button" }, "登记成交");
-      sold.addEventListener("click", () => openSale(item));
-      actions.append(" ", sold);
+    if (sale && !item.sale) {
+      const record = el("button", { type: "button", class: "link-button" }, "登记成交");
+      record.addEventListener("click", () => openSale(item));
+      actions.append(" ", record);
+    } else if (correction && item.sale) {
+      const correct = el("button", { type: "button", class: "link-button" }, "更正成交");
+      correct.addEventListener("click", () => openCorrection(item));
+      actions.append(" ", correct);
     }
     tr.append(actions);
     return tr;

@@ -64,6 +64,13 @@
     if (started.ok) slot("started").textContent = number(started.data.total);
   }
 
+  /** Art. 31: of the sales whose inquiry a reference price cites, how many ours came closest. */
+  function closest(fee) {
+    if (!fee.with_reference) return "—";
+    const share = percent(fee.ours_closest_share, 1);
+    return `${number(fee.ours_closest)} / ${number(fee.with_reference)}（${share}）`;
+  }
+
   /** One row of the ratio study per kind: the recorded sales against the inquiries. */
   async function accuracy() {
     const body = document.querySelector("#accuracy tbody");
@@ -81,6 +88,7 @@
         el("td", { class: "num" }, m ? number(m.cod, 1) : "—"),
         el("td", { class: "num" }, m ? number(m.prd, 3) : "—"),
         el("td", { class: "num" }, m ? percent(m.interval_coverage, 1) : "—"),
+        el("td", { class: "num" }, closest(answer.data.fee)),
       );
       body.append(tr);
     }
