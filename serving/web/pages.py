@@ -126,11 +126,12 @@ def _fields(page: str, timezone: str) -> dict[str, Any]:
         fields = form_fields(VehicleInquiry, first=_INQUIRY_FIRST, defaults=today)
         return {"fields": fields, **objection}
     if page == "/inquiries":
-        progress = form_fields(AppraisalProgress, defaults={"on": day})
-        sale = form_fields(SaleReport, defaults={"sold_on": day})
-        correct = form_fields(SaleCorrection)
-        fields = {"progress_fields": progress, "sale_fields": sale, "correct_fields": correct}
-        return {**fields, **objection}
+        return {
+            "progress_fields": form_fields(AppraisalProgress, defaults={"on": day}),
+            "sale_fields": form_fields(SaleReport, defaults={"sold_on": day}),
+            "correct_fields": form_fields(SaleCorrection),
+            **objection,
+        }
     if page == "/triage":
         return {"today": day}
     if page == "/supervision":
