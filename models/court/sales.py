@@ -206,6 +206,17 @@ class FeeStudy(BaseModel):
     )
 
 
+class RoundRatio(BaseModel):
+    """The ratios of the sales of one kind of sale: an auction after a failed one starts lower
+    (法释〔2016〕18号 Art. 26), so its prices, and its ratios, are not the first auction's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    round: SaleRound
+    n: int = Field(ge=1, description="Sales made this way.")
+    median_ratio: float = Field(description="Their median value / price.")
+
+
 class RatioStudy(BaseModel):
     """The inquiries' accuracy against the recorded sales (all, or one kind or period)."""
 
@@ -217,5 +228,8 @@ class RatioStudy(BaseModel):
     n: int = Field(ge=0, description="Sales in the study.")
     metrics: ValuationMetrics | None = Field(
         description="Median APE, PPE10/20, COD, PRD, interval coverage; None without sales."
+    )
+    rounds: list[RoundRatio] = Field(
+        description="By how the asset sold (一拍, 二拍, 变卖; those with sales)."
     )
     fee: FeeStudy = Field(description="Art. 31: how often ours came closest to the price.")

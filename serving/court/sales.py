@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from models.court.sales import (
     FeeAttribution,
     FeeStudy,
     RatioStudy,
+    RoundRatio,
     SaleCorrection,
     SalePublic,
     SaleReport,
@@ -281,6 +283,17 @@ def correct_sale(
     return _with_fee(session, row)
 
 
+def _round_ratios(rows: Sequence[SaleRow]) -> list[RoundRatio]:
+    ratios: defaultdict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        ratios[row.round].append(row.estimate / float(row.price))
+    return [
+        RoundRatio(round=kind, n=len(ratios[kind]), median_ratio=float(np.median(ratios[kind])))
+        for kind in SaleRound
+        if ratios[kind]
+    ]
+
+
 def ratio_study(
     session: Session,
     *,
@@ -316,6 +329,7 @@ def ratio_study(
         sold_until=sold_until,
         n=len(rows),
         metrics=metrics,
+        rounds=_round_ratios(rows),
         fee=FeeStudy(
             with_reference=len(fees),
             ours_closest=ours,

@@ -34,10 +34,15 @@ TODAY = D("2025-12-01")
 
 
 def sold(
-    sessions: sessionmaker[Session], entry_id: int, price: str, day: str, judge: ApiKeyPublic
+    sessions: sessionmaker[Session],
+    entry_id: int,
+    price: str,
+    day: str,
+    judge: ApiKeyPublic,
+    how: SaleRound = SaleRound.FIRST,
 ) -> SalePublic:
     """Record a sale and commit, as the API does with its ledger entry."""
-    report = SaleReport(price=Decimal(price), sold_on=D(day), round=SaleRound.FIRST)
+    report = SaleReport(price=Decimal(price), sold_on=D(day), round=how)
     with sessions() as session:
         recorded = record_sale(session, entry_id, report, key=judge, today=TODAY)
         session.commit()
@@ -137,21 +142,22 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
         "sold_until": None,
         "n": 0,
         "metrics": None,
+        "rounds": [],
         "fee": {"with_reference": 0, "ours_closest": 0, "ours_closest_share": None},
     }
-    sales = [  # (value, price, sold on, kind)
-        (270_000.0, "300000.00", "2025-10-10", "property"),
-        (500_000.0, "480000.50", "2025-10-20", "property"),
-        (120_000.0, "100000.00", "2025-11-05", "property"),
-        (80_000.0, "88000.00", "2025-11-06", "vehicle"),
+    sales = [  # (value, price, sold on, kind, how)
+        (270_000.0, "300000.00", "2025-10-10", "property", SaleRound.FIRST),
+        (500_000.0, "480000.50", "2025-10-20", "property", SaleRound.SECOND),
+        (120_000.0, "100000.00", "2025-11-05", "property", SaleRound.FIRST),
+        (80_000.0, "88000.00", "2025-11-06", "vehicle", SaleRound.FIRST),
     ]
-    for value, price, day, kind in sales:
+    for value, price, day, kind, how in sales:
         endpoint = {"vehicle": VEHICLE_VALUATION_ENDPOINT}.get(kind)
         extra = {"endpoint": endpoint} if endpoint else {}
         entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=value, **extra)
-        sold(sessions, entry_id, price, day, judge)
+        sold(sessions, entry_id, price, day, judge, how)
 
-    def expected(rows: list[tuple[float, str, str, str]]) -> object:
+    def expected(rows: list[tuple[float, str, str, str, SaleRound]]) -> object:
         values = [v for v, *_ in rows]
         return valuation_metrics(
             [float(p) for _, p, *_ in rows],
@@ -163,6 +169,10 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
     with sessions() as session:
         everything = ratio_study(session)
         assert everything.n == 4 and everything.metrics == expected(sales)
+        assert [(r.round, r.n) for r in everything.rounds] == [("一拍", 3), ("二拍", 1)]
+        first = sorted([270_000 / 300_000, 120_000 / 100_000, 80_000 / 88_000])[1]
+        assert everything.rounds[0].median_ratio == pytest.approx(first)
+        assert everything.rounds[1].median_ratio == pytest.approx(500_000 / 480_000.5)
         homes = ratio_study(session, kind="property")
         assert homes.metrics == expected(sales[:3])
         october = ratio_study(session, sold_from=D("2025-10-01"), sold_until=D("2025-10-31"))

@@ -64,6 +64,12 @@
     if (started.ok) slot("started").textContent = number(started.data.total);
   }
 
+  /** The median ratio of each way of sale (一拍, 二拍, 变卖), with its count. */
+  function byRound(rounds) {
+    if (!rounds.length) return "—";
+    return rounds.map((r) => `${r.round} ${number(r.median_ratio, 2)}（${number(r.n)}笔）`).join("；");
+  }
+
   /** Art. 31: of the sales whose inquiry a reference price cites, how many ours came closest. */
   function closest(fee) {
     if (!fee.with_reference) return "—";
@@ -88,6 +94,7 @@
         el("td", { class: "num" }, m ? number(m.cod, 1) : "—"),
         el("td", { class: "num" }, m ? number(m.prd, 3) : "—"),
         el("td", { class: "num" }, m ? percent(m.interval_coverage, 1) : "—"),
+        el("td", {}, byRound(answer.data.rounds)),
         el("td", { class: "num" }, closest(answer.data.fee)),
       );
       body.append(tr);
