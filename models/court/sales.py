@@ -125,6 +125,7 @@ class FeeAttribution(BaseModel):
     closest: list[str] = Field(
         description="The platform whose result is closest to the price (several on a tie)."
     )
+    ours: str = Field(description="The platform name our own results carry in the lists above.")
     ours_closest: bool = Field(description="Whether ours is (one of) the closest.")
     basis: str = FEE_BASIS
 
@@ -165,6 +166,7 @@ def attribute_fee(
         decided_on=decided_on,
         platforms=distances,
         closest=closest,
+        ours=ours,
         ours_closest=ours in closest,
         basis=FEE_BASIS,
     )

@@ -635,7 +635,7 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
     assert recorded.status_code == 201, recorded.text
     fee = recorded.json()["fee"]  # Art. 31: ours at +/-5%, theirs at +20%
     assert [d["platform"] for d in fee["platforms"]] == ["courtval", "某平台"]
-    assert (fee["closest"], fee["ours_closest"]) == (["courtval"], True)
+    assert (fee["closest"], fee["ours"], fee["ours_closest"]) == (["courtval"], "courtval", True)
     listed = judge.get("/v1/inquiries", params={"limit": 5}).json()["items"]
     (mine_listed,) = [i for i in listed if i["id"] == answer["inquiry"]["id"]]
     assert mine_listed["sale"]["price"] == f"{price:.2f}"

@@ -288,6 +288,7 @@ def test_the_sale_is_recorded_from_my_inquiries_and_corrected(
     fixing.get_by_role("button", name="更正成交").click()
     expect(fixing).to_be_hidden()
     expect(row).to_contain_text("二拍成交，9.1万元（91,235元）")
+    expect(row).to_contain_text("询价费归属：本平台")  # ours is now the closer of the two
 
 
 def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(

@@ -28,7 +28,7 @@
     if (!sale) return "";
     const text = `；${sale.sold_on} ${sale.round}成交，${yuan(Number(sale.price))}`;
     if (!sale.fee) return text;
-    const names = sale.fee.closest.map((name) => (name === "courtval" ? "本平台" : name));
+    const names = sale.fee.closest.map((name) => (name === sale.fee.ours ? "本平台" : name));
     return `${text}；询价费归属：${names.join("、")}（询价结果最接近成交价）`;
   }
 
