@@ -81,6 +81,14 @@ DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.
 Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
 Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
 Folds = Annotated[int, typer.Option(min=2, max=20)]
+Bootstrap = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=100_000,
+        help="Resamples of the out-of-fold rows for each figure's 95% interval (ci95; 0: none).",
+    ),
+]
 Out = Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")]
 TrainData = Annotated[Path | None, typer.Option(help="Training table (CSV/Parquet/Excel).")]
 IfMissing = Annotated[bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")]
@@ -165,10 +173,13 @@ def _register(kind: str, info: KindInfo) -> None:
         exclude: Exclude = "",
         folds: Folds = 5,
         seed: Seed = 0,
+        bootstrap: Bootstrap = 1000,
     ) -> None:
         from courtval.training_run import run_evaluation
 
-        result = run_evaluation(kind, dataset, data, target, exclude, folds=folds, seed=seed)
+        result = run_evaluation(
+            kind, dataset, data, target, exclude, folds=folds, seed=seed, bootstrap=bootstrap
+        )
         typer.echo(json.dumps(result, ensure_ascii=False))
 
 

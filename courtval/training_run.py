@@ -15,6 +15,7 @@ from training.datasets import load_benchmark, load_table
 from training.table_types import typed_table
 from training.tasks import kind_spec
 from training.tracking import start_tracking
+from training.uncertainty import evaluation_line
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ def run_evaluation(
     *,
     folds: int,
     seed: int,
+    bootstrap: int = 0,
 ) -> dict[str, Any]:
-    """Cross-validate on a named benchmark or a file; the metrics as a dict."""
+    """Cross-validate on a named benchmark or a file; the metrics as a dict, with their 95%
+    intervals from ``bootstrap`` resamples of the out-of-fold rows (none for 0)."""
     if (dataset is None) == (data is None):
         raise DataError("give exactly one of --dataset NAME or --data PATH")
     if dataset is not None:
@@ -72,5 +75,5 @@ def run_evaluation(
     if cross_validate is None:
         raise DataError(f"{kind} is evaluated on generated data: `courtval evaluate {kind}`")
     workers = get_settings().train_workers
-    metrics = cross_validate(frame, target_column, dropped, folds, seed, workers)
-    return metrics.model_dump()
+    scored = cross_validate(frame, target_column, dropped, folds, seed, workers)
+    return evaluation_line(scored, resamples=bootstrap, seed=seed)

@@ -47,9 +47,12 @@ def test_evaluate_vehicle_on_a_file(env: Path) -> None:
     out = env / "v.csv"
     runner.invoke(app, ["data", "generate", "vehicle", "--rows", "400", "--out", str(out)])
     args = ["evaluate", "vehicle", "--data", str(out), "--target", "price"]
-    result = runner.invoke(app, [*args, "--exclude", "transaction_id", "--folds", "2"])
+    result = runner.invoke(
+        app, [*args, "--exclude", "transaction_id", "--folds", "2", "--bootstrap", "0"]
+    )
     assert result.exit_code == 0, result.output
     line = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "ci95" not in line  # --bootstrap 0: the figures alone
     # rows without a price (a planted defect) are dropped, the rest scored out-of-fold
     assert 390 <= line["n"] <= 400 and 0 < line["median_ape"] < 1
 
@@ -66,6 +69,8 @@ def test_generate_debtors_and_evaluate_capacity_on_the_file(env: Path) -> None:
     assert result.exit_code == 0, result.output
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert line["n"] == 1000 and 0.7 < line["auc"] < 1 and line["ece"] < 0.1
+    low, high = line["ci95"]["auc"]
+    assert low < line["auc"] < high and "ece" not in line["ci95"]
 
 
 def test_evaluate_capacity_names_a_target_that_is_not_binary(env: Path) -> None:
@@ -105,6 +110,10 @@ def test_evaluate_on_a_file_prints_one_json_line(env: Path) -> None:
     assert result.exit_code == 0, result.output
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert {"median_ape", "ppe10", "ppe20", "rmsle", "interval_coverage", "n"} <= set(line)
+    assert line["bootstrap"] == 1000  # each figure's 95% interval from resampled rows
+    for name in ("median_ape", "ppe10", "rmsle", "interval_coverage"):
+        low, high = line["ci95"][name]
+        assert low < high and low <= line[name] * 1.001 and line[name] * 0.999 <= high, name
 
 
 def test_evaluate_names_a_missing_target_column(env: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -125,7 +126,26 @@ def out_of_fold_probabilities(
     return oof
 
 
-def cross_validate_classifier(
+@dataclass(frozen=True)
+class OutOfFoldScores:
+    """Every row's pooled out-of-fold P(y = 1), with its 0/1 outcome."""
+
+    y: np.ndarray
+    probabilities: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        """Rows scored."""
+        return len(self.y)
+
+    def metrics(self, rows: np.ndarray | None = None) -> ClassifierMetrics:
+        """The metrics of all rows, or of the rows ``rows`` (indices, repeats allowed;
+        ``ValueError`` when they hold only one class)."""
+        pick = slice(None) if rows is None else rows
+        return classifier_metrics(self.y[pick], self.probabilities[pick])
+
+
+def out_of_fold_scores(
     frame: pd.DataFrame,
     target: str,
     positive: str | None = None,
@@ -134,8 +154,8 @@ def cross_validate_classifier(
     seed: int = 0,
     params: ClassifierParams | None = None,
     workers: int = 1,
-) -> ClassifierMetrics:
-    """Metrics of pooled out-of-fold probabilities under stratified K-fold.
+) -> OutOfFoldScores:
+    """Pooled out-of-fold probabilities under stratified K-fold.
 
     Args:
         frame: Data with features and the target.
@@ -146,9 +166,6 @@ def cross_validate_classifier(
         seed: Seed of the outer split and of each fold's classifier.
         params: Classifier hyperparameters.
         workers: Threads for each fold's independent steps (the same figures either way).
-
-    Returns:
-        AUC, Brier score, ECE and log-loss over all rows.
     """
     kept, y = binary_target(frame, target, positive)
     _enough_per_class(target, y, folds)
@@ -156,6 +173,26 @@ def cross_validate_classifier(
     oof = out_of_fold_probabilities(
         features, y, folds=folds, seed=seed, params=params, workers=workers
     )
-    metrics = classifier_metrics(y, oof)
+    return OutOfFoldScores(y=y, probabilities=oof)
+
+
+def cross_validate_classifier(
+    frame: pd.DataFrame,
+    target: str,
+    positive: str | None = None,
+    exclude: Sequence[str] = (),
+    folds: int = 5,
+    seed: int = 0,
+    params: ClassifierParams | None = None,
+    workers: int = 1,
+) -> ClassifierMetrics:
+    """Metrics of pooled out-of-fold probabilities under stratified K-fold
+    (:func:`out_of_fold_scores`, whose arguments these are).
+
+    Returns:
+        AUC, Brier score, ECE and log-loss over all rows.
+    """
+    scores = out_of_fold_scores(frame, target, positive, exclude, folds, seed, params, workers)
+    metrics = scores.metrics()
     logger.info("%d-fold CV of %r: %s", folds, target, metrics)
     return metrics

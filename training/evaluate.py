@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,15 +51,37 @@ def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.nd
     return frame.loc[usable], prices[usable]
 
 
-def cross_validate(
+@dataclass(frozen=True)
+class OutOfFoldValuations:
+    """Every sale's out-of-fold estimate and interval, with its price."""
+
+    prices: np.ndarray
+    point: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        """Sales scored."""
+        return len(self.prices)
+
+    def metrics(self, rows: np.ndarray | None = None) -> ValuationMetrics:
+        """The metrics of all sales, or of the sales ``rows`` (indices, repeats allowed)."""
+        pick = slice(None) if rows is None else rows
+        return valuation_metrics(
+            self.prices[pick], self.point[pick], self.lower[pick], self.upper[pick]
+        )
+
+
+def out_of_fold_valuations(
     frame: pd.DataFrame,
     target: str,
     exclude: Sequence[str] = (),
     folds: int = 5,
     seed: int = 0,
     params: EstimatorParams | None = None,
-) -> ValuationMetrics:
-    """K-fold cross-validated valuation metrics, pooled over all out-of-fold estimates.
+) -> OutOfFoldValuations:
+    """K-fold out-of-fold estimates and intervals of every usable sale in ``frame``.
 
     Each fold's estimates and intervals come from a model fitted on the other folds only;
     all tuning, outlier handling and calibration happen inside that fit.
@@ -70,9 +93,6 @@ def cross_validate(
         folds: Number of folds.
         seed: Seed of the fold split and of the estimator.
         params: Estimator hyperparameters (defaults when None).
-
-    Returns:
-        Metrics of the pooled out-of-fold estimates, interval coverage included.
 
     Raises:
         DataError: If ``target`` is not a column or fewer than ``folds`` rows remain.
@@ -89,4 +109,21 @@ def cross_validate(
         model.fit(features.iloc[train], prices[train])
         point[test], lower[test], upper[test] = model.predict_interval(features.iloc[test])
         logger.info("fold %d/%d done", k + 1, folds)
-    return valuation_metrics(prices, point, lower, upper)
+    return OutOfFoldValuations(prices=prices, point=point, lower=lower, upper=upper)
+
+
+def cross_validate(
+    frame: pd.DataFrame,
+    target: str,
+    exclude: Sequence[str] = (),
+    folds: int = 5,
+    seed: int = 0,
+    params: EstimatorParams | None = None,
+) -> ValuationMetrics:
+    """K-fold cross-validated valuation metrics, pooled over all out-of-fold estimates
+    (:func:`out_of_fold_valuations`, whose arguments and errors these are).
+
+    Returns:
+        Metrics of the pooled out-of-fold estimates, interval coverage included.
+    """
+    return out_of_fold_valuations(frame, target, exclude, folds, seed, params).metrics()

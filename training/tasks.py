@@ -16,11 +16,11 @@ from models.settings import Settings
 from models.triage.schemas import CaseRequest
 from models.vehicle.schemas import VehicleRequest
 from training.capacity_task import CapacityTrainConfig, train_capacity
-from training.classifier_cv import cross_validate_classifier
+from training.classifier_cv import out_of_fold_scores
 from training.cleaning import CleaningReport
 from training.config import TrainConfig
 from training.difficulty_task import DifficultyTrainConfig, train_difficulty
-from training.evaluate import cross_validate
+from training.evaluate import out_of_fold_valuations
 from training.generate.cases import TRAINING_DTYPES as CASE_DTYPES
 from training.generate.cases import generate_cases
 from training.generate.debtors import TRAINING_DTYPES as DEBTOR_DTYPES
@@ -34,6 +34,7 @@ from training.pipeline import ValuationTask, train
 from training.promotion import Promotion
 from training.property_task import property_task
 from training.steps import StepCallback
+from training.uncertainty import RowScored
 from training.vehicle_task import vehicle_task
 
 
@@ -61,9 +62,10 @@ class TrainOutcome(Protocol):
 
 #: train(data, seed, settings, on_step) -> what the run produced.
 Trainer = Callable[[pd.DataFrame, int, Settings, StepCallback | None], TrainOutcome]
-#: cross_validate(frame, target, exclude, folds, seed, workers) -> pooled out-of-fold
-#: metrics; ``workers`` threads may fit a model's independent steps at once (same figures).
-CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int, int], BaseModel]
+#: cross_validate(frame, target, exclude, folds, seed, workers) -> the pooled out-of-fold
+#: predictions, which score all rows or any resample of them; ``workers`` threads may fit a
+#: model's independent steps at once (same figures).
+CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int, int], RowScored]
 
 
 @dataclass(frozen=True)
@@ -107,15 +109,15 @@ def _train_difficulty(
 
 def _cv_values(
     frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
-) -> BaseModel:
+) -> RowScored:
     # The valuation estimator takes no pool: its LightGBM uses threads of its own.
-    return cross_validate(frame, target, exclude=exclude, folds=folds, seed=seed)
+    return out_of_fold_valuations(frame, target, exclude=exclude, folds=folds, seed=seed)
 
 
 def _cv_classifier(
     frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
-) -> BaseModel:
-    return cross_validate_classifier(
+) -> RowScored:
+    return out_of_fold_scores(
         frame, target, exclude=exclude, folds=folds, seed=seed, workers=workers
     )
 

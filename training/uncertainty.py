@@ -1,0 +1,104 @@
+"""How much a cross-validated figure could move by chance: bootstrap intervals.
+
+A figure from a few thousand out-of-fold rows carries noise of its own (on Ames, the median
+APE's standard error is about 0.1 point; a credit AUC's about 0.006). An interval beside each
+figure tells a data scientist whether a new model or a missed target differs by more than that.
+The rows are resampled with replacement and every figure recomputed on each resample by the
+same function that computed it on all rows; the interval is the percentile interval.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+from pydantic import BaseModel
+
+logger = logging.getLogger(__name__)
+
+#: Figures given no interval. The expected calibration error of a sample already holds the
+#: sample's own noise (an observed rate per bin is never exactly its mean prediction), and a
+#: resample adds that noise again: on credit_data the resamples' ECE ran from 0.012 to 0.027
+#: around a figure of 0.013, an interval that says more about the bins than about the model.
+NOT_RESAMPLED = frozenset({"ece"})
+
+#: Share of the resamples that must give figures (both classes present, for instance) before
+#: an interval is reported at all.
+MIN_VALID_SHARE = 0.9
+
+
+class RowScored(Protocol):
+    """Pooled out-of-fold predictions that score any subset (with repeats) of their rows."""
+
+    @property
+    def n_rows(self) -> int: ...
+
+    def metrics(self, rows: np.ndarray | None = None) -> BaseModel: ...
+
+
+def _figures(metrics: BaseModel) -> dict[str, float]:
+    """The metrics' real-valued figures (counts such as ``n``, missing figures and
+    :data:`NOT_RESAMPLED` left out)."""
+    return {
+        name: value
+        for name, value in metrics.model_dump().items()
+        if isinstance(value, float) and np.isfinite(value) and name not in NOT_RESAMPLED
+    }
+
+
+def bootstrap_intervals(
+    score: Callable[[np.ndarray], BaseModel],
+    n_rows: int,
+    *,
+    resamples: int,
+    seed: int,
+    level: float = 0.95,
+) -> dict[str, tuple[float, float]] | None:
+    """Percentile bootstrap intervals of every real-valued figure ``score`` returns.
+
+    Args:
+        score: The metrics of a set of row indices (the same function as for all rows).
+        n_rows: Rows to resample.
+        resamples: Resamples drawn (0: none, and no intervals).
+        seed: Seed of the resampling; the same seed gives the same intervals.
+        level: Coverage of each interval.
+
+    Returns:
+        Per figure, the ``(low, high)`` bounds rounded to 4 significant digits; None when
+        there are no resamples or too few of them could be scored (``MIN_VALID_SHARE``).
+    """
+    if resamples <= 0 or n_rows <= 1:
+        return None
+    rng = np.random.default_rng(seed)
+    drawn: list[dict[str, float]] = []
+    for _ in range(resamples):
+        rows = rng.integers(0, n_rows, size=n_rows)
+        try:
+            drawn.append(_figures(score(rows)))
+        except ValueError:  # a resample without one of the classes, say
+            continue
+    if len(drawn) < MIN_VALID_SHARE * resamples:
+        logger.warning(
+            "only %d of %d bootstrap resamples could be scored: no intervals", len(drawn), resamples
+        )
+        return None
+    tail = 100.0 * (1.0 - level) / 2.0
+    intervals = {}
+    for name in drawn[0]:
+        values = np.array([figures[name] for figures in drawn if name in figures])
+        low, high = np.percentile(values, [tail, 100.0 - tail])
+        intervals[name] = (float(f"{low:.4g}"), float(f"{high:.4g}"))
+    return intervals
+
+
+def evaluation_line(scored: RowScored, *, resamples: int, seed: int) -> dict[str, object]:
+    """The figures on all rows, with their 95% bootstrap intervals under ``ci95`` (and the
+    number of resamples under ``bootstrap``) when ``resamples`` is positive."""
+    line: dict[str, object] = scored.metrics().model_dump()
+    intervals = bootstrap_intervals(scored.metrics, scored.n_rows, resamples=resamples, seed=seed)
+    if intervals is not None:
+        line["ci95"] = {name: list(bounds) for name, bounds in intervals.items()}
+        line["bootstrap"] = resamples
+    return line
