@@ -15,7 +15,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+from scipy.stats import binom
 
 from models.court.reference_price import PlatformResult
 from models.errors import InvalidInputError, bilingual
@@ -208,6 +210,33 @@ class FeeStudy(BaseModel):
     )
 
 
+#: Coverage of the median ratio's interval.
+MEDIAN_LEVEL = 0.95
+
+
+def median_interval(
+    values: Sequence[float], level: float = MEDIAN_LEVEL
+) -> tuple[float, float] | None:
+    """The distribution-free confidence interval of the median, from order statistics.
+
+    The interval from the j-th smallest to the j-th largest value holds the true median unless
+    fewer than j values fall on one side of it, which has probability ``2 P(B < j)`` with
+    ``B ~ Binomial(n, 1/2)``, whatever the distribution; j is the largest that keeps this at
+    most ``1 - level`` (the interval the IAAO Standard on Ratio Studies gives for the median
+    ratio). None when even the full range falls short, as with fewer than 6 values at 95%.
+    """
+    n = len(values)
+    if n == 0:
+        return None
+    below = int(binom.ppf((1.0 - level) / 2.0, n, 0.5))  # smallest k with P(B <= k) >= alpha/2
+    if binom.cdf(below, n, 0.5) > (1.0 - level) / 2.0:
+        below -= 1  # P(B <= below) must stay within alpha/2
+    if below < 0:
+        return None
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    return float(ordered[below]), float(ordered[n - 1 - below])
+
+
 class RoundRatio(BaseModel):
     """The ratios of the sales of one kind of sale: an auction after a failed one starts lower
     (法释〔2016〕18号 Art. 26), so its prices, and its ratios, are not the first auction's."""
@@ -228,6 +257,16 @@ class RatioStudy(BaseModel):
     sold_from: dt.date | None
     sold_until: dt.date | None
     n: int = Field(ge=0, description="Sales in the study.")
+    median_ratio: float | None = Field(
+        description="The median value / price (the IAAO level; None without sales)."
+    )
+    median_ratio_ci95: tuple[float, float] | None = Field(
+        description=(
+            "Its 95% confidence interval from order statistics (see median_interval); None "
+            "with fewer than 6 sales. An interval that leaves out 1 says the inquiries run "
+            "high or low against the sale prices beyond chance."
+        )
+    )
     metrics: ValuationMetrics | None = Field(
         description="Median APE, PPE10/20, COD, PRD, interval coverage; None without sales."
     )

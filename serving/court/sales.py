@@ -34,6 +34,7 @@ from models.court.sales import (
     SaleRound,
     attribute_fee,
     check_sale,
+    median_interval,
 )
 from models.metrics import valuation_metrics
 from models.property.schemas import PropertyRequest
@@ -323,11 +324,14 @@ def ratio_study(
         )
     fees = fee_attributions(session, rows).values()
     ours = sum(fee.ours_closest for fee in fees)
+    ratios = [r.estimate / float(r.price) for r in rows]
     return RatioStudy(
         kind=kind,
         sold_from=sold_from,
         sold_until=sold_until,
         n=len(rows),
+        median_ratio=float(np.median(ratios)) if ratios else None,
+        median_ratio_ci95=median_interval(ratios),
         metrics=metrics,
         rounds=_round_ratios(rows),
         fee=FeeStudy(

@@ -6,6 +6,7 @@ import importlib
 import threading
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
@@ -141,6 +142,8 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
         "sold_from": None,
         "sold_until": None,
         "n": 0,
+        "median_ratio": None,
+        "median_ratio_ci95": None,
         "metrics": None,
         "rounds": [],
         "fee": {"with_reference": 0, "ours_closest": 0, "ours_closest_share": None},
@@ -169,6 +172,9 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
     with sessions() as session:
         everything = ratio_study(session)
         assert everything.n == 4 and everything.metrics == expected(sales)
+        ratios = [v / float(p) for v, p, *_ in sales]
+        assert everything.median_ratio == pytest.approx(float(np.median(ratios)))
+        assert everything.median_ratio_ci95 is None  # 4 sales: no 95% interval of the median
         assert [(r.round, r.n) for r in everything.rounds] == [("一拍", 3), ("二拍", 1)]
         first = sorted([270_000 / 300_000, 120_000 / 100_000, 80_000 / 88_000])[1]
         assert everything.rounds[0].median_ratio == pytest.approx(first)
@@ -178,6 +184,21 @@ def test_the_ratio_study_is_the_valuation_metrics_of_the_sales(
         october = ratio_study(session, sold_from=D("2025-10-01"), sold_until=D("2025-10-31"))
         assert october.n == 2 and october.metrics == expected(sales[:2])
     assert everything.metrics is not None and everything.metrics.interval_coverage == 0.5
+
+
+def test_the_median_ratio_has_its_interval_from_six_sales(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    values = [95_000.0, 102_000.0, 99_000.0, 110_000.0, 90_000.0, 101_000.0]
+    for n, value in enumerate(values):
+        entry_id = record_inquiry(engine, judge, on=at("2025-09-22"), value=value)
+        sold(sessions, entry_id, "100000.00", f"2025-10-{n + 10}", judge)
+        with sessions() as session:
+            study = ratio_study(session)
+        # 6 sales: the full range is the smallest 95% interval (1 - 2/64 = 96.9%)
+        expected = None if n < 5 else (0.9, 1.1)
+        assert study.median_ratio_ci95 == (pytest.approx(expected) if expected else None)
+    assert study.median_ratio == pytest.approx(1.0)  # (0.99 + 1.01) / 2
 
 
 def test_recorded_sales_are_a_training_table(

@@ -70,6 +70,14 @@
     return rounds.map((r) => `${r.round} ${number(r.median_ratio, 2)}（${number(r.n)}笔）`).join("；");
   }
 
+  /** The median ratio with its 95% interval (none under 6 sales). */
+  function level(study) {
+    if (study.median_ratio === null) return "—";
+    const median = number(study.median_ratio, 3);
+    const ci = study.median_ratio_ci95;
+    return ci ? `${median}（${number(ci[0], 3)}–${number(ci[1], 3)}）` : median;
+  }
+
   /** Art. 31: of the sales whose inquiry a reference price cites, how many ours came closest. */
   function closest(fee) {
     if (!fee.with_reference) return "—";
@@ -94,6 +102,7 @@
         el("td", { class: "num" }, m ? number(m.cod, 1) : "—"),
         el("td", { class: "num" }, m ? number(m.prd, 3) : "—"),
         el("td", { class: "num" }, m ? percent(m.interval_coverage, 1) : "—"),
+        el("td", { class: "num" }, level(answer.data)),
         el("td", {}, byRound(answer.data.rounds)),
         el("td", { class: "num" }, closest(answer.data.fee)),
       );
