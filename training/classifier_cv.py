@@ -174,25 +174,3 @@ def out_of_fold_scores(
         features, y, folds=folds, seed=seed, params=params, workers=workers
     )
     return OutOfFoldScores(y=y, probabilities=oof)
-
-
-def cross_validate_classifier(
-    frame: pd.DataFrame,
-    target: str,
-    positive: str | None = None,
-    exclude: Sequence[str] = (),
-    folds: int = 5,
-    seed: int = 0,
-    params: ClassifierParams | None = None,
-    workers: int = 1,
-) -> ClassifierMetrics:
-    """Metrics of pooled out-of-fold probabilities under stratified K-fold
-    (:func:`out_of_fold_scores`, whose arguments these are).
-
-    Returns:
-        AUC, Brier score, ECE and log-loss over all rows.
-    """
-    scores = out_of_fold_scores(frame, target, positive, exclude, folds, seed, params, workers)
-    metrics = scores.metrics()
-    logger.info("%d-fold CV of %r: %s", folds, target, metrics)
-    return metrics

