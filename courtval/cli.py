@@ -20,6 +20,7 @@ from models.errors import CourtvalError
 from models.settings import get_settings
 from models.table_io import write_parquet
 from training.kinds import KIND_INFO, KindInfo
+from training.uncertainty import DEFAULT_RESAMPLES
 
 app = typer.Typer(
     help="courtval: valuation and risk scoring for court enforcement (执行).", no_args_is_help=True
@@ -173,7 +174,7 @@ def _register(kind: str, info: KindInfo) -> None:
         exclude: Exclude = "",
         folds: Folds = 5,
         seed: Seed = 0,
-        bootstrap: Bootstrap = 1000,
+        bootstrap: Bootstrap = DEFAULT_RESAMPLES,
     ) -> None:
         from courtval.training_run import run_evaluation
 

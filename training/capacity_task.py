@@ -23,6 +23,7 @@ from models.classification.params import ClassifierParams
 from models.errors import DataError
 from models.settings import Settings
 from training import plots
+from training.classifier_cv import ScoredOutcomes
 from training.cleaning import CleaningReport
 from training.cleaning.debtors import clean_debtors
 from training.promotion import Promotion, RowLosses
@@ -30,6 +31,7 @@ from training.signature import input_example
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
+from training.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals, interval_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +131,14 @@ def _log_run(
     mlflow.log_params({"seed": cfg.seed, "eval_months": cfg.eval_months})
     mlflow.log_params({f"classifier.{k}": v for k, v in cfg.classifier.model_dump().items()})
     mlflow.log_metrics(evaluation.flat())
+    holdout = ScoredOutcomes(
+        y=scored[TARGET_FULL].to_numpy(dtype=int),
+        probabilities=scored["probability_full_6m"].to_numpy(dtype="float64"),
+    )
+    intervals = bootstrap_intervals(
+        holdout.metrics, holdout.n_rows, resamples=DEFAULT_RESAMPLES, seed=cfg.seed
+    )
+    mlflow.log_metrics(interval_metrics(intervals, prefix="full_"))
     mlflow.log_metrics({"rows_in": cleaning.rows_in, "rows_clean": cleaning.rows_out})
     mlflow.log_metrics(
         {f"tier_share_{i}": v for i, v in enumerate(evaluation.tier_shares.values())}

@@ -127,8 +127,8 @@ def out_of_fold_probabilities(
 
 
 @dataclass(frozen=True)
-class OutOfFoldScores:
-    """Every row's pooled out-of-fold P(y = 1), with its 0/1 outcome."""
+class ScoredOutcomes:
+    """Out-of-sample P(y = 1) (pooled out-of-fold, or a holdout's), with the 0/1 outcomes."""
 
     y: np.ndarray
     probabilities: np.ndarray
@@ -154,7 +154,7 @@ def out_of_fold_scores(
     seed: int = 0,
     params: ClassifierParams | None = None,
     workers: int = 1,
-) -> OutOfFoldScores:
+) -> ScoredOutcomes:
     """Pooled out-of-fold probabilities under stratified K-fold.
 
     Args:
@@ -173,4 +173,4 @@ def out_of_fold_scores(
     oof = out_of_fold_probabilities(
         features, y, folds=folds, seed=seed, params=params, workers=workers
     )
-    return OutOfFoldScores(y=y, probabilities=oof)
+    return ScoredOutcomes(y=y, probabilities=oof)

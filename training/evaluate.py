@@ -52,8 +52,8 @@ def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.nd
 
 
 @dataclass(frozen=True)
-class OutOfFoldValuations:
-    """Every sale's out-of-fold estimate and interval, with its price."""
+class ScoredSales:
+    """Out-of-sample estimates and intervals (out-of-fold, or a holdout's), with the prices."""
 
     prices: np.ndarray
     point: np.ndarray
@@ -80,7 +80,7 @@ def out_of_fold_valuations(
     folds: int = 5,
     seed: int = 0,
     params: EstimatorParams | None = None,
-) -> OutOfFoldValuations:
+) -> ScoredSales:
     """K-fold out-of-fold estimates and intervals of every usable sale in ``frame``.
 
     Each fold's estimates and intervals come from a model fitted on the other folds only;
@@ -109,4 +109,4 @@ def out_of_fold_valuations(
         model.fit(features.iloc[train], prices[train])
         point[test], lower[test], upper[test] = model.predict_interval(features.iloc[test])
         logger.info("fold %d/%d done", k + 1, folds)
-    return OutOfFoldValuations(prices=prices, point=point, lower=lower, upper=upper)
+    return ScoredSales(prices=prices, point=point, lower=lower, upper=upper)

@@ -22,10 +22,12 @@ from models.valuer import REQUEST_DATE
 from training import plots
 from training.cleaning import CleaningReport, CleaningResult
 from training.config import TrainConfig
+from training.evaluate import ScoredSales
 from training.promotion import Promotion, RowLosses
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
+from training.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals, interval_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,16 @@ def _log_run(
 ) -> None:
     mlflow.log_params(cfg.flat_params())
     mlflow.log_metrics({k: float(v) for k, v in metrics.model_dump().items() if v is not None})
+    holdout = ScoredSales(
+        prices=scored["actual"].to_numpy(dtype="float64"),
+        point=scored["value"].to_numpy(dtype="float64"),
+        lower=scored["lower"].to_numpy(dtype="float64"),
+        upper=scored["upper"].to_numpy(dtype="float64"),
+    )
+    intervals = bootstrap_intervals(
+        holdout.metrics, holdout.n_rows, resamples=DEFAULT_RESAMPLES, seed=cfg.seed
+    )
+    mlflow.log_metrics(interval_metrics(intervals))
     mlflow.log_metrics(
         {f"rule_{k}": float(v) for k, v in rule_metrics.model_dump().items() if v is not None}
     )

@@ -24,13 +24,16 @@ logger = logging.getLogger(__name__)
 #: around a figure of 0.013, an interval that says more about the bins than about the model.
 NOT_RESAMPLED = frozenset({"ece"})
 
+#: Resamples of a holdout's or an evaluation's rows (``courtval evaluate --bootstrap``'s default).
+DEFAULT_RESAMPLES = 1000
+
 #: Share of the resamples that must give figures (both classes present, for instance) before
 #: an interval is reported at all.
 MIN_VALID_SHARE = 0.9
 
 
 class RowScored(Protocol):
-    """Pooled out-of-fold predictions that score any subset (with repeats) of their rows."""
+    """Out-of-sample predictions that score any subset (with repeats) of their rows."""
 
     @property
     def n_rows(self) -> int: ...
@@ -102,3 +105,14 @@ def evaluation_line(scored: RowScored, *, resamples: int, seed: int) -> dict[str
         line["ci95"] = {name: list(bounds) for name, bounds in intervals.items()}
         line["bootstrap"] = resamples
     return line
+
+
+def interval_metrics(
+    intervals: dict[str, tuple[float, float]] | None, prefix: str = ""
+) -> dict[str, float]:
+    """The intervals as flat MLflow metrics: ``<prefix><figure>_ci95_low`` and ``…_high``."""
+    out: dict[str, float] = {}
+    for name, (low, high) in (intervals or {}).items():
+        out[f"{prefix}{name}_ci95_low"] = low
+        out[f"{prefix}{name}_ci95_high"] = high
+    return out

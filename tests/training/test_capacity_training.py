@@ -25,6 +25,8 @@ def test_run_is_logged_with_calibration_figures_and_model(
     run = client.get_run(trained_capacity.run_id)
     for metric in ("full_auc", "full_brier", "full_ece", "hidden_auc", "hard_recall"):
         assert metric in run.data.metrics
+    low, high = run.data.metrics["full_auc_ci95_low"], run.data.metrics["full_auc_ci95_high"]
+    assert low < run.data.metrics["full_auc"] < high
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
     assert {"evaluation/reliability.png", "evaluation/reliability.csv"} <= artifacts
     version = client.get_model_version_by_alias("courtval-capacity", "champion")

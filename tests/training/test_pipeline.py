@@ -37,6 +37,10 @@ def test_run_is_logged_with_metrics_report_and_model(
         "rows_clean",
     ):
         assert key in run.data.metrics, key
+    figures = run.data.metrics  # each holdout figure with its 95% bootstrap interval
+    for key in ("median_ape", "ppe10", "rmsle"):
+        low, high = figures[f"{key}_ci95_low"], figures[f"{key}_ci95_high"]
+        assert low < high and low <= figures[key] * 1.001 and figures[key] * 0.999 <= high, key
     artifacts = {a.path for a in client.list_artifacts(trained.run_id, "cleaning")}
     assert {"cleaning/report.json", "cleaning/report.csv"} <= artifacts
     plots = {a.path for a in client.list_artifacts(trained.run_id, "evaluation")}

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.classifier_cv import OutOfFoldScores
-from training.evaluate import OutOfFoldValuations
+from training.classifier_cv import ScoredOutcomes
+from training.evaluate import ScoredSales
 from training.uncertainty import bootstrap_intervals, evaluation_line
 
 
-def _valuations(n_rows: int, seed: int) -> OutOfFoldValuations:
+def _valuations(n_rows: int, seed: int) -> ScoredSales:
     """Estimates with a 10% log error and a ±15% interval around them."""
     rng = np.random.default_rng(seed)
     prices = rng.lognormal(13.0, 0.5, n_rows)
     point = prices * np.exp(rng.normal(0.0, 0.1, n_rows))
-    return OutOfFoldValuations(prices=prices, point=point, lower=point / 1.15, upper=point * 1.15)
+    return ScoredSales(prices=prices, point=point, lower=point / 1.15, upper=point * 1.15)
 
 
-def _scores(n_rows: int, positives: int, seed: int) -> OutOfFoldScores:
+def _scores(n_rows: int, positives: int, seed: int) -> ScoredOutcomes:
     rng = np.random.default_rng(seed)
     y = np.zeros(n_rows, dtype=np.int64)
     y[:positives] = 1
     p = np.clip(0.3 * y + rng.uniform(0.0, 0.7, n_rows), 0.0, 1.0)
-    return OutOfFoldScores(y=y, probabilities=p)
+    return ScoredOutcomes(y=y, probabilities=p)
 
 
 def _width(intervals: dict[str, tuple[float, float]], name: str) -> float:
