@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy.stats import binom
 
+from models.court.case_number import CaseNumber, normalise_case_number
 from models.court.reference_price import PlatformResult
 from models.errors import InvalidInputError, bilingual
 from models.metrics import ValuationMetrics
@@ -60,6 +61,13 @@ class SaleReport(BaseModel):
         max_length=SALE_NOTE_MAX_CHARS,
         description="说明，如拍卖平台、竞价人数（可选）.",
     )
+    case_number: CaseNumber | None = Field(
+        default=None,
+        description=(
+            "案号（可选）：询价时未填写案号的，在此补填，以便找到引用该询价的参考价、按第三十一条"
+            "确定询价费归属；询价时已填写的，须与之相同."
+        ),
+    )
 
 
 class SaleCorrection(SaleReport):
@@ -68,6 +76,27 @@ class SaleCorrection(SaleReport):
     reason: Annotated[str, OneLine] = Field(
         min_length=1, max_length=SALE_NOTE_MAX_CHARS, description="更正原因，如“成交价录入错误”."
     )
+
+
+def sale_case_number(report: SaleReport, inquired_under: str | None) -> str | None:
+    """The 案号 of the sale: the inquiry's, or the report's when the inquiry had none.
+
+    Raises:
+        InvalidInputError: on ``case_number`` when the report names another case than the
+            inquiry's (422 naming it).
+    """
+    given = report.case_number
+    if given is None or inquired_under is None:
+        return inquired_under or given
+    if normalise_case_number(given) != normalise_case_number(inquired_under):
+        raise InvalidInputError(
+            "case_number",
+            bilingual(
+                f"案号 {given} 与询价时的案号 {inquired_under} 不同",
+                f"case_number {given} is not the inquiry's ({inquired_under})",
+            ),
+        )
+    return inquired_under
 
 
 def check_sale(report: SaleReport, *, inquired_on: dt.date, today: dt.date) -> None:

@@ -35,6 +35,7 @@ from models.court.sales import (
     attribute_fee,
     check_sale,
     median_interval,
+    sale_case_number,
 )
 from models.metrics import valuation_metrics
 from models.property.schemas import PropertyRequest
@@ -173,11 +174,12 @@ def record_sale(
         raise AlreadySoldError(entry_id, existing.sold_on, existing.price)
     inquired_on = inquiry_date(entry)
     check_sale(report, inquired_on=inquired_on, today=today)
+    case_number = sale_case_number(report, entry.case_number)
     estimate, (lower, upper) = float(answered_value(entry)), answered_interval(entry)
     row = SaleRow(
         ledger_entry_id=entry_id,
         kind="property" if entry.endpoint == PROPERTY_VALUATION_ENDPOINT else "vehicle",
-        case_number=entry.case_number,
+        case_number=case_number,
         inquired_on=inquired_on,
         estimate=estimate,
         lower=lower,
@@ -263,11 +265,13 @@ def correct_sale(
         InvalidInputError: the corrected day is before the inquiry or in the future (422).
     """
     begin_write(session)
-    valuation_entry(session, entry_id)
+    entry = valuation_entry(session, entry_id)
     row = _sale_of(session, entry_id)
     if row is None:
         raise SaleNotFoundError(entry_id)
     check_sale(correction, inquired_on=row.inquired_on, today=today)
+    if correction.case_number is not None:  # else the 案号 stays as recorded
+        row.case_number = sale_case_number(correction, entry.case_number)
     replaced = sale_public(row)
     row.price, row.sold_on = correction.price, correction.sold_on
     row.round, row.note = correction.round.value, correction.note

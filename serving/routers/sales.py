@@ -40,7 +40,9 @@ async def record_inquiry_sale(
         return record_sale(session, inquiry_id, sale, key=caller.key, today=today)
 
     inputs = {"inquiry_id": inquiry_id, **sale.model_dump(mode="json")}
-    return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
+    return await change_own_inquiry(
+        request, response, caller, inquiry_id, change, inputs, case_number=sale.case_number
+    )
 
 
 @router.put("/v1/inquiries/{inquiry_id}/sale")
@@ -60,7 +62,9 @@ async def correct_inquiry_sale(
         return correct_sale(session, inquiry_id, correction, today=today)
 
     inputs = {"inquiry_id": inquiry_id, **correction.model_dump(mode="json")}
-    return await change_own_inquiry(request, response, caller, inquiry_id, change, inputs)
+    return await change_own_inquiry(
+        request, response, caller, inquiry_id, change, inputs, case_number=correction.case_number
+    )
 
 
 @router.get("/v1/sales/study")

@@ -150,7 +150,7 @@ def record_inquiry(
     on: dt.datetime,
     value: float = 270_000.0,
     endpoint: str = PROPERTY_VALUATION_ENDPOINT,
-    case_number: str = CASE,
+    case_number: str | None = CASE,
 ) -> int:
     """Append a property valuation to the ledger at ``on``; its id."""
     return append_as(

@@ -41,9 +41,10 @@ def sold(
     day: str,
     judge: ApiKeyPublic,
     how: SaleRound = SaleRound.FIRST,
+    case_number: str | None = None,
 ) -> SalePublic:
     """Record a sale and commit, as the API does with its ledger entry."""
-    report = SaleReport(price=Decimal(price), sold_on=D(day), round=how)
+    report = SaleReport(price=Decimal(price), sold_on=D(day), round=how, case_number=case_number)
     with sessions() as session:
         recorded = record_sale(session, entry_id, report, key=judge, today=TODAY)
         session.commit()
@@ -305,3 +306,48 @@ def test_the_fee_goes_by_the_latest_reference_price_before_the_sale(
     assert corrected.fee is not None and corrected.fee.reference_id == november
     assert corrected.fee.closest == ["丁"] and not corrected.fee.ours_closest
     assert (study.with_reference, study.ours_closest, study.ours_closest_share) == (1, 0, 0.0)
+
+
+def test_a_sale_names_the_case_its_inquiry_was_made_without(
+    sessions: sessionmaker[Session], judge: ApiKeyPublic, engine: Engine
+) -> None:
+    """An inquiry without 案号 may be cited by a case's reference price; the sale's 案号 finds
+    that reference price for Art. 31. A sale of an inquiry with 案号 may not name another."""
+    loose = record_inquiry(engine, judge, on=at("2025-09-22"), value=270_000.0, case_number=None)
+    unnamed = record_inquiry(engine, judge, on=at("2025-09-22"), value=280_000.0, case_number=None)
+    for cited in (loose, unnamed):
+        record_reference(
+            sessions,
+            engine,
+            judge,
+            "2025-10-10",
+            [InquiryResult(inquiry_id=cited), platform("甲", "1")],
+        )
+    recorded = sold(sessions, loose, "275000.00", "2025-11-20", judge, case_number=CASE)
+    assert recorded.case_number == CASE
+    assert recorded.fee is not None and recorded.fee.closest == ["courtval"]
+    assert sold(sessions, unnamed, "275000.00", "2025-11-20", judge).fee is None  # no 案号
+
+    named = record_inquiry(engine, judge, on=at("2025-09-22"))  # under CASE
+    other = "（2025）浙1081执999号"
+    with pytest.raises(InvalidInputError, match="与询价时的案号") as caught:
+        sold(sessions, named, "300000.00", "2025-11-20", judge, case_number=other)
+    assert caught.value.field == "case_number"
+    spaced = CASE.replace("（", "(").replace("）", ")")  # the same case, half-width brackets
+    assert (
+        sold(sessions, named, "300000.00", "2025-11-20", judge, case_number=spaced).case_number
+        == CASE
+    )
+
+    # A correction may give the 案号 the first record left out, and the fee follows it.
+    correction = SaleCorrection(
+        price=Decimal("275000.00"),
+        sold_on=D("2025-11-20"),
+        round=SaleRound.FIRST,
+        reason="补填案号",
+        case_number=CASE,
+    )
+    with sessions() as session:
+        corrected = correct_sale(session, unnamed, correction, today=TODAY)
+        session.commit()
+    assert corrected.case_number == CASE and corrected.fee is not None
