@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from models.adjustment import comparables_value
 from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
 from models.request_frame import frame_records
@@ -114,8 +115,11 @@ class TabularValuer(ABC):
         """The rule-based figure for every row of a raw table."""
 
     @abstractmethod
-    def comparables_for(self, request: Any, options: AnswerOptions) -> Sequence[BaseModel]:
-        """The comparable sales of one request."""
+    def comparables_for(
+        self, request: Any, options: AnswerOptions, value: float | None = None
+    ) -> Sequence[BaseModel]:
+        """The comparable sales of one request, their prices adjusted to its estimate ``value``
+        (see :mod:`models.adjustment`; none adjusted without it)."""
 
     @abstractmethod
     def value(self, request: Any, model: ModelInfo, options: AnswerOptions) -> BaseModel:
@@ -198,8 +202,11 @@ class TabularValuer(ABC):
         items = frame_records(answer)
         if batch.include_comparables:
             for item, request in zip(items, batch.items, strict=True):
-                found = self.comparables_for(request, options)
+                found = self.comparables_for(request, options, item["value"])
                 item["comparables"] = [c.model_dump(mode="json") for c in found]
+                item["comparables_value"] = comparables_value(
+                    [getattr(c, "adjusted_price", None) for c in found]
+                )
         if batch.include_contributions:
             reasons = self._batch_contributions(features, options.contributions)
             for item, top in zip(items, reasons, strict=True):

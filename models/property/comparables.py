@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from models.adjustment import adjusted_price, by_sale_date
 from models.clock import months_since_epoch
 from models.property.schemas import Comparable, PropertyRequest
 
@@ -45,9 +46,11 @@ class ComparablesIndex:
     by_district_: dict[str, np.ndarray] | None = None
     centroid_: dict[str, tuple[float, float]] | None = None
 
-    def fit(self, frame: pd.DataFrame) -> ComparablesIndex:
-        """Index cleaned transactions (needs the raw property columns and ``price``)."""
-        frame = frame.sort_values("transaction_date", kind="stable").reset_index(drop=True)
+    def fit(self, frame: pd.DataFrame, log_values: np.ndarray | None = None) -> ComparablesIndex:
+        """Index cleaned transactions (needs the raw property columns and ``price``), with the
+        model's log value of each as it was when it sold (``log_values``, in ``frame``'s row
+        order) for the adjusted prices; without them the adjusted prices are None."""
+        frame, fitted = by_sale_date(frame, log_values)
         ptype = frame["property_type"].astype(str)
         dates = pd.to_datetime(frame["transaction_date"])
         self.columns_ = {
@@ -60,6 +63,8 @@ class ComparablesIndex:
             "build_year": frame["build_year"].to_numpy(dtype="float64"),
             "price": frame["price"].to_numpy(dtype="float64"),
         }
+        if fitted is not None:
+            self.columns_["log_value"] = fitted
         centroids = frame.groupby("community")[["latitude", "longitude"]].median()
         self.centroid_ = {
             str(c): (float(r.latitude), float(r.longitude))
@@ -109,8 +114,11 @@ class ComparablesIndex:
         near = self._window(self.by_district_.get(f"{request.district}|{ptype}"), t_q - months, t_q)
         return np.union1d(own, near)
 
-    def query(self, request: PropertyRequest, k: int, months: int) -> list[Comparable]:
-        """The ``k`` most similar sales in the ``months`` before the valuation date."""
+    def query(
+        self, request: PropertyRequest, k: int, months: int, subject_log: float | None = None
+    ) -> list[Comparable]:
+        """The ``k`` most similar sales in the ``months`` before the valuation date, their
+        prices adjusted to a property the model values at ``exp(subject_log)``."""
         if self.columns_ is None:
             raise RuntimeError("ComparablesIndex is not fitted; call fit() first")
         rows = self._candidates(request, k, months)
@@ -134,12 +142,19 @@ class ComparablesIndex:
         )
         score = score + np.nan_to_num(distance, nan=_SCALE_KM) / _SCALE_KM
         order = np.argsort(score, kind="stable")[:k]
-        return [self._comparable(int(rows[j]), float(score[j]), float(distance[j])) for j in order]
+        return [
+            self._comparable(int(rows[j]), float(score[j]), float(distance[j]), subject_log)
+            for j in order
+        ]
 
-    def _comparable(self, i: int, score: float, distance: float) -> Comparable:
+    def _comparable(
+        self, i: int, score: float, distance: float, subject_log: float | None
+    ) -> Comparable:
         assert self.columns_ is not None
         c = self.columns_
         area, price = float(c["area"][i]), float(c["price"][i])
+        fitted = c.get("log_value")  # absent from an index built before adjusted prices
+        fitted_log = None if fitted is None else float(fitted[i])
         return Comparable(
             transaction_date=c["date"][i],
             community=str(c["community"][i]),
@@ -150,4 +165,5 @@ class ComparablesIndex:
             price_per_m2=price / area,
             distance_km=None if np.isnan(distance) else round(distance, 3),
             similarity=round(1.0 / (1.0 + score), 4),
+            adjusted_price=adjusted_price(price, fitted_log, subject_log),
         )

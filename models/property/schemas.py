@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from models.adjustment import ADJUSTED_PRICE_DESCRIPTION, COMPARABLES_VALUE_DESCRIPTION
 from models.court.inquiry import InquiryContext, InquiryRecord
 from models.errors import bilingual
 from models.property.vocabulary import Decoration, Orientation, PropertyType
@@ -105,6 +106,7 @@ class Comparable(BaseModel):
     price_per_m2: float
     distance_km: float | None = Field(description="Distance from the property; None if unknown.")
     similarity: float = Field(ge=0, le=1, description="1 = identical on the matching features.")
+    adjusted_price: float | None = Field(default=None, description=ADJUSTED_PRICE_DESCRIPTION)
 
 
 class RuleBasedFigure(BaseModel):
@@ -131,6 +133,7 @@ class PropertyValuation(BaseModel):
     interval: ValueInterval
     rule_based: RuleBasedFigure
     comparables: list[Comparable]
+    comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution]
     model: ModelInfo
     inquiry: InquiryRecord | None = Field(
@@ -159,6 +162,7 @@ class PropertyBatchItem(BaseModel):
     upper: float = Field(description="Upper bound of the interval (CNY).")
     rule_based_value: float
     comparables: list[Comparable] | None = None
+    comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution] | None = None
 
 

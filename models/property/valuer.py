@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.adjustment import comparables_value, log_of
 from models.estimator import EstimatorParams, ValueRegressor
 from models.property import features as property_features
 from models.property.comparables import ComparablesIndex
@@ -51,10 +52,12 @@ class PropertyValuer(TabularValuer):
             params,
             seed,
         )
+        sales = frame if evidence is None else evidence
+        sold_at = regressor.predict_log(property_features.feature_frame(sales))  # each as it sold
         return cls(
             regressor=regressor,
             rule=RuleBasedPricer().fit(frame),
-            comparables=ComparablesIndex().fit(frame if evidence is None else evidence),
+            comparables=ComparablesIndex().fit(sales, sold_at),
         )
 
     def features(self, raw: pd.DataFrame, date_column: str) -> pd.DataFrame:
@@ -73,9 +76,13 @@ class PropertyValuer(TabularValuer):
         """The base-price figure for every row."""
         return np.asarray(self.rule.values(raw, date_column=date_column), dtype="float64")
 
-    def comparables_for(self, request: PropertyRequest, options: AnswerOptions) -> list[Comparable]:
-        """The most similar recent sales of the same type."""
-        return self.comparables.query(request, options.comparables, options.comparables_months)
+    def comparables_for(
+        self, request: PropertyRequest, options: AnswerOptions, value: float | None = None
+    ) -> list[Comparable]:
+        """The most similar recent sales of the same type, adjusted to ``value``."""
+        return self.comparables.query(
+            request, options.comparables, options.comparables_months, log_of(value)
+        )
 
     def batch_extras(self, raw: pd.DataFrame, value: np.ndarray) -> dict[str, np.ndarray]:
         """Value per m² beside the value."""
@@ -87,12 +94,14 @@ class PropertyValuer(TabularValuer):
         """The full answer for one property."""
         row = property_features.feature_row(request)
         (value, lower, upper), reasons = self.estimate_with_reasons(row, options.contributions)
+        comparables = self.comparables_for(request, options, value)
         return PropertyValuation(
             value=value,
             value_per_m2=value / request.area_m2,
             interval=self.interval(lower, upper),
             rule_based=self.rule.figure(request),
-            comparables=self.comparables_for(request, options),
+            comparables=comparables,
+            comparables_value=comparables_value([c.adjusted_price for c in comparables]),
             contributions=reasons,
             model=model,
         )

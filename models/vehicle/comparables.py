@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from models.adjustment import adjusted_price, by_sale_date
 from models.clock import months_since_epoch, years_between
 from models.vehicle.schemas import ObservedMonth, VehicleComparable, VehicleRequest
 
@@ -44,9 +45,11 @@ class VehicleComparables:
     by_brand_body_: dict[str, np.ndarray] = field(default_factory=dict)
     codes_: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def fit(self, frame: pd.DataFrame) -> VehicleComparables:
-        """Index cleaned transactions (the raw vehicle columns and ``price``)."""
-        frame = frame.sort_values("transaction_date", kind="stable").reset_index(drop=True)
+    def fit(self, frame: pd.DataFrame, log_values: np.ndarray | None = None) -> VehicleComparables:
+        """Index cleaned transactions (the raw vehicle columns and ``price``), with the model's
+        log value of each as it was when it sold (``log_values``, in ``frame``'s row order) for
+        the adjusted prices; without them the adjusted prices are None."""
+        frame, fitted = by_sale_date(frame, log_values)
         dates = pd.to_datetime(frame["transaction_date"])
         registered = pd.to_datetime(frame["registration_date"])
         self.columns_ = {
@@ -58,6 +61,8 @@ class VehicleComparables:
             "mileage": frame["mileage_km"].to_numpy(dtype="float64"),
             "price": frame["price"].to_numpy(dtype="float64"),
         }
+        if fitted is not None:
+            self.columns_["log_value"] = fitted
         self.columns_["log_km"] = np.log(self.columns_["mileage"] + _MILEAGE_OFFSET_KM)
         self.columns_["new_price"] = frame["new_price"].to_numpy(dtype="float64")
         self.columns_["log_new"] = np.log(self.columns_["new_price"])
@@ -90,8 +95,11 @@ class VehicleComparables:
         near = self._window(self.by_brand_body_.get(key), t_q - months, t_q)
         return np.union1d(own, near)
 
-    def query(self, request: VehicleRequest, k: int, months: int) -> list[VehicleComparable]:
-        """The ``k`` most similar sales in the ``months`` before the valuation date."""
+    def query(
+        self, request: VehicleRequest, k: int, months: int, subject_log: float | None = None
+    ) -> list[VehicleComparable]:
+        """The ``k`` most similar sales in the ``months`` before the valuation date, their
+        prices adjusted to a vehicle the model values at ``exp(subject_log)``."""
         if not self.columns_:
             raise RuntimeError("VehicleComparables is not fitted; call fit() first")
         rows = self._candidates(request, k, months)
@@ -109,14 +117,20 @@ class VehicleComparables:
             + self._differs("damage", rows, request.damage.value) * _OTHER_DAMAGE
             + self._differs("series", rows, request.series) * _OTHER_SERIES
         )
-        return [self._comparable(int(rows[j]), float(score[j])) for j in _smallest(score, k)]
+        return [
+            self._comparable(int(rows[j]), float(score[j]), subject_log)
+            for j in _smallest(score, k)
+        ]
 
     def _differs(self, name: str, rows: np.ndarray, value: str) -> np.ndarray:
         code = self.codes_[name].get(value, -1)
         return np.asarray(self.columns_[f"{name}_code"][rows] != code)
 
-    def _comparable(self, i: int, score: float) -> VehicleComparable:
+    def _comparable(self, i: int, score: float, subject_log: float | None) -> VehicleComparable:
         c = self.columns_
+        price = float(c["price"][i])
+        fitted = c.get("log_value")  # absent from an index built before adjusted prices
+        fitted_log = None if fitted is None else float(fitted[i])
         return VehicleComparable(
             transaction_date=c["date"][i],
             brand=str(c["brand"][i]),
@@ -127,8 +141,9 @@ class VehicleComparables:
             mileage_km=float(c["mileage"][i]),
             damage=str(c["damage"][i]),
             new_price=float(c["new_price"][i]),
-            price=float(c["price"][i]),
+            price=price,
             similarity=round(1.0 / (1.0 + score), 4),
+            adjusted_price=adjusted_price(price, fitted_log, subject_log),
         )
 
     def observed_by_month(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from models.adjustment import ADJUSTED_PRICE_DESCRIPTION, COMPARABLES_VALUE_DESCRIPTION
 from models.court.inquiry import InquiryContext, InquiryRecord
 from models.errors import bilingual
 from models.schemas import (
@@ -110,6 +111,7 @@ class VehicleComparable(BaseModel):
     new_price: float = Field(description="New-car guide price of its trim, CNY.")
     price: float = Field(description="Sale price in CNY.")
     similarity: float = Field(ge=0, le=1, description="1 = identical on the matching features.")
+    adjusted_price: float | None = Field(default=None, description=ADJUSTED_PRICE_DESCRIPTION)
 
 
 class ResidualRateFigure(BaseModel):
@@ -137,6 +139,7 @@ class VehicleValuation(BaseModel):
     interval: ValueInterval
     rule_based: ResidualRateFigure
     comparables: list[VehicleComparable]
+    comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution]
     model: ModelInfo
     inquiry: InquiryRecord | None = Field(
@@ -164,6 +167,7 @@ class VehicleBatchItem(BaseModel):
     upper: float = Field(description="Upper bound of the interval (CNY).")
     rule_based_value: float = Field(description="The residual-value-rate figure (CNY).")
     comparables: list[VehicleComparable] | None = None
+    comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution] | None = None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.adjustment import comparables_value, log_of
 from models.clock import years_between
 from models.estimator import EstimatorParams, ValueRegressor
 from models.schemas import ModelInfo
@@ -46,10 +47,12 @@ class VehicleValuer(TabularValuer):
             params,
             seed,
         )
+        sales = frame if evidence is None else evidence
+        sold_at = regressor.predict_log(vehicle_features.feature_frame(sales))  # each as it sold
         return cls(
             regressor=regressor,
             rule=ResidualRateTable().fit(frame),
-            comparables=VehicleComparables().fit(frame if evidence is None else evidence),
+            comparables=VehicleComparables().fit(sales, sold_at),
         )
 
     def features(self, raw: pd.DataFrame, date_column: str) -> pd.DataFrame:
@@ -69,10 +72,12 @@ class VehicleValuer(TabularValuer):
         return self.rule.values(raw, date_column)
 
     def comparables_for(
-        self, request: VehicleRequest, options: AnswerOptions
+        self, request: VehicleRequest, options: AnswerOptions, value: float | None = None
     ) -> list[VehicleComparable]:
-        """The most similar recent sales of the same series."""
-        return self.comparables.query(request, options.comparables, options.comparables_months)
+        """The most similar recent sales of the same series, adjusted to ``value``."""
+        return self.comparables.query(
+            request, options.comparables, options.comparables_months, log_of(value)
+        )
 
     def value(
         self, request: VehicleRequest, model: ModelInfo, options: AnswerOptions
@@ -80,12 +85,14 @@ class VehicleValuer(TabularValuer):
         """The full answer for one vehicle."""
         row = vehicle_features.feature_row(request)
         (value, lower, upper), reasons = self.estimate_with_reasons(row, options.contributions)
+        comparables = self.comparables_for(request, options, value)
         return VehicleValuation(
             value=value,
             age_years=round(years_between(request.registration_date, request.valuation_date), 2),
             interval=self.interval(lower, upper),
             rule_based=self.rule.figure(request),
-            comparables=self.comparables_for(request, options),
+            comparables=comparables,
+            comparables_value=comparables_value([c.adjusted_price for c in comparables]),
             contributions=reasons,
             model=model,
         )

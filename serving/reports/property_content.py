@@ -43,7 +43,7 @@ def _basic_facts(p: PropertyRequest) -> Section:
 
 
 def _samples(report: PropertyReport) -> Section:
-    header = ("成交日期", "小区", "面积", "楼层", "成交价", "单价", "距离", "相似度")
+    header = ("成交日期", "小区", "面积", "楼层", "成交价", "单价", "距离", "相似度", "修正后价格")
     rows = [
         (
             c.transaction_date.isoformat(),
@@ -54,6 +54,7 @@ def _samples(report: PropertyReport) -> Section:
             fmt.per_m2(c.price_per_m2),
             "—" if c.distance_km is None else f"{c.distance_km:.1f}km",
             fmt.percent(c.similarity),
+            sections.adjusted(c.adjusted_price),
         )
         for c in report.valuation.comparables
     ]
@@ -80,6 +81,7 @@ def _method(report: PropertyReport) -> Section:
         ),
         sections.rule_gap(v.value, rule.value, RULE_NAME),
         sections.interval_method(v.interval),
+        *sections.comparison_check(v.value, v.comparables_value),
     ]
     return Section(HEADINGS[2], tuple(blocks))
 

@@ -81,6 +81,26 @@ def interval_method(interval: ValueInterval) -> Text:
     )
 
 
+def comparison_check(value: float, comparables_value: float | None) -> list[Block]:
+    """三（四）: the market comparison check — the comparables' adjusted prices against the
+    estimate (nothing when the answer has none)."""
+    if comparables_value is None:
+        return []
+    gap = (value - comparables_value) / comparables_value
+    return [
+        Text(
+            "（四）比较法校核。将各可比案例的成交价按模型对成交日期及各项差异的估价修正到本财产"
+            "（修正后价格 = 成交价 × 本财产估值 ÷ 该案例成交时的估值，见第二部分），其中位数即比准"
+            f"价格 {fmt.wan_and_yuan(comparables_value)}，询价结果与之相差 {gap * 100:+.1f}%。"
+        )
+    ]
+
+
+def adjusted(price: float | None) -> str:
+    """A comparable's adjusted price in the samples table (— when the model gave none)."""
+    return "—" if price is None else fmt.wan(price, 2)
+
+
 def result(report: InquiryReport, subject: str, rule_name: str, extra: Sequence[Row]) -> Section:
     """四: the headline value, ``extra`` rows (e.g. the unit price), the interval, the figure.
 

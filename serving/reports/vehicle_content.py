@@ -62,7 +62,10 @@ def _basic_facts(report: VehicleReport) -> Section:
 
 
 def _samples(report: VehicleReport) -> Section:
-    header = ("成交日期", "车型", "城市", "车龄", "里程", "车况", "新车价", "成交价", "相似度")
+    header = (
+        "成交日期", "车型", "城市", "车龄", "里程", "车况", "新车价", "成交价", "相似度",
+        "修正后价格",
+    )  # fmt: skip
     rows = [
         (
             c.transaction_date.isoformat(),
@@ -74,6 +77,7 @@ def _samples(report: VehicleReport) -> Section:
             fmt.wan(c.new_price, 2),
             fmt.wan(c.price, 2),
             fmt.percent(c.similarity),
+            sections.adjusted(c.adjusted_price),
         )
         for c in report.valuation.comparables
     ]
@@ -106,6 +110,7 @@ def _method(report: VehicleReport) -> Section:
         *_rule_method(v.rule_based),
         sections.rule_gap(v.value, v.rule_based.value, RULE_NAME),
         sections.interval_method(v.interval),
+        *sections.comparison_check(v.value, v.comparables_value),
     ]
     return Section(HEADINGS[2], tuple(blocks))
 

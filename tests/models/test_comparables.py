@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from models.adjustment import comparables_value
 from models.property.comparables import ComparablesIndex, haversine_km
 from models.property.schemas import PropertyRequest
 
@@ -48,3 +50,27 @@ def test_haversine_one_degree_of_latitude() -> None:
     assert haversine_km(28.0, 121.0, np.array([29.0]), np.array([121.0]))[0] == pytest.approx(
         111.2, abs=0.2
     )
+
+
+def test_adjusted_prices_carry_each_sale_to_the_subject(
+    clean_property_data: pd.DataFrame, flat: PropertyRequest
+) -> None:
+    """With the model's value of each sale given, a comparable's adjusted price is its price
+    times value(subject) / value(sale). A model that values every sale at exactly its price
+    adjusts every comparable to the subject's value: the log values follow their rows through
+    the index's date sort."""
+    shuffled = clean_property_data.sample(frac=1.0, random_state=0)
+    exact = np.log(shuffled["price"].to_numpy(dtype="float64"))
+    subject = float(np.log(812_345.0))
+    found = ComparablesIndex().fit(shuffled, exact).query(flat, 5, 24, subject)
+    assert [c.adjusted_price for c in found] == pytest.approx([812_345.0] * 5)
+    # Sales the model values 10% below their price point 10% above the subject.
+    low = ComparablesIndex().fit(shuffled, exact + np.log(0.9)).query(flat, 5, 24, subject)
+    assert comparables_value([c.adjusted_price for c in low]) == pytest.approx(812_345.0 / 0.9)
+    # No value of the subject, or an index without the sales' values: nothing adjusted.
+    unvalued = ComparablesIndex().fit(shuffled, exact).query(flat, 5, 24)
+    old_index = ComparablesIndex().fit(shuffled).query(flat, 5, 24, subject)
+    assert {c.adjusted_price for c in unvalued + old_index} == {None}
+    assert comparables_value([None, None]) is None
+    with pytest.raises(ValueError, match="3 log values"):
+        ComparablesIndex().fit(shuffled, exact[:3])

@@ -19,7 +19,9 @@ CASE_NUMBER = "（2024）浙1081执1234号"
 LEDGER_HASH = "3f6c1e0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e"
 
 
-def _comparable(day: int, community: str, area: float, price: float, sim: float) -> Comparable:
+def _comparable(
+    day: int, community: str, area: float, price: float, sim: float, adjusted: float
+) -> Comparable:
     return Comparable(
         transaction_date=dt.date(2024, 5, day),
         community=community,
@@ -30,6 +32,7 @@ def _comparable(day: int, community: str, area: float, price: float, sim: float)
         price_per_m2=price / area,
         distance_km=0.4 if community != "锦园小区" else None,
         similarity=sim,
+        adjusted_price=adjusted,
     )
 
 
@@ -71,10 +74,11 @@ def sample_valuation() -> PropertyValuation:
             time_index=0.99,
         ),
         comparables=[
-            _comparable(3, "锦园小区", 42.0, 289_000.0, 0.93),
-            _comparable(17, "东辉花园", 38.5, 251_000.0, 0.81),
-            _comparable(24, "<b>万昌</b>公寓", 45.0, 301_500.0, 0.74),
+            _comparable(3, "锦园小区", 42.0, 289_000.0, 0.93, 281_200.0),
+            _comparable(17, "东辉花园", 38.5, 251_000.0, 0.81, 262_900.0),
+            _comparable(24, "<b>万昌</b>公寓", 45.0, 301_500.0, 0.74, 276_400.0),
         ],
+        comparables_value=276_400.0,
         contributions=[
             Contribution(feature="community", label="小区", value="锦园小区", effect_pct=4.2),
             Contribution(feature="build_year", label="建成年份", value="2008", effect_pct=-3.1),

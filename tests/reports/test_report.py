@@ -95,6 +95,8 @@ def test_html_has_every_section(html: str, heading: str) -> None:
         LEDGER_HASH,
         "五日内以书面形式",
         "三个工作日内启动委托评估",
+        "修正后价格",  # the comparables adjusted to the flat, and their median
+        "比准价格 27.6万元（276,400元），询价结果与之相差 -1.1%",
     ],
 )
 def test_html_states_the_figures(html: str, expected: str) -> None:

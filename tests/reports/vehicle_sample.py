@@ -28,7 +28,7 @@ COMPARABLE_MODELS = ("大众 朗逸", "大众 朗逸 2020款 1.5L 自动舒适�
 
 
 def _comparable(
-    model: str, day: int, mileage: float, damage: str, price: float, sim: float
+    model: str, day: int, mileage: float, damage: str, price: float, sim: float, adjusted: float
 ) -> VehicleComparable:
     brand, series = model.split(" ", 1)
     return VehicleComparable(
@@ -43,6 +43,7 @@ def _comparable(
         new_price=119_900.0 if brand == "大众" else 129_800.0,
         price=price,
         similarity=sim,
+        adjusted_price=adjusted,
     )
 
 
@@ -83,10 +84,11 @@ def sample_vehicle_valuation() -> VehicleValuation:
             condition_coefficient=1.0,
         ),
         comparables=[
-            _comparable(COMPARABLE_MODELS[0], 6, 58_000.0, "无", 69_500.0, 0.91),
-            _comparable(COMPARABLE_MODELS[1], 13, 71_200.0, "无", 64_800.0, 0.84),
-            _comparable(COMPARABLE_MODELS[2], 27, 9_400.0, "事故", 61_000.0, 0.62),
+            _comparable(COMPARABLE_MODELS[0], 6, 58_000.0, "无", 69_500.0, 0.91, 67_900.0),
+            _comparable(COMPARABLE_MODELS[1], 13, 71_200.0, "无", 64_800.0, 0.84, 66_300.0),
+            _comparable(COMPARABLE_MODELS[2], 27, 9_400.0, "事故", 61_000.0, 0.62, 70_100.0),
         ],
+        comparables_value=67_900.0,
         contributions=[
             Contribution(feature="age_years", label="车龄", value="3.8年", effect_pct=-6.4),
             Contribution(feature="region", label="交易城市", value="银川", effect_pct=1.9),

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 
 from models.estimator import ValueRegressor
@@ -68,6 +69,9 @@ def test_valuation_has_the_whole_output_contract(
     assert {"transaction_date", "area_m2", "floor", "price", "distance_km"} <= set(
         answer["comparables"][0]
     )
+    adjusted = [c["adjusted_price"] for c in answer["comparables"]]  # 市场比较法: the check
+    assert answer["comparables_value"] == pytest.approx(float(np.median(adjusted)), abs=0.01)
+    assert 0.5 < answer["comparables_value"] / answer["value"] < 2.0
     assert 1 <= len(answer["contributions"]) <= 5
     assert answer["contributions"][0]["label"]
     assert answer["model"]["run_id"] == trained.run_id
@@ -228,6 +232,11 @@ def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> 
     answer = client.post("/v1/valuations/property/batch", json=payload).json()
     (item,) = PropertyBatchValuation.model_validate(answer).model_dump()["items"]
     assert len(item["comparables"]) == 5
+    single = client.post("/v1/valuations/property", json=body).json()
+    assert item["comparables_value"] == pytest.approx(single["comparables_value"])
+    assert [c["adjusted_price"] for c in item["comparables"]] == pytest.approx(
+        [c["adjusted_price"] for c in single["comparables"]]
+    )
     assert len(item["contributions"]) == 5
 
 

@@ -37,6 +37,8 @@ def test_valuation_has_the_whole_output_contract(
     assert 0 < answer["rule_based"]["residual_rate"] < 1
     assert len(answer["comparables"]) == 5
     assert {c["series"] for c in answer["comparables"]} == {body["series"]}
+    adjusted = sorted(c["adjusted_price"] for c in answer["comparables"])
+    assert answer["comparables_value"] == pytest.approx(adjusted[2], abs=0.01)  # the median
     assert 1 <= len(answer["contributions"]) <= 5
     assert answer["model"]["name"] == "courtval-vehicle"
     assert answer["model"]["run_id"] == trained_vehicle.run_id

@@ -78,6 +78,8 @@ def test_property_inquiry_answer_report_and_objection(
     expect(result.locator('[data-slot="value"]')).to_contain_text("万元")
     expect(result.locator('[data-slot="first-start"]')).to_contain_text("元")
     assert result.locator("table.comparables tbody tr").count() >= 1
+    expect(result.locator("table.comparables thead")).to_contain_text("修正后价格")
+    expect(result.locator('[data-slot="comparables-value"]')).to_contain_text("比准价格")
     assert result.locator(".reasons li").count() >= 1
     page.screenshot(path=artifacts / "property-result.png", full_page=True)
 

@@ -18,6 +18,7 @@
       ["单价（元/㎡）", (c) => number(c.price_per_m2), true],
       ["距离", (c) => (c.distance_km === null ? "—" : `${number(c.distance_km, 1)} km`)],
       ["相似度", (c) => percent(c.similarity), true],
+      ["修正后价格", (c) => adjusted(c), true],
     ],
     vehicle: [
       ["成交日期", (c) => c.transaction_date],
@@ -29,8 +30,27 @@
       ["新车价", (c) => wan(c.new_price), true],
       ["成交价", (c) => wan(c.price), true],
       ["相似度", (c) => percent(c.similarity), true],
+      ["修正后价格", (c) => adjusted(c), true],
     ],
   };
+
+  /** A comparable's price adjusted to this asset (none from a model trained before them). */
+  function adjusted(c) {
+    return c.adjusted_price === null || c.adjusted_price === undefined ? "—" : wan(c.adjusted_price);
+  }
+
+  /** 比准价格: the median adjusted price, and how far the estimate is from it. */
+  function renderComparablesValue(data) {
+    const line = slot("comparables-value");
+    if (data.comparables_value === null || data.comparables_value === undefined) {
+      line.hidden = true;
+      return;
+    }
+    const gap = (data.value / data.comparables_value - 1) * 100;
+    const sign = gap >= 0 ? "+" : "";
+    line.textContent = `可比案例比准价格（修正后价格的中位数）：${wan(data.comparables_value)}；询价结果与之相差 ${sign}${gap.toFixed(1)}%。`;
+    line.hidden = false;
+  }
 
   function renderComparables(comparables) {
     const columns = COMPARABLE_COLUMNS[kind];
@@ -95,6 +115,7 @@
     panel.dataset.inquiry = String(inquiry.id);
     renderReasons(data.contributions);
     renderComparables(data.comparables);
+    renderComparablesValue(data);
     panel.hidden = false;
     panel.focus();
     if (kind === "vehicle") renderCurve(body);

@@ -1,0 +1,69 @@
+"""Comparable sales adjusted to the asset being valued: the market comparison check (市场比较法).
+
+An appraiser adjusts each comparable's price for how it differs from the subject — the date of
+the sale, the location, the floor, the size, the age, the condition — and reads the subject's
+value off the adjusted prices (比准价格). The model makes those adjustments itself: it values
+the comparable as it was when it sold and the subject as it is now, and the ratio of the two is
+the adjustment for every difference at once::
+
+    adjusted price = comparable's price × model value of the subject / model value of the comparable
+
+So the adjusted prices are the estimate times each comparable's own deviation from the model
+(sold 5% above what the model says, it points 5% above the estimate). Their median is a check a
+judge or a party can follow sale by sale: when it is far from the estimate, the comparables
+have sold for more (or less) than the model expects, and the estimate deserves a second look.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+ADJUSTED_PRICE_DESCRIPTION = (
+    "修正后价格 (CNY): this sale's price adjusted to the asset being valued for every difference "
+    "the model sees (date, location, size, age, condition …): price × the model's value of the "
+    "asset / its value of this sale when it sold. None when the model has no value of the sale."
+)
+COMPARABLES_VALUE_DESCRIPTION = (
+    "比准价格 (CNY): the median adjusted price of the comparables (market comparison check of "
+    "the estimate); None without comparables or adjusted prices."
+)
+
+
+def adjusted_price(
+    price: float, fitted_log: float | None, subject_log: float | None
+) -> float | None:
+    """``price`` adjusted from a sale the model values at ``exp(fitted_log)`` to a subject it
+    values at ``exp(subject_log)`` (None when either value is unknown)."""
+    if subject_log is None or fitted_log is None or not math.isfinite(fitted_log):
+        return None
+    return round(price * math.exp(subject_log - fitted_log), 2)
+
+
+def comparables_value(adjusted: Sequence[float | None]) -> float | None:
+    """The median of the known adjusted prices (None when there are none)."""
+    known = [a for a in adjusted if a is not None]
+    return round(float(np.median(known)), 2) if known else None
+
+
+def log_of(value: float | None) -> float | None:
+    """The log of a positive estimate (None for none)."""
+    return math.log(value) if value is not None and value > 0 else None
+
+
+def by_sale_date(
+    frame: pd.DataFrame, log_values: np.ndarray | None
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """``frame`` sorted by ``transaction_date`` (stable, index reset), with ``log_values`` (the
+    model's log value of each row, in ``frame``'s order) put in the same order."""
+    order = np.argsort(pd.to_datetime(frame["transaction_date"]).to_numpy(), kind="stable")
+    ordered = frame.iloc[order].reset_index(drop=True)
+    if log_values is None:
+        return ordered, None
+    values = np.asarray(log_values, dtype="float64")
+    if len(values) != len(frame):
+        raise ValueError(f"{len(values)} log values for {len(frame)} sales")
+    return ordered, values[order]
