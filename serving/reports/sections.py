@@ -81,17 +81,27 @@ def interval_method(interval: ValueInterval) -> Text:
     )
 
 
-def comparison_check(value: float, comparables_value: float | None) -> list[Block]:
+def comparison_check(
+    value: float, comparables_value: float | None, interval: ValueInterval
+) -> list[Block]:
     """三（四）: the market comparison check — the comparables' adjusted prices against the
-    estimate (nothing when the answer has none)."""
+    estimate, and a word when their median falls outside the interval (nothing when the answer
+    has none)."""
     if comparables_value is None:
         return []
     gap = (value - comparables_value) / comparables_value
+    outside = not interval.lower <= comparables_value <= interval.upper
+    advice = (
+        "比准价格落在价格区间之外，近期可比成交与模型估价差异较大，宜核对财产基本情况。"
+        if outside
+        else "比准价格在价格区间之内。"
+    )
     return [
         Text(
             "（四）比较法校核。将各可比案例的成交价按模型对成交日期及各项差异的估价修正到本财产"
             "（修正后价格 = 成交价 × 本财产估值 ÷ 该案例成交时的估值，见第二部分），其中位数即比准"
-            f"价格 {fmt.wan_and_yuan(comparables_value)}，询价结果与之相差 {gap * 100:+.1f}%。"
+            f"价格 {fmt.wan_and_yuan(comparables_value)}，询价结果与之相差 {gap * 100:+.1f}%；"
+            + advice
         )
     ]
 

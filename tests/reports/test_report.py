@@ -96,7 +96,7 @@ def test_html_has_every_section(html: str, heading: str) -> None:
         "五日内以书面形式",
         "三个工作日内启动委托评估",
         "修正后价格",  # the comparables adjusted to the flat, and their median
-        "比准价格 27.6万元（276,400元），询价结果与之相差 -1.1%",
+        "比准价格 27.6万元（276,400元），询价结果与之相差 -1.1%；比准价格在价格区间之内。",
     ],
 )
 def test_html_states_the_figures(html: str, expected: str) -> None:
@@ -171,6 +171,19 @@ def test_a_done_appraisal_s_value_is_the_reference_for_the_auction(report: Inqui
     assert fixed.reference == 280_000.0 and "取人民法院确定的参考价" in render_html(fixed)
     started = report.model_copy(update={"objection": _task(AppraisalStatus.STARTED)})
     assert started.reference == report.valuation.value  # not done: the inquiry still counts
+
+
+def test_comparables_far_from_the_estimate_are_flagged(report: InquiryReport) -> None:
+    """A 比准价格 outside the 80% interval (241,200–309,800 yuan) asks for the facts to be
+    checked; none at all leaves the check out."""
+    assert isinstance(report.valuation, PropertyValuation)
+    far = report.valuation.model_copy(update={"comparables_value": 320_000.0})
+    html = render_html(report.model_copy(update={"valuation": far}))
+    assert (
+        "比准价格 32.0万元（320,000元），询价结果与之相差 -14.5%；比准价格落在价格区间之外" in html
+    )
+    none = report.valuation.model_copy(update={"comparables_value": None})
+    assert "比较法校核" not in render_html(report.model_copy(update={"valuation": none}))
 
 
 def test_html_escapes_user_text(html: str) -> None:

@@ -48,7 +48,10 @@
     }
     const gap = (data.value / data.comparables_value - 1) * 100;
     const sign = gap >= 0 ? "+" : "";
-    line.textContent = `可比案例比准价格（修正后价格的中位数）：${wan(data.comparables_value)}；询价结果与之相差 ${sign}${gap.toFixed(1)}%。`;
+    const outside = data.comparables_value < data.interval.lower || data.comparables_value > data.interval.upper;
+    const advice = outside ? "比准价格落在价格区间之外，近期可比成交与模型估价差异较大，建议核对财产基本情况。" : "";
+    line.textContent = `可比案例比准价格（修正后价格的中位数）：${wan(data.comparables_value)}；询价结果与之相差 ${sign}${gap.toFixed(1)}%。${advice}`;
+    line.classList.toggle("warning", outside);
     line.hidden = false;
   }
 
