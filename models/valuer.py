@@ -204,9 +204,7 @@ class TabularValuer(ABC):
             for item, request in zip(items, batch.items, strict=True):
                 found = self.comparables_for(request, options, item["value"])
                 item["comparables"] = [c.model_dump(mode="json") for c in found]
-                item["comparables_value"] = comparables_value(
-                    [getattr(c, "adjusted_price", None) for c in found]
-                )
+                item["comparables_value"] = _median_adjusted(found)
         if batch.include_contributions:
             reasons = self._batch_contributions(features, options.contributions)
             for item, top in zip(items, reasons, strict=True):
@@ -218,6 +216,16 @@ class TabularValuer(ABC):
             "model": model.model_dump(mode="json"),
         }
 
+    def comparables_values(
+        self, requests: Sequence[Any], values: Sequence[float], options: AnswerOptions
+    ) -> list[float | None]:
+        """The 比准价格 of each request at its estimate, without the comparables themselves
+        (a batch file keeps the check, not five sales a row)."""
+        return [
+            _median_adjusted(self.comparables_for(request, options, value))
+            for request, value in zip(requests, values, strict=True)
+        ]
+
     def _batch_contributions(self, features: pd.DataFrame, n: int) -> list[list[Contribution]]:
         _, effects = self.regressor.contributions(features)
         records = frame_records(features)
@@ -227,3 +235,8 @@ class TabularValuer(ABC):
             top_contributions(dict(zip(columns, row, strict=True)), record, n, self.labels)
             for row, record in zip(values, records, strict=True)
         ]
+
+
+def _median_adjusted(found: Sequence[BaseModel]) -> float | None:
+    """The 比准价格 of some comparables (their median adjusted price)."""
+    return comparables_value([getattr(c, "adjusted_price", None) for c in found])

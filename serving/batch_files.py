@@ -58,6 +58,11 @@ class BatchKind:
         return f"/v1/valuations/{self.kind}/batch-file"
 
 
+#: The market comparison check beside each row's answer (see models.adjustment): the median of
+#: its comparables' adjusted prices, and whether it falls inside the row's interval.
+COMPARABLES_VALUE_TITLE = "可比案例比准价格（元）"
+COMPARABLES_INSIDE_TITLE = "比准价格在区间内"
+
 _COMMON = {
     "value": "询价结果（元）",
     "lower": "区间下限（元）",
@@ -181,7 +186,13 @@ class BatchFileWork:
         answers: list[dict[str, Any]] = []
         for start in range(0, len(self.requests), CHUNK):
             chunk = BatchRequest[Any](items=self.requests[start : start + CHUNK])
-            answers.extend(self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"])
+            items = self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"]
+            checks = self.loaded.model.comparables_values(
+                chunk.items, [item["value"] for item in items], options
+            )
+            for item, check in zip(items, checks, strict=True):
+                item["comparables_value"] = check
+            answers.extend(items)
             job.advance(len(answers))
         try:
             entry = self.court.write_waiting(
@@ -212,6 +223,12 @@ class BatchFileWork:
         table = self.frame.reset_index(drop=True).copy()
         for field, title in self.spec.answer_columns.items():
             table[title] = [round(float(a[field]), 2) for a in answers]
+        check = [a.get("comparables_value") for a in answers]
+        table[COMPARABLES_VALUE_TITLE] = check
+        table[COMPARABLES_INSIDE_TITLE] = [
+            None if c is None else ("是" if a["lower"] <= c <= a["upper"] else "否（宜核对）")
+            for a, c in zip(answers, check, strict=True)
+        ]
         table["询价台账编号"] = entry_id
         table["案号"] = self.context.case_number
         return table
