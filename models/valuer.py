@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from models.adjustment import comparables_value
+from models.adjustment import median_adjusted
 from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
 from models.request_frame import frame_records
@@ -204,7 +204,7 @@ class TabularValuer(ABC):
             for item, request in zip(items, batch.items, strict=True):
                 found = self.comparables_for(request, options, item["value"])
                 item["comparables"] = [c.model_dump(mode="json") for c in found]
-                item["comparables_value"] = _median_adjusted(found)
+                item["comparables_value"] = median_adjusted(found)
         if batch.include_contributions:
             reasons = self._batch_contributions(features, options.contributions)
             for item, top in zip(items, reasons, strict=True):
@@ -222,7 +222,7 @@ class TabularValuer(ABC):
         """The 比准价格 of each request at its estimate, without the comparables themselves
         (a batch file keeps the check, not five sales a row)."""
         return [
-            _median_adjusted(self.comparables_for(request, options, value))
+            median_adjusted(self.comparables_for(request, options, value))
             for request, value in zip(requests, values, strict=True)
         ]
 
@@ -235,8 +235,3 @@ class TabularValuer(ABC):
             top_contributions(dict(zip(columns, row, strict=True)), record, n, self.labels)
             for row, record in zip(values, records, strict=True)
         ]
-
-
-def _median_adjusted(found: Sequence[BaseModel]) -> float | None:
-    """The 比准价格 of some comparables (their median adjusted price)."""
-    return comparables_value([getattr(c, "adjusted_price", None) for c in found])

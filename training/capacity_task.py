@@ -31,7 +31,7 @@ from training.signature import input_example
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
-from training.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals, interval_metrics
+from training.uncertainty import interval_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -135,10 +135,7 @@ def _log_run(
         y=scored[TARGET_FULL].to_numpy(dtype=int),
         probabilities=scored["probability_full_6m"].to_numpy(dtype="float64"),
     )
-    intervals = bootstrap_intervals(
-        holdout.metrics, holdout.n_rows, resamples=DEFAULT_RESAMPLES, seed=cfg.seed
-    )
-    mlflow.log_metrics(interval_metrics(intervals, prefix="full_"))
+    mlflow.log_metrics(interval_metrics(holdout, seed=cfg.seed, prefix="full_"))
     mlflow.log_metrics({"rows_in": cleaning.rows_in, "rows_clean": cleaning.rows_out})
     mlflow.log_metrics(
         {f"tier_share_{i}": v for i, v in enumerate(evaluation.tier_shares.values())}

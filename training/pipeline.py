@@ -27,7 +27,7 @@ from training.promotion import Promotion, RowLosses
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
-from training.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals, interval_metrics
+from training.uncertainty import interval_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +126,7 @@ def _log_run(
         lower=scored["lower"].to_numpy(dtype="float64"),
         upper=scored["upper"].to_numpy(dtype="float64"),
     )
-    intervals = bootstrap_intervals(
-        holdout.metrics, holdout.n_rows, resamples=DEFAULT_RESAMPLES, seed=cfg.seed
-    )
-    mlflow.log_metrics(interval_metrics(intervals))
+    mlflow.log_metrics(interval_metrics(holdout, seed=cfg.seed))
     mlflow.log_metrics(
         {f"rule_{k}": float(v) for k, v in rule_metrics.model_dump().items() if v is not None}
     )

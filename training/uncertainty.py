@@ -10,7 +10,6 @@ same function that computed it on all rows; the interval is the percentile inter
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -52,18 +51,13 @@ def _figures(metrics: BaseModel) -> dict[str, float]:
 
 
 def bootstrap_intervals(
-    score: Callable[[np.ndarray], BaseModel],
-    n_rows: int,
-    *,
-    resamples: int,
-    seed: int,
-    level: float = 0.95,
+    scored: RowScored, *, resamples: int, seed: int, level: float = 0.95
 ) -> dict[str, tuple[float, float]] | None:
-    """Percentile bootstrap intervals of every real-valued figure ``score`` returns.
+    """Percentile bootstrap intervals of every real-valued figure of ``scored``'s metrics.
 
     Args:
-        score: The metrics of a set of row indices (the same function as for all rows).
-        n_rows: Rows to resample.
+        scored: The predictions; each resample of their rows is scored by the same
+            ``metrics`` that scores them all.
         resamples: Resamples drawn (0: none, and no intervals).
         seed: Seed of the resampling; the same seed gives the same intervals.
         level: Coverage of each interval.
@@ -72,6 +66,7 @@ def bootstrap_intervals(
         Per figure, the ``(low, high)`` bounds rounded to 4 significant digits; None when
         there are no resamples or too few of them could be scored (``MIN_VALID_SHARE``).
     """
+    n_rows = scored.n_rows
     if resamples <= 0 or n_rows <= 1:
         return None
     rng = np.random.default_rng(seed)
@@ -79,7 +74,7 @@ def bootstrap_intervals(
     for _ in range(resamples):
         rows = rng.integers(0, n_rows, size=n_rows)
         try:
-            drawn.append(_figures(score(rows)))
+            drawn.append(_figures(scored.metrics(rows)))
         except ValueError:  # a resample without one of the classes, say
             continue
     if len(drawn) < MIN_VALID_SHARE * resamples:
@@ -100,17 +95,17 @@ def evaluation_line(scored: RowScored, *, resamples: int, seed: int) -> dict[str
     """The figures on all rows, with their 95% bootstrap intervals under ``ci95`` (and the
     number of resamples under ``bootstrap``) when ``resamples`` is positive."""
     line: dict[str, object] = scored.metrics().model_dump()
-    intervals = bootstrap_intervals(scored.metrics, scored.n_rows, resamples=resamples, seed=seed)
+    intervals = bootstrap_intervals(scored, resamples=resamples, seed=seed)
     if intervals is not None:
         line["ci95"] = {name: list(bounds) for name, bounds in intervals.items()}
         line["bootstrap"] = resamples
     return line
 
 
-def interval_metrics(
-    intervals: dict[str, tuple[float, float]] | None, prefix: str = ""
-) -> dict[str, float]:
-    """The intervals as flat MLflow metrics: ``<prefix><figure>_ci95_low`` and ``…_high``."""
+def interval_metrics(scored: RowScored, *, seed: int, prefix: str = "") -> dict[str, float]:
+    """A holdout's 95% intervals (:data:`DEFAULT_RESAMPLES` resamples) as flat MLflow metrics:
+    ``<prefix><figure>_ci95_low`` and ``…_high``."""
+    intervals = bootstrap_intervals(scored, resamples=DEFAULT_RESAMPLES, seed=seed)
     out: dict[str, float] = {}
     for name, (low, high) in (intervals or {}).items():
         out[f"{prefix}{name}_ci95_low"] = low

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.adjustment import comparables_value, log_of
+from models.adjustment import log_of, median_adjusted
 from models.clock import years_between
 from models.estimator import EstimatorParams, ValueRegressor
 from models.schemas import ModelInfo
@@ -92,7 +92,7 @@ class VehicleValuer(TabularValuer):
             interval=self.interval(lower, upper),
             rule_based=self.rule.figure(request),
             comparables=comparables,
-            comparables_value=comparables_value([c.adjusted_price for c in comparables]),
+            comparables_value=median_adjusted(comparables),
             contributions=reasons,
             model=model,
         )

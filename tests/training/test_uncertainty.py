@@ -32,8 +32,8 @@ def _width(intervals: dict[str, tuple[float, float]], name: str) -> float:
 
 def test_the_intervals_hold_the_figures_and_narrow_with_more_rows() -> None:
     small, large = _valuations(400, seed=1), _valuations(6400, seed=1)
-    narrow = bootstrap_intervals(large.metrics, large.n_rows, resamples=300, seed=0)
-    wide = bootstrap_intervals(small.metrics, small.n_rows, resamples=300, seed=0)
+    narrow = bootstrap_intervals(large, resamples=300, seed=0)
+    wide = bootstrap_intervals(small, resamples=300, seed=0)
     assert narrow is not None and wide is not None
     figures = large.metrics()
     for name in ("median_ape", "ppe10", "rmsle", "interval_coverage", "cod"):
@@ -62,5 +62,5 @@ def test_no_resamples_no_intervals() -> None:
 def test_too_few_scorable_resamples_give_no_intervals() -> None:
     # One positive in 40 rows: over a third of the resamples miss it and have no AUC.
     scored = _scores(40, positives=1, seed=4)
-    assert bootstrap_intervals(scored.metrics, scored.n_rows, resamples=200, seed=0) is None
+    assert bootstrap_intervals(scored, resamples=200, seed=0) is None
     assert "ci95" not in evaluation_line(scored, resamples=200, seed=0)
