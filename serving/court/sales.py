@@ -150,6 +150,13 @@ def _sale_of(session: Session, entry_id: int) -> SaleRow | None:
     return session.scalar(select(SaleRow).where(SaleRow.ledger_entry_id == entry_id))
 
 
+def recorded_case_number(session: Session, entry_id: int) -> str | None:
+    """The 案号 the recorded sale of inquiry ``entry_id`` is filed under (None: no sale, or
+    a sale without one)."""
+    row = _sale_of(session, entry_id)
+    return row.case_number if row is not None else None
+
+
 def record_sale(
     session: Session,
     entry_id: int,

@@ -38,6 +38,7 @@ from serving.court.objections import file_objection
 from serving.reports.content import HEADINGS
 from tests.conftest import CASE, auth, issue_key, keyed_client, make_settings, running_server
 from tests.court.conftest import _fresh_postgres
+from tests.court.test_objections import record_inquiry
 from training.pipeline import TrainResult
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -679,6 +680,30 @@ def test_a_sale_is_recorded_against_its_inquiry_and_studied(
     vehicles = judge.get("/v1/sales/study", params={"kind": "vehicle"}).json()
     assert (vehicles["n"], vehicles["metrics"]) == (0, None)
     assert judge.get("/v1/sales/study", params={"kind": "boat"}).status_code == 422
+
+
+def test_a_sale_and_its_correction_file_an_inquiry_without_case_under_the_sales(
+    court: CourtServer,
+) -> None:
+    """An inquiry recorded without 案号 (as older entries are): its sale gives one, and the
+    correction's ledger entry is filed under it too, though the correction does not repeat it."""
+    created = keys_create(
+        court.settings.resolved_database_url, ApiKeyCreate(owner="补号法官", role=Role.JUDGE)
+    )
+    judge = keyed_client(court.url, created.secret.get_secret_value())
+    inquiry = record_inquiry(court.engine, created.key, on=dt.datetime.now(CHINA), case_number=None)
+    path, number = f"/v1/inquiries/{inquiry}/sale", "（2025）浙1081执555号"
+    today = dt.datetime.now(CHINA).date().isoformat()
+    sale = {"price": "260000.00", "sold_on": today, "round": "一拍"}
+    recorded = judge.post(path, json={**sale, "case_number": number.replace("（", "(")})
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["case_number"] == number
+    fixed = judge.put(path, json={**sale, "price": "261000.00", "reason": "补正价格"})
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["case_number"] == number
+    ledger = court.client(Role.AUDITOR).get("/v1/ledger", params={"case_number": number})
+    filed = [(e["endpoint"], e["inputs"].get("reason")) for e in ledger.json()["items"]]
+    assert filed == [(path, None), (path, "补正价格")]  # the sale, then its correction
 
 
 def test_a_reload_rereads_the_holiday_file_and_settles_provisional_dates(
