@@ -11,7 +11,14 @@ the adjustment for every difference at once::
 So the adjusted prices are the estimate times each comparable's own deviation from the model
 (sold 5% above what the model says, it points 5% above the estimate). Their median is a check a
 judge or a party can follow sale by sale: when it is far from the estimate, the comparables
-have sold for more (or less) than the model expects, and the estimate deserves a second look.
+have sold for more (or less) than the model expects, and the two methods are to be reconciled.
+
+A 比准价格 needs at least :data:`MIN_COMPARABLES` adjusted prices: the property appraisal
+standard 《房地产估价规范》 (GB/T 50291-2015) asks the market comparison method for no fewer
+than three comparables (from our knowledge of the standard; the search corpus does not hold
+its text). Measured on the synthetic market, one or two comparables are noise: with the
+evidence thinned to 3% of the sales, 1–2 comparables put the 比准价格 outside the 80% interval
+for 12% of the inquiries, and those estimates were no worse than the others (README).
 """
 
 from __future__ import annotations
@@ -28,9 +35,12 @@ ADJUSTED_PRICE_DESCRIPTION = (
     "the model sees (date, location, size, age, condition …): price × the model's value of the "
     "asset / its value of this sale when it sold. None when the model has no value of the sale."
 )
+#: The fewest adjusted prices a 比准价格 is computed from (GB/T 50291-2015: 可比实例不少于 3 个).
+MIN_COMPARABLES = 3
+
 COMPARABLES_VALUE_DESCRIPTION = (
     "比准价格 (CNY): the median adjusted price of the comparables (market comparison check of "
-    "the estimate); None without comparables or adjusted prices."
+    f"the estimate); None with fewer than {MIN_COMPARABLES} comparables with adjusted prices."
 )
 
 
@@ -45,9 +55,12 @@ def adjusted_price(
 
 
 def comparables_value(adjusted: Sequence[float | None]) -> float | None:
-    """The median of the known adjusted prices (None when there are none)."""
+    """The median of the known adjusted prices (None when fewer than
+    :data:`MIN_COMPARABLES` are known)."""
     known = [a for a in adjusted if a is not None]
-    return round(float(statistics.median(known)), 2) if known else None  # 0.2 µs, numpy's 11
+    if len(known) < MIN_COMPARABLES:
+        return None
+    return round(float(statistics.median(known)), 2)  # 0.2 µs, numpy's 11
 
 
 def median_adjusted(comparables: Sequence[object]) -> float | None:

@@ -10,11 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from models.adjustment import MIN_COMPARABLES
 from models.court import AppraisalStatus, AppraisalTask
 from models.schemas import Contribution, ModelInfo, ValueInterval
 from serving.reports import formatting as fmt
 from serving.reports.document import HEADINGS, Block, ReportContent, Section, Table, Text
 from serving.reports.model import InquiryReport
+
+#: What a 比准价格 outside the interval asks of the reader. It does not say the estimate is
+#: wrong: on the synthetic market such estimates are no worse than others of their property
+#: type (README); the two methods differ, and an appraiser would reconcile them.
+OUTSIDE_INTERVAL_ADVICE = (
+    "比准价格落在价格区间之外，比较法与模型测算结果差异较大，宜结合可比案例分析差异原因"
+    "（可比案例是否确可比较、财产基本情况是否准确）。"
+)
 
 _METRICS = {
     "median_ape": ("中位绝对百分比误差（MdAPE）", True),
@@ -82,20 +91,28 @@ def interval_method(interval: ValueInterval) -> Text:
 
 
 def comparison_check(
-    value: float, comparables_value: float | None, interval: ValueInterval
+    value: float,
+    comparables_value: float | None,
+    interval: ValueInterval,
+    comparables: Sequence[object],
 ) -> list[Block]:
     """三（四）: the market comparison check — the comparables' adjusted prices against the
-    estimate, and a word when their median falls outside the interval (nothing when the answer
-    has none)."""
+    estimate, and a word when their median falls outside the interval; when fewer than
+    :data:`MIN_COMPARABLES` comparables have adjusted prices, why there is no 比准价格
+    (nothing when none has one: a model trained before adjusted prices)."""
     if comparables_value is None:
-        return []
+        known = sum(getattr(c, "adjusted_price", None) is not None for c in comparables)
+        if not known:
+            return []
+        return [
+            Text(
+                f"（四）比较法校核。有修正后价格的可比案例仅 {known} 宗，少于比较法要求的 "
+                f"{MIN_COMPARABLES} 宗，未计算比准价格，亦未作比较法校核。"
+            )
+        ]
     gap = (value - comparables_value) / comparables_value
     outside = not interval.lower <= comparables_value <= interval.upper
-    advice = (
-        "比准价格落在价格区间之外，近期可比成交与模型估价差异较大，宜核对财产基本情况。"
-        if outside
-        else "比准价格在价格区间之内。"
-    )
+    advice = OUTSIDE_INTERVAL_ADVICE if outside else "比准价格在价格区间之内。"
     return [
         Text(
             "（四）比较法校核。将各可比案例的成交价按模型对成交日期及各项差异的估价修正到本财产"

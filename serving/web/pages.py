@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from models.adjustment import MIN_COMPARABLES
 from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
 from models.court.sales import SaleCorrection, SaleReport
 from models.property.schemas import PropertyInquiry
@@ -27,6 +28,7 @@ from serving.access.auth import court_store, web_session
 from serving.access.session import COOKIE_NAME, csrf_ok, csrf_token, issue_cookie
 from serving.court.schemas import ApiKeyPublic
 from serving.court.tables import Role
+from serving.reports.sections import OUTSIDE_INTERVAL_ADVICE
 from serving.web.forms import form_fields, today_iso
 
 logger = logging.getLogger(__name__)
@@ -149,6 +151,8 @@ def _page_context(request: Request, key: ApiKeyPublic, cookie: str, page: Page) 
         "csrf": csrf_token(court_store(request).session_key, cookie),
         "batch_limit": settings.batch_limit,
         "upload_limit_mb": settings.upload_limit_mb,
+        "min_comparables": MIN_COMPARABLES,
+        "outside_advice": OUTSIDE_INTERVAL_ADVICE,
         **_fields(page.path, settings.court_timezone),
     }
 

@@ -72,5 +72,8 @@ def test_adjusted_prices_carry_each_sale_to_the_subject(
     old_index = ComparablesIndex().fit(shuffled).query(flat, 5, 24, subject)
     assert {c.adjusted_price for c in unvalued + old_index} == {None}
     assert comparables_value([None, None]) is None
+    # GB/T 50291-2015: a 比准价格 rests on three comparables or more.
+    assert comparables_value([100.0, None, 300.0]) is None
+    assert comparables_value([100.0, None, 300.0, 200.0]) == 200.0
     with pytest.raises(ValueError, match="3 log values"):
         ComparablesIndex().fit(shuffled, exact[:3])

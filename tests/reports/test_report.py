@@ -174,15 +174,23 @@ def test_a_done_appraisal_s_value_is_the_reference_for_the_auction(report: Inqui
 
 
 def test_comparables_far_from_the_estimate_are_flagged(report: InquiryReport) -> None:
-    """A 比准价格 outside the 80% interval (241,200–309,800 yuan) asks for the facts to be
-    checked; none at all leaves the check out."""
+    """A 比准价格 outside the 80% interval (241,200–309,800 yuan) asks for the two methods to
+    be reconciled; too few comparables are named as the reason for none."""
     assert isinstance(report.valuation, PropertyValuation)
     far = report.valuation.model_copy(update={"comparables_value": 320_000.0})
     html = render_html(report.model_copy(update={"valuation": far}))
     assert (
         "比准价格 32.0万元（320,000元），询价结果与之相差 -14.5%；比准价格落在价格区间之外" in html
     )
-    none = report.valuation.model_copy(update={"comparables_value": None})
+    assert "宜结合可比案例分析差异原因" in html
+    # Two comparables with adjusted prices are too few for a 比准价格: the report says so.
+    two = report.valuation.comparables[:2]
+    few = report.valuation.model_copy(update={"comparables_value": None, "comparables": two})
+    html = render_html(report.model_copy(update={"valuation": few}))
+    assert "有修正后价格的可比案例仅 2 宗，少于比较法要求的 3 宗，未计算比准价格" in html
+    # None adjusted (a model trained before adjusted prices): the check is left out.
+    unadjusted = [c.model_copy(update={"adjusted_price": None}) for c in two]
+    none = few.model_copy(update={"comparables": unadjusted})
     assert "比较法校核" not in render_html(report.model_copy(update={"valuation": none}))
 
 

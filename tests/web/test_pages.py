@@ -21,7 +21,7 @@ from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from serving.court import Role
-from tests.conftest import CASE, request_from_row
+from tests.conftest import CASE, batch_body, keyed_client, request_from_row
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("live_server")
@@ -96,6 +96,61 @@ def test_property_inquiry_answer_report_and_objection(
     page.screenshot(path=artifacts / "property-objection.png")
     dialog.get_by_role("button", name="登记异议").click()
     expect(result.locator('[data-slot="disputed"]')).to_contain_text("委托评估应于")
+
+
+def _by_comparables_check(
+    live_server: str, secret: str, requests: list[PropertyRequest]
+) -> dict[str, list[PropertyRequest]]:
+    """``requests`` by their market comparison check (batch API): a 比准价格 ``outside`` or
+    ``inside`` the interval, or ``few`` comparables (1 or 2) for one."""
+    items = [r.model_dump(mode="json") for r in requests]
+    with keyed_client(live_server, secret) as client:
+        answer = client.post(
+            "/v1/valuations/property/batch", json=batch_body(items, include_comparables=True)
+        )
+    assert answer.status_code == 200, answer.text
+    groups: dict[str, list[PropertyRequest]] = {"outside": [], "inside": [], "few": []}
+    for request, item in zip(requests, answer.json()["items"], strict=True):
+        check = item["comparables_value"]
+        if check is not None:
+            within = item["lower"] <= check <= item["upper"]
+            groups["inside" if within else "outside"].append(request)
+        elif any(c["adjusted_price"] is not None for c in item["comparables"]):
+            groups["few"].append(request)
+    return groups
+
+
+def test_the_market_comparison_check_is_shown_as_it_stands(
+    judge_page: Page,
+    live_server: str,
+    keys: dict[Role, str],
+    clean_property_data: pd.DataFrame,
+    artifacts: Path,
+) -> None:
+    """The page sets a 比准价格 outside the interval apart (in words and in the notice style),
+    shows one inside it plainly, and says why there is none with fewer than 3 comparables."""
+    day = pd.Timestamp("2026-10-15").date()
+    requests = [request_from_row(row, day) for _, row in clean_property_data.iterrows()]
+    groups = _by_comparables_check(live_server, keys[Role.JUDGE], requests)
+    assert all(groups.values()), {name: len(found) for name, found in groups.items()}
+    page = judge_page
+    line = inquire(page, groups["outside"][0]).locator('[data-slot="comparables-value"]')
+    expect(line).to_contain_text("比准价格落在价格区间之外")
+    expect(line).to_contain_text("宜结合可比案例分析差异原因")
+    expect(line).to_have_class(re.compile(r"\bwarning\b"))
+    assert line.evaluate("el => getComputedStyle(el).borderLeftWidth") == "4px"
+    page.screenshot(path=artifacts / "property-comparables-warning.png", full_page=True)
+
+    line = inquire(page, groups["few"][0]).locator('[data-slot="comparables-value"]')
+    expect(line).to_contain_text(re.compile(r"可比案例仅 [12] 宗，少于比较法要求的 3 宗"))
+    expect(line).not_to_have_class(re.compile(r"\bwarning\b"))
+    page.screenshot(path=artifacts / "property-comparables-few.png", full_page=True)
+
+    line = inquire(page, groups["inside"][0]).locator('[data-slot="comparables-value"]')
+    expect(line).to_contain_text("可比案例比准价格")
+    expect(line).not_to_contain_text("宜结合")
+    expect(line).not_to_have_class(re.compile(r"\bwarning\b"))
+    assert line.evaluate("el => getComputedStyle(el).borderLeftWidth") == "0px"
 
 
 def test_field_checks_are_shown_inline_in_chinese(

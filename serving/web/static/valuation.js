@@ -39,17 +39,23 @@
     return c.adjusted_price === null || c.adjusted_price === undefined ? "—" : wan(c.adjusted_price);
   }
 
-  /** 比准价格: the median adjusted price, and how far the estimate is from it. */
+  /** 比准价格: the median adjusted price, and how far the estimate is from it; with fewer than
+   * the page's data-min adjusted prices, why there is none (GB/T 50291-2015: 可比实例不少于 3 个).
+   * The number and the advice come from the server (models.adjustment, the report's words). */
   function renderComparablesValue(data) {
     const line = slot("comparables-value");
+    const { min, advice: outsideAdvice } = line.dataset;
+    line.classList.remove("warning");
     if (data.comparables_value === null || data.comparables_value === undefined) {
-      line.hidden = true;
+      const known = (data.comparables || []).filter((c) => c.adjusted_price !== null && c.adjusted_price !== undefined).length;
+      line.textContent = `有修正后价格的可比案例仅 ${known} 宗，少于比较法要求的 ${min} 宗，未计算比准价格。`;
+      line.hidden = known === 0;
       return;
     }
     const gap = (data.value / data.comparables_value - 1) * 100;
     const sign = gap >= 0 ? "+" : "";
     const outside = data.comparables_value < data.interval.lower || data.comparables_value > data.interval.upper;
-    const advice = outside ? "比准价格落在价格区间之外，近期可比成交与模型估价差异较大，建议核对财产基本情况。" : "";
+    const advice = outside ? outsideAdvice : "";
     line.textContent = `可比案例比准价格（修正后价格的中位数）：${wan(data.comparables_value)}；询价结果与之相差 ${sign}${gap.toFixed(1)}%。${advice}`;
     line.classList.toggle("warning", outside);
     line.hidden = false;
