@@ -198,10 +198,13 @@ def _register_generated_evaluation(kind: str, info: KindInfo) -> None:
     def evaluate(
         rows: Annotated[int, typer.Option(min=1000, help="Cases generated.")] = info.default_rows,
         seed: Seed = 0,
+        bootstrap: Bootstrap = DEFAULT_RESAMPLES,
     ) -> None:
         from courtval.triage_run import run_difficulty_evaluation
 
-        result = run_difficulty_evaluation(rows=rows, seed=seed, console=console)
+        result = run_difficulty_evaluation(
+            rows=rows, seed=seed, bootstrap=bootstrap, console=console
+        )
         typer.echo(json.dumps(result, ensure_ascii=False))
 
 

@@ -35,25 +35,29 @@ logger = logging.getLogger(__name__)
 KIND = "difficulty"
 
 
-def run_difficulty_evaluation(*, rows: int, seed: int, console: Console) -> dict[str, Any]:
-    """Generate ``rows`` cases, fit on the past, compare with the cash ratio on the holdout;
-    the figures are also logged as an MLflow run."""
+def run_difficulty_evaluation(
+    *, rows: int, seed: int, bootstrap: int, console: Console
+) -> dict[str, Any]:
+    """Generate ``rows`` cases, fit on the past, compare with the cash ratio on the holdout
+    (with ``bootstrap`` paired resamples of it for the 95% intervals, ``ci95``); the figures
+    are also logged as an MLflow run."""
     settings = get_settings()
     with console.status("generating cases…") as status:
         cases = generate_cases(rows, seed).frame
         status.update("training and ranking the holdout…")
-        _, evaluation, split = fit_and_evaluate(cases, DifficultyTrainConfig(seed=seed), settings)
+        _, evaluation, split = fit_and_evaluate(
+            cases, DifficultyTrainConfig(seed=seed), settings, resamples=bootstrap
+        )
     start_tracking(settings)
     with mlflow.start_run(run_name=f"evaluate-{KIND}"):
         mlflow.log_params({"seed": seed, "rows": rows, "cutoff": str(split.cutoff.date())})
         log_evaluation(evaluation)
     console.print(evaluation_table(evaluation).to_string(index=False))
-    comparison = evaluation.comparison
-    return {
-        "model": comparison.model.model_dump(),
-        "baseline": comparison.baseline.model_dump(),
-        "n": comparison.n,
-    }
+    line: dict[str, Any] = evaluation.comparison.model_dump()
+    if evaluation.intervals is not None:
+        line["ci95"] = {name: list(bounds) for name, bounds in evaluation.intervals.items()}
+        line["bootstrap"] = bootstrap
+    return line
 
 
 def _as_of(value: str | None) -> pd.Timestamp:

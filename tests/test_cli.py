@@ -268,14 +268,22 @@ def test_data_queue_reads_a_csv_of_court_records(env: Path) -> None:
 
 
 def test_evaluate_difficulty_prints_model_and_baseline(env: Path) -> None:
-    result = runner.invoke(app, ["evaluate", "difficulty", "--rows", "6000", "--seed", "1"])
+    command = ["evaluate", "difficulty", "--rows", "6000", "--seed", "1", "--bootstrap", "50"]
+    result = runner.invoke(app, command)
     assert result.exit_code == 0, result.output
     line = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(line) == {"model", "baseline", "n"}
-    assert set(line["model"]) == set(line["baseline"]) == {
-        "auc_paid_in_period", "ndcg_100", "ndcg_1000", "spearman_speed", "c_index",
-    }  # fmt: skip
+    assert set(line) == {"model", "baseline", "gain", "n", "ci95", "bootstrap"}
+    figures = {"auc_paid_in_period", "ndcg_100", "ndcg_1000", "spearman_speed", "c_index"}
+    assert set(line["model"]) == set(line["baseline"]) == set(line["gain"]) == figures
     assert line["model"]["auc_paid_in_period"] > line["baseline"]["auc_paid_in_period"]
+    for name, gain in line["gain"].items():
+        assert gain == pytest.approx(line["model"][name] - line["baseline"][name])
+    # Paired intervals: each group's figure inside its own interval, 50 resamples.
+    assert line["bootstrap"] == 50
+    assert set(line["ci95"]) == {f"{g}.{f}" for g in ("model", "baseline", "gain") for f in figures}
+    for name, (low, high) in line["ci95"].items():
+        group, figure = name.split(".")
+        assert low <= line[group][figure] <= high, name
 
 
 @pytest.fixture

@@ -32,10 +32,11 @@ from training.case_view import cases_as_of, hide_unknown_findings
 from training.cleaning import CleaningReport
 from training.cleaning.cases import clean_cases
 from training.promotion import Promotion, RowLosses
-from training.ranking_metrics import RankingComparison, ranking_metrics
+from training.ranking_metrics import RankingComparison, ScoredRanking
 from training.signature import input_example
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
+from training.uncertainty import bootstrap_intervals
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,13 @@ class DifficultyEvaluation(BaseModel):
     comparison: RankingComparison
     brier_paid_in_period: float
     median_abs_error_days: float = Field(description="On the holdout cases that closed.")
+    intervals: dict[str, tuple[float, float]] | None = Field(
+        default=None,
+        description=(
+            "95% bootstrap intervals of the comparison's figures (model.…, baseline.…, gain.…), "
+            "model and baseline scored on the same resampled cases; None without resamples."
+        ),
+    )
 
     def flat(self) -> dict[str, float]:
         """The figures as MLflow metrics."""
@@ -201,9 +209,15 @@ def row_losses(model: DifficultyModel, holdout: pd.DataFrame, period_days: float
 
 
 def evaluate(
-    model: DifficultyModel, holdout: pd.DataFrame, period_days: float
+    model: DifficultyModel,
+    holdout: pd.DataFrame,
+    period_days: float,
+    *,
+    resamples: int = 0,
+    seed: int = 0,
 ) -> DifficultyEvaluation:
-    """Model and baseline on the holdout, each case scored the day its searches came back."""
+    """Model and baseline on the holdout, each case scored the day its searches came back;
+    with ``resamples``, the figures' paired bootstrap intervals."""
     scored = _holdout_scores(model, holdout)
     filed = day_numbers(holdout["filed_at"])
     closed_day = day_numbers(holdout["closed_at"])
@@ -211,29 +225,34 @@ def evaluate(
     record = day_numbers(holdout["observed_until"])
     days = np.where(closed, closed_day, record) - filed
     paid = _paid_in_period(holdout, period_days)
-    comparison = RankingComparison(
-        model=ranking_metrics(scored.ease, paid, days, closed),
-        baseline=ranking_metrics(cash_ratio_score(holdout), paid, days, closed),
-        n=len(holdout),
+    ranking = ScoredRanking(
+        model=scored.ease,
+        baseline=np.asarray(cash_ratio_score(holdout), dtype=np.float64),
+        paid_in_period=paid,
+        days=days,
+        closed=closed,
     )
     error = np.abs(scored.expected_days - days)[closed]
     return DifficultyEvaluation(
-        comparison=comparison,
+        comparison=ranking.metrics(),
         brier_paid_in_period=float(np.mean((scored.probability - paid) ** 2)),
         median_abs_error_days=float(np.median(error)) if error.size else float("nan"),
+        intervals=bootstrap_intervals(ranking, resamples=resamples, seed=seed),
     )
 
 
 def fit_and_evaluate(
-    cases: pd.DataFrame, cfg: DifficultyTrainConfig, settings: Settings
+    cases: pd.DataFrame, cfg: DifficultyTrainConfig, settings: Settings, *, resamples: int = 0
 ) -> tuple[DifficultyModel, DifficultyEvaluation, TimeSplit]:
-    """Split, fit on the training view, evaluate on the holdout (no MLflow)."""
+    """Split, fit on the training view, evaluate on the holdout (no MLflow); ``resamples``
+    bootstrap resamples of the holdout give the figures' intervals."""
     period = statutory_days(settings)
     split = time_split(cases, cfg.eval_months, period)
     rows = training_rows(split.train, split.cutoff, cfg.landmarks, period)
     logger.info("%d landmark rows from %d training cases", len(rows.paid), len(split.train))
     model = DifficultyModel.fit(rows, statutory_days=period, seed=cfg.seed, params=cfg.params)
-    return model, evaluate(model, split.holdout, period), split
+    evaluation = evaluate(model, split.holdout, period, resamples=resamples, seed=cfg.seed)
+    return model, evaluation, split
 
 
 def train_difficulty(

@@ -42,12 +42,18 @@ class RowScored(Protocol):
 
 def _figures(metrics: BaseModel) -> dict[str, float]:
     """The metrics' real-valued figures (counts such as ``n``, missing figures and
-    :data:`NOT_RESAMPLED` left out)."""
-    return {
-        name: value
-        for name, value in metrics.model_dump().items()
-        if isinstance(value, float) and np.isfinite(value) and name not in NOT_RESAMPLED
-    }
+    :data:`NOT_RESAMPLED` left out); nested groups of figures named ``group.figure``."""
+    return _flat(metrics.model_dump())
+
+
+def _flat(values: dict[str, object], prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, value in values.items():
+        if isinstance(value, dict):
+            out |= _flat(value, f"{prefix}{name}.")
+        elif isinstance(value, float) and np.isfinite(value) and name not in NOT_RESAMPLED:
+            out[f"{prefix}{name}"] = value
+    return out
 
 
 def bootstrap_intervals(

@@ -68,10 +68,11 @@ def _harrell_brute_force(score: np.ndarray, time: np.ndarray, event: np.ndarray)
     return concordant / pairs
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_concordance_index_equals_brute_force(seed: int) -> None:
+@pytest.mark.parametrize(
+    ("seed", "n"), [(seed, 300) for seed in range(6)] + [(7, 4), (8, 5), (9, 37)]
+)
+def test_concordance_index_equals_brute_force(seed: int, n: int) -> None:
     rng = np.random.default_rng(seed)
-    n = 300
     score = rng.integers(0, 25, size=n).astype(float)  # many ties in the score
     time = rng.integers(1, 60, size=n).astype(float)  # and in the time
     event = rng.random(n) < 0.6  # 40% censored
@@ -87,6 +88,7 @@ def test_concordance_index_is_one_when_the_score_orders_the_events() -> None:
     assert concordance_index(-time, time, event) == pytest.approx(1.0)
     assert concordance_index(time, time, event) == pytest.approx(0.0)
     assert concordance_index(np.zeros(10), time, event) == pytest.approx(0.5)
+    assert concordance_index(np.zeros(1), time[:1], event[:1]) == 0.5  # no pair at all
 
 
 # --- time split --------------------------------------------------------------------------
