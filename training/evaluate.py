@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,9 +11,9 @@ from sklearn.model_selection import KFold
 
 from models.errors import DataError
 from models.estimator import EstimatorParams, ValueRegressor
-from models.metrics import ValuationMetrics, valuation_metrics
 from models.tabular import series_to_number
 from training.cv_columns import feature_frame
+from training.scored import ScoredSales
 
 logger = logging.getLogger(__name__)
 
@@ -49,28 +48,6 @@ def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.nd
             )
             usable &= ~implausible
     return frame.loc[usable], prices[usable]
-
-
-@dataclass(frozen=True)
-class ScoredSales:
-    """Out-of-sample estimates and intervals (out-of-fold, or a holdout's), with the prices."""
-
-    prices: np.ndarray
-    point: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
-
-    @property
-    def n_rows(self) -> int:
-        """Sales scored."""
-        return len(self.prices)
-
-    def metrics(self, rows: np.ndarray | None = None) -> ValuationMetrics:
-        """The metrics of all sales, or of the sales ``rows`` (indices, repeats allowed)."""
-        pick = slice(None) if rows is None else rows
-        return valuation_metrics(
-            self.prices[pick], self.point[pick], self.lower[pick], self.upper[pick]
-        )
 
 
 def out_of_fold_valuations(

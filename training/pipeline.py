@@ -22,8 +22,8 @@ from models.valuer import REQUEST_DATE
 from training import plots
 from training.cleaning import CleaningReport, CleaningResult
 from training.config import TrainConfig
-from training.evaluate import ScoredSales
 from training.promotion import Promotion, RowLosses
+from training.scored import ScoredSales
 from training.split import split_by_time
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from training.classifier_cv import ScoredOutcomes
-from training.evaluate import ScoredSales
+from training.scored import ScoredSales
 from training.uncertainty import bootstrap_intervals, evaluation_line
 
 
