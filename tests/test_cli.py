@@ -284,6 +284,22 @@ def test_evaluate_difficulty_prints_model_and_baseline(env: Path) -> None:
     for name, (low, high) in line["ci95"].items():
         group, figure = name.split(".")
         assert low <= line[group][figure] <= high, name
+    # The MLflow run of the evaluation keeps the gains and the intervals too.
+    from models.settings import get_settings
+    from training.tracking import start_tracking
+
+    settings = get_settings()
+    client = start_tracking(settings)
+    experiment = client.get_experiment_by_name(settings.experiment)
+    assert experiment is not None
+    (run,) = client.search_runs(
+        [experiment.experiment_id], "attributes.run_name = 'evaluate-difficulty'"
+    )
+    logged = run.data.metrics
+    assert logged["gain_c_index"] == pytest.approx(line["gain"]["c_index"])
+    assert [logged["gain_c_index_ci95_low"], logged["gain_c_index_ci95_high"]] == pytest.approx(
+        line["ci95"]["gain.c_index"]
+    )
 
 
 @pytest.fixture

@@ -83,6 +83,10 @@ class DifficultyEvaluation(BaseModel):
         """The figures as MLflow metrics."""
         out = {f"model_{k}": v for k, v in self.comparison.model.model_dump().items()}
         out |= {f"baseline_{k}": v for k, v in self.comparison.baseline.model_dump().items()}
+        out |= {f"gain_{k}": v for k, v in self.comparison.gain.model_dump().items()}
+        for name, (low, high) in (self.intervals or {}).items():
+            key = name.replace(".", "_")
+            out |= {f"{key}_ci95_low": low, f"{key}_ci95_high": high}
         out |= {
             "n_holdout": float(self.comparison.n),
             "brier_paid_in_period": self.brier_paid_in_period,
