@@ -36,7 +36,7 @@ from training.ranking_metrics import RankingComparison, ScoredRanking
 from training.signature import input_example
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
-from training.uncertainty import bootstrap_intervals
+from training.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals
 
 logger = logging.getLogger(__name__)
 
@@ -271,7 +271,9 @@ def train_difficulty(
     step("clean")
     cleaned = clean_cases(data).nonempty()
     step("split, fit and evaluate")
-    model, evaluation, split = fit_and_evaluate(cleaned.frame, cfg, settings)
+    model, evaluation, split = fit_and_evaluate(
+        cleaned.frame, cfg, settings, resamples=DEFAULT_RESAMPLES
+    )
     step("compare with champion")
     client = start_tracking(settings)
     period = statutory_days(settings)

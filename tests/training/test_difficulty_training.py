@@ -25,6 +25,11 @@ def test_run_logs_model_and_baseline_figures_and_registers_the_champion(
     run = client.get_run(trained_difficulty.run_id)
     for metric in ("model_auc_paid_in_period", "baseline_ndcg_100", "model_c_index"):
         assert metric in run.data.metrics
+    # The holdout's paired bootstrap intervals, beside the gains they bound.
+    metrics = run.data.metrics
+    for figure in ("auc_paid_in_period", "c_index"):
+        low, high = (metrics[f"gain_{figure}_ci95_{end}"] for end in ("low", "high"))
+        assert low <= metrics[f"gain_{figure}"] <= high
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
     assert "evaluation/table.csv" in artifacts
     version = client.get_model_version_by_alias("courtval-difficulty", "champion")
