@@ -18,7 +18,7 @@ standard 《房地产估价规范》 (GB/T 50291-2015) asks the market compariso
 than three comparables (from our knowledge of the standard; the search corpus does not hold
 its text). Measured on the synthetic market, one or two comparables are noise: with the
 evidence thinned to 3% of the sales, 1–2 comparables put the 比准价格 outside the 80% interval
-for 12% of the inquiries, and those estimates were no worse than the others (README).
+for 12% of the inquiries, and those estimates were better than the others (README).
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from serving.reports.document import HEADINGS, Block, ReportContent, Section, Ta
 from serving.reports.model import InquiryReport
 
 #: What a 比准价格 outside the interval asks of the reader. It does not say the estimate is
-#: wrong: on the synthetic market such estimates are no worse than others of their property
-#: type (README); the two methods differ, and an appraiser would reconcile them.
+#: wrong: on the synthetic market's 住宅 such estimates are no more often off by 10% than the
+#: others (README); the two methods differ, and an appraiser would reconcile them.
 OUTSIDE_INTERVAL_ADVICE = (
     "比准价格落在价格区间之外，比较法与模型测算结果差异较大，宜结合可比案例分析差异原因"
     "（可比案例是否确可比较、财产基本情况是否准确）。"
