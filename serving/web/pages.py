@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from models.adjustment import MIN_COMPARABLES
 from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
@@ -91,6 +91,7 @@ def _environment() -> Environment:
     return Environment(
         loader=PackageLoader("serving.web", "templates"),
         autoescape=select_autoescape(["j2", "html"]),
+        undefined=StrictUndefined,  # a name a page was not given fails loudly, never renders ""
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -103,8 +104,12 @@ def _templates(request: Request) -> Environment:
     return environment
 
 
+#: Names the base template reads that only some pages have (signed out: no user, no token).
+_OPTIONAL: dict[str, Any] = {"csrf": None, "user": None, "error": None}
+
+
 def _html(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
-    body = _templates(request).get_template(template).render(**context)
+    body = _templates(request).get_template(template).render(**(_OPTIONAL | context))
     return HTMLResponse(body, status_code=status_code, headers={"Content-Security-Policy": CSP})
 
 

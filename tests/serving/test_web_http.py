@@ -19,6 +19,7 @@ from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from serving.court import ApiKeyCreate, Role
 from serving.court.admin import keys_create, keys_revoke
+from serving.web.pages import PAGES
 from tests.conftest import CASE, auth, keyed_client
 
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -45,6 +46,22 @@ def test_pages_need_a_session_and_forbid_inline_scripts(live_server: str) -> Non
     sign_in_page = httpx.get(live_server + "/")
     assert "script-src 'self'" in sign_in_page.headers["content-security-policy"]
     assert "<script>" not in sign_in_page.text
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_page_renders_for_every_role(
+    live_server: str, keys: dict[Role, str], role: Role
+) -> None:
+    """Each role gets each page or the Chinese 403 page, never an error: the templates are
+    strict, so a name a page was not given would be a 500 here, not an empty attribute."""
+    client, _ = signed_in(live_server, keys[role])
+    for page in PAGES:
+        answer = client.get(page.path)
+        expected = 200 if role in page.roles else 403
+        assert answer.status_code == expected, (page.path, answer.text[:300])
+        assert "<title>" in answer.text and "执行询价与案件分流" in answer.text
+    signed_out = httpx.get(live_server + "/")
+    assert signed_out.status_code == 200 and "API 密钥" in signed_out.text
 
 
 def test_a_wrong_key_does_not_sign_in(live_server: str) -> None:
