@@ -50,6 +50,11 @@ class BatchRequest(Protocol):
         ...
 
     @property
+    def include_comparables_value(self) -> bool:
+        """Whether each item gets its 比准价格 (without the comparables)."""
+        ...
+
+    @property
     def include_contributions(self) -> bool:
         """Whether each item gets its top reasons."""
         ...
@@ -205,6 +210,11 @@ class TabularValuer(ABC):
                 found = self.comparables_for(request, options, item["value"])
                 item["comparables"] = [c.model_dump(mode="json") for c in found]
                 item["comparables_value"] = median_adjusted(found)
+        elif batch.include_comparables_value:
+            values = [item["value"] for item in items]
+            checks = self.comparables_values(batch.items, values, options)
+            for item, check in zip(items, checks, strict=True):
+                item["comparables_value"] = check
         if batch.include_contributions:
             reasons = self._batch_contributions(features, options.contributions)
             for item, top in zip(items, reasons, strict=True):

@@ -238,6 +238,11 @@ def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> 
         [c["adjusted_price"] for c in single["comparables"]]
     )
     assert len(item["contributions"]) == 5
+    # The check alone: the same 比准价格, without the five sales.
+    payload = batch_body([body], include_comparables_value=True)
+    (alone,) = client.post("/v1/valuations/property/batch", json=payload).json()["items"]
+    assert alone["comparables_value"] == pytest.approx(single["comparables_value"])
+    assert "comparables" not in alone and "contributions" not in alone
 
 
 def test_batch_over_the_limit_is_422(client: httpx.Client, body: dict[str, Any]) -> None:
