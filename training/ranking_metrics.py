@@ -100,6 +100,8 @@ def concordance_index(score: np.ndarray, time: np.ndarray, event: np.ndarray) ->
     (a same-day case before it never scores lower), and the ties in the score are those at
     most equal, less the same-day, same-score cases just before it.
     """
+    if len(score) == 0:
+        return 0.5
     ranks = rankdata(score, method="dense").astype(np.int64)
     order = np.lexsort((-ranks, -np.asarray(time)))
     day, rank, closed = np.asarray(time)[order], ranks[order], np.asarray(event, bool)[order]
@@ -137,6 +139,7 @@ class ScoredRanking:
 
     @property
     def n_rows(self) -> int:
+        """Cases scored."""
         return len(self.model)
 
     def metrics(self, rows: np.ndarray | None = None) -> RankingComparison:

@@ -89,6 +89,7 @@ def test_concordance_index_is_one_when_the_score_orders_the_events() -> None:
     assert concordance_index(time, time, event) == pytest.approx(0.0)
     assert concordance_index(np.zeros(10), time, event) == pytest.approx(0.5)
     assert concordance_index(np.zeros(1), time[:1], event[:1]) == 0.5  # no pair at all
+    assert concordance_index(np.zeros(0), time[:0], event[:0]) == 0.5  # no case at all
 
 
 # --- time split --------------------------------------------------------------------------
