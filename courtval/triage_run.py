@@ -29,6 +29,7 @@ from training.difficulty_task import (
 )
 from training.generate.cases import generate_cases
 from training.tracking import start_tracking
+from training.uncertainty import with_intervals
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +54,7 @@ def run_difficulty_evaluation(
         mlflow.log_params({"seed": seed, "rows": rows, "cutoff": str(split.cutoff.date())})
         log_evaluation(evaluation)
     console.print(evaluation_table(evaluation).to_string(index=False))
-    line: dict[str, Any] = evaluation.comparison.model_dump()
-    if evaluation.intervals is not None:
-        line["ci95"] = {name: list(bounds) for name, bounds in evaluation.intervals.items()}
-        line["bootstrap"] = bootstrap
-    return line
+    return with_intervals(evaluation.comparison.model_dump(), evaluation.intervals, bootstrap)
 
 
 def _as_of(value: str | None) -> pd.Timestamp:

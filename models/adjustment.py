@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,14 +44,21 @@ COMPARABLES_VALUE_DESCRIPTION = (
 )
 
 
+#: The comparables indexes' column of the model's log value of each sale as it sold.
+LOG_VALUE_COLUMN = "log_value"
+
+
 def adjusted_price(
-    price: float, fitted_log: float | None, subject_log: float | None
+    columns: Mapping[str, np.ndarray], row: int, subject_log: float | None
 ) -> float | None:
-    """``price`` adjusted from a sale the model values at ``exp(fitted_log)`` to a subject it
-    values at ``exp(subject_log)`` (None when either value is unknown)."""
-    if subject_log is None or fitted_log is None or not math.isfinite(fitted_log):
+    """The price of sale ``row`` of a comparables index's ``columns`` adjusted to a subject
+    the model values at ``exp(subject_log)``: price × exp(subject_log − the sale's log value).
+    None without the subject's value, or from an index built before adjusted prices (no
+    :data:`LOG_VALUE_COLUMN`)."""
+    fitted = columns.get(LOG_VALUE_COLUMN)
+    if subject_log is None or fitted is None or not math.isfinite(fitted[row]):
         return None
-    return round(price * math.exp(subject_log - fitted_log), 2)
+    return round(float(columns["price"][row]) * math.exp(subject_log - float(fitted[row])), 2)
 
 
 def comparables_value(adjusted: Sequence[float | None]) -> float | None:

@@ -230,7 +230,7 @@ class TabularValuer(ABC):
         self, requests: Sequence[Any], values: Sequence[float], options: AnswerOptions
     ) -> list[float | None]:
         """The 比准价格 of each request at its estimate, without the comparables themselves
-        (a batch file keeps the check, not five sales a row)."""
+        (``include_comparables_value``: a batch file keeps the check, not five sales a row)."""
         return [
             median_adjusted(self.comparables_for(request, options, value))
             for request, value in zip(requests, values, strict=True)

@@ -185,14 +185,10 @@ class BatchFileWork:
         options = answer_options(self.settings)
         answers: list[dict[str, Any]] = []
         for start in range(0, len(self.requests), CHUNK):
-            chunk = BatchRequest[Any](items=self.requests[start : start + CHUNK])
-            items = self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"]
-            checks = self.loaded.model.comparables_values(
-                chunk.items, [item["value"] for item in items], options
+            chunk = BatchRequest[Any](
+                items=self.requests[start : start + CHUNK], include_comparables_value=True
             )
-            for item, check in zip(items, checks, strict=True):
-                item["comparables_value"] = check
-            answers.extend(items)
+            answers.extend(self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"])
             job.advance(len(answers))
         try:
             entry = self.court.write_waiting(

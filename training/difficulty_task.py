@@ -36,7 +36,12 @@ from training.ranking_metrics import RankingComparison, ScoredRanking
 from training.signature import input_example
 from training.steps import StepCallback, log_step
 from training.tracking import compare_with_champion, register_and_promote, start_tracking
-from training.uncertainty import DEFAULT_RESAMPLES, bootstrap_intervals
+from training.uncertainty import (
+    DEFAULT_RESAMPLES,
+    Intervals,
+    bootstrap_intervals,
+    ci95_metrics,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +76,7 @@ class DifficultyEvaluation(BaseModel):
     comparison: RankingComparison
     brier_paid_in_period: float
     median_abs_error_days: float = Field(description="On the holdout cases that closed.")
-    intervals: dict[str, tuple[float, float]] | None = Field(
+    intervals: Intervals | None = Field(
         default=None,
         description=(
             "95% bootstrap intervals of the comparison's figures (model.…, baseline.…, gain.…), "
@@ -84,9 +89,7 @@ class DifficultyEvaluation(BaseModel):
         out = {f"model_{k}": v for k, v in self.comparison.model.model_dump().items()}
         out |= {f"baseline_{k}": v for k, v in self.comparison.baseline.model_dump().items()}
         out |= {f"gain_{k}": v for k, v in self.comparison.gain.model_dump().items()}
-        for name, (low, high) in (self.intervals or {}).items():
-            key = name.replace(".", "_")
-            out |= {f"{key}_ci95_low": low, f"{key}_ci95_high": high}
+        out |= ci95_metrics(self.intervals)
         out |= {
             "n_holdout": float(self.comparison.n),
             "brier_paid_in_period": self.brier_paid_in_period,

@@ -31,6 +31,10 @@ DEFAULT_RESAMPLES = 1000
 MIN_VALID_SHARE = 0.9
 
 
+#: Bootstrap intervals by figure name (``group.figure`` for nested figures).
+Intervals = dict[str, tuple[float, float]]
+
+
 class RowScored(Protocol):
     """Out-of-sample predictions that score any subset (with repeats) of their rows."""
 
@@ -58,7 +62,7 @@ def _flat(values: dict[str, object], prefix: str = "") -> dict[str, float]:
 
 def bootstrap_intervals(
     scored: RowScored, *, resamples: int, seed: int, level: float = 0.95
-) -> dict[str, tuple[float, float]] | None:
+) -> Intervals | None:
     """Percentile bootstrap intervals of every real-valued figure of ``scored``'s metrics.
 
     Args:
@@ -98,22 +102,34 @@ def bootstrap_intervals(
 
 
 def evaluation_line(scored: RowScored, *, resamples: int, seed: int) -> dict[str, object]:
-    """The figures on all rows, with their 95% bootstrap intervals under ``ci95`` (and the
-    number of resamples under ``bootstrap``) when ``resamples`` is positive."""
-    line: dict[str, object] = scored.metrics().model_dump()
+    """The figures on all rows, with their 95% bootstrap intervals (:func:`with_intervals`)."""
     intervals = bootstrap_intervals(scored, resamples=resamples, seed=seed)
-    if intervals is not None:
-        line["ci95"] = {name: list(bounds) for name, bounds in intervals.items()}
-        line["bootstrap"] = resamples
-    return line
+    return with_intervals(scored.metrics().model_dump(), intervals, resamples)
+
+
+def with_intervals(
+    line: dict[str, object], intervals: Intervals | None, resamples: int
+) -> dict[str, object]:
+    """An evaluation's JSON line with its intervals under ``ci95`` and the number of resamples
+    under ``bootstrap`` (the line as it is without intervals)."""
+    if intervals is None:
+        return line
+    ci95 = {name: list(bounds) for name, bounds in intervals.items()}
+    return {**line, "ci95": ci95, "bootstrap": resamples}
 
 
 def interval_metrics(scored: RowScored, *, seed: int, prefix: str = "") -> dict[str, float]:
-    """A holdout's 95% intervals (:data:`DEFAULT_RESAMPLES` resamples) as flat MLflow metrics:
-    ``<prefix><figure>_ci95_low`` and ``…_high``."""
+    """A holdout's 95% intervals (:data:`DEFAULT_RESAMPLES` resamples) as flat MLflow metrics
+    (:func:`ci95_metrics`)."""
     intervals = bootstrap_intervals(scored, resamples=DEFAULT_RESAMPLES, seed=seed)
+    return ci95_metrics(intervals, prefix)
+
+
+def ci95_metrics(intervals: Intervals | None, prefix: str = "") -> dict[str, float]:
+    """Intervals as flat MLflow metrics: ``<prefix><figure>_ci95_low`` and ``…_high``, a
+    nested ``group.figure`` named ``group_figure``."""
     out: dict[str, float] = {}
     for name, (low, high) in (intervals or {}).items():
-        out[f"{prefix}{name}_ci95_low"] = low
-        out[f"{prefix}{name}_ci95_high"] = high
+        key = prefix + name.replace(".", "_")
+        out |= {f"{key}_ci95_low": low, f"{key}_ci95_high": high}
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from models.adjustment import adjusted_price, by_sale_date
+from models.adjustment import LOG_VALUE_COLUMN, adjusted_price, by_sale_date
 from models.clock import months_since_epoch
 from models.property.schemas import Comparable, PropertyRequest
 
@@ -64,7 +64,7 @@ class ComparablesIndex:
             "price": frame["price"].to_numpy(dtype="float64"),
         }
         if fitted is not None:
-            self.columns_["log_value"] = fitted
+            self.columns_[LOG_VALUE_COLUMN] = fitted
         centroids = frame.groupby("community")[["latitude", "longitude"]].median()
         self.centroid_ = {
             str(c): (float(r.latitude), float(r.longitude))
@@ -153,8 +153,6 @@ class ComparablesIndex:
         assert self.columns_ is not None
         c = self.columns_
         area, price = float(c["area"][i]), float(c["price"][i])
-        fitted = c.get("log_value")  # absent from an index built before adjusted prices
-        fitted_log = None if fitted is None else float(fitted[i])
         return Comparable(
             transaction_date=c["date"][i],
             community=str(c["community"][i]),
@@ -165,5 +163,5 @@ class ComparablesIndex:
             price_per_m2=price / area,
             distance_km=None if np.isnan(distance) else round(distance, 3),
             similarity=round(1.0 / (1.0 + score), 4),
-            adjusted_price=adjusted_price(price, fitted_log, subject_log),
+            adjusted_price=adjusted_price(c, i, subject_log),
         )

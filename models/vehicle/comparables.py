@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from models.adjustment import adjusted_price, by_sale_date
+from models.adjustment import LOG_VALUE_COLUMN, adjusted_price, by_sale_date
 from models.clock import months_since_epoch, years_between
 from models.vehicle.schemas import ObservedMonth, VehicleComparable, VehicleRequest
 
@@ -62,7 +62,7 @@ class VehicleComparables:
             "price": frame["price"].to_numpy(dtype="float64"),
         }
         if fitted is not None:
-            self.columns_["log_value"] = fitted
+            self.columns_[LOG_VALUE_COLUMN] = fitted
         self.columns_["log_km"] = np.log(self.columns_["mileage"] + _MILEAGE_OFFSET_KM)
         self.columns_["new_price"] = frame["new_price"].to_numpy(dtype="float64")
         self.columns_["log_new"] = np.log(self.columns_["new_price"])
@@ -128,9 +128,6 @@ class VehicleComparables:
 
     def _comparable(self, i: int, score: float, subject_log: float | None) -> VehicleComparable:
         c = self.columns_
-        price = float(c["price"][i])
-        fitted = c.get("log_value")  # absent from an index built before adjusted prices
-        fitted_log = None if fitted is None else float(fitted[i])
         return VehicleComparable(
             transaction_date=c["date"][i],
             brand=str(c["brand"][i]),
@@ -141,9 +138,9 @@ class VehicleComparables:
             mileage_km=float(c["mileage"][i]),
             damage=str(c["damage"][i]),
             new_price=float(c["new_price"][i]),
-            price=price,
+            price=float(c["price"][i]),
             similarity=round(1.0 / (1.0 + score), 4),
-            adjusted_price=adjusted_price(price, fitted_log, subject_log),
+            adjusted_price=adjusted_price(c, i, subject_log),
         )
 
     def observed_by_month(

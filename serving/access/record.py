@@ -186,6 +186,7 @@ async def record_change(
     *,
     inputs: Recordable,
     outputs: Callable[[T], Recordable],
+    case_of: Callable[[T], str | None] | None = None,
     **context: Unpack[AnswerContext],
 ) -> tuple[T, LedgerEntryPublic]:
     """Make a change to the court's records and append its entry in one transaction
@@ -197,10 +198,19 @@ async def record_change(
         change: Makes the change in the session it is given, without committing.
         inputs: What was asked.
         outputs: What is answered, from the change's result.
+        case_of: The 案号 to file the entry under, from the change's result, when the
+            context names none (a sale gives the one its inquiry was made without).
         context: As for :func:`record`.
     """
     entry = _entry_of(request, caller, inputs, context)
-    changing = court_store(request).change(change, lambda result: entry(outputs(result)))
+
+    def entry_of(result: T) -> LedgerEntryCreate:
+        made = entry(outputs(result))
+        if case_of is None or made.case_number is not None:
+            return made
+        return made.model_copy(update={"case_number": case_of(result)})
+
+    changing = court_store(request).change(change, entry_of)
     return await _counted(request, changing)
 
 

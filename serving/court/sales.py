@@ -150,13 +150,6 @@ def _sale_of(session: Session, entry_id: int) -> SaleRow | None:
     return session.scalar(select(SaleRow).where(SaleRow.ledger_entry_id == entry_id))
 
 
-def recorded_case_number(session: Session, entry_id: int) -> str | None:
-    """The 案号 the recorded sale of inquiry ``entry_id`` is filed under (None: no sale, or
-    a sale without one)."""
-    row = _sale_of(session, entry_id)
-    return row.case_number if row is not None else None
-
-
 def record_sale(
     session: Session,
     entry_id: int,
@@ -295,14 +288,15 @@ def correct_sale(
     return _with_fee(session, row)
 
 
-def _round_ratios(rows: Sequence[SaleRow]) -> list[RoundRatio]:
-    ratios: defaultdict[str, list[float]] = defaultdict(list)
-    for row in rows:
-        ratios[row.round].append(row.estimate / float(row.price))
+def _round_ratios(rows: Sequence[SaleRow], ratios: Sequence[float]) -> list[RoundRatio]:
+    """The median of ``ratios`` (one per row) per kind of sale."""
+    by_round: defaultdict[str, list[float]] = defaultdict(list)
+    for row, ratio in zip(rows, ratios, strict=True):
+        by_round[row.round].append(ratio)
     return [
-        RoundRatio(round=kind, n=len(ratios[kind]), median_ratio=float(np.median(ratios[kind])))
+        RoundRatio(round=kind, n=len(by_round[kind]), median_ratio=float(np.median(by_round[kind])))
         for kind in SaleRound
-        if ratios[kind]
+        if by_round[kind]
     ]
 
 
@@ -344,7 +338,7 @@ def ratio_study(
         median_ratio=float(np.median(ratios)) if ratios else None,
         median_ratio_ci95=median_interval(ratios),
         metrics=metrics,
-        rounds=_round_ratios(rows),
+        rounds=_round_ratios(rows, ratios),
         fee=FeeStudy(
             with_reference=len(fees),
             ours_closest=ours,

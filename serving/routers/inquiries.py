@@ -148,12 +148,12 @@ async def change_own_inquiry(
     change: Callable[[Session, dt.date], Changed],
     inputs: Recordable,
     *,
-    case_number: str | None = None,
+    case_of: Callable[[Changed], str | None] | None = None,
 ) -> Changed:
     """Make a change about one of the caller's own inquiries (an objection, an appraisal step,
     its sale) on the court's day, committed with its ledger entry under the inquiry's case
-    number (or ``case_number`` when the inquiry had none) and purpose (or not at all: 503);
-    the answer names the entry."""
+    number (or, when the inquiry had none, the one ``case_of`` reads off the change's result)
+    and purpose (or not at all: 503); the answer names the entry."""
     entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
     today = china_today()
     done, written = await record_change(
@@ -162,7 +162,8 @@ async def change_own_inquiry(
         lambda session: change(session, today),
         inputs=inputs,
         outputs=lambda result: result,
-        case_number=entry.case_number or case_number,
+        case_of=case_of,
+        case_number=entry.case_number,
         purpose=entry.purpose,
     )
     stamp(response, written)

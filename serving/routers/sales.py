@@ -12,11 +12,18 @@ from sqlalchemy.orm import Session
 
 from models.court.sales import RatioStudy, SaleCorrection, SalePublic, SaleReport
 from serving.access.auth import Caller, JudgeDep, court_store, require
-from serving.court.sales import correct_sale, ratio_study, record_sale, recorded_case_number
+from serving.court.sales import correct_sale, ratio_study, record_sale
 from serving.court.tables import Role
 from serving.routers.inquiries import InquiryId, change_own_inquiry
 
 router = APIRouter(tags=["sales"])
+
+
+def _sale_case(sale: SalePublic) -> str | None:
+    """The 案号 a sale (or its correction) is filed under: the row's, which is the inquiry's
+    or, for an inquiry made without one, the one a sale gave."""
+    return sale.case_number
+
 
 StudyReaderDep = Annotated[
     Caller, Depends(require(Role.JUDGE, Role.AUDITOR, Role.DATA_SCIENTIST, metered=False))
@@ -41,7 +48,7 @@ async def record_inquiry_sale(
 
     inputs = {"inquiry_id": inquiry_id, **sale.model_dump(mode="json")}
     return await change_own_inquiry(
-        request, response, caller, inquiry_id, change, inputs, case_number=sale.case_number
+        request, response, caller, inquiry_id, change, inputs, case_of=_sale_case
     )
 
 
@@ -61,15 +68,9 @@ async def correct_inquiry_sale(
     def change(session: Session, today: dt.date) -> SalePublic:
         return correct_sale(session, inquiry_id, correction, today=today)
 
-    def recorded_case() -> str | None:
-        with court_store(request).sessions() as session:
-            return recorded_case_number(session, inquiry_id)
-
-    # An inquiry made without 案号 is filed under the one its sale gave, here as at the sale.
-    case_number = correction.case_number or await run_in_threadpool(recorded_case)
     inputs = {"inquiry_id": inquiry_id, **correction.model_dump(mode="json")}
     return await change_own_inquiry(
-        request, response, caller, inquiry_id, change, inputs, case_number=case_number
+        request, response, caller, inquiry_id, change, inputs, case_of=_sale_case
     )
 
 

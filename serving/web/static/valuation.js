@@ -36,7 +36,11 @@
 
   /** A comparable's price adjusted to this asset (none from a model trained before them). */
   function adjusted(c) {
-    return c.adjusted_price === null || c.adjusted_price === undefined ? "—" : wan(c.adjusted_price);
+    return isAdjusted(c) ? wan(c.adjusted_price) : "—";
+  }
+
+  function isAdjusted(c) {
+    return c.adjusted_price !== null && c.adjusted_price !== undefined;
   }
 
   /** 比准价格: the median adjusted price, and how far the estimate is from it; with fewer than
@@ -47,7 +51,7 @@
     const { min, advice: outsideAdvice } = line.dataset;
     line.classList.remove("warning");
     if (data.comparables_value === null || data.comparables_value === undefined) {
-      const known = (data.comparables || []).filter((c) => c.adjusted_price !== null && c.adjusted_price !== undefined).length;
+      const known = (data.comparables || []).filter(isAdjusted).length;
       line.textContent = `有修正后价格的可比案例仅 ${known} 宗，少于比较法要求的 ${min} 宗，未计算比准价格。`;
       line.hidden = known === 0;
       return;
