@@ -55,6 +55,7 @@ def _setup_logging() -> None:
     )
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # a local cluster's chatter
 
 
 def domain_errors(func: F) -> F:
@@ -82,6 +83,13 @@ DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.
 Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
 Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
 Folds = Annotated[int, typer.Option(min=2, max=20)]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Fit the folds on this Dask scheduler (tcp://host:8786); "
+        "default: COURTVAL_DASK_SCHEDULER, else here."
+    ),
+]
 Bootstrap = Annotated[
     int,
     typer.Option(
@@ -175,11 +183,20 @@ def _register(kind: str, info: KindInfo) -> None:
         folds: Folds = 5,
         seed: Seed = 0,
         bootstrap: Bootstrap = DEFAULT_RESAMPLES,
+        scheduler: Scheduler = None,
     ) -> None:
         from courtval.training_run import run_evaluation
 
         result = run_evaluation(
-            kind, dataset, data, target, exclude, folds=folds, seed=seed, bootstrap=bootstrap
+            kind,
+            dataset,
+            data,
+            target,
+            exclude,
+            folds=folds,
+            seed=seed,
+            bootstrap=bootstrap,
+            scheduler=scheduler,
         )
         typer.echo(json.dumps(result, ensure_ascii=False))
 
@@ -333,6 +350,21 @@ def score_cases(
     from courtval.triage_run import run_case_scoring
 
     run_case_scoring(input, output, as_of=as_of, console=console)
+
+
+@bench_app.command("folds")
+@domain_errors
+def bench_folds(
+    rows: Annotated[int, typer.Option(min=1000, help="Generated property sales.")] = 20_000,
+    folds: Folds = 5,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Local Dask worker processes.")] = 2,
+    seed: Seed = 0,
+) -> None:
+    """Time `courtval evaluate`'s folds here and on a local Dask cluster; one JSON line."""
+    from courtval.bench_folds import run_folds_benchmark
+
+    figures = run_folds_benchmark(rows=rows, folds=folds, workers=workers, seed=seed)
+    typer.echo(json.dumps(figures))
 
 
 @bench_app.command("triage")

@@ -12,6 +12,7 @@ from models.errors import DataError
 from models.registry import champion_version
 from models.settings import get_settings
 from training.datasets import load_benchmark, load_table
+from training.folds import FoldRunner
 from training.table_types import typed_table
 from training.tasks import kind_spec
 from training.tracking import start_tracking
@@ -54,9 +55,12 @@ def run_evaluation(
     folds: int,
     seed: int,
     bootstrap: int = 0,
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Cross-validate on a named benchmark or a file; the metrics as a dict, with their 95%
-    intervals from ``bootstrap`` resamples of the out-of-fold rows (none for 0)."""
+    intervals from ``bootstrap`` resamples of the out-of-fold rows (none for 0). The folds
+    are fitted on the Dask cluster at ``scheduler`` (default: ``COURTVAL_DASK_SCHEDULER``;
+    neither: here)."""
     if (dataset is None) == (data is None):
         raise DataError("give exactly one of --dataset NAME or --data PATH")
     if dataset is not None:
@@ -74,6 +78,11 @@ def run_evaluation(
     cross_validate = kind_spec(kind).cross_validate
     if cross_validate is None:
         raise DataError(f"{kind} is evaluated on generated data: `courtval evaluate {kind}`")
-    workers = get_settings().train_workers
-    scored = cross_validate(frame, target_column, dropped, folds, seed, workers)
+    settings = get_settings()
+    runner = FoldRunner(
+        scheduler=scheduler or settings.dask_scheduler,
+        timeout_s=settings.dask_timeout_s,
+        workers=settings.train_workers,
+    )
+    scored = cross_validate(frame, target_column, dropped, folds, seed, runner)
     return evaluation_line(scored, resamples=bootstrap, seed=seed)

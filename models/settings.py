@@ -19,6 +19,10 @@ from models.court.quota import QuotaLimits
 MODEL_KINDS: tuple[str, ...] = ("property", "vehicle", "capacity", "difficulty")
 
 
+#: A Dask scheduler's address: scheme://host:port.
+DASK_ADDRESS = r"^(tcp|tls|ucx|ws|wss)://[^\s/:]+:[0-9]{1,5}$"
+
+
 class Settings(BaseSettings):
     """Run-time configuration of courtval; every field is a ``COURTVAL_<NAME>`` variable."""
 
@@ -67,6 +71,19 @@ class Settings(BaseSettings):
         "and their members, in training and in `courtval evaluate capacity`); the fitted "
         "model and the figures are the same whatever it is. LightGBM runs one thread per "
         "call while steps run at once.",
+    )
+    dask_scheduler: str | None = Field(
+        default=None,
+        pattern=DASK_ADDRESS,
+        description="Address of a running Dask scheduler (tcp://host:8786) on which "
+        "`courtval evaluate` fits its cross-validation folds, one task each, when one machine "
+        "is not enough; unset: the folds are fitted here. `--scheduler` overrides it.",
+    )
+    dask_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=600,
+        description="Seconds to wait for the Dask scheduler and for its first worker.",
     )
     serve_kinds: tuple[str, ...] = Field(
         default=MODEL_KINDS,

@@ -62,6 +62,10 @@ class BatchKind:
 #: its comparables' adjusted prices, and whether it falls inside the row's interval.
 COMPARABLES_VALUE_TITLE = "可比案例比准价格（元）"
 COMPARABLES_INSIDE_TITLE = "比准价格在区间内"
+#: The cell of a 比准价格 outside the interval: the two methods to be reconciled, as the
+#: report and the page say (``serving.reports.sections.OUTSIDE_INTERVAL_ADVICE``), not a
+#: sign that the estimate is wrong.
+OUTSIDE_INTERVAL_CELL = "否（宜结合可比案例分析差异原因）"
 
 _COMMON = {
     "value": "询价结果（元）",
@@ -222,7 +226,7 @@ class BatchFileWork:
         check = [a.get("comparables_value") for a in answers]
         table[COMPARABLES_VALUE_TITLE] = check
         table[COMPARABLES_INSIDE_TITLE] = [
-            None if c is None else ("是" if a["lower"] <= c <= a["upper"] else "否（宜核对）")
+            None if c is None else "是" if a["lower"] <= c <= a["upper"] else OUTSIDE_INTERVAL_CELL
             for a, c in zip(answers, check, strict=True)
         ]
         table["询价台账编号"] = entry_id

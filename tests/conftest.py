@@ -389,3 +389,15 @@ def car(clean_vehicle_data: pd.DataFrame) -> VehicleRequest:
     request = vehicle_request_from_row(row, dt.date(2026, 10, 15))
     changes = {"registration_date": dt.date(2022, 9, 1), "mileage_km": 62_000.0}
     return VehicleRequest.model_validate({**request.model_dump(), **changes})
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a real Dask cluster on this machine: two worker processes of one thread
+    each, as a court's cluster would run them (they import courtval like any worker)."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        yield cluster.scheduler_address

@@ -43,18 +43,42 @@ def test_generate_vehicle_writes_data_and_planted_defects(env: Path) -> None:
     assert (env / "data" / "vehicle_transactions.planted.csv").exists()
 
 
-def test_evaluate_vehicle_on_a_file(env: Path) -> None:
+def test_evaluate_vehicle_on_a_file_with_the_folds_on_a_dask_cluster(
+    env: Path, dask_scheduler: str
+) -> None:
+    """The folds go to the cluster (``tests/training/test_folds.py``: the same figures as
+    here); the other evaluate tests fit theirs here."""
     out = env / "v.csv"
     runner.invoke(app, ["data", "generate", "vehicle", "--rows", "400", "--out", str(out)])
-    args = ["evaluate", "vehicle", "--data", str(out), "--target", "price"]
-    result = runner.invoke(
-        app, [*args, "--exclude", "transaction_id", "--folds", "2", "--bootstrap", "0"]
-    )
+    args = ["evaluate", "vehicle", "--data", str(out), "--target", "price", "--folds", "2"]
+    options = ["--exclude", "transaction_id", "--bootstrap", "0", "--scheduler", dask_scheduler]
+    result = runner.invoke(app, [*args, *options])
     assert result.exit_code == 0, result.output
     line = json.loads(result.stdout.strip().splitlines()[-1])
     assert "ci95" not in line  # --bootstrap 0: the figures alone
     # rows without a price (a planted defect) are dropped, the rest scored out-of-fold
     assert 390 <= line["n"] <= 400 and 0 < line["median_ape"] < 1
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("cluster-7", "'cluster-7' is not a Dask scheduler address"),
+        ("tcp://127.0.0.1:9", "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+    ],
+)
+def test_evaluate_names_a_scheduler_it_cannot_use(
+    env: Path, monkeypatch: pytest.MonkeyPatch, address: str, message: str
+) -> None:
+    monkeypatch.setenv("COURTVAL_DASK_TIMEOUT_S", "1")
+    get_settings.cache_clear()
+    out = env / "v.csv"
+    runner.invoke(app, ["data", "generate", "vehicle", "--rows", "300", "--out", str(out)])
+    args = ["evaluate", "vehicle", "--data", str(out), "--target", "price", "--folds", "2"]
+    result = runner.invoke(app, [*args, "--scheduler", address])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
 
 
 def test_generate_debtors_and_evaluate_capacity_on_the_file(env: Path) -> None:
@@ -461,3 +485,16 @@ def test_bench_serve_prints_every_figure(env: Path) -> None:
     assert all(value > 0 for value in timed.values())
     assert timed["http_p50_ms"] <= timed["http_p99_ms"]
     assert 0 < figures["server_rss_mb"] < 4000
+
+
+def test_bench_folds_times_both_ways_and_compares_the_figures(env: Path) -> None:
+    args = ["bench", "folds", "--rows", "1000", "--folds", "2", "--workers", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    line = [text for text in result.output.splitlines() if text.startswith("{")][-1]
+    figures = json.loads(line)
+    assert figures["here_s"] > 0 and figures["cluster_s"] > 0
+    assert figures["speedup"] == pytest.approx(figures["here_s"] / figures["cluster_s"], rel=0.01)
+    assert figures["max_log_difference"] < 1e-9
+    assert figures["max_metric_relative_difference"] < 1e-9
+    assert 0 < figures["median_ape"] < 0.3

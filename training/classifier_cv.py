@@ -8,8 +8,8 @@ cross-validation, so the held-out rows never influence their predictions.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from models.classification import (
 from models.errors import DataError
 from models.parallel import fitting_pool
 from training.cv_columns import feature_frame
+from training.folds import FoldRunner
 
 logger = logging.getLogger(__name__)
 
@@ -107,23 +108,42 @@ def out_of_fold_probabilities(
     folds: int = 5,
     seed: int = 0,
     params: ClassifierParams | None = None,
-    workers: int = 1,
+    runner: FoldRunner | None = None,
 ) -> np.ndarray:
     """Pooled out-of-fold P(y = 1) of a stratified K-fold split of ``frame`` (features only).
 
-    Each fold's classifier fits its independent steps (the spline member, each booster
-    setting) on up to ``workers`` threads; the probabilities do not depend on it.
+    Fitted here, each fold's classifier fits its independent steps (the spline member, each
+    booster setting) on up to ``runner.workers`` threads; on a Dask cluster each fold is a
+    task (:mod:`training.folds`). The probabilities depend on neither.
     """
-    oof = np.empty(len(y))
+    runner = runner or FoldRunner()
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    with fitting_pool(workers, "classifier-cv") as pool:
-        for k, (train, held) in enumerate(splitter.split(np.zeros(len(y)), y)):
-            start = time.perf_counter()
-            model = ProbabilityClassifier(params, seed=seed)
-            model.fit(frame.iloc[train], y[train], pool=pool)
-            oof[held] = model.predict_proba(frame.iloc[held])
-            logger.info("fold %d: %d rows in %.1f s", k, len(held), time.perf_counter() - start)
+    splits = list(splitter.split(np.zeros(len(y)), y))
+    shared = (frame, y, params, seed)
+    if runner.here:
+        with fitting_pool(runner.workers, "classifier-cv") as pool:
+            answers = runner.map(_fold_probabilities, shared, splits, "classifier-cv", pool=pool)
+    else:
+        answers = runner.map(_fold_probabilities, shared, splits, "classifier-cv")
+    oof = np.empty(len(y))
+    for (_, held), answer in zip(splits, answers, strict=True):
+        oof[held] = answer
     return oof
+
+
+def _fold_probabilities(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    params: ClassifierParams | None,
+    seed: int,
+    train: np.ndarray,
+    held: np.ndarray,
+    pool: Executor | None = None,
+) -> np.ndarray:
+    """One fold: fit on ``train``, P(y = 1) of ``held``."""
+    model = ProbabilityClassifier(params, seed=seed)
+    model.fit(frame.iloc[train], y[train], pool=pool)
+    return model.predict_proba(frame.iloc[held])
 
 
 @dataclass(frozen=True)
@@ -153,7 +173,7 @@ def out_of_fold_scores(
     folds: int = 5,
     seed: int = 0,
     params: ClassifierParams | None = None,
-    workers: int = 1,
+    runner: FoldRunner | None = None,
 ) -> ScoredOutcomes:
     """Pooled out-of-fold probabilities under stratified K-fold.
 
@@ -165,12 +185,13 @@ def out_of_fold_scores(
         folds: Outer folds.
         seed: Seed of the outer split and of each fold's classifier.
         params: Classifier hyperparameters.
-        workers: Threads for each fold's independent steps (the same figures either way).
+        runner: Where the folds are fitted, and with how many threads each (the same
+            figures either way; default: here, one thread).
     """
     kept, y = binary_target(frame, target, positive)
     _enough_per_class(target, y, folds)
     features = feature_frame(kept, target, exclude).reset_index(drop=True)
     oof = out_of_fold_probabilities(
-        features, y, folds=folds, seed=seed, params=params, workers=workers
+        features, y, folds=folds, seed=seed, params=params, runner=runner
     )
     return ScoredOutcomes(y=y, probabilities=oof)

@@ -13,6 +13,7 @@ from models.errors import DataError
 from models.estimator import EstimatorParams, ValueRegressor
 from models.tabular import series_to_number
 from training.cv_columns import feature_frame
+from training.folds import FoldRunner
 from training.scored import ScoredSales
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def out_of_fold_valuations(
     folds: int = 5,
     seed: int = 0,
     params: EstimatorParams | None = None,
+    runner: FoldRunner | None = None,
 ) -> ScoredSales:
     """K-fold out-of-fold estimates and intervals of every usable sale in ``frame``.
 
@@ -70,6 +72,7 @@ def out_of_fold_valuations(
         folds: Number of folds.
         seed: Seed of the fold split and of the estimator.
         params: Estimator hyperparameters (defaults when None).
+        runner: Where the folds are fitted (default: here, one after another).
 
     Raises:
         DataError: If ``target`` is not a column or fewer than ``folds`` rows remain.
@@ -78,12 +81,26 @@ def out_of_fold_valuations(
     if len(prices) < folds:
         raise DataError(f"{len(prices)} rows with a positive {target} for {folds} folds")
     features = feature_frame(data, target, exclude)
+    splits = list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(features))
+    answers = (runner or FoldRunner()).map(
+        _fold_valuations, (features, prices, params, seed), splits, label="valuation-cv"
+    )
     point = np.empty(len(prices))
     lower, upper = np.empty(len(prices)), np.empty(len(prices))
-    splitter = KFold(n_splits=folds, shuffle=True, random_state=seed)
-    for k, (train, test) in enumerate(splitter.split(features)):
-        model = ValueRegressor(params=params, random_state=seed)
-        model.fit(features.iloc[train], prices[train])
-        point[test], lower[test], upper[test] = model.predict_interval(features.iloc[test])
-        logger.info("fold %d/%d done", k + 1, folds)
+    for (_, held), answer in zip(splits, answers, strict=True):
+        point[held], lower[held], upper[held] = answer
     return ScoredSales(prices=prices, point=point, lower=lower, upper=upper)
+
+
+def _fold_valuations(
+    features: pd.DataFrame,
+    prices: np.ndarray,
+    params: EstimatorParams | None,
+    seed: int,
+    train: np.ndarray,
+    held: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One fold: fit on ``train``, the estimates and interval bounds of ``held``."""
+    model = ValueRegressor(params=params, random_state=seed)
+    model.fit(features.iloc[train], prices[train])
+    return model.predict_interval(features.iloc[held])

@@ -21,6 +21,7 @@ from training.cleaning import CleaningReport
 from training.config import TrainConfig
 from training.difficulty_task import DifficultyTrainConfig, train_difficulty
 from training.evaluate import out_of_fold_valuations
+from training.folds import FoldRunner
 from training.generate.cases import TRAINING_DTYPES as CASE_DTYPES
 from training.generate.cases import generate_cases
 from training.generate.debtors import TRAINING_DTYPES as DEBTOR_DTYPES
@@ -62,10 +63,10 @@ class TrainOutcome(Protocol):
 
 #: train(data, seed, settings, on_step) -> what the run produced.
 Trainer = Callable[[pd.DataFrame, int, Settings, StepCallback | None], TrainOutcome]
-#: cross_validate(frame, target, exclude, folds, seed, workers) -> the pooled out-of-fold
-#: predictions, which score all rows or any resample of them; ``workers`` threads may fit a
-#: model's independent steps at once (same figures).
-CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int, int], RowScored]
+#: cross_validate(frame, target, exclude, folds, seed, runner) -> the pooled out-of-fold
+#: predictions, which score all rows or any resample of them; ``runner`` says where the
+#: folds are fitted (here or on a Dask cluster; same figures).
+CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int, FoldRunner], RowScored]
 
 
 @dataclass(frozen=True)
@@ -108,18 +109,28 @@ def _train_difficulty(
 
 
 def _cv_values(
-    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
+    frame: pd.DataFrame,
+    target: str,
+    exclude: Sequence[str],
+    folds: int,
+    seed: int,
+    runner: FoldRunner,
 ) -> RowScored:
     # The valuation estimator takes no pool: its LightGBM uses threads of its own.
-    return out_of_fold_valuations(frame, target, exclude=exclude, folds=folds, seed=seed)
+    return out_of_fold_valuations(
+        frame, target, exclude=exclude, folds=folds, seed=seed, runner=runner
+    )
 
 
 def _cv_classifier(
-    frame: pd.DataFrame, target: str, exclude: Sequence[str], folds: int, seed: int, workers: int
+    frame: pd.DataFrame,
+    target: str,
+    exclude: Sequence[str],
+    folds: int,
+    seed: int,
+    runner: FoldRunner,
 ) -> RowScored:
-    return out_of_fold_scores(
-        frame, target, exclude=exclude, folds=folds, seed=seed, workers=workers
-    )
+    return out_of_fold_scores(frame, target, exclude=exclude, folds=folds, seed=seed, runner=runner)
 
 
 def _generated(frame: pd.DataFrame, planted: pd.DataFrame) -> Generated:

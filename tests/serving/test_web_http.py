@@ -145,7 +145,7 @@ def test_a_batch_file_runs_as_a_job_with_its_ledger_entry(
     checked = check.notna()
     assert checked.mean() > 0.9 and (check[checked] > 0).all()
     inside = check.between(table["区间下限（元）"], table["区间上限（元）"])
-    expected = inside.map({True: "是", False: "否（宜核对）"})
+    expected = inside.map({True: "是", False: "否（宜结合可比案例分析差异原因）"})
     assert (table.loc[checked, "比准价格在区间内"] == expected[checked]).all()
     assert (table.loc[checked, "比准价格在区间内"] == "是").mean() > 0.8
     stranger = httpx.get(live_server + f"/v1/jobs/{job['id']}", headers=auth(keys[Role.AUDITOR]))

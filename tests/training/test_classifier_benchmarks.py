@@ -17,6 +17,7 @@ from models.classification import ClassifierParams
 from models.errors import DataError
 from training.classifier_cv import binary_target, out_of_fold_scores
 from training.datasets import load_benchmark
+from training.folds import FoldRunner
 
 FAST = ClassifierParams(inner_folds=3, learning_rate=0.1, n_estimators=200, n_pairs=2)
 
@@ -113,7 +114,13 @@ def test_cross_validation_is_deterministic() -> None:
     frame = loans()
     runs = [
         out_of_fold_scores(
-            frame, "状态", exclude=["编号"], folds=3, seed=1, params=FAST, workers=workers
+            frame,
+            "状态",
+            exclude=["编号"],
+            folds=3,
+            seed=1,
+            params=FAST,
+            runner=FoldRunner(workers=workers),
         ).metrics()
         for workers in (1, 2)
     ]
