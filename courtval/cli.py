@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from courtval import court_cli, models_cli
@@ -58,12 +59,26 @@ def _setup_logging() -> None:
     logging.getLogger("distributed").setLevel(logging.WARNING)  # a local cluster's chatter
 
 
+def settings_problems(exc: ValidationError) -> str:
+    """A settings error as one line naming each environment variable and why (not its
+    value: it may be a key or a password)."""
+    problems = [
+        f"COURTVAL_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+        for error in exc.errors(include_url=False)
+    ]
+    return "bad setting: " + "; ".join(problems)
+
+
 def domain_errors(func: F) -> F:
     """Turn a :class:`CourtvalError` into a one-line message and exit code 2."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _setup_logging()
+        try:
+            _setup_logging()  # the first read of the settings
+        except ValidationError as exc:
+            console.print(f"[red]error:[/red] {settings_problems(exc)}")
+            raise typer.Exit(2) from exc
         try:
             return func(*args, **kwargs)
         except CourtvalError as exc:
@@ -83,6 +98,13 @@ DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.
 Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
 Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
 Folds = Annotated[int, typer.Option(min=2, max=20)]
+TrainScheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Fit the independent steps (inner folds, capacity members) on this Dask "
+        "scheduler (tcp://host:8786); default: COURTVAL_DASK_SCHEDULER, else here."
+    ),
+]
 Scheduler = Annotated[
     str | None,
     typer.Option(
@@ -157,11 +179,18 @@ def _register(kind: str, info: KindInfo) -> None:
         kind, help="Clean, train, evaluate on the latest months, log to MLflow, promote if better."
     )
     @domain_errors
-    def train(data: TrainData = None, seed: Seed = 0, if_missing: IfMissing = False) -> None:
+    def train(
+        data: TrainData = None,
+        seed: Seed = 0,
+        if_missing: IfMissing = False,
+        scheduler: TrainScheduler = None,
+    ) -> None:
         from courtval.training_run import run_training
 
         path = data or default_data(kind)
-        run_training(kind, path, seed=seed, if_missing=if_missing, console=console)
+        run_training(
+            kind, path, seed=seed, if_missing=if_missing, console=console, scheduler=scheduler
+        )
 
     if info.evaluation == "generated":
         _register_generated_evaluation(kind, info)

@@ -12,7 +12,7 @@ from models.errors import DataError
 from models.registry import champion_version
 from models.settings import get_settings
 from training.datasets import load_benchmark, load_table
-from training.folds import FoldRunner
+from training.folds import FoldRunner, training_on_cluster
 from training.table_types import typed_table
 from training.tasks import kind_spec
 from training.tracking import start_tracking
@@ -21,10 +21,22 @@ from training.uncertainty import evaluation_line
 logger = logging.getLogger(__name__)
 
 
-def run_training(kind: str, data: Path, *, seed: int, if_missing: bool, console: Console) -> None:
-    """Train the model of ``kind`` on ``data`` and report the promotion decision."""
+def run_training(
+    kind: str,
+    data: Path,
+    *,
+    seed: int,
+    if_missing: bool,
+    console: Console,
+    scheduler: str | None = None,
+) -> None:
+    """Train the model of ``kind`` on ``data`` and report the promotion decision; the
+    independent fitting steps run on the Dask cluster at ``scheduler`` (default:
+    ``COURTVAL_DASK_SCHEDULER``; neither: here)."""
     settings = get_settings()
     spec = kind_spec(kind)
+    if scheduler and not spec.info.cluster_training:
+        raise DataError(f"`courtval train {kind}` has no independent steps for a cluster")
     name = settings.model_name(kind)
     client = start_tracking(settings)  # a store that is down is named before any training
     if if_missing and champion_version(client, name, settings.champion_alias):
@@ -37,7 +49,11 @@ def run_training(kind: str, data: Path, *, seed: int, if_missing: bool, console:
     frame = load_table(data)
     if spec.dtypes is not None:
         frame = typed_table(frame, spec.dtypes)
-    with console.status("training…") as status:
+    cluster = (scheduler or settings.dask_scheduler) if spec.info.cluster_training else None
+    with (
+        training_on_cluster(cluster, settings.dask_timeout_s),
+        console.status("training…") as status,
+    ):
         result = spec.train(frame, seed, settings, lambda name: status.update(f"training: {name}…"))
     console.print(result.cleaning.to_frame().to_string(index=False))
     console.print(f"run {result.run_id} → version {result.version}")

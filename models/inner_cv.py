@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.model_selection import KFold
 
 from models.linear_member import LinearMember, fit_linear_member
+from models.parallel import current_executor, run_in
 from models.params import EstimatorParams
 from models.tabular import ColumnSpec
 from models.tree_member import fit_tree_member, predict_tree
@@ -121,35 +122,64 @@ def cross_fit(
     """Fit both members on each fold's inliers and predict all of its held-out rows.
 
     The booster early-stops on the held-out inliers; outliers are predicted too, so that
-    they count in the conformal scores.
+    they count in the conformal scores. The folds are independent steps: they run on the
+    executor of :func:`models.parallel.fitting_on` when one is set (a Dask cluster's, in
+    training), else here one after another; the answer is the same.
     """
     targets = tree_targets(params)
+    pool = current_executor()
+    parts = [
+        run_in(pool, _fit_fold, specs, values, z, folds == k, keep, params, seed + int(k) + 1)
+        for k in np.unique(folds)
+    ]
     oof_linear = np.empty(len(z))
     oof_tree = {target: np.empty(len(z)) for target in targets}
     rounds: dict[TreeTarget, list[int]] = {target: [] for target in targets}
-    for k in np.unique(folds):
+    for k, part in zip(np.unique(folds), parts, strict=True):
         held = folds == k
-        train, stop = ~held & keep, held & keep
-        linear = fit_linear(specs, take(values, train), z[train], params)
-        oof_linear[held] = predict_linear(linear, take(values, held))
+        linear, trees, best = part.result()
+        oof_linear[held] = linear
         for target in targets:
-            residual_mode = target == "linear_residual"
-            base_train = predict_linear(linear, take(values, train)) if residual_mode else None
-            base_stop = oof_linear[stop] if residual_mode else None
-            tree = fit_tree_member(
-                specs,
-                take(values, train),
-                z[train],
-                base_train,
-                params,
-                seed + int(k) + 1,
-                valid=(take(values, stop), z[stop], base_stop),
-            )
-            rounds[target].append(tree.best_iteration)
-            oof_tree[target][held] = predict_tree(tree, take(values, held))
-            if residual_mode:
-                oof_tree[target][held] += oof_linear[held]
+            oof_tree[target][held] = trees[target]
+            rounds[target].append(best[target])
     return OutOfFold(linear=oof_linear, tree=oof_tree, rounds=rounds)
+
+
+def _fit_fold(
+    specs: list[ColumnSpec],
+    values: Columns,
+    z: np.ndarray,
+    held: np.ndarray,
+    keep: np.ndarray,
+    params: EstimatorParams,
+    tree_seed: int,
+) -> tuple[np.ndarray, dict[TreeTarget, np.ndarray], dict[TreeTarget, int]]:
+    """One inner fold: the held-out rows' linear and tree predictions (the linear base
+    included for ``linear_residual``) and each tree target's early-stopped rounds."""
+    train, stop = ~held & keep, held & keep
+    linear = fit_linear(specs, take(values, train), z[train], params)
+    oof_linear = np.empty(len(z))
+    oof_linear[held] = predict_linear(linear, take(values, held))
+    trees: dict[TreeTarget, np.ndarray] = {}
+    rounds: dict[TreeTarget, int] = {}
+    for target in tree_targets(params):
+        residual_mode = target == "linear_residual"
+        base_train = predict_linear(linear, take(values, train)) if residual_mode else None
+        base_stop = oof_linear[stop] if residual_mode else None
+        tree = fit_tree_member(
+            specs,
+            take(values, train),
+            z[train],
+            base_train,
+            params,
+            tree_seed,
+            valid=(take(values, stop), z[stop], base_stop),
+        )
+        rounds[target] = tree.best_iteration
+        trees[target] = predict_tree(tree, take(values, held))
+        if residual_mode:
+            trees[target] += oof_linear[held]
+    return oof_linear[held], trees, rounds
 
 
 def best_weight(linear: np.ndarray, tree: np.ndarray, z: np.ndarray) -> float:

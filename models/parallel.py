@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
 from lightgbm.basic import _LIB, _safe_call
@@ -111,3 +112,29 @@ def fitting_pool(workers: int, name: str) -> Iterator[ThreadPoolExecutor]:
             stack.enter_context(one_lightgbm_thread())
         # Entered last, so left first: every step has ended before the cap is lifted.
         yield stack.enter_context(ThreadPoolExecutor(workers, thread_name_prefix=name))
+
+
+_EXECUTOR: ContextVar[Executor | None] = ContextVar("courtval_fitting_executor", default=None)
+
+
+@contextmanager
+def fitting_on(executor: Executor | None) -> Iterator[None]:
+    """Fit the independent steps of an estimator that asks :func:`current_executor` on
+    ``executor`` while the block runs (in this thread; None: here, one after another).
+
+    The estimator's own code stays the same wherever its steps run, in the manner of
+    joblib's ``parallel_backend``: training sets a Dask cluster's executor around a whole
+    training run (``training/folds.py``) and the inner folds of every
+    :class:`~models.estimator.ValueRegressor` fitted in it become tasks on the cluster.
+    Only leaf steps may go to it (see the module's note).
+    """
+    token = _EXECUTOR.set(executor)
+    try:
+        yield
+    finally:
+        _EXECUTOR.reset(token)
+
+
+def current_executor() -> Executor | None:
+    """The executor of the innermost :func:`fitting_on` block of this thread, if any."""
+    return _EXECUTOR.get()

@@ -171,6 +171,24 @@ def test_train_on_a_csv_file_and_name_its_bad_cell(env: Path) -> None:
     assert "data row 5, column floor: '三楼' not a number" in " ".join(result.output.split())
 
 
+def test_train_fits_its_inner_folds_on_a_dask_cluster(env: Path, dask_scheduler: str) -> None:
+    """`train --scheduler`: the estimator's inner folds run on the cluster and the model is
+    registered as usual (``tests/training/test_folds.py``: the same model as here)."""
+    out = env / "sales.parquet"
+    runner.invoke(app, ["data", "generate", "property", "--rows", "1500", "--out", str(out)])
+    args = ["train", "property", "--data", str(out), "--scheduler", dask_scheduler]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "version 1" in result.output
+
+
+def test_train_says_which_kind_has_nothing_for_a_cluster(env: Path) -> None:
+    args = ["train", "difficulty", "--scheduler", "tcp://127.0.0.1:9"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "`courtval train difficulty` has no independent steps for a cluster" in result.output
+
+
 def test_a_debtor_file_with_a_bad_date_is_named_not_a_traceback(env: Path) -> None:
     out = env / "debtors.csv"
     runner.invoke(app, ["data", "generate", "debtors", "--rows", "300", "--out", str(out)])
@@ -497,4 +515,17 @@ def test_bench_folds_times_both_ways_and_compares_the_figures(env: Path) -> None
     assert figures["speedup"] == pytest.approx(figures["here_s"] / figures["cluster_s"], rel=0.01)
     assert figures["max_log_difference"] < 1e-9
     assert figures["max_metric_relative_difference"] < 1e-9
+    assert figures["fit_here_s"] > 0 and figures["fit_cluster_s"] > 0
+    assert figures["fit_max_log_difference"] < 1e-9
     assert 0 < figures["median_ape"] < 0.3
+
+
+def test_a_bad_setting_is_named_not_a_traceback(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURTVAL_DASK_SCHEDULER", "scheduler-1")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["evaluate", "vehicle", "--dataset", "car_prices"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "bad setting: " in text and "COURTVAL_DASK_SCHEDULER: String should match" in text
+    assert "scheduler-1" not in text  # a value may be a secret: never echoed
+    assert "Traceback" not in text

@@ -1,15 +1,21 @@
-"""Where the outer folds of a cross-validated evaluation are fitted: here, or on Dask.
+"""Fitting on a Dask cluster when one machine is not enough: evaluation folds and training.
 
 Each outer fold of ``courtval evaluate`` fits a whole model on its own, so the folds are
 independent tasks. On one machine they run one after another (each fit uses the machine's
-cores itself). When one machine is not enough, :class:`FoldRunner` sends them to the Dask
-cluster whose scheduler address it is given (``COURTVAL_DASK_SCHEDULER`` or ``--scheduler``):
-the data goes to the cluster once, each fold is one task, and the folds' answers come back
-in fold order. A fit is deterministic from its seed, so the figures are those of a run here
-(``tests/training/test_folds.py`` holds the two runs side by side), up to the last bits of
-floating point on large tables: Dask's workers run their linear algebra on one thread.
+cores itself). Given the address of a running Dask scheduler (``COURTVAL_DASK_SCHEDULER`` or
+``--scheduler``), :class:`FoldRunner` sends them to that cluster instead: the data goes to the
+cluster once, each fold is one task, and the folds' answers come back in fold order.
+:func:`training_on_cluster` does the same for ``courtval train``: inside it, the inner folds
+of every valuation estimator fitted (``models.inner_cv.cross_fit``) are tasks on the cluster.
 
-The workers must run the same courtval installation as the client (they import the fold
+A fit is deterministic from its seed, so the figures are those of a run here
+(``tests/training/test_folds.py`` holds the two runs side by side), up to the last bits of
+floating point on large tables: Dask's workers run their linear algebra on one thread. On a
+worker every task runs LightGBM on one thread per call: the cluster's parallelism is its
+worker threads, and tasks that run at once in one worker process must not race on
+LightGBM's thread count (``models.parallel``).
+
+The workers must run the same courtval installation as the client (they import the fitting
 functions by name); ``courtval bench folds`` starts a local cluster and measures both ways.
 """
 
@@ -18,15 +24,20 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from models.errors import CourtvalError
-from models.parallel import one_lightgbm_thread
+from models.parallel import fitting_on, one_lightgbm_thread
 from models.settings import DASK_ADDRESS
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +69,8 @@ class FoldRunner:
     workers: int = 1
 
     def __post_init__(self) -> None:
-        if self.scheduler is not None and not re.match(DASK_ADDRESS, self.scheduler):
-            raise ClusterError(
-                f"{self.scheduler!r} is not a Dask scheduler address (tcp://host:8786)"
-            )
+        if self.scheduler is not None:
+            _check_address(self.scheduler)
 
     @property
     def here(self) -> bool:
@@ -92,35 +101,75 @@ class FoldRunner:
     def _on_cluster(
         self, fit_fold: FitFold[R], shared: Sequence[Any], splits: Sequence[Split], label: str
     ) -> list[R]:
-        from distributed import Client
-
-        try:
-            client = Client(self.scheduler, timeout=self.timeout_s, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise ClusterError(
-                f"cannot reach the Dask scheduler at {self.scheduler}: {exc}"
-            ) from exc
-        with client:
-            try:
-                client.wait_for_workers(1, timeout=self.timeout_s)
-            except TimeoutError as exc:
-                raise ClusterError(
-                    f"the Dask scheduler at {self.scheduler} has no worker "
-                    f"(waited {self.timeout_s:g} s)"
-                ) from exc
-            workers = len(client.scheduler_info(n_workers=-1)["workers"])
-            logger.info(
-                "%s: %d folds on %d Dask workers at %s", label, len(splits), workers, self.scheduler
-            )
+        assert self.scheduler is not None
+        with dask_client(self.scheduler, self.timeout_s) as client:
             # The data travels once; every fold's task refers to it.
             data = client.scatter(list(shared), broadcast=False)
             futures = [
                 client.submit(
-                    _on_worker, label, k, len(splits), fit_fold, *data, train, held, pure=False
+                    _on_worker, _timed, label, k, len(splits), fit_fold, *data, train, held,
+                    pure=False,
                 )
                 for k, (train, held) in enumerate(splits)
-            ]
+            ]  # fmt: skip
             return list(client.gather(futures))
+
+
+def _check_address(scheduler: str) -> None:
+    if not re.match(DASK_ADDRESS, scheduler):
+        raise ClusterError(f"{scheduler!r} is not a Dask scheduler address (tcp://host:8786)")
+
+
+@contextmanager
+def dask_client(scheduler: str, timeout_s: float) -> Iterator[Client]:
+    """A client of the scheduler at ``scheduler`` that has at least one worker.
+
+    Raises:
+        ClusterError: The address is malformed, or the scheduler does not answer or has no
+            worker within ``timeout_s``.
+    """
+    from distributed import Client
+
+    _check_address(scheduler)
+    try:
+        client = Client(scheduler, timeout=timeout_s, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=timeout_s)
+        except TimeoutError as exc:
+            raise ClusterError(
+                f"the Dask scheduler at {scheduler} has no worker (waited {timeout_s:g} s)"
+            ) from exc
+        workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        logger.info("connected to the Dask scheduler at %s: %d workers", scheduler, workers)
+        yield client
+
+
+class _ClusterExecutor(Executor):
+    """A Dask client's executor whose tasks run as :func:`_on_worker` does."""
+
+    def __init__(self, client: Client) -> None:
+        self._inner = client.get_executor(pure=False)
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        future: Future[R] = self._inner.submit(_on_worker, fn, *args, **kwargs)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait)
+
+
+@contextmanager
+def training_on_cluster(scheduler: str | None, timeout_s: float) -> Iterator[None]:
+    """Inside the block, the inner folds of every valuation estimator fitted are tasks on
+    the Dask cluster at ``scheduler`` (None: nothing changes; errors as :func:`dask_client`)."""
+    if scheduler is None:
+        yield
+        return
+    with dask_client(scheduler, timeout_s) as client, fitting_on(_ClusterExecutor(client)):
+        yield
 
 
 def _timed(label: str, k: int, n: int, fit_fold: FitFold[R], *args: Any, **kwargs: Any) -> R:
@@ -130,10 +179,10 @@ def _timed(label: str, k: int, n: int, fit_fold: FitFold[R], *args: Any, **kwarg
     return result
 
 
-def _on_worker(label: str, k: int, n: int, fit_fold: FitFold[R], *args: Any) -> R:
-    """A fold on a Dask worker, its LightGBM on one thread per call (``models.parallel``):
-    the cluster's parallelism is its worker threads, one fold each (``dask worker`` runs
-    one thread per core by default), and tasks that run at once in one worker process must
-    not race on LightGBM's thread count."""
+def _on_worker(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
+    """``fn(*args, **kwargs)`` on a Dask worker, its LightGBM on one thread per call: the
+    cluster's parallelism is its worker threads (``dask worker`` runs one per core by
+    default), and tasks that run at once in one worker process must not race on LightGBM's
+    thread count (``models.parallel``)."""
     with one_lightgbm_thread():
-        return _timed(label, k, n, fit_fold, *args)
+        return fn(*args, **kwargs)

@@ -22,6 +22,9 @@ class KindInfo:
     #: How `courtval evaluate KIND` judges the model: k-fold cross-validation on real data
     #: ("cross_validation"), or a time split of freshly generated data ("generated").
     evaluation: str = "cross_validation"
+    #: Whether `courtval train KIND --scheduler` can fit the model's independent steps on a
+    #: Dask cluster (``training.folds.training_on_cluster``).
+    cluster_training: bool = True
 
 
 KIND_INFO: dict[str, KindInfo] = {
@@ -53,5 +56,6 @@ KIND_INFO: dict[str, KindInfo] = {
         (),
         "cases",
         "generated",
+        cluster_training=False,  # one booster and a survival fit: no independent steps
     ),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,7 @@ from models.capacity.vocabulary import Tier
 from models.classification.estimator import ProbabilityClassifier
 from models.classification.params import ClassifierParams
 from models.identity import keyed_hash
-from models.parallel import one_lightgbm_thread
+from models.parallel import current_executor, one_lightgbm_thread
 from models.request_frame import frame_records, requests_to_frame
 from models.schemas import ModelInfo
 
@@ -114,11 +115,18 @@ class CapacityModel:
         # it, so no step's linear algebra ever runs on more threads than ``params.n_jobs``.
         # LightGBM runs one thread per call: a head's thread and the pool's call it at once
         # even with one worker (models.parallel explains the crash this prevents).
+        # A cluster's executor set by ``models.parallel.fitting_on`` (training) takes the
+        # steps instead of the local pool; the heads still wait for them on local threads.
+        remote = current_executor()
         with (
             threadpool_limits(limits=params.n_jobs),
             one_lightgbm_thread(),
-            ThreadPoolExecutor(workers, thread_name_prefix="capacity-fit") as pool,
-            ThreadPoolExecutor(min(2, workers), thread_name_prefix="capacity-head") as heads,
+            nullcontext(remote)
+            if remote is not None
+            else ThreadPoolExecutor(workers, thread_name_prefix="capacity-fit") as pool,
+            ThreadPoolExecutor(
+                2 if remote is not None else min(2, workers), thread_name_prefix="capacity-head"
+            ) as heads,
         ):
 
             def classifier(target: str, monotone: Mapping[str, int]) -> ProbabilityClassifier:
@@ -139,7 +147,8 @@ class CapacityModel:
                 n_jobs=params.n_jobs,
             )
             model = cls(full.result(), share.result(), hidden.result())
-        logger.info("fitted the capacity heads on %d debtors (%d workers)", len(frame), workers)
+        where = f"{workers} workers" if remote is None else "a cluster"
+        logger.info("fitted the capacity heads on %d debtors (%s)", len(frame), where)
         return model
 
     def scores(self, raw: pd.DataFrame) -> CapacityScores:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster, get_task_stream
 
+from models.capacity.model import CapacityModel
 from models.errors import DataError
+from models.estimator import ValueRegressor
+from models.parallel import current_executor
 from tests.models.test_estimator import hedonic_sales
 from tests.training.test_classifier_benchmarks import FAST as FAST_CLASSIFIER
 from tests.training.test_classifier_benchmarks import loans
 from tests.training.test_evaluate import FAST
 from training.classifier_cv import out_of_fold_scores
+from training.cleaning.debtors import clean_debtors
 from training.evaluate import out_of_fold_valuations
-from training.folds import ClusterError, FoldRunner
+from training.folds import ClusterError, FoldRunner, training_on_cluster
+from training.generate.debtors import generate_debtors
+
+T = TypeVar("T")
 
 
 def threads_cluster(workers: int = 1, threads: int = 1) -> LocalCluster:
@@ -97,3 +106,39 @@ def test_a_scheduler_without_workers_is_named() -> None:
         runner = FoldRunner(cluster.scheduler_address, timeout_s=1)
         with pytest.raises(ClusterError, match="has no worker"):
             runner.map(_fold_that_fails, (np.arange(10.0),), [], "test")
+
+
+def _tasks_on(scheduler: str, fit: Callable[[], T]) -> tuple[T, int]:
+    """What ``fit`` returns when run inside :func:`training_on_cluster`, and how many tasks
+    the cluster ran meanwhile (nothing proves the steps went there but the cluster's count)."""
+    with Client(scheduler, set_as_default=False) as observer:
+        with get_task_stream(observer) as stream, training_on_cluster(scheduler, 10):
+            result = fit()
+        return result, len(stream.data)
+
+
+def test_an_estimators_inner_folds_on_the_cluster_give_the_same_model(dask_scheduler: str) -> None:
+    frame = hedonic_sales(600, seed=3)
+    X, y = frame.drop(columns="price"), frame["price"].to_numpy()
+    here = ValueRegressor(FAST, random_state=0).fit(X, y)
+    there, tasks = _tasks_on(dask_scheduler, lambda: ValueRegressor(FAST, random_state=0).fit(X, y))
+    assert tasks == FAST.inner_folds
+    assert np.array_equal(here.predict(X), there.predict(X))
+    assert here.boosting_rounds_ == there.boosting_rounds_
+
+
+def test_the_capacity_steps_on_the_cluster_give_the_same_model(dask_scheduler: str) -> None:
+    debtors = clean_debtors(generate_debtors(n_rows=1500, seed=4).frame).frame
+    here = CapacityModel.fit(debtors, params=FAST_CLASSIFIER, workers=2)
+    there, tasks = _tasks_on(
+        dask_scheduler, lambda: CapacityModel.fit(debtors, params=FAST_CLASSIFIER)
+    )
+    assert tasks >= 3  # the share head and each classifier's members
+    ours, theirs = here.scores(debtors), there.scores(debtors)
+    for name in ("p_full", "share", "p_hidden"):
+        assert np.array_equal(getattr(ours, name), getattr(theirs, name)), name
+
+
+def test_training_here_sets_no_cluster() -> None:
+    with training_on_cluster(None, 1):
+        assert current_executor() is None
