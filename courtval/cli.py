@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -56,7 +57,9 @@ def _setup_logging() -> None:
     )
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # a local cluster's chatter
+    # Dask reads its logging level from its configuration when it is first imported (after
+    # this); an operator's own DASK_LOGGING__DISTRIBUTED wins.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 
 def settings_problems(exc: ValidationError) -> str:

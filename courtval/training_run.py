@@ -100,5 +100,7 @@ def run_evaluation(
         timeout_s=settings.dask_timeout_s,
         workers=settings.train_workers,
     )
-    scored = cross_validate(frame, target_column, dropped, folds, seed, runner)
+    scored = cross_validate(
+        frame, target_column, exclude=dropped, folds=folds, seed=seed, runner=runner
+    )
     return evaluation_line(scored, resamples=bootstrap, seed=seed)

@@ -63,10 +63,25 @@ class TrainOutcome(Protocol):
 
 #: train(data, seed, settings, on_step) -> what the run produced.
 Trainer = Callable[[pd.DataFrame, int, Settings, StepCallback | None], TrainOutcome]
-#: cross_validate(frame, target, exclude, folds, seed, runner) -> the pooled out-of-fold
-#: predictions, which score all rows or any resample of them; ``runner`` says where the
-#: folds are fitted (here or on a Dask cluster; same figures).
-CrossValidator = Callable[[pd.DataFrame, str, Sequence[str], int, int, FoldRunner], RowScored]
+
+
+class CrossValidator(Protocol):
+    """K-fold cross-validation of a kind's estimator on a real table."""
+
+    def __call__(
+        self,
+        frame: pd.DataFrame,
+        target: str,
+        *,
+        exclude: Sequence[str],
+        folds: int,
+        seed: int,
+        runner: FoldRunner,
+    ) -> RowScored:
+        """The pooled out-of-fold predictions, which score all rows or any resample of
+        them; ``runner`` says where the folds are fitted (here or on a Dask cluster; the
+        same figures)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -108,31 +123,6 @@ def _train_difficulty(
     return train_difficulty(data, DifficultyTrainConfig(seed=seed), settings, on_step)
 
 
-def _cv_values(
-    frame: pd.DataFrame,
-    target: str,
-    exclude: Sequence[str],
-    folds: int,
-    seed: int,
-    runner: FoldRunner,
-) -> RowScored:
-    # The valuation estimator takes no pool: its LightGBM uses threads of its own.
-    return out_of_fold_valuations(
-        frame, target, exclude=exclude, folds=folds, seed=seed, runner=runner
-    )
-
-
-def _cv_classifier(
-    frame: pd.DataFrame,
-    target: str,
-    exclude: Sequence[str],
-    folds: int,
-    seed: int,
-    runner: FoldRunner,
-) -> RowScored:
-    return out_of_fold_scores(frame, target, exclude=exclude, folds=folds, seed=seed, runner=runner)
-
-
 def _generated(frame: pd.DataFrame, planted: pd.DataFrame) -> Generated:
     return Generated(frame=frame, planted=planted)
 
@@ -160,7 +150,7 @@ def _case_data(n_rows: int, seed: int) -> Generated:
 KINDS: dict[str, KindSpec] = {
     "property": KindSpec(
         _valuation_trainer(property_task),
-        _cv_values,
+        out_of_fold_valuations,
         PropertyRequest,
         _property_data,
         KIND_INFO["property"],
@@ -169,7 +159,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     "vehicle": KindSpec(
         _valuation_trainer(vehicle_task),
-        _cv_values,
+        out_of_fold_valuations,
         VehicleRequest,
         _vehicle_data,
         KIND_INFO["vehicle"],
@@ -178,7 +168,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     "capacity": KindSpec(
         _train_capacity,
-        _cv_classifier,
+        out_of_fold_scores,
         DebtorRequest,
         _debtor_data,
         KIND_INFO["capacity"],
