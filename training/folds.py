@@ -25,7 +25,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future
+from concurrent.futures import CancelledError, Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -104,7 +104,7 @@ class FoldRunner:
         assert self.scheduler is not None
         with dask_client(self.scheduler, self.timeout_s) as client:
             # The data travels once; every fold's task refers to it.
-            data = client.scatter(list(shared), broadcast=False)
+            data = client.scatter(list(shared), broadcast=False) if shared else []
             futures = [
                 client.submit(
                     _on_worker, _timed, label, k, len(splits), fit_fold, *data, train, held,
@@ -125,10 +125,11 @@ def dask_client(scheduler: str, timeout_s: float) -> Iterator[Client]:
     """A client of the scheduler at ``scheduler`` that has at least one worker.
 
     Raises:
-        ClusterError: The address is malformed, or the scheduler does not answer or has no
-            worker within ``timeout_s``.
+        ClusterError: The address is malformed, the scheduler does not answer or has no
+            worker within ``timeout_s``, or a task of the block was lost (its workers died,
+            or the cluster cancelled it).
     """
-    from distributed import Client
+    from distributed import Client, KilledWorker
 
     _check_address(scheduler)
     try:
@@ -144,7 +145,17 @@ def dask_client(scheduler: str, timeout_s: float) -> Iterator[Client]:
             ) from exc
         workers = len(client.scheduler_info(n_workers=-1)["workers"])
         logger.info("connected to the Dask scheduler at %s: %d workers", scheduler, workers)
-        yield client
+        try:
+            yield client
+        except KilledWorker as exc:
+            raise ClusterError(
+                f"workers of the Dask cluster at {scheduler} died running a task ({exc}); "
+                "their logs say why (memory, a crash)"
+            ) from exc
+        except CancelledError as exc:
+            raise ClusterError(
+                f"the Dask cluster at {scheduler} cancelled a task (did its scheduler stop?)"
+            ) from exc
 
 
 class _ClusterExecutor(Executor):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import dask
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster, get_task_stream
@@ -83,6 +85,22 @@ def test_a_fold_that_fails_on_the_cluster_raises_its_own_error() -> None:
         runner = FoldRunner(cluster.scheduler_address)
         with pytest.raises(DataError, match="row 9 is bad"):
             runner.map(_fold_that_fails, (np.arange(10.0),), splits, "test")
+
+
+def _dies(*_: object) -> None:
+    os._exit(1)  # a worker killed mid-task (out of memory, a crash)
+
+
+def test_a_fold_whose_worker_dies_is_named() -> None:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+    ):
+        runner = FoldRunner(cluster.scheduler_address)
+        with pytest.raises(ClusterError, match="died running a task"):
+            runner.map(_dies, (), [(np.arange(2), np.arange(2, 4))], "test")
 
 
 @pytest.mark.parametrize("address", ["cluster", "tcp://cluster", "http://127.0.0.1:8786"])
