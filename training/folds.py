@@ -45,12 +45,13 @@ R = TypeVar("R")
 
 #: One fold: the positions of its training rows and of its held-out rows.
 Split = tuple[np.ndarray, np.ndarray]
-#: fit_fold(*shared, train, held, **local) -> the fold's held-out answer.
+#: fit_fold(*shared, train, held, **here) -> the fold's held-out answer.
 FitFold = Callable[..., R]
 
 
 class ClusterError(CourtvalError):
-    """The Dask scheduler cannot be reached, or it has no workers to run the folds."""
+    """The Dask cluster cannot be used: a malformed address, a scheduler that does not
+    answer or has no workers, or a task lost with its workers or cancelled."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class FoldRunner:
         arguments ``here`` (a thread pool, which cannot travel) only when it runs here.
 
         Raises:
-            ClusterError: The scheduler cannot be reached or has no worker in time.
+            ClusterError: As :func:`dask_client`.
         """
         if self.scheduler is None:
             return [
