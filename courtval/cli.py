@@ -392,7 +392,8 @@ def bench_folds(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Local Dask worker processes.")] = 2,
     seed: Seed = 0,
 ) -> None:
-    """Time `courtval evaluate`'s folds here and on a local Dask cluster; one JSON line."""
+    """Time an evaluation's folds and a training fit here and on a local Dask cluster; one
+    JSON line."""
     from courtval.bench_folds import run_folds_benchmark
 
     figures = run_folds_benchmark(rows=rows, folds=folds, workers=workers, seed=seed)
