@@ -40,12 +40,29 @@ def threads_cluster(workers: int = 1, threads: int = 1) -> LocalCluster:
     )
 
 
+def _tasks_on(scheduler: str, fit: Callable[[], T], *, training: bool = True) -> tuple[T, int]:
+    """What ``fit`` returns (inside :func:`training_on_cluster` unless ``training`` is False)
+    and how many tasks the cluster ran meanwhile: only the cluster's own count proves the
+    steps went there."""
+    with Client(scheduler, set_as_default=False) as observer, get_task_stream(observer) as stream:
+        if training:
+            with training_on_cluster(scheduler, 10):
+                result = fit()
+        else:
+            result = fit()
+    return result, len(stream.data)
+
+
 def test_valuation_folds_on_the_cluster_give_the_same_figures(dask_scheduler: str) -> None:
     frame = hedonic_sales(600, seed=3)
     here = out_of_fold_valuations(frame, "price", folds=3, params=FAST)
-    there = out_of_fold_valuations(
-        frame, "price", folds=3, params=FAST, runner=FoldRunner(dask_scheduler)
+    runner = FoldRunner(dask_scheduler)
+    there, tasks = _tasks_on(
+        dask_scheduler,
+        lambda: out_of_fold_valuations(frame, "price", folds=3, params=FAST, runner=runner),
+        training=False,
     )
+    assert tasks == 3  # one a fold
     for name in ("prices", "point", "lower", "upper"):
         assert np.array_equal(getattr(here, name), getattr(there, name)), name
     assert here.metrics().median_ape < 0.15
@@ -55,7 +72,13 @@ def test_classifier_folds_on_the_cluster_give_the_same_probabilities(dask_schedu
     frame = loans()
     kwargs = {"exclude": ["编号"], "folds": 3, "seed": 1, "params": FAST_CLASSIFIER}
     here = out_of_fold_scores(frame, "状态", runner=FoldRunner(workers=2), **kwargs)
-    there = out_of_fold_scores(frame, "状态", runner=FoldRunner(dask_scheduler), **kwargs)
+    runner = FoldRunner(dask_scheduler)
+    there, tasks = _tasks_on(
+        dask_scheduler,
+        lambda: out_of_fold_scores(frame, "状态", runner=runner, **kwargs),
+        training=False,
+    )
+    assert tasks == 3
     assert np.array_equal(here.probabilities, there.probabilities)
     assert here.metrics().auc > 0.7
 
@@ -124,15 +147,6 @@ def test_a_scheduler_without_workers_is_named() -> None:
         runner = FoldRunner(cluster.scheduler_address, timeout_s=1)
         with pytest.raises(ClusterError, match="has no worker"):
             runner.map(_fold_that_fails, (np.arange(10.0),), [], "test")
-
-
-def _tasks_on(scheduler: str, fit: Callable[[], T]) -> tuple[T, int]:
-    """What ``fit`` returns when run inside :func:`training_on_cluster`, and how many tasks
-    the cluster ran meanwhile (nothing proves the steps went there but the cluster's count)."""
-    with Client(scheduler, set_as_default=False) as observer:
-        with get_task_stream(observer) as stream, training_on_cluster(scheduler, 10):
-            result = fit()
-        return result, len(stream.data)
 
 
 def test_an_estimators_inner_folds_on_the_cluster_give_the_same_model(dask_scheduler: str) -> None:
