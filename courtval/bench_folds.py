@@ -20,7 +20,7 @@ from distributed import LocalCluster
 
 from models.estimator import ValueRegressor
 from training.cv_columns import feature_frame
-from training.evaluate import out_of_fold_valuations
+from training.evaluate import out_of_fold_valuations, priced_sales
 from training.folds import FoldRunner, training_on_cluster
 from training.generate.property import generate_property_transactions
 from training.scored import ScoredSales
@@ -48,18 +48,17 @@ def run_folds_benchmark(*, rows: int, folds: int, workers: int, seed: int) -> di
     local Dask worker processes (the cluster's start-up not counted, the data's transfer
     counted)."""
     frame = generate_property_transactions(n_rows=rows, seed=seed).frame
-    prices = pd.to_numeric(frame["price"], errors="coerce").to_numpy(dtype=float)
-    sold = np.isfinite(prices) & (prices > 0)
-    features = feature_frame(frame[sold], "price", _EXCLUDE)
+    sold, prices = priced_sales(frame, "price")  # the rows the evaluation scores
+    features = feature_frame(sold, "price", _EXCLUDE)
     here, here_s = _timed_run(frame, folds, seed, FoldRunner())
-    fitted_here, fit_here_s = _timed_fit(features, prices[sold], seed)
+    fitted_here, fit_here_s = _timed_fit(features, prices, seed)
     with LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         address = cluster.scheduler_address
         there, cluster_s = _timed_run(frame, folds, seed, FoldRunner(address))
         with training_on_cluster(address, timeout_s=60):
-            fitted_there, fit_cluster_s = _timed_fit(features, prices[sold], seed)
+            fitted_there, fit_cluster_s = _timed_fit(features, prices, seed)
     gap = max(
         float(np.max(np.abs(np.log(getattr(here, name)) - np.log(getattr(there, name)))))
         for name in ("point", "lower", "upper")

@@ -101,18 +101,11 @@ DataFile = Annotated[Path | None, typer.Option(help="Any CSV/Parquet/Excel file.
 Target = Annotated[str | None, typer.Option(help="Target column (with --data).")]
 Exclude = Annotated[str, typer.Option(help="Comma-separated columns to drop.")]
 Folds = Annotated[int, typer.Option(min=2, max=20)]
-TrainScheduler = Annotated[
-    str | None,
-    typer.Option(
-        help="Fit the independent steps (inner folds, capacity members) on this Dask "
-        "scheduler (tcp://host:8786); default: COURTVAL_DASK_SCHEDULER, else here."
-    ),
-]
 Scheduler = Annotated[
     str | None,
     typer.Option(
-        help="Fit the folds on this Dask scheduler (tcp://host:8786); "
-        "default: COURTVAL_DASK_SCHEDULER, else here."
+        help="Fit the independent steps (folds; in training also the capacity members) on "
+        "this Dask scheduler (tcp://host:8786); default: COURTVAL_DASK_SCHEDULER, else here."
     ),
 ]
 Bootstrap = Annotated[
@@ -186,7 +179,7 @@ def _register(kind: str, info: KindInfo) -> None:
         data: TrainData = None,
         seed: Seed = 0,
         if_missing: IfMissing = False,
-        scheduler: TrainScheduler = None,
+        scheduler: Scheduler = None,
     ) -> None:
         from courtval.training_run import run_training
 

@@ -24,7 +24,14 @@ logger = logging.getLogger(__name__)
 IMPLAUSIBLE_RATIO = 1_000.0
 
 
-def _clean_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.ndarray]:
+def priced_sales(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The rows of ``frame`` with a usable price and those prices: a missing, non-numeric or
+    non-positive price, or one over :data:`IMPLAUSIBLE_RATIO` times off the median, is
+    dropped with a warning.
+
+    Raises:
+        DataError: If ``target`` is not a column.
+    """
     if target not in frame.columns:
         raise DataError(f"target {target!r} is not a column; got {list(frame.columns)}")
     prices = series_to_number(frame[target])  # "1,250,000" too
@@ -77,7 +84,7 @@ def out_of_fold_valuations(
     Raises:
         DataError: If ``target`` is not a column or fewer than ``folds`` rows remain.
     """
-    data, prices = _clean_target(frame, target)
+    data, prices = priced_sales(frame, target)
     if len(prices) < folds:
         raise DataError(f"{len(prices)} rows with a positive {target} for {folds} folds")
     features = feature_frame(data, target, exclude)

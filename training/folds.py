@@ -92,7 +92,7 @@ class FoldRunner:
         Raises:
             ClusterError: As :func:`dask_client`.
         """
-        if self.scheduler is None:
+        if self.here:
             return [
                 _timed(label, k, len(splits), fit_fold, *shared, train, held, **here)
                 for k, (train, held) in enumerate(splits)
@@ -175,8 +175,10 @@ class _ClusterExecutor(Executor):
 
 @contextmanager
 def training_on_cluster(scheduler: str | None, timeout_s: float) -> Iterator[None]:
-    """Inside the block, the inner folds of every valuation estimator fitted are tasks on
-    the Dask cluster at ``scheduler`` (None: nothing changes; errors as :func:`dask_client`)."""
+    """Inside the block, the independent steps of every model fitted that asks
+    :func:`models.parallel.current_executor` (the valuation estimator's inner folds, the
+    capacity members) are tasks on the Dask cluster at ``scheduler`` (None: nothing
+    changes; errors as :func:`dask_client`)."""
     if scheduler is None:
         yield
         return
