@@ -377,6 +377,54 @@ def score_cases(
     run_case_scoring(input, output, as_of=as_of, console=console)
 
 
+@score_app.command("debtors")
+@domain_errors
+def score_debtors(
+    input: Annotated[
+        Path,
+        typer.Option(
+            "--input", help="Debtors: Parquet, CSV or Excel, columns named by the API's fields."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", help="Scored debtors: .parquet or .csv.")],
+    reasons: Annotated[
+        bool, typer.Option("--reasons", help="Reason codes per debtor (about 5 times slower).")
+    ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Score the valid rows and list the bad ones in OUTPUT's .rejected file "
+            "(default: a bad cell stops the run, nothing written).",
+        ),
+    ] = False,
+    chunk_rows: Annotated[
+        int, typer.Option(min=100, max=1_000_000, help="Rows per step (per task on a cluster).")
+    ] = 20_000,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Score the chunks on this Dask scheduler (tcp://host:8786); default: "
+            "COURTVAL_DASK_SCHEDULER, else here."
+        ),
+    ] = None,
+) -> None:
+    """The triage system's nightly file: every debtor's probability of paying, expected
+    recovery, tier, leads and relief hint from the capacity model in service (the identity
+    number only as its keyed hash)."""
+    from courtval.debtor_scoring import run_debtor_scoring
+
+    run_debtor_scoring(
+        input,
+        output,
+        reasons=reasons,
+        skip_invalid=skip_invalid,
+        chunk_rows=chunk_rows,
+        scheduler=scheduler,
+        console=console,
+    )
+
+
 @bench_app.command("folds")
 @domain_errors
 def bench_folds(
@@ -390,6 +438,25 @@ def bench_folds(
     from courtval.bench_folds import run_folds_benchmark
 
     figures = run_folds_benchmark(rows=rows, folds=folds, workers=workers, seed=seed)
+    typer.echo(json.dumps(figures))
+
+
+@bench_app.command("debtors")
+@domain_errors
+def bench_debtors(
+    rows: Annotated[int, typer.Option(min=1000, help="Generated debtors to score.")] = 200_000,
+    train_rows: Annotated[int, typer.Option(min=2000, help="Debtors to train on.")] = 10_000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Local Dask worker processes.")] = 2,
+    chunk_rows: Annotated[int, typer.Option(min=100, help="Rows per task.")] = 20_000,
+    seed: Seed = 0,
+) -> None:
+    """Time `courtval score debtors` here and on a local Dask cluster; one JSON line
+    (self-contained: own data and store)."""
+    from courtval.bench_debtors import run_debtors_benchmark
+
+    figures = run_debtors_benchmark(
+        rows=rows, train_rows=train_rows, workers=workers, chunk_rows=chunk_rows, seed=seed
+    )
     typer.echo(json.dumps(figures))
 
 

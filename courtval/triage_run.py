@@ -13,10 +13,11 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import Progress
 
+from courtval.result_files import check_output_suffix, side_file
 from models.errors import DataError
-from models.registry import load_champion
+from models.served import load_served
 from models.settings import get_settings
-from models.table_io import write_parquet
+from models.table_io import save_table, write_parquet
 from models.triage.ranking import Ranking, TriageOptions, rank_cases
 from models.triage.records import CaseRecordError, case_frame
 from models.triage.vocabulary import CaseOutcome
@@ -111,22 +112,15 @@ def _joined(
     return out
 
 
-def _write(frame: pd.DataFrame, path: Path) -> None:
-    if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    else:
-        write_parquet(frame, path)
-
-
 def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: Console) -> None:
-    """Rank ``input`` with the difficulty champion and write ``output`` plus three side files:
+    """Rank ``input`` with the difficulty model in service (from the registry or a bundle file,
+    as ``settings.model_source`` says) and write ``output`` plus three side files:
     ``.bundles``, ``.bankruptcy`` and ``.alerts`` (same format)."""
-    if output.suffix.lower() not in {".parquet", ".csv"}:
-        raise DataError(f"--output must end in .parquet or .csv, got {output.name}")
+    check_output_suffix(output)
     settings = get_settings()
     day = _as_of(as_of)
     started = time.perf_counter()
-    loaded = load_champion(settings, KIND)
+    loaded = load_served(settings, KIND).loaded  # the server's model, bundles included
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("reading…", total=None)
         cases = _read_cases(input)
@@ -139,8 +133,7 @@ def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: C
             progress=lambda done, total: bar.update(task, completed=done),
         )
         bar.update(task, description="writing…")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        _write(ranked_table(cases, ranking), output)
+        save_table(ranked_table(cases, ranking), output)
         for name, side in (
             ("bundles", ranking.bundles),
             ("bankruptcy", ranking.bankruptcy),
@@ -151,7 +144,7 @@ def run_case_scoring(input: Path, output: Path, *, as_of: str | None, console: C
                 ),
             ),
         ):
-            _write(side, output.with_name(f"{output.stem}.{name}{output.suffix}"))
+            save_table(side, side_file(output, name))
     lanes = ", ".join(f"{k} {v:,}" for k, v in ranking.lane_counts().items())
     console.print(
         f"ranked {len(cases):,} cases as of {day.date()} in {time.perf_counter() - started:.1f} s "

@@ -76,8 +76,9 @@ class Settings(BaseSettings):
         default=None,
         pattern=DASK_ADDRESS,
         description="Address of a running Dask scheduler (tcp://host:8786) on which "
-        "`courtval evaluate` fits its cross-validation folds, one task each, when one machine "
-        "is not enough; unset: the folds are fitted here. `--scheduler` overrides it.",
+        "`courtval evaluate` fits its cross-validation folds, `courtval train` its independent "
+        "steps and `courtval score debtors` its chunks, one task each, when one machine is not "
+        "enough; unset: here. `--scheduler` overrides it.",
     )
     dask_timeout_s: float = Field(
         default=10.0,

@@ -200,12 +200,23 @@ def write_table(frame: pd.DataFrame, suffix: str) -> bytes:
     or ``.parquet`` file; in the spreadsheet formats no text cell is a formula
     (:func:`inert_text`)."""
     buffer = io.BytesIO()
+    _write(frame, buffer, suffix)
+    return buffer.getvalue()
+
+
+def save_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` in the format its suffix names, as :func:`write_table` (a
+    result file of the batch commands: ``courtval score``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(frame, path, path.suffix.lower())
+
+
+def _write(frame: pd.DataFrame, target: Path | io.BytesIO, suffix: str) -> None:
     if suffix == ".csv":
-        buffer.write(inert_text(frame).to_csv(index=False).encode("utf-8-sig"))
+        inert_text(frame).to_csv(target, index=False, encoding="utf-8-sig")
     elif suffix == ".xlsx":
-        inert_text(frame).to_excel(buffer, index=False)
+        inert_text(frame).to_excel(target, index=False)
     elif suffix == ".parquet":
-        write_parquet(frame, buffer)
+        write_parquet(frame, target)
     else:
         raise DataError(f"cannot write {suffix!r}; use {', '.join(WRITABLE)}")
-    return buffer.getvalue()

@@ -9,9 +9,7 @@ one entry, and only then are the results — the file's own columns plus the ans
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +25,7 @@ from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
-from models.tabular import FALSE_WORDS, TRUE_WORDS
+from models.table_requests import TableSchema
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller
 from serving.access.record import ledger_entry
@@ -51,6 +49,11 @@ class BatchKind:
     schema: type[BaseModel]
     labels: Mapping[str, str]
     answer_columns: Mapping[str, str]
+
+    @property
+    def table(self) -> TableSchema:
+        """How a file's columns and cells are read as requests."""
+        return TableSchema(self.schema, self.labels)
 
     @property
     def endpoint(self) -> str:
@@ -88,39 +91,6 @@ KINDS = {
 }
 
 
-def _column_names(frame: pd.DataFrame, spec: BatchKind) -> dict[str, str]:
-    """File column → field name, for the columns that name a field (by label or name)."""
-    by_label = {label: name for name, label in spec.labels.items()}
-    names: dict[str, str] = {}
-    for column in frame.columns:
-        text = str(column).strip()
-        field = by_label.get(text) or (text if text in spec.labels else None)
-        if field is not None:
-            names[str(column)] = field
-    return names
-
-
-def _missing_columns(names: Mapping[str, str], spec: BatchKind) -> list[str]:
-    required = [n for n, f in spec.schema.model_fields.items() if f.is_required()]
-    present = set(names.values())
-    return [spec.labels.get(n, n) for n in required if n not in present]
-
-
-def _cell(value: Any, boolean: bool) -> Any:
-    """A cell as the schema wants it: blanks dropped, 是/否 as booleans, dates as dates."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if value == "":
-            return None
-        if boolean and value.lower() in TRUE_WORDS | FALSE_WORDS:
-            return value.lower() in TRUE_WORDS
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date()
-    return value
-
-
 def file_requests(frame: pd.DataFrame, spec: BatchKind, limit: int) -> list[BaseModel]:
     """The file's rows as validated requests.
 
@@ -137,18 +107,14 @@ def file_requests(frame: pd.DataFrame, spec: BatchKind, limit: int) -> list[Base
                 f"共 {len(frame)} 行，每批至多 {limit} 行", f"{len(frame)} rows; at most {limit}"
             ),
         )
-    names = _column_names(frame, spec)
-    missing = _missing_columns(names, spec)
+    names = spec.table.column_fields(frame)
+    missing = spec.table.missing_columns(names)
     if missing:
         raise InvalidInputError(
             "file",
             bilingual(f"缺少列：{'、'.join(missing)}", f"missing columns: {', '.join(missing)}"),
         )
-    booleans = {n for n, f in spec.schema.model_fields.items() if f.annotation is bool}
-    rows = []
-    for record in frame[list(names)].to_dict(orient="records"):
-        cells = {names[c]: _cell(v, names[c] in booleans) for c, v in record.items()}
-        rows.append({k: v for k, v in cells.items() if v is not None})
+    rows = list(spec.table.rows(frame, names))
     try:
         requests: list[BaseModel] = TypeAdapter(list[spec.schema]).validate_python(rows)  # type: ignore[name-defined]
     except ValidationError as exc:

@@ -1,17 +1,10 @@
 """The models a running server holds, loaded in the lifespan (never at import).
 
-Where a kind's model comes from follows ``settings.model_source``:
-
-* ``registry``: the version holding the champion alias in MLflow;
-* ``bundles``: the signed bundle file ``<bundle_dir>/<kind>.cvbundle`` (``courtval models
-  import`` puts it there);
-* ``auto``: the registry, and when it is unreachable, has no champion or its download fails,
-  that bundle file (a warning names the reason).
-
-A model loaded from the registry is also written, signed, to its kind's bundle file (the "last
-good" copy), so that a restart without the registry still serves; without a signing key that
-copy is skipped. :func:`reload_store` builds a new store and never touches the one serving, so
-requests in flight keep the models they started with.
+Where a kind's model comes from follows ``settings.model_source`` (:mod:`models.served`, which
+the batch commands share). A model loaded from the registry is also written, signed, to its
+kind's bundle file (the "last good" copy), so that a restart without the registry still
+serves; without a signing key that copy is skipped. :func:`reload_store` builds a new store
+and never touches the one serving, so requests in flight keep the models they started with.
 """
 
 from __future__ import annotations
@@ -20,29 +13,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mlflow.exceptions import MlflowException
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import SQLAlchemyError
 
-from models.bundle_file import (
-    bundle_file_of,
-    inspect_bundle_file,
-    read_bundle_file,
-    signing_key,
-    write_bundle_file,
-)
-from models.errors import CourtvalError, ModelNotFoundError
-from models.registry import LoadedModel, load_champion, require_tracking_store
+from models.bundle_file import bundle_file_of, inspect_bundle_file, signing_key, write_bundle_file
+from models.errors import CourtvalError
+from models.registry import LoadedModel
+from models.served import ModelSource, ServedModel, first_line, load_served
 from models.settings import Settings
 from serving.holidays import CalendarReload
 
 logger = logging.getLogger(__name__)
-
-ModelSource = Literal["registry", "bundle"]
-
-#: What a failed registry load raises: MLflow's errors (network ones included), its SQL
-#: store's, file errors and our own.
-_REGISTRY_FAILURES = (CourtvalError, MlflowException, SQLAlchemyError, OSError)
 
 
 @dataclass
@@ -59,15 +39,6 @@ class ModelStore:
     def source(self, kind: str) -> ModelSource | None:
         """Whether a kind's model came from the registry or a bundle file, or None."""
         return self.sources.get(kind)
-
-
-@dataclass(frozen=True)
-class _Fresh:
-    """A model just loaded, where from, and why not from the registry when it was not."""
-
-    loaded: LoadedModel
-    source: ModelSource
-    note: str | None = None
 
 
 class KindReload(BaseModel):
@@ -106,24 +77,6 @@ class ReloadReport(BaseModel):
         return {m.kind: m.reason or "" for m in self.models if m.outcome == "kept"}
 
 
-def _reason(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _from_registry(settings: Settings, kind: str) -> LoadedModel:
-    require_tracking_store(settings.resolved_tracking_uri)
-    return load_champion(settings, kind)
-
-
-def _from_bundle(settings: Settings, kind: str) -> LoadedModel:
-    path = bundle_file_of(settings, kind)
-    if not path.is_file():
-        raise ModelNotFoundError(
-            f"no bundle file {path} (`courtval models import FILE` puts one there)"
-        )
-    return read_bundle_file(path, signing_key(settings), expected_kind=kind)
-
-
 def _save_last_good(settings: Settings, kind: str, loaded: LoadedModel) -> None:
     """Keep a signed copy of a registry model for restarts without the registry."""
     if settings.bundle_signing_key is None:
@@ -141,31 +94,13 @@ def _save_last_good(settings: Settings, kind: str, loaded: LoadedModel) -> None:
         logger.warning("could not keep %s v%s as %s: %s", kind, info.version, path, exc)
 
 
-def _load_kind(settings: Settings, kind: str) -> _Fresh:
-    """Load one kind from where ``settings.model_source`` says; raise when nothing loads."""
-    if settings.model_source == "bundles":
-        return _Fresh(_from_bundle(settings, kind), "bundle")
-    try:
-        loaded = _from_registry(settings, kind)
-    except _REGISTRY_FAILURES as exc:
-        if settings.model_source == "registry":
-            raise
-        return _fall_back(settings, kind, _reason(exc))
-    _save_last_good(settings, kind, loaded)
-    return _Fresh(loaded, "registry")
-
-
-def _fall_back(settings: Settings, kind: str, why: str) -> _Fresh:
-    path = bundle_file_of(settings, kind)
-    logger.warning("%s: registry failed (%s); loading the bundle file %s", kind, why, path)
-    try:
-        loaded = _from_bundle(settings, kind)
-    except CourtvalError as exc:
-        raise ModelNotFoundError(
-            f"no {kind} model to serve: registry: {why}; bundle: {exc}; "
-            f"or train one: `courtval train {kind}`"
-        ) from exc
-    return _Fresh(loaded, "bundle", note=f"registry failed: {why}")
+def _load_kind(settings: Settings, kind: str) -> ServedModel:
+    """Load one kind (:func:`models.served.load_served`); keep a registry model's last-good
+    copy."""
+    fresh = load_served(settings, kind)
+    if fresh.source == "registry":
+        _save_last_good(settings, kind, fresh.loaded)
+    return fresh
 
 
 def load_champions(settings: Settings) -> ModelStore:
@@ -204,11 +139,11 @@ def reload_store(current: ModelStore, settings: Settings) -> tuple[ModelStore, R
             if old is None:
                 raise
             logger.warning(
-                "reload: %s keeps v%s: %s", kind, old.info.version, _reason(exc), exc_info=True
+                "reload: %s keeps v%s: %s", kind, old.info.version, first_line(exc), exc_info=True
             )
             store.loaded[kind] = old
             store.sources[kind] = current.source(kind) or "registry"
-            entries.append(_entry(kind, "kept", old, old, store, _reason(exc)))
+            entries.append(_entry(kind, "kept", old, old, store, first_line(exc)))
             continue
         unchanged = old is not None and _same(old, fresh.loaded)
         # The same version stays the same object: no second copy of it in memory.

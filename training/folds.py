@@ -108,7 +108,7 @@ class FoldRunner:
             data = client.scatter(list(shared), broadcast=False) if shared else []
             futures = [
                 client.submit(
-                    _on_worker, _timed, label, k, len(splits), fit_fold, *data, train, held,
+                    on_worker, _timed, label, k, len(splits), fit_fold, *data, train, held,
                     pure=False,
                 )
                 for k, (train, held) in enumerate(splits)
@@ -160,13 +160,13 @@ def dask_client(scheduler: str, timeout_s: float) -> Iterator[Client]:
 
 
 class _ClusterExecutor(Executor):
-    """A Dask client's executor whose tasks run as :func:`_on_worker` does."""
+    """A Dask client's executor whose tasks run as :func:`on_worker` does."""
 
     def __init__(self, client: Client) -> None:
         self._inner = client.get_executor(pure=False)
 
     def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
-        future: Future[R] = self._inner.submit(_on_worker, fn, *args, **kwargs)
+        future: Future[R] = self._inner.submit(on_worker, fn, *args, **kwargs)
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -193,7 +193,7 @@ def _timed(label: str, k: int, n: int, fit_fold: FitFold[R], *args: Any, **kwarg
     return result
 
 
-def _on_worker(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
+def on_worker(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
     """``fn(*args, **kwargs)`` on a Dask worker, its LightGBM on one thread per call: the
     cluster's parallelism is its worker threads (``dask worker`` runs one per core by
     default), and tasks that run at once in one worker process must not race on LightGBM's

@@ -185,22 +185,24 @@ class CapacityModel:
         self, request: DebtorRequest, info: ModelInfo, options: CapacityOptions
     ) -> CapacityAssessment:
         """The full answer for one debtor."""
-        return self._answers([request], info, options, with_reasons=True)[0]
+        return self.assess_all([request], info, options, with_reasons=True)[0]
 
     def assess_batch(
         self, batch: CapacityBatchRequest, info: ModelInfo, options: CapacityOptions
     ) -> CapacityBatch:
         """Answers for a batch, in request order; reasons only when asked for."""
-        items = self._answers(batch.items, info, options, batch.include_contributions)
+        items = self.assess_all(batch.items, info, options, batch.include_contributions)
         return CapacityBatch(items=items, model=info)
 
-    def _answers(
+    def assess_all(
         self,
         requests: list[DebtorRequest],
         info: ModelInfo,
         options: CapacityOptions,
         with_reasons: bool,
     ) -> list[CapacityAssessment]:
+        """The full answers for many debtors in one vectorised pass, in request order;
+        reasons only ``with_reasons`` (they cost the heads' SHAP values)."""
         raw = requests_to_frame(requests, DebtorRequest)
         features = capacity_features(raw)[list(FEATURES)]
         s = self._scores(features)

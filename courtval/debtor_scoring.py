@@ -1,0 +1,163 @@
+"""What `courtval score debtors` does: a debtor file scored by the capacity model in service,
+here or on a Dask cluster when one machine is not enough (a province's whole queue).
+
+The file is read here and cut into chunks of rows. Here the chunks are scored one after
+another; on a cluster the model travels to every worker once and each chunk is one task, its
+rows checked and scored there, and the chunks come back in file order: the same table either
+way (``tests/test_score_debtors.py``). Nothing is written until every row has been checked: a
+bad cell stops the run naming its data row and column, unless ``--skip-invalid`` asks for the
+valid rows to be scored and the bad ones listed in a side file.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.progress import Progress
+
+from courtval.result_files import check_output_suffix, side_file
+from models.capacity.bulk import (
+    DEBTOR_TABLE,
+    ScoredDebtors,
+    answer_columns,
+    score_debtor_table,
+)
+from models.capacity.options import CapacityOptions
+from models.errors import DataError
+from models.identity import identity_key
+from models.registry import LoadedModel
+from models.served import load_served
+from models.settings import get_settings
+from models.table_io import save_table
+from models.table_requests import BadCell
+from training.datasets import load_table
+from training.folds import dask_client, on_worker
+
+logger = logging.getLogger(__name__)
+
+KIND = "capacity"
+#: Bad cells a refused file's error lists (the rest are counted).
+SHOWN_ERRORS = 10
+
+Done = Callable[[int], None]
+
+
+def run_debtor_scoring(
+    input: Path,
+    output: Path,
+    *,
+    reasons: bool,
+    skip_invalid: bool,
+    chunk_rows: int,
+    scheduler: str | None,
+    console: Console,
+) -> None:
+    """Score ``input`` and write ``output`` (and ``<output>.rejected`` for skipped rows)."""
+    check_output_suffix(output)
+    settings = get_settings()
+    started = time.perf_counter()
+    loaded = load_served(settings, KIND).loaded
+    options = CapacityOptions.from_settings(settings, identity_key(settings))
+    frame = _read_debtors(input, options.reasons)
+    chunks = [(frame.iloc[s : s + chunk_rows], s + 1) for s in range(0, len(frame), chunk_rows)]
+    scoring = _Scoring(loaded, options, reasons, chunks)
+    cluster = scheduler or settings.dask_scheduler
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("scoring", total=len(frame))
+
+        def done(rows: int) -> None:
+            bar.advance(task, rows)
+
+        if cluster is None:
+            parts = scoring.here(done)
+        else:
+            parts = scoring.on_cluster(done, cluster, settings.dask_timeout_s)
+    bad = [cell for part in parts for cell in part.bad]
+    if bad and not skip_invalid:
+        raise DataError(_refusal(input, bad))
+    table = pd.concat([part.table for part in parts], ignore_index=True)
+    save_table(table, output)
+    rejected = ""
+    if bad:
+        path = side_file(output, "rejected")
+        listed = [{"data_row": c.row, "column": c.column, "message": c.message} for c in bad]
+        save_table(pd.DataFrame(listed), path)
+        rows = len({cell.row for cell in bad})
+        rejected = f"; {rows:,} rows left out, their cells in {path}"
+    tiers = ", ".join(f"{k} {v:,}" for k, v in table["tier"].value_counts().items())
+    where = "here" if cluster is None else f"on the Dask cluster at {cluster}"
+    console.print(
+        f"scored {len(table):,} debtors {where} in {time.perf_counter() - started:.1f} s "
+        f"with {loaded.info.name} v{loaded.info.version} → {output}; tiers: {tiers}{rejected}"
+    )
+
+
+def _read_debtors(path: Path, reasons: int) -> pd.DataFrame:
+    """The file's table, with every required field's column and no column an answer takes."""
+    frame = load_table(path)
+    if frame.empty:
+        raise DataError(f"{path.name}: the file has no data rows")
+    missing = DEBTOR_TABLE.missing_columns(DEBTOR_TABLE.column_fields(frame))
+    if missing:
+        raise DataError(f"{path.name}: missing columns: {', '.join(missing)}")
+    taken = [str(c) for c in frame.columns if str(c) in set(answer_columns(reasons))]
+    if taken:
+        raise DataError(
+            f"{path.name}: the columns {', '.join(taken)} are the answers' names; "
+            "rename or drop them"
+        )
+    return frame
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """The chunks of one file and what scores them."""
+
+    loaded: LoadedModel
+    options: CapacityOptions
+    reasons: bool
+    chunks: list[tuple[pd.DataFrame, int]]  # the rows, and the data row of the first
+
+    def here(self, done: Done) -> list[ScoredDebtors]:
+        """Each chunk in turn, in this process."""
+        model, info, options = self.loaded.model, self.loaded.info, self.options
+        parts = []
+        for chunk, first_row in self.chunks:
+            parts.append(score_debtor_table(model, chunk, first_row, info, options, self.reasons))
+            done(len(chunk))
+        return parts
+
+    def on_cluster(self, done: Done, scheduler: str, timeout_s: float) -> list[ScoredDebtors]:
+        """Each chunk a task on the Dask cluster at ``scheduler``, answers in file order."""
+        with dask_client(scheduler, timeout_s) as client:
+            # The model travels to every worker once; each chunk travels with its own task.
+            model = client.scatter(self.loaded.model, broadcast=True, hash=False)
+            futures = [
+                client.submit(
+                    on_worker, score_debtor_table, model, chunk, first_row, self.loaded.info,
+                    self.options, self.reasons, pure=False,
+                )
+                for chunk, first_row in self.chunks
+            ]  # fmt: skip
+            parts = []
+            for future, (chunk, _) in zip(futures, self.chunks, strict=True):
+                parts.append(future.result())  # in file order; a failed chunk raises here
+                done(len(chunk))
+            return parts
+
+
+def _refusal(path: Path, bad: list[BadCell]) -> str:
+    """The error of a file with bad cells: the first of them, by data row and column."""
+    rows = len({cell.row for cell in bad})
+    shown = "\n".join(f"  {cell}" for cell in bad[:SHOWN_ERRORS])
+    more = f"\n  … and {len(bad) - SHOWN_ERRORS:,} more" if len(bad) > SHOWN_ERRORS else ""
+    return (
+        f"{path.name}: {rows:,} rows have bad cells; nothing was written "
+        f"(--skip-invalid scores the others and lists these beside the output):\n{shown}{more}"
+    )
