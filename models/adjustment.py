@@ -26,9 +26,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, computed_field
+
+if TYPE_CHECKING:
+    from models.schemas import ValueInterval
 
 ADJUSTED_PRICE_DESCRIPTION = (
     "修正后价格 (CNY): this sale's price adjusted to the asset being valued for every difference "
@@ -73,6 +78,47 @@ def comparables_value(adjusted: Sequence[float | None]) -> float | None:
 def median_adjusted(comparables: Sequence[object]) -> float | None:
     """The 比准价格 of some comparables: :func:`comparables_value` of their adjusted prices."""
     return comparables_value([getattr(c, "adjusted_price", None) for c in comparables])
+
+
+def inside_interval(check: float | None, lower: float, upper: float) -> bool | None:
+    """Whether a 比准价格 lies in ``[lower, upper]`` (None without one). Outside, the two
+    methods are to be reconciled; it does not say the estimate is wrong."""
+    return None if check is None else lower <= check <= upper
+
+
+INSIDE_INTERVAL_DESCRIPTION = (
+    "Whether the 比准价格 lies inside the interval; when it does not, the estimate and the "
+    "comparables are to be reconciled (not a sign that either is wrong). None without a 比准价格."
+)
+
+
+class ComparablesCheck(BaseModel):
+    """An answer with a 比准价格 and an interval: says whether the one lies in the other
+    (computed, so an answer read back from the ledger says it too)."""
+
+    if TYPE_CHECKING:
+        comparables_value: float | None
+        interval: ValueInterval
+
+    def _bounds(self) -> tuple[float, float]:
+        return self.interval.lower, self.interval.upper
+
+    @computed_field(description=INSIDE_INTERVAL_DESCRIPTION)  # type: ignore[prop-decorator]
+    @property
+    def comparables_inside_interval(self) -> bool | None:
+        """Whether ``comparables_value`` lies inside the interval (:func:`inside_interval`)."""
+        return inside_interval(self.comparables_value, *self._bounds())
+
+
+class BatchComparablesCheck(ComparablesCheck):
+    """A batch row's :class:`ComparablesCheck`: its interval is its ``lower`` and ``upper``."""
+
+    if TYPE_CHECKING:
+        lower: float
+        upper: float
+
+    def _bounds(self) -> tuple[float, float]:
+        return self.lower, self.upper
 
 
 def log_of(value: float | None) -> float | None:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from models.adjustment import median_adjusted
+from models.adjustment import inside_interval, median_adjusted
 from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
 from models.request_frame import frame_records
@@ -215,6 +215,11 @@ class TabularValuer(ABC):
             checks = self.comparables_values(batch.items, values, options)
             for item, check in zip(items, checks, strict=True):
                 item["comparables_value"] = check
+        if batch.include_comparables or batch.include_comparables_value:
+            for item in items:  # as the item schema computes it (BatchComparablesCheck)
+                item["comparables_inside_interval"] = inside_interval(
+                    item["comparables_value"], item["lower"], item["upper"]
+                )
         if batch.include_contributions:
             reasons = self._batch_contributions(features, options.contributions)
             for item, top in zip(items, reasons, strict=True):

@@ -69,6 +69,7 @@ COMPARABLES_INSIDE_TITLE = "比准价格在区间内"
 #: report and the page say (``serving.reports.sections.OUTSIDE_INTERVAL_ADVICE``), not a
 #: sign that the estimate is wrong.
 OUTSIDE_INTERVAL_CELL = "否（宜结合可比案例分析差异原因）"
+_INSIDE_CELLS = {True: "是", False: OUTSIDE_INTERVAL_CELL, None: None}
 
 _COMMON = {
     "value": "询价结果（元）",
@@ -189,11 +190,9 @@ class BatchFileWork:
         table = self.frame.reset_index(drop=True).copy()
         for field, title in self.spec.answer_columns.items():
             table[title] = [round(float(a[field]), 2) for a in answers]
-        check = [a.get("comparables_value") for a in answers]
-        table[COMPARABLES_VALUE_TITLE] = check
+        table[COMPARABLES_VALUE_TITLE] = [a.get("comparables_value") for a in answers]
         table[COMPARABLES_INSIDE_TITLE] = [
-            None if c is None else "是" if a["lower"] <= c <= a["upper"] else OUTSIDE_INTERVAL_CELL
-            for a, c in zip(answers, check, strict=True)
+            _INSIDE_CELLS[a.get("comparables_inside_interval")] for a in answers
         ]
         table["询价台账编号"] = entry_id
         table["案号"] = self.context.case_number

@@ -7,7 +7,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from models.adjustment import ADJUSTED_PRICE_DESCRIPTION, COMPARABLES_VALUE_DESCRIPTION
+from models.adjustment import (
+    ADJUSTED_PRICE_DESCRIPTION,
+    COMPARABLES_VALUE_DESCRIPTION,
+    BatchComparablesCheck,
+    ComparablesCheck,
+)
 from models.court.inquiry import InquiryContext, InquiryRecord
 from models.errors import bilingual
 from models.property.vocabulary import Decoration, Orientation, PropertyType
@@ -125,7 +130,7 @@ class RuleBasedFigure(BaseModel):
     time_index: float = Field(description="Price index of the valuation month ÷ base month.")
 
 
-class PropertyValuation(BaseModel):
+class PropertyValuation(ComparablesCheck):
     """The answer to one property inquiry."""
 
     value: float = Field(description="Estimated market value in CNY.")
@@ -153,7 +158,7 @@ class PropertyBatchInquiry(InquiryContext, PropertyBatchRequest):
     """Several properties valued for one case in one call."""
 
 
-class PropertyBatchItem(BaseModel):
+class PropertyBatchItem(BatchComparablesCheck):
     """One row of a batch answer; the optional parts only when the request asked for them."""
 
     value: float

@@ -7,7 +7,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from models.adjustment import ADJUSTED_PRICE_DESCRIPTION, COMPARABLES_VALUE_DESCRIPTION
+from models.adjustment import (
+    ADJUSTED_PRICE_DESCRIPTION,
+    COMPARABLES_VALUE_DESCRIPTION,
+    BatchComparablesCheck,
+    ComparablesCheck,
+)
 from models.court.inquiry import InquiryContext, InquiryRecord
 from models.errors import bilingual
 from models.schemas import (
@@ -131,7 +136,7 @@ class ResidualRateFigure(BaseModel):
     condition_coefficient: float = Field(gt=0, description="车况系数 (accident, flood).")
 
 
-class VehicleValuation(BaseModel):
+class VehicleValuation(ComparablesCheck):
     """The answer to one vehicle inquiry."""
 
     value: float = Field(description="Estimated market value in CNY.")
@@ -159,7 +164,7 @@ class VehicleBatchInquiry(InquiryContext, VehicleBatchRequest):
     """Several vehicles valued for one case in one call."""
 
 
-class VehicleBatchItem(BaseModel):
+class VehicleBatchItem(BatchComparablesCheck):
     """One row of a batch answer; the optional parts only when the request asked for them."""
 
     value: float

@@ -81,7 +81,9 @@ def _method(report: PropertyReport) -> Section:
         ),
         sections.rule_gap(v.value, rule.value, RULE_NAME),
         sections.interval_method(v.interval),
-        *sections.comparison_check(v.value, v.comparables_value, v.interval, v.comparables),
+        *sections.comparison_check(
+            v.value, v.comparables_value, v.comparables_inside_interval, v.comparables
+        ),
     ]
     return Section(HEADINGS[2], tuple(blocks))
 

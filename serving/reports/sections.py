@@ -93,11 +93,12 @@ def interval_method(interval: ValueInterval) -> Text:
 def comparison_check(
     value: float,
     comparables_value: float | None,
-    interval: ValueInterval,
+    inside: bool | None,
     comparables: Sequence[object],
 ) -> list[Block]:
     """三（四）: the market comparison check — the comparables' adjusted prices against the
-    estimate, and a word when their median falls outside the interval; when fewer than
+    estimate, and a word when their median falls outside the interval (``inside``: the
+    answer's own ``comparables_inside_interval``); when fewer than
     :data:`MIN_COMPARABLES` comparables have adjusted prices, why there is no 比准价格
     (nothing when none has one: a model trained before adjusted prices)."""
     if comparables_value is None:
@@ -111,8 +112,7 @@ def comparison_check(
             )
         ]
     gap = (value - comparables_value) / comparables_value
-    outside = not interval.lower <= comparables_value <= interval.upper
-    advice = OUTSIDE_INTERVAL_ADVICE if outside else "比准价格在价格区间之内。"
+    advice = "比准价格在价格区间之内。" if inside else OUTSIDE_INTERVAL_ADVICE
     return [
         Text(
             "（四）比较法校核。将各可比案例的成交价按模型对成交日期及各项差异的估价修正到本财产"

@@ -77,3 +77,17 @@ def test_adjusted_prices_carry_each_sale_to_the_subject(
     assert comparables_value([100.0, None, 300.0, 200.0]) == 200.0
     with pytest.raises(ValueError, match="3 log values"):
         ComparablesIndex().fit(shuffled, exact[:3])
+
+
+def test_an_answer_says_whether_its_check_lies_inside_its_interval() -> None:
+    """Computed from the answer itself, so an answer read back from the ledger, stored before
+    the field existed, says it too; the batch row reads its own bounds."""
+    from models.property.schemas import PropertyBatchItem
+
+    row = {"value": 100.0, "value_per_m2": 1.0, "lower": 90.0, "upper": 110.0}
+    row["rule_based_value"] = 100.0
+    checks = {None: None, 95.0: True, 110.0: True, 111.0: False, 80.0: False}
+    for check, inside in checks.items():
+        item = PropertyBatchItem.model_validate({**row, "comparables_value": check})
+        assert item.comparables_inside_interval is inside
+        assert item.model_dump()["comparables_inside_interval"] is inside

@@ -72,6 +72,8 @@ def test_valuation_has_the_whole_output_contract(
     adjusted = [c["adjusted_price"] for c in answer["comparables"]]  # 市场比较法: the check
     assert answer["comparables_value"] == pytest.approx(float(np.median(adjusted)), abs=0.01)
     assert 0.5 < answer["comparables_value"] / answer["value"] < 2.0
+    low, high = answer["interval"]["lower"], answer["interval"]["upper"]
+    assert answer["comparables_inside_interval"] is (low <= answer["comparables_value"] <= high)
     assert 1 <= len(answer["contributions"]) <= 5
     assert answer["contributions"][0]["label"]
     assert answer["model"]["run_id"] == trained.run_id
@@ -243,6 +245,8 @@ def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> 
     (alone,) = client.post("/v1/valuations/property/batch", json=payload).json()["items"]
     assert alone["comparables_value"] == pytest.approx(single["comparables_value"])
     assert "comparables" not in alone and "contributions" not in alone
+    assert alone["comparables_inside_interval"] is single["comparables_inside_interval"]
+    assert item["comparables_inside_interval"] is single["comparables_inside_interval"]
 
 
 def test_batch_over_the_limit_is_422(client: httpx.Client, body: dict[str, Any]) -> None:

@@ -58,7 +58,7 @@
     }
     const gap = (data.value / data.comparables_value - 1) * 100;
     const sign = gap >= 0 ? "+" : "";
-    const outside = data.comparables_value < data.interval.lower || data.comparables_value > data.interval.upper;
+    const outside = data.comparables_inside_interval === false;
     const advice = outside ? outsideAdvice : "";
     line.textContent = `可比案例比准价格（修正后价格的中位数）：${wan(data.comparables_value)}；询价结果与之相差 ${sign}${gap.toFixed(1)}%。${advice}`;
     line.classList.toggle("warning", outside);
