@@ -24,13 +24,14 @@ from rich.progress import Progress
 from courtval.result_files import check_output_suffix, side_file
 from models.capacity.bulk import (
     DEBTOR_TABLE,
+    IDENTITY_FIELD,
     ScoredDebtors,
     answer_columns,
     score_debtor_table,
 )
 from models.capacity.options import CapacityOptions
 from models.errors import DataError
-from models.identity import identity_key
+from models.identity import credit_code_is_valid, identity_key, resident_id_is_valid
 from models.registry import LoadedModel
 from models.served import load_served
 from models.settings import get_settings
@@ -112,7 +113,24 @@ def _read_debtors(path: Path, reasons: int) -> pd.DataFrame:
             f"{path.name}: the columns {', '.join(taken)} are the answers' names; "
             "rename or drop them"
         )
+    names = DEBTOR_TABLE.column_fields(frame)
+    for column in frame.columns:
+        if str(column) not in names and _holds_identity_numbers(frame[column]):
+            raise DataError(
+                f"{path.name}: the column {column} holds identity numbers, which would pass "
+                f"through to the result in clear; name it {IDENTITY_FIELD} (it then leaves "
+                "only as its keyed hash) or drop it"
+            )
     return frame
+
+
+def _holds_identity_numbers(column: pd.Series) -> bool:
+    """Whether most of the first 100 filled cells of a text column are identity numbers."""
+    cells = column.dropna().head(100)
+    if cells.empty or not all(isinstance(cell, str) for cell in cells):
+        return False
+    valid = sum(resident_id_is_valid(n) or credit_code_is_valid(n) for n in cells.map(str.upper))
+    return valid >= 0.8 * len(cells)
 
 
 @dataclass(frozen=True)
