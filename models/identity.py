@@ -34,6 +34,9 @@ _CREDIT = re.compile(rf"^[{_CREDIT_CHARS}]{{18}}$")
 
 #: Fields holding personal identifiers: never echoed in an error, kept hashed in the ledger.
 SENSITIVE_FIELDS = frozenset({"debtor_id_number"})
+#: Keys of another system that it may fill with an identity number (the triage system keying
+#: a debtor by 身份证号): kept hashed in the ledger when they hold one, as they are otherwise.
+IDENTITY_SHAPED_KEYS = frozenset({"debtor_id", "creditor_id"})
 
 
 def normalise_identity(number: str) -> str:
@@ -58,6 +61,14 @@ def credit_code_is_valid(number: str) -> bool:
         _CREDIT_CHARS.index(c) * w for c, w in zip(number[:17], _CREDIT_WEIGHTS, strict=True)
     )
     return _CREDIT_CHARS[(31 - total % 31) % 31] == number[17]
+
+
+def is_identity_number(value: object) -> bool:
+    """Whether ``value`` is a valid resident identity number or unified social credit code."""
+    if not isinstance(value, str) or not 15 <= len(value) <= 40:  # 18 characters, spaced
+        return False
+    clean = normalise_identity(value)
+    return resident_id_is_valid(clean) or credit_code_is_valid(clean)
 
 
 def check_identity(number: str) -> str:

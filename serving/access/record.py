@@ -22,13 +22,12 @@ from sqlalchemy.orm import Session
 from typing_extensions import Unpack
 
 from models.court.inquiry import InquiryRecord
-from models.identity import SENSITIVE_FIELDS
 from models.schemas import ModelInfo
 from models.settings import Settings
 from serving.access.auth import Caller, court_store
 from serving.access.store import CourtStore
 from serving.court.errors import LedgerWriteError
-from serving.court.ledger import scrub_identifiers
+from serving.court.ledger import IDENTIFIER_NAMES, scrub_identifiers
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.observability import count_ledger_write
 from serving.reports.model import auction_prices, validity_end
@@ -62,7 +61,7 @@ def ledger_value(value: Recordable, limit: int, items: int | None = None) -> dic
     return _digest(raw, items) if len(raw) > limit else dict(value)
 
 
-_SENSITIVE_KEYS = tuple(f'"{name}"'.encode() for name in SENSITIVE_FIELDS)
+_SENSITIVE_KEYS = tuple(f'"{name}"'.encode() for name in IDENTIFIER_NAMES)
 
 
 def _recorded(value: Recordable, limit: int, items: int | None, key: bytes) -> dict[str, Any]:

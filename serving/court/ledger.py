@@ -20,7 +20,13 @@ from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, selec
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from models.identity import SENSITIVE_FIELDS, keyed_hash, normalise_identity
+from models.identity import (
+    IDENTITY_SHAPED_KEYS,
+    SENSITIVE_FIELDS,
+    is_identity_number,
+    keyed_hash,
+    normalise_identity,
+)
 from serving.court.chain import CanonicalJson, entry_hash
 from serving.court.db import writing
 from serving.court.errors import LedgerWriteError, UnscrubbedIdentifierError
@@ -38,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 #: Dialects whose appends run on the driver's connection (:mod:`serving.court.sqlite_append`).
 DRIVER_DIALECTS = frozenset({"sqlite"})
+#: The names under which an identifier may be stored: checked for before an entry is walked.
+IDENTIFIER_NAMES = SENSITIVE_FIELDS | IDENTITY_SHAPED_KEYS
 #: Marks a value that is a keyed hash, not the identifier itself.
 HASHED_PREFIX = "hmac-sha256:"
 
@@ -51,12 +59,21 @@ def _hash_identifier(value: Any, key: bytes) -> str:
     return HASHED_PREFIX + digest
 
 
+def _clear_identifier(name: str, item: Any, fields: Collection[str]) -> bool:
+    """Whether ``item``, under ``name``, is an identifier not hashed yet: any value of a
+    sensitive field, or an identity number in a key that may hold one
+    (:data:`models.identity.IDENTITY_SHAPED_KEYS`)."""
+    if item is None or (isinstance(item, str) and item.startswith(HASHED_PREFIX)):
+        return False
+    return name in fields or (name in IDENTITY_SHAPED_KEYS and is_identity_number(item))
+
+
 def _scrub(value: Any, key: bytes, fields: Collection[str]) -> Any:
     if isinstance(value, Mapping):
         return {
             name: (
                 _hash_identifier(item, key)
-                if name in fields and item is not None and not str(item).startswith(HASHED_PREFIX)
+                if _clear_identifier(name, item, fields)
                 else _scrub(item, key, fields)
             )
             for name, item in value.items()
@@ -84,19 +101,18 @@ def scrub_identifiers(
 def _check_scrubbed(value: Any) -> None:
     if isinstance(value, Mapping):
         for name, item in value.items():
-            if name in SENSITIVE_FIELDS and item is not None:
-                if not (isinstance(item, str) and item.startswith(HASHED_PREFIX)):
-                    raise UnscrubbedIdentifierError(name)
-            else:
-                _check_scrubbed(item)
+            if _clear_identifier(name, item, SENSITIVE_FIELDS):
+                raise UnscrubbedIdentifierError(name)
+            _check_scrubbed(item)
     elif isinstance(value, list | tuple):
         for item in value:
             _check_scrubbed(item)
 
 
 def _may_hold_identifiers(encoded: CanonicalJson) -> bool:
-    """Whether a sensitive field's name occurs anywhere in the canonical text."""
-    return any(f'"{name}":' in encoded.text for name in SENSITIVE_FIELDS)
+    """Whether a sensitive field's (or an identity-shaped key's) name occurs anywhere in the
+    canonical text."""
+    return any(f'"{name}":' in encoded.text for name in IDENTIFIER_NAMES)
 
 
 def _fields(entry: LedgerEntryCreate, entry_id: int, now: dt.datetime) -> dict[str, Any]:

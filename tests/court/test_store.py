@@ -336,3 +336,16 @@ def test_query_filters_by_user_case_and_time(
     page = query(session, user="张法官", limit=2, offset=1)
     assert ([e.id for e in page.items], page.total) == ([3, 5], 3)
     assert query(session).items[0].created_at == start
+
+
+def test_keys_holding_identity_numbers_are_hashed_and_others_kept(
+    session: Session, engine: Engine, judge: ApiKeyPublic
+) -> None:
+    raw = {"debtor_id": ID_NUMBER, "creditor_id": "C-1", "items": [{"debtor_id": "D-9"}]}
+    inputs = scrub_identifiers(raw, HASH_KEY)
+    assert inputs["debtor_id"].startswith("hmac-sha256:")
+    assert (inputs["creditor_id"], inputs["items"]) == ("C-1", [{"debtor_id": "D-9"}])
+    append(engine, inquiry(judge, inputs=inputs))
+    with pytest.raises(UnscrubbedIdentifierError, match="creditor_id"):
+        append(engine, inquiry(judge, 2, inputs={"cases": [{"creditor_id": ID_NUMBER}]}))
+    assert verify(session).last_id == 1

@@ -7,10 +7,14 @@ import json
 import httpx
 import pandas as pd
 import pytest
+from sqlalchemy import create_engine, text
 
+from models.identity import identity_key, keyed_hash
+from models.settings import Settings
 from models.triage.schemas import CaseRanking, CaseScore
 from serving.court import Role
 from tests.conftest import keyed_client
+from tests.models.test_identity import RESIDENT
 from tests.triage_cases import request_records
 
 AS_OF = "2026-06-30"
@@ -174,3 +178,25 @@ def test_json_lines_with_an_unknown_field_is_refused(
     )
     assert response.status_code == 422
     assert "unexpected field" in response.text
+
+
+def test_a_debtor_keyed_by_identity_number_is_kept_hashed_in_the_ledger(
+    client: httpx.Client, queue: list[dict[str, object]], session_settings: Settings
+) -> None:
+    """A triage system may key its debtors by 身份证号: the ledger keeps it only as its keyed
+    hash (an opaque key stays as it is)."""
+    case = {**queue[1], "debtor_id": RESIDENT, "creditor_id": "C-77"}
+    scored = client.post("/v1/cases/score", json=case, params={"as_of": AS_OF})
+    assert scored.status_code == 200, scored.text
+    engine = create_engine(session_settings.resolved_database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                text("SELECT inputs, outputs FROM ledger_entries WHERE id = :id"),
+                {"id": int(scored.headers["X-Inquiry-Id"])},
+            ).one()
+    finally:
+        engine.dispose()
+    hashed = "hmac-sha256:" + keyed_hash(RESIDENT, identity_key(session_settings))
+    assert RESIDENT not in str(stored) and hashed in str(stored[0])
+    assert '"C-77"' in str(stored[0])
