@@ -388,7 +388,7 @@ def score_debtors(
     ],
     output: Annotated[Path, typer.Option("--output", help="Scored debtors: .parquet or .csv.")],
     reasons: Annotated[
-        bool, typer.Option("--reasons", help="Reason codes per debtor (about 5 times slower).")
+        bool, typer.Option("--reasons", help="Reason codes per debtor (about 4 times slower).")
     ] = False,
     skip_invalid: Annotated[
         bool,

@@ -104,9 +104,10 @@ def _read_debtors(path: Path, reasons: int) -> pd.DataFrame:
     frame = load_table(path)
     if frame.empty:
         raise DataError(f"{path.name}: the file has no data rows")
-    missing = DEBTOR_TABLE.missing_columns(DEBTOR_TABLE.column_fields(frame))
+    missing = DEBTOR_TABLE.missing_fields(DEBTOR_TABLE.column_fields(frame))
     if missing:
-        raise DataError(f"{path.name}: missing columns: {', '.join(missing)}")
+        named = [f"{name} ({DEBTOR_TABLE.labels[name]})" for name in missing]
+        raise DataError(f"{path.name}: missing columns: {', '.join(named)}")
     taken = [str(c) for c in frame.columns if str(c) in set(answer_columns(reasons))]
     if taken:
         raise DataError(

@@ -49,6 +49,43 @@ VEHICLE_LABELS: dict[str, str] = {
     "color": "车身颜色",
 }
 
+#: A debtor's "5+X+Y" search results and records (the 履行能力 page, debtor files' headers).
+DEBTOR_LABELS: dict[str, str] = {
+    "debtor_type": "被执行人类型",
+    "amount_due": "执行标的（元）",
+    "region": "地区",
+    "months_since_judgment": "判决生效至今（月）",
+    "bank_deposits_found": "查得存款（元）",
+    "securities_found": "查得股票、基金（元）",
+    "real_estate_count": "查得不动产（套）",
+    "real_estate_value": "不动产估值（元）",
+    "vehicle_count": "查得车辆（辆）",
+    "vehicle_value": "车辆估值（元）",
+    "equity_value": "查得股权（元）",
+    "creditor_leads": "申请人提供财产线索（条）",
+    "creditor_leads_verified": "其中查证属实（条）",
+    "social_insurance_active": "正在缴纳社保",
+    "employer_found": "查明工作单位",
+    "household_registration_found": "查明户籍或住所",
+    "flights_12m": "近12个月乘坐飞机（次）",
+    "rail_trips_12m": "近12个月乘坐高铁（次）",
+    "hotel_nights_12m": "近12个月住宿酒店（晚）",
+    "luxury_spend_12m": "近12个月高档消费（元）",
+    "private_school_fees_12m": "近12个月私立学校学费（元）",
+    "online_shopping_12m": "近12个月网络购物（元）",
+    "dishonest_listed": "已列入失信被执行人名单",
+    "dishonest_history": "曾被列入失信名单（次）",
+    "other_open_cases": "其他在执案件（件）",
+    "registered_capital": "注册资本（元，法人）",
+    "operating_status": "经营状态（法人）",
+    "insured_employees": "参保职工人数（法人）",
+    "tax_credit_grade": "纳税信用等级（法人）",
+    "creditor_type": "申请执行人类型",
+    "case_cause": "案由",
+    "creditor_hardship": "申请执行人生活困难",
+    "debtor_id_number": "身份证号或统一社会信用代码",
+}
+
 OBJECTION_LABELS: dict[str, str] = {
     "party": "异议人",
     "ground": "异议事由",
@@ -76,6 +113,7 @@ SALE_LABELS: dict[str, str] = {
 
 #: Every label by field name (a name used by several forms has one label).
 FIELD_LABELS: dict[str, str] = {
+    **DEBTOR_LABELS,  # first: ``region`` keeps the vehicle's label (the 履行能力 form has its own)
     **INQUIRY_LABELS,
     **PROPERTY_LABELS,
     **VEHICLE_LABELS,

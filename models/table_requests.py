@@ -46,14 +46,16 @@ class TableSchema:
                 names[str(column)] = field
         return names
 
-    def missing_columns(self, names: Mapping[str, str]) -> list[str]:
-        """The labels (or names) of the required fields no column names."""
+    def missing_fields(self, names: Mapping[str, str]) -> list[str]:
+        """The required fields no column names."""
         present = set(names.values())
         return [
-            self.labels.get(n, n)
-            for n, f in self.schema.model_fields.items()
-            if f.is_required() and n not in present
+            n for n, f in self.schema.model_fields.items() if f.is_required() and n not in present
         ]
+
+    def missing_columns(self, names: Mapping[str, str]) -> list[str]:
+        """The labels (or names) of the required fields no column names."""
+        return [self.labels.get(n, n) for n in self.missing_fields(names)]
 
     def rows(self, frame: pd.DataFrame, names: Mapping[str, str]) -> Iterator[dict[str, Any]]:
         """Each row's cells by field name, blanks left out (the schema's defaults apply)."""

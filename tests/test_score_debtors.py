@@ -16,6 +16,7 @@ from courtval.cli import app
 from models.capacity.options import CapacityOptions
 from models.capacity.schemas import CapacityBatchRequest, DebtorRequest
 from models.identity import identity_key, keyed_hash
+from models.labels import DEBTOR_LABELS
 from models.registry import LoadedModel
 from models.settings import Settings, get_settings
 from models.table_requests import TableSchema
@@ -146,11 +147,15 @@ def test_the_identity_number_leaves_only_as_its_keyed_hash(
 ) -> None:
     people = queue[queue["debtor_type"] == "自然人"].head(3).copy()
     people["debtor_id_number"] = RESIDENT
+    # a clerk's file: columns by their Chinese labels, which name the fields as well
+    labelled = ("debtor_id_number", "amount_due")
+    people = people.rename(columns={name: DEBTOR_LABELS[name] for name in labelled})
     source, out = tmp_path / "debtors.parquet", tmp_path / "scored.csv"
     people.to_parquet(source)
     _score(source, out)
     scored = pd.read_csv(out)
-    assert "debtor_id_number" not in scored.columns
+    assert DEBTOR_LABELS["debtor_id_number"] not in scored.columns
+    assert scored["expected_recovered_amount"].max() > 0
     assert set(scored["debtor_id_hash"]) == {keyed_hash(RESIDENT, identity_key(store))}
     assert RESIDENT not in out.read_text(encoding="utf-8-sig")
 
@@ -158,7 +163,7 @@ def test_the_identity_number_leaves_only_as_its_keyed_hash(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda f: f.drop(columns=["amount_due"]), "missing columns: amount_due"),
+        (lambda f: f.drop(columns=["amount_due"]), "missing columns: amount_due (执行标的（元）)"),
         (lambda f: f.assign(tier="x"), "the columns tier are the answers' names"),
         (lambda f: f.head(0), "the file has no data rows"),
         (

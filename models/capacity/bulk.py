@@ -2,10 +2,11 @@
 as columns beside the table's own (``courtval score debtors``, the triage system's nightly
 file, on this machine or a chunk per task on a Dask cluster).
 
-A row is read like a request (its columns named by the request's field names; other columns,
-the court's own keys, pass through) and checked on its own: a bad cell is named by its data
-row and column, and the row is left out of the scores. The identity number never reaches the
-result: its column is dropped and its keyed hash takes its place, as in the API's answers.
+A row is read like a request (its columns named by the request's field names or their Chinese
+labels, :data:`models.labels.DEBTOR_LABELS`; other columns, the court's own keys, pass
+through) and checked on its own: a bad cell is named by its data row and column, and the row
+is left out of the scores. The identity number never reaches the result: its column is
+dropped and its keyed hash takes its place, as in the API's answers.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import pandas as pd
 from models.capacity.model import CapacityModel
 from models.capacity.options import CapacityOptions
 from models.capacity.schemas import CapacityAssessment, DebtorRequest
+from models.labels import DEBTOR_LABELS
 from models.schemas import ModelInfo
 from models.table_requests import BadCell, TableSchema, valid_requests
 
-#: A debtor table's rows, read as requests by their field names.
-DEBTOR_TABLE = TableSchema(DebtorRequest, {})
+#: A debtor table's rows, read as requests; columns named by field name or Chinese label.
+DEBTOR_TABLE = TableSchema(DebtorRequest, DEBTOR_LABELS)
 #: The request field a result never holds in clear.
 IDENTITY_FIELD = "debtor_id_number"
 

@@ -83,6 +83,7 @@ def form_fields(
     first: Iterable[str] = (),
     skip: Iterable[str] = (),
     defaults: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[FormField]:
     """The inputs of ``schema``'s form, ``first`` ones first, then in the schema's order.
 
@@ -91,6 +92,8 @@ def form_fields(
         first: Field names to put at the top (the case number and purpose).
         skip: Field names the form does not ask.
         defaults: Initial values that override the schema's defaults (e.g. today's date).
+        labels: The form's own labels (a name other forms label otherwise, as ``region``);
+            default: :func:`models.labels.label_of`.
     """
     json_schema = schema.model_json_schema()
     defs = json_schema.get("$defs", {})
@@ -105,7 +108,7 @@ def form_fields(
         fields.append(
             FormField(
                 name=name,
-                label=label_of(name),
+                label=(labels or {}).get(name) or label_of(name),
                 kind=_kind(name, prop),
                 required=name in required,
                 minimum=prop.get("minimum", prop.get("exclusiveMinimum")),

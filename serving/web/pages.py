@@ -1,5 +1,6 @@
 """The judges' web page: sign-in, the property and vehicle inquiries, the judge's own
-inquiries and the enforcement bureau's triage board, rendered on the server in Chinese.
+inquiries, the enforcement bureau's triage board and its 履行能力 assessment of one debtor,
+rendered on the server in Chinese.
 
 The pages hold no case data: their scripts call the same JSON API as every other client, with
 the session cookie (and its anti-forgery token) in place of the key. Every asset is served
@@ -19,8 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from models.adjustment import MIN_COMPARABLES
+from models.capacity.schemas import DebtorRequest
 from models.court.objections import AppraisalProgress, AppraisalStatus, ObjectionRequest
 from models.court.sales import SaleCorrection, SaleReport
+from models.labels import DEBTOR_LABELS
 from models.property.schemas import PropertyInquiry
 from models.settings import Settings
 from models.vehicle.schemas import VehicleInquiry
@@ -66,6 +69,7 @@ PAGES = (
     Page("/vehicle", "车辆询价", "vehicle.html.j2", frozenset({Role.JUDGE})),
     Page("/inquiries", "我的询价", "inquiries.html.j2", frozenset({Role.JUDGE})),
     Page("/triage", "案件分流", "triage.html.j2", frozenset({Role.TRIAGE})),
+    Page("/capacity", "履行能力评估", "capacity.html.j2", frozenset({Role.TRIAGE})),
     Page("/supervision", "评估督办", "supervision.html.j2", frozenset({Role.AUDITOR})),
     Page(
         "/account",
@@ -141,6 +145,8 @@ def _fields(page: str, timezone: str) -> dict[str, Any]:
         }
     if page == "/triage":
         return {"today": day}
+    if page == "/capacity":
+        return {"fields": form_fields(DebtorRequest, labels=DEBTOR_LABELS)}
     if page == "/supervision":
         return {"statuses": [s.value for s in AppraisalStatus]}
     return {}

@@ -55,7 +55,7 @@ from serving.validation_zh import chinese_message, with_chinese
         ),
         (
             {"loc": ["body", "amount_due"], "type": "value_error", "msg": "negative"},
-            "amount_due：取值无效（negative）",
+            "执行标的（元）：取值无效（negative）",  # a debtor's field, by its label
         ),
         ({"loc": ["body", "x"], "type": "greater_than", "msg": "x", "ctx": {}}, "x：取值无效"),
         ({"loc": ["body"], "type": "json_invalid", "msg": "x"}, "不是有效的 JSON"),

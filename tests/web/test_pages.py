@@ -21,7 +21,8 @@ from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from serving.court import Role
-from tests.conftest import CASE, batch_body, keyed_client, request_from_row
+from tests.behaviour.test_capacity_behaviour import HIGH_SPENDING, NOTHING
+from tests.conftest import CASE, batch_body, debtor, keyed_client, request_from_row
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.usefixtures("live_server")
@@ -440,6 +441,57 @@ def test_triage_board_ranks_a_queue_on_the_server(
     picker.select_option("今日队列.csv")
     triage_page.get_by_role("button", name="排序分流").click()
     expect(triage_page.locator('[data-slot="total"]')).to_have_text("300")
+
+
+def test_the_capacity_page_reads_hidden_means_and_nothing_anywhere(
+    triage_page: Page, live_server: str, artifacts: Path
+) -> None:
+    """A debtor who flies and stays in hotels with nothing found is 执行难, with the spending as
+    the reason and the payment accounts among the leads; one with nothing anywhere, owed by an
+    injured individual in hardship, is 执行不能 with the relief hint. Searches left 未查明
+    stay out of the request."""
+    page = triage_page
+    page.goto(live_server + "/capacity")
+    expect(page.get_by_role("heading", name="履行能力评估")).to_be_visible()
+    spender = debtor(**HIGH_SPENDING[0]).model_dump(mode="json", exclude_none=True)
+    fill(page, spender, prefix="d")
+    page.get_by_role("button", name="评估", exact=True).click()
+    result = page.locator("#result")
+    expect(result.locator('[data-slot="tier"]')).to_have_text("执行难")
+    expect(result.locator('[data-slot="reasons"]')).to_contain_text(
+        "但未查到存款（提高隐匿财产可能）"
+    )
+    expect(result.locator('[data-slot="leads"]')).to_contain_text("第三方支付")
+    expect(result.locator('[data-slot="inquiry-id"]')).to_have_text(re.compile(r"^\d+$"))
+    page.screenshot(path=artifacts / "capacity-hidden-means.png", full_page=True)
+
+    nothing = {**NOTHING[0], "creditor_type": "自然人", "case_cause": "人身损害赔偿"}
+    page.goto(live_server + "/capacity")
+    fill(page, debtor(**nothing, creditor_hardship=True).model_dump(mode="json"), prefix="d")
+    page.locator('input[name="social_insurance_active"][value=""]').check()  # 未查明
+    page.locator("#d-securities_found").fill("")  # the search is not back
+    with page.expect_request("**/v1/debtors/capacity") as sent:
+        page.get_by_role("button", name="评估", exact=True).click()
+    body = sent.value.post_data_json
+    assert "social_insurance_active" not in body and "securities_found" not in body
+    assert body["creditor_hardship"] is True and body["bank_deposits_found"] == 0
+    expect(result.locator('[data-slot="tier"]')).to_have_text("执行不能")
+    expect(result.locator('[data-slot="relief"]')).to_be_visible()
+    expect(result.locator('[data-slot="relief"]')).to_contain_text("司法救助")
+    expect(result.locator('[data-slot="leads"]')).to_contain_text("“5+X+Y”中的“5”")
+    page.screenshot(path=artifacts / "capacity-unable.png", full_page=True)
+
+
+def test_the_capacity_page_names_a_bad_field_in_chinese(
+    triage_page: Page, live_server: str
+) -> None:
+    page = triage_page
+    page.goto(live_server + "/capacity")
+    fill(page, {**debtor().model_dump(mode="json"), "amount_due": "-5"}, prefix="d")
+    page.get_by_role("button", name="评估", exact=True).click()
+    error = page.locator('[data-error-for="amount_due"]')
+    expect(error).to_contain_text("执行标的（元）：须大于 0")
+    expect(page.locator("#result")).to_be_hidden()
 
 
 def test_sign_out_ends_the_session(judge_page: Page, live_server: str) -> None:

@@ -24,13 +24,14 @@
     return { ok: response.ok, status: response.status, data, response };
   }
 
-  /** The form's values as the API's JSON: numbers as numbers, yes/no as booleans, blanks left out. */
+  /** The form's values as the API's JSON: numbers as numbers, yes/no as booleans, blanks (and
+   * 未查明) left out. */
   function formJson(form) {
     const out = {};
     for (const input of form.querySelectorAll("[name][data-kind]")) {
       const kind = input.dataset.kind;
       if (input.type === "radio") {
-        if (input.checked) out[input.name] = input.value === "true";
+        if (input.checked && input.value !== "") out[input.name] = input.value === "true";
         continue;
       }
       const text = input.value.trim();
