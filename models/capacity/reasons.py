@@ -91,22 +91,24 @@ def _counted(
     return f"{name}_FOUND", f"名下有{noun}{int(count)}{unit}{worth}"
 
 
+#: The asset values the "5" searches report.
+_ASSET_VALUES = (
+    "bank_deposits_found",
+    "securities_found",
+    "real_estate_value",
+    "vehicle_value",
+    "equity_value",
+)
+
+
 def _assets(row: Row) -> tuple[str, str]:
-    values = [
-        float(row[c])
-        for c in (
-            "bank_deposits_found",
-            "securities_found",
-            "real_estate_value",
-            "vehicle_value",
-            "equity_value",
-        )
-        if known(row.get(c))
-    ]
+    values = [float(row[c]) for c in _ASSET_VALUES if known(row.get(c))]
     if not values:
         return "ASSETS_NOT_SEARCHED", "尚无任何财产查询结果"
     total = sum(values)
     if total <= 0:
+        if int(row.get("searches_missing") or 0):  # not "every search": some are not back
+            return "ASSETS_NONE", "已反馈的财产查询均未查到财产"
         return "ASSETS_NONE", "各项查询均未查到财产"
     return (
         "ASSETS_FOUND",

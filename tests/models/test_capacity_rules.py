@@ -124,3 +124,15 @@ def test_request_checks_name_the_field() -> None:
     with pytest.raises(ValidationError) as error:
         debtor(debtor_id_number="123")
     assert error.value.errors()[0]["loc"] == ("debtor_id_number",)
+
+
+def test_nothing_found_says_whether_every_search_is_back() -> None:
+    """ "各项查询均未查到财产" only when all five searches are back; with one not back, the reason
+    speaks of those that are."""
+    for changes, text in (
+        ({}, "各项查询均未查到财产"),
+        ({"securities_found": None}, "已反馈的财产查询均未查到财产"),
+    ):
+        row = row_of(debtor(**changes))
+        (reason,) = top_reasons({"asset_ratio": -1.0}, row, 4, "履行可能")
+        assert (reason.code, reason.text) == ("ASSETS_NONE", text)
