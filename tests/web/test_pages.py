@@ -61,13 +61,13 @@ def test_sign_in_refuses_a_wrong_key_in_chinese(page: Page, live_server: str) ->
     expect(page.locator("#signin-error")).to_contain_text("密钥无效")
 
 
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(el => el.type === 'radio' ? !el.closest('label') : el.labels.length === 0)
+    .map(el => el.name || el.id)"""
+
+
 def test_every_input_has_a_label(judge_page: Page) -> None:
-    unlabelled = judge_page.evaluate(
-        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-            .filter(el => el.type === 'radio' ? !el.closest('label') : el.labels.length === 0)
-            .map(el => el.name || el.id)"""
-    )
-    assert unlabelled == []
+    assert judge_page.evaluate(UNLABELLED) == []
 
 
 def test_property_inquiry_answer_report_and_objection(
@@ -453,6 +453,7 @@ def test_the_capacity_page_reads_hidden_means_and_nothing_anywhere(
     page = triage_page
     page.goto(live_server + "/capacity")
     expect(page.get_by_role("heading", name="履行能力评估")).to_be_visible()
+    assert page.evaluate(UNLABELLED) == []
     spender = debtor(**HIGH_SPENDING[0]).model_dump(mode="json", exclude_none=True)
     fill(page, spender, prefix="d")
     page.get_by_role("button", name="评估", exact=True).click()
