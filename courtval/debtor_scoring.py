@@ -31,7 +31,7 @@ from models.capacity.bulk import (
 )
 from models.capacity.options import CapacityOptions
 from models.errors import DataError
-from models.identity import credit_code_is_valid, identity_key, resident_id_is_valid
+from models.identity import identity_key, is_identity_number
 from models.registry import LoadedModel
 from models.served import load_served
 from models.settings import get_settings
@@ -130,8 +130,7 @@ def _holds_identity_numbers(column: pd.Series) -> bool:
     cells = column.dropna().head(100)
     if cells.empty or not all(isinstance(cell, str) for cell in cells):
         return False
-    valid = sum(resident_id_is_valid(n) or credit_code_is_valid(n) for n in cells.map(str.upper))
-    return valid >= 0.8 * len(cells)
+    return sum(is_identity_number(cell) for cell in cells) >= 0.8 * len(cells)
 
 
 @dataclass(frozen=True)
