@@ -32,10 +32,11 @@ from serving.validation_zh import with_chinese
 logger = logging.getLogger(__name__)
 
 
-def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
+def _invalid_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
     loc = [int(part) if part.isdigit() else part for part in exc.field.split(".")]
-    detail = with_chinese([{"loc": ["body", *loc], "msg": exc.message, "type": "value_error"}])
+    error = {"loc": ["body", *loc], "msg": exc.message, "type": "value_error"}
+    detail = with_chinese([error], request.url.path)
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
@@ -97,11 +98,11 @@ def _echoed(error: dict[str, object]) -> dict[str, object]:
     return out
 
 
-def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's usual 422, except that a personal identifier's value is not echoed and any
     echoed input is valid JSON and short (a body with ``NaN``, or not UTF-8, is answered too)."""
     assert isinstance(exc, RequestValidationError)
-    errors = with_chinese([_redacted(dict(e)) for e in exc.errors()])
+    errors = with_chinese([_redacted(dict(e)) for e in exc.errors()], request.url.path)
     # A Python validator's exception sits in ``ctx.error``; as JSON it became ``{}``.
     encoded = jsonable_encoder(errors, custom_encoder={bytes: _decoded, Exception: str})
     detail = [_echoed(e) for e in encoded]

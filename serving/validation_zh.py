@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from models.labels import label_of
+from models.labels import DEBTOR_LABELS, label_of
 
 #: Chinese templates by pydantic error type; ``{…}`` are the error's context values.
 _TEMPLATES: dict[str, str] = {
@@ -75,8 +75,20 @@ def _number(value: Any) -> Any:
     return value
 
 
-def chinese_message(error: Mapping[str, Any]) -> str:
-    """One validation error (a pydantic/FastAPI error dict) as a Chinese sentence."""
+#: Endpoints whose requests describe a debtor: their fields are named by the debtor's labels
+#: (``region`` is the court's 地区 there, a vehicle's 交易城市 elsewhere).
+_DEBTOR_PATHS = ("/v1/debtors/", "/v1/cases/")
+
+
+def labels_for(path: str) -> Mapping[str, str]:
+    """The labels that name the fields of a request to ``path`` before
+    :data:`models.labels.FIELD_LABELS`."""
+    return DEBTOR_LABELS if path.startswith(_DEBTOR_PATHS) else {}
+
+
+def chinese_message(error: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> str:
+    """One validation error (a pydantic/FastAPI error dict) as a Chinese sentence; ``labels``
+    name its field first (:func:`labels_for`), then :func:`models.labels.label_of`."""
     loc = error.get("loc") or ()
     field = _field(loc)
     message = str(error.get("msg", ""))
@@ -90,10 +102,11 @@ def chinese_message(error: Mapping[str, Any]) -> str:
             text = _TEMPLATES.get(kind, _FALLBACK).format(**context)
         except (KeyError, IndexError):  # a context without the value the template shows
             text = _FALLBACK
-    label = f"{label_of(field)}：" if field else ""
+    label = f"{(labels or {}).get(field) or label_of(field)}：" if field else ""
     return f"{_row(loc)}{label}{text}"
 
 
-def with_chinese(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The errors, each with its ``msg_zh``."""
-    return [{**error, "msg_zh": chinese_message(error)} for error in errors]
+def with_chinese(errors: Sequence[Mapping[str, Any]], path: str = "") -> list[dict[str, Any]]:
+    """The errors of a request to ``path``, each with its ``msg_zh``."""
+    labels = labels_for(path)
+    return [{**error, "msg_zh": chinese_message(error, labels)} for error in errors]

@@ -116,3 +116,14 @@ def test_batch_over_the_limit_is_422(client: httpx.Client, body: dict[str, Any])
     response = client.post(f"{URL}/batch", json={"items": [body] * 10_001})
     assert response.status_code == 422
     assert "items" in response.text
+
+
+def test_the_chinese_message_names_the_debtors_field(
+    client: httpx.Client, body: dict[str, Any]
+) -> None:
+    """A debtor's region is the court's 地区, not the vehicle form's 交易城市 of the same name."""
+    response = client.post(URL, json={**body, "region": "火星", "amount_due": -1})
+    assert response.status_code == 422, response.text
+    messages = {e["loc"][-1]: e["msg_zh"] for e in response.json()["detail"]}
+    assert messages["region"].startswith("地区：须为以下之一")
+    assert messages["amount_due"] == "执行标的（元）：须大于 0"

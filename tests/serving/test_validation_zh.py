@@ -68,3 +68,9 @@ def test_chinese_message(error: dict[str, Any], expected: str) -> None:
 def test_with_chinese_keeps_the_english() -> None:
     error = {"loc": ["body", "rooms"], "type": "less_than_equal", "msg": "≤ 50", "ctx": {"le": 50}}
     assert with_chinese([error]) == [{**error, "msg_zh": "房间数：须不大于 50"}]
+
+
+def test_a_debtors_fields_are_named_by_the_debtors_labels() -> None:
+    error = {"loc": ["body", "cases", 0, "region"], "type": "enum", "ctx": {"expected": "'无锡'"}}
+    assert with_chinese([error], "/v1/cases/rank")[0]["msg_zh"] == "地区：须为以下之一：'无锡'"
+    assert with_chinese([error], "/v1/valuations/vehicle")[0]["msg_zh"].startswith("交易城市：")
