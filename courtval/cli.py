@@ -104,10 +104,11 @@ Folds = Annotated[int, typer.Option(min=2, max=20)]
 Scheduler = Annotated[
     str | None,
     typer.Option(
-        help="Fit the independent steps (folds; in training also the capacity members) on "
+        help="Run the independent steps (evaluation folds, training steps, scoring chunks) on "
         "this Dask scheduler (tcp://host:8786); default: COURTVAL_DASK_SCHEDULER, else here."
     ),
 ]
+LocalWorkers = Annotated[int, typer.Option(min=1, max=64, help="Local Dask worker processes.")]
 Bootstrap = Annotated[
     int,
     typer.Option(
@@ -401,13 +402,7 @@ def score_debtors(
     chunk_rows: Annotated[
         int, typer.Option(min=100, max=1_000_000, help="Rows per step (per task on a cluster).")
     ] = 20_000,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            help="Score the chunks on this Dask scheduler (tcp://host:8786); default: "
-            "COURTVAL_DASK_SCHEDULER, else here."
-        ),
-    ] = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """The triage system's nightly file: every debtor's probability of paying, expected
     recovery, tier, leads and relief hint from the capacity model in service (the identity
@@ -430,7 +425,7 @@ def score_debtors(
 def bench_folds(
     rows: Annotated[int, typer.Option(min=1000, help="Generated property sales.")] = 20_000,
     folds: Folds = 5,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Local Dask worker processes.")] = 2,
+    workers: LocalWorkers = 2,
     seed: Seed = 0,
 ) -> None:
     """Time an evaluation's folds and a training fit here and on a local Dask cluster; one
@@ -446,7 +441,7 @@ def bench_folds(
 def bench_debtors(
     rows: Annotated[int, typer.Option(min=1000, help="Generated debtors to score.")] = 200_000,
     train_rows: Annotated[int, typer.Option(min=2000, help="Debtors to train on.")] = 10_000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Local Dask worker processes.")] = 2,
+    workers: LocalWorkers = 2,
     chunk_rows: Annotated[int, typer.Option(min=100, help="Rows per task.")] = 20_000,
     seed: Seed = 0,
 ) -> None:

@@ -2,19 +2,17 @@
 here or on a Dask cluster when one machine is not enough (a province's whole queue).
 
 The file is read here and cut into chunks of rows. Here the chunks are scored one after
-another; on a cluster the model travels to every worker once and each chunk is one task, its
-rows checked and scored there, and the chunks come back in file order: the same table either
-way (``tests/test_score_debtors.py``). Nothing is written until every row has been checked: a
-bad cell stops the run naming its data row and column, unless ``--skip-invalid`` asks for the
-valid rows to be scored and the bad ones listed in a side file.
+another; on a cluster (``training.folds.FoldRunner``) the model travels to the cluster once
+and each chunk is one task, its rows checked and scored there, and the chunks come back in
+file order: the same table either way (``tests/test_score_debtors.py``). Nothing is written
+until every row has been checked: a bad cell stops the run naming its data row and column,
+unless ``--skip-invalid`` asks for the valid rows to be scored and the bad ones listed in a
+side file.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,28 +23,22 @@ from courtval.result_files import check_output_suffix, side_file
 from models.capacity.bulk import (
     DEBTOR_TABLE,
     IDENTITY_FIELD,
-    ScoredDebtors,
     answer_columns,
     score_debtor_table,
 )
 from models.capacity.options import CapacityOptions
 from models.errors import DataError
 from models.identity import identity_key, is_identity_number
-from models.registry import LoadedModel
 from models.served import load_served
 from models.settings import get_settings
 from models.table_io import save_table
 from models.table_requests import BadCell
 from training.datasets import load_table
-from training.folds import dask_client, on_worker
-
-logger = logging.getLogger(__name__)
+from training.folds import FoldRunner
 
 KIND = "capacity"
 #: Bad cells a refused file's error lists (the rest are counted).
 SHOWN_ERRORS = 10
-
-Done = Callable[[int], None]
 
 
 def run_debtor_scoring(
@@ -67,18 +59,17 @@ def run_debtor_scoring(
     options = CapacityOptions.from_settings(settings, identity_key(settings))
     frame = _read_debtors(input, options.reasons)
     chunks = [(frame.iloc[s : s + chunk_rows], s + 1) for s in range(0, len(frame), chunk_rows)]
-    scoring = _Scoring(loaded, options, reasons, chunks)
-    cluster = scheduler or settings.dask_scheduler
+    runner = FoldRunner.of(settings, scheduler)
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("scoring", total=len(frame))
-
-        def done(rows: int) -> None:
-            bar.advance(task, rows)
-
-        if cluster is None:
-            parts = scoring.here(done)
-        else:
-            parts = scoring.on_cluster(done, cluster, settings.dask_timeout_s)
+        # The model travels to the cluster once; each chunk travels with its own task.
+        parts = runner.map(
+            score_debtor_table,
+            (loaded.model, loaded.info, options, reasons),
+            chunks,
+            "debtor-scoring",
+            done=lambda k: bar.advance(task, len(chunks[k][0])),
+        )
     bad = [cell for part in parts for cell in part.bad]
     if bad and not skip_invalid:
         raise DataError(_refusal(input, bad))
@@ -92,7 +83,7 @@ def run_debtor_scoring(
         rows = len({cell.row for cell in bad})
         rejected = f"; {rows:,} rows left out, their cells in {path}"
     tiers = ", ".join(f"{k} {v:,}" for k, v in table["tier"].value_counts().items())
-    where = "here" if cluster is None else f"on the Dask cluster at {cluster}"
+    where = "here" if runner.here else f"on the Dask cluster at {runner.scheduler}"
     console.print(
         f"scored {len(table):,} debtors {where} in {time.perf_counter() - started:.1f} s "
         f"with {loaded.info.name} v{loaded.info.version} → {output}; tiers: {tiers}{rejected}"
@@ -131,43 +122,6 @@ def _holds_identity_numbers(column: pd.Series) -> bool:
     if cells.empty or not all(isinstance(cell, str) for cell in cells):
         return False
     return sum(is_identity_number(cell) for cell in cells) >= 0.8 * len(cells)
-
-
-@dataclass(frozen=True)
-class _Scoring:
-    """The chunks of one file and what scores them."""
-
-    loaded: LoadedModel
-    options: CapacityOptions
-    reasons: bool
-    chunks: list[tuple[pd.DataFrame, int]]  # the rows, and the data row of the first
-
-    def here(self, done: Done) -> list[ScoredDebtors]:
-        """Each chunk in turn, in this process."""
-        model, info, options = self.loaded.model, self.loaded.info, self.options
-        parts = []
-        for chunk, first_row in self.chunks:
-            parts.append(score_debtor_table(model, chunk, first_row, info, options, self.reasons))
-            done(len(chunk))
-        return parts
-
-    def on_cluster(self, done: Done, scheduler: str, timeout_s: float) -> list[ScoredDebtors]:
-        """Each chunk a task on the Dask cluster at ``scheduler``, answers in file order."""
-        with dask_client(scheduler, timeout_s) as client:
-            # The model travels to every worker once; each chunk travels with its own task.
-            model = client.scatter(self.loaded.model, broadcast=True, hash=False)
-            futures = [
-                client.submit(
-                    on_worker, score_debtor_table, model, chunk, first_row, self.loaded.info,
-                    self.options, self.reasons, pure=False,
-                )
-                for chunk, first_row in self.chunks
-            ]  # fmt: skip
-            parts = []
-            for future, (chunk, _) in zip(futures, self.chunks, strict=True):
-                parts.append(future.result())  # in file order; a failed chunk raises here
-                done(len(chunk))
-            return parts
 
 
 def _refusal(path: Path, bad: list[BadCell]) -> str:

@@ -94,12 +94,7 @@ def run_evaluation(
     cross_validate = kind_spec(kind).cross_validate
     if cross_validate is None:
         raise DataError(f"{kind} is evaluated on generated data: `courtval evaluate {kind}`")
-    settings = get_settings()
-    runner = FoldRunner(
-        scheduler=scheduler or settings.dask_scheduler,
-        timeout_s=settings.dask_timeout_s,
-        workers=settings.train_workers,
-    )
+    runner = FoldRunner.of(get_settings(), scheduler)
     scored = cross_validate(
         frame, target_column, exclude=dropped, folds=folds, seed=seed, runner=runner
     )

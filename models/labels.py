@@ -6,6 +6,8 @@ The API keeps its English field names; these labels are what people read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 #: The case an inquiry serves.
 INQUIRY_LABELS: dict[str, str] = {
     "case_number": "案号",
@@ -125,6 +127,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
-def label_of(field: str) -> str:
-    """The Chinese label of a field, or the field name when it has none."""
-    return FIELD_LABELS.get(field, field)
+def label_of(field: str, first: Mapping[str, str] | None = None) -> str:
+    """The Chinese label of a field: from ``first`` (a form's own labels, as
+    :data:`DEBTOR_LABELS` where ``region`` is not the vehicle's 交易城市), else
+    :data:`FIELD_LABELS`, else the field name."""
+    return (first or {}).get(field) or FIELD_LABELS.get(field, field)

@@ -102,7 +102,7 @@ def chinese_message(error: Mapping[str, Any], labels: Mapping[str, str] | None =
             text = _TEMPLATES.get(kind, _FALLBACK).format(**context)
         except (KeyError, IndexError):  # a context without the value the template shows
             text = _FALLBACK
-    label = f"{(labels or {}).get(field) or label_of(field)}：" if field else ""
+    label = f"{label_of(field, labels)}：" if field else ""
     return f"{_row(loc)}{label}{text}"
 
 

@@ -13,13 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from courtval.cli import app
+from models.capacity.bulk import DEBTOR_TABLE
 from models.capacity.options import CapacityOptions
 from models.capacity.schemas import CapacityBatchRequest, DebtorRequest
 from models.identity import identity_key, keyed_hash
 from models.labels import DEBTOR_LABELS
 from models.registry import LoadedModel
 from models.settings import Settings, get_settings
-from models.table_requests import TableSchema
+from models.table_requests import valid_requests
 from tests.models.test_identity import RESIDENT
 from training.capacity_task import CapacityTrainResult
 
@@ -43,22 +44,9 @@ def store(
 @pytest.fixture(scope="module")
 def queue(debtor_data: pd.DataFrame) -> pd.DataFrame:
     """600 generated debtors whose rows are all valid requests, with the court's own key."""
-    table = TableSchema(DebtorRequest, {})
-    names = table.column_fields(debtor_data)
-    valid = [
-        i
-        for i, row in enumerate(table.rows(debtor_data, names))
-        if _valid(row) and debtor_data["amount_due"].iat[i] > 0
-    ]
+    checked, _ = valid_requests(DEBTOR_TABLE, debtor_data, DEBTOR_TABLE.column_fields(debtor_data))
+    valid = [i for i, request in enumerate(checked) if request is not None]
     return debtor_data.iloc[valid[:600]].reset_index(drop=True)
-
-
-def _valid(row: dict[str, object]) -> bool:
-    try:
-        DebtorRequest.model_validate(row)
-    except ValueError:
-        return False
-    return True
 
 
 def _score(source: Path, out: Path, *options: str) -> str:
@@ -78,7 +66,9 @@ def test_the_scores_are_the_apis_answers(
     assert "scored 600 debtors here" in output
     assert list(scored["case_id"]) == list(queue["case_id"])  # the court's key, in file order
 
-    requests = [DebtorRequest.model_validate(row) for row in _request_rows(queue)]
+    checked, _ = valid_requests(DEBTOR_TABLE, queue, DEBTOR_TABLE.column_fields(queue))
+    requests = [r for r in checked if isinstance(r, DebtorRequest)]
+    assert len(requests) == 600
     options = CapacityOptions.from_settings(store, identity_key(store))
     batch = CapacityBatchRequest(items=requests, include_contributions=True)
     api = capacity_champion.model.assess_batch(batch, capacity_champion.info, options).items
@@ -89,11 +79,6 @@ def test_the_scores_are_the_apis_answers(
     first_reasons = [a.reasons[0].code if a.reasons else None for a in api]
     assert list(scored["reason_1_code"].replace({np.nan: None})) == first_reasons
     assert (scored["model_version"].astype(str) == capacity_champion.info.version).all()
-
-
-def _request_rows(frame: pd.DataFrame) -> list[dict[str, object]]:
-    table = TableSchema(DebtorRequest, {})
-    return list(table.rows(frame, table.column_fields(frame)))
 
 
 def test_a_dask_cluster_scores_the_same_table(

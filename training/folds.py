@@ -1,4 +1,4 @@
-"""Fitting on a Dask cluster when one machine is not enough: evaluation folds and training.
+"""Work on a Dask cluster when one machine is not enough: evaluation folds, training, scoring.
 
 Each outer fold of ``courtval evaluate`` fits a whole model on its own, so the folds are
 independent tasks. On one machine they run one after another (each fit uses the machine's
@@ -7,6 +7,7 @@ cores itself). Given the address of a running Dask scheduler (``COURTVAL_DASK_SC
 cluster once, each fold is one task, and the folds' answers come back in fold order.
 :func:`training_on_cluster` does the same for ``courtval train``: inside it, the inner folds
 of every valuation estimator fitted (``models.inner_cv.cross_fit``) are tasks on the cluster.
+``courtval score debtors`` maps the chunks of its file the same way.
 
 A fit is deterministic from its seed, so the figures are those of a run here
 (``tests/training/test_folds.py`` holds the two runs side by side), up to the last bits of
@@ -30,11 +31,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-
 from models.errors import CourtvalError
 from models.parallel import fitting_on, one_lightgbm_thread
-from models.settings import DASK_ADDRESS
+from models.settings import DASK_ADDRESS, Settings
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -43,10 +42,10 @@ logger = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
-#: One fold: the positions of its training rows and of its held-out rows.
-Split = tuple[np.ndarray, np.ndarray]
-#: fit_fold(*shared, train, held, **here) -> the fold's held-out answer.
-FitFold = Callable[..., R]
+#: One task's own arguments: a fold's training and held-out row positions, a file's chunk …
+Part = tuple[Any, ...]
+#: task(*shared, *part, **here) -> the part's answer (a fold's held-out predictions …).
+Task = Callable[..., R]
 
 
 class ClusterError(CourtvalError):
@@ -56,7 +55,8 @@ class ClusterError(CourtvalError):
 
 @dataclass(frozen=True)
 class FoldRunner:
-    """Runs the folds of an evaluation here or on a Dask cluster.
+    """Runs independent tasks (the folds of an evaluation, the chunks of a file to score) here
+    or on a Dask cluster.
 
     Attributes:
         scheduler: Address of a running Dask scheduler (``tcp://host:8786``); None: here.
@@ -73,47 +73,60 @@ class FoldRunner:
         if self.scheduler is not None:
             _check_address(self.scheduler)
 
+    @classmethod
+    def of(cls, settings: Settings, scheduler: str | None = None) -> FoldRunner:
+        """The runner a command asks for: ``scheduler`` (its ``--scheduler``), else
+        ``COURTVAL_DASK_SCHEDULER``, else here with ``COURTVAL_TRAIN_WORKERS`` threads."""
+        return cls(
+            scheduler=scheduler or settings.dask_scheduler,
+            timeout_s=settings.dask_timeout_s,
+            workers=settings.train_workers,
+        )
+
     @property
     def here(self) -> bool:
-        """Whether the folds run in this process."""
+        """Whether the tasks run in this process."""
         return self.scheduler is None
 
     def map(
         self,
-        fit_fold: FitFold[R],
+        task: Task[R],
         shared: Sequence[Any],
-        splits: Sequence[Split],
+        parts: Sequence[Part],
         label: str,
+        *,
+        done: Callable[[int], None] | None = None,
         **here: Any,
     ) -> list[R]:
-        """``fit_fold(*shared, train, held)`` for every split, in split order; the keyword
-        arguments ``here`` (a thread pool, which cannot travel) only when it runs here.
+        """``task(*shared, *part)`` for every part, in part order, ``done(k)`` called as part
+        ``k``'s answer is in; the keyword arguments ``here`` (a thread pool, which cannot
+        travel) only when it runs here. On a cluster ``shared`` travels once and each part
+        with its own task.
 
         Raises:
             ClusterError: As :func:`dask_client`.
         """
+        answers: list[R] = []
         if self.here:
-            return [
-                _timed(label, k, len(splits), fit_fold, *shared, train, held, **here)
-                for k, (train, held) in enumerate(splits)
-            ]
-        return self._on_cluster(fit_fold, shared, splits, label)
-
-    def _on_cluster(
-        self, fit_fold: FitFold[R], shared: Sequence[Any], splits: Sequence[Split], label: str
-    ) -> list[R]:
+            for k, part in enumerate(parts):
+                answers.append(_timed(label, k, len(parts), task, *shared, *part, **here))
+                if done is not None:
+                    done(k)
+            return answers
         assert self.scheduler is not None
         with dask_client(self.scheduler, self.timeout_s) as client:
-            # The data travels once; every fold's task refers to it.
             data = client.scatter(list(shared), broadcast=False) if shared else []
             futures = [
                 client.submit(
-                    on_worker, _timed, label, k, len(splits), fit_fold, *data, train, held,
-                    pure=False,
+                    on_worker, _timed, label, k, len(parts), task, *data, *part, pure=False
                 )
-                for k, (train, held) in enumerate(splits)
-            ]  # fmt: skip
-            return list(client.gather(futures))
+                for k, part in enumerate(parts)
+            ]
+            for k, future in enumerate(futures):
+                answers.append(future.result())  # in part order; a failed task raises here
+                if done is not None:
+                    done(k)
+        return answers
 
 
 def _check_address(scheduler: str) -> None:
@@ -186,10 +199,10 @@ def training_on_cluster(scheduler: str | None, timeout_s: float) -> Iterator[Non
         yield
 
 
-def _timed(label: str, k: int, n: int, fit_fold: FitFold[R], *args: Any, **kwargs: Any) -> R:
+def _timed(label: str, k: int, n: int, task: Task[R], *args: Any, **kwargs: Any) -> R:
     start = time.perf_counter()
-    result = fit_fold(*args, **kwargs)
-    logger.info("%s: fold %d/%d in %.1f s", label, k + 1, n, time.perf_counter() - start)
+    result = task(*args, **kwargs)
+    logger.info("%s: %d/%d in %.1f s", label, k + 1, n, time.perf_counter() - start)
     return result
 
 

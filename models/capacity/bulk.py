@@ -68,11 +68,11 @@ class ScoredDebtors:
 
 def score_debtor_table(
     model: CapacityModel,
-    frame: pd.DataFrame,
-    first_row: int,
     info: ModelInfo,
     options: CapacityOptions,
     with_reasons: bool,
+    frame: pd.DataFrame,
+    first_row: int,
 ) -> ScoredDebtors:
     """Score every valid row of ``frame`` (whose first row is data row ``first_row``); the
     reason columns only ``with_reasons``."""

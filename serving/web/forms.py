@@ -108,7 +108,7 @@ def form_fields(
         fields.append(
             FormField(
                 name=name,
-                label=(labels or {}).get(name) or label_of(name),
+                label=label_of(name, labels),
                 kind=_kind(name, prop),
                 required=name in required,
                 minimum=prop.get("minimum", prop.get("exclusiveMinimum")),
