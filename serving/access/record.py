@@ -27,7 +27,7 @@ from models.settings import Settings
 from serving.access.auth import Caller, court_store
 from serving.access.store import CourtStore
 from serving.court.errors import LedgerWriteError
-from serving.court.ledger import IDENTIFIER_NAMES, scrub_identifiers
+from serving.court.ledger import may_hold_identifiers, scrub_identifiers
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.observability import count_ledger_write
 from serving.reports.model import auction_prices, validity_end
@@ -61,13 +61,10 @@ def ledger_value(value: Recordable, limit: int, items: int | None = None) -> dic
     return _digest(raw, items) if len(raw) > limit else dict(value)
 
 
-_SENSITIVE_KEYS = tuple(f'"{name}"'.encode() for name in IDENTIFIER_NAMES)
-
-
 def _recorded(value: Recordable, limit: int, items: int | None, key: bytes) -> dict[str, Any]:
     """:func:`ledger_value` with identifiers scrubbed (the walk skipped when none can occur)."""
     kept = ledger_value(value, limit, items)
-    if isinstance(value, bytes) and not any(name in value for name in _SENSITIVE_KEYS):
+    if isinstance(value, bytes) and not may_hold_identifiers(value.decode(errors="replace")):
         return kept
     return scrub_identifiers(kept, key)
 

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, cast
@@ -44,8 +45,6 @@ logger = logging.getLogger(__name__)
 
 #: Dialects whose appends run on the driver's connection (:mod:`serving.court.sqlite_append`).
 DRIVER_DIALECTS = frozenset({"sqlite"})
-#: The names under which an identifier may be stored: checked for before an entry is walked.
-IDENTIFIER_NAMES = SENSITIVE_FIELDS | IDENTITY_SHAPED_KEYS
 #: Marks a value that is a keyed hash, not the identifier itself.
 HASHED_PREFIX = "hmac-sha256:"
 
@@ -109,10 +108,21 @@ def _check_scrubbed(value: Any) -> None:
             _check_scrubbed(item)
 
 
-def _may_hold_identifiers(encoded: CanonicalJson) -> bool:
-    """Whether a sensitive field's (or an identity-shaped key's) name occurs anywhere in the
-    canonical text."""
-    return any(f'"{name}":' in encoded.text for name in IDENTIFIER_NAMES)
+#: A sensitive field's name as a JSON key, and the string values of the identity-shaped keys
+#: (escaped ones are left to the check at append, which reads the canonical text).
+_SENSITIVE_KEY = re.compile(r'"(?:' + "|".join(sorted(SENSITIVE_FIELDS)) + r')"\s*:')
+_KEY_VALUES = re.compile(
+    r'"(?:' + "|".join(sorted(IDENTITY_SHAPED_KEYS)) + r')"\s*:\s*"([^"\\]{15,40})"'
+)
+
+
+def may_hold_identifiers(text: str) -> bool:
+    """Whether JSON ``text`` may hold an identifier not hashed yet, so that it must be walked:
+    a sensitive field occurs, or an identity-shaped key holds an identity number (a triage
+    queue keyed by opaque ids skips the walk)."""
+    if _SENSITIVE_KEY.search(text):
+        return True
+    return any(is_identity_number(value) for value in _KEY_VALUES.findall(text))
 
 
 def _fields(entry: LedgerEntryCreate, entry_id: int, now: dt.datetime) -> dict[str, Any]:
@@ -183,7 +193,7 @@ class _Pending:
         self.fields = _fields(entry, 0, self.moment)
         encoded = (self.fields["inputs"], self.fields["outputs"])
         for value, text in zip((entry.inputs, entry.outputs), encoded, strict=True):
-            if _may_hold_identifiers(text):  # a batch without any skips the walk
+            if may_hold_identifiers(text.text):  # a batch without any skips the walk
                 _check_scrubbed(value)
         self.row: dict[str, Any] = {}
 

@@ -31,6 +31,7 @@ from serving.court import (
 )
 from serving.court.chain import row_hash
 from serving.court.db import VERSION_TABLE, head_revision
+from serving.court.ledger import may_hold_identifiers
 from serving.court.schemas import LedgerAnchor
 from serving.court.tables import Base, LedgerEntryRow, LedgerHeadRow
 
@@ -349,3 +350,17 @@ def test_keys_holding_identity_numbers_are_hashed_and_others_kept(
     with pytest.raises(UnscrubbedIdentifierError, match="creditor_id"):
         append(engine, inquiry(judge, 2, inputs={"cases": [{"creditor_id": ID_NUMBER}]}))
     assert verify(session).last_id == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "walked"),
+    [
+        ('{"cases": [{"debtor_id": "D-9", "creditor_id": "C-1"}]}', False),  # opaque keys
+        ('{"registered_capital": 1, "seizure_expires_at": null}', False),  # 18-letter names
+        (f'{{"cases": [{{"debtor_id": "{ID_NUMBER}"}}]}}', True),
+        (f'{{"creditor_id" : "{ID_NUMBER.lower()}"}}', True),  # spaced, lower-case x
+        ('{"debtor_id_number" : null}', True),
+    ],
+)
+def test_only_a_body_that_may_hold_an_identifier_is_walked(text: str, walked: bool) -> None:
+    assert may_hold_identifiers(text) is walked
