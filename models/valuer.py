@@ -22,6 +22,7 @@ from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
 from models.request_frame import frame_records
 from models.schemas import Contribution, ModelInfo, ValueInterval
+from models.text import NOT_GIVEN, ValueFormat, known
 
 #: Requests carry ``valuation_date`` where transactions carry their sale date.
 REQUEST_DATE = "valuation_date"
@@ -61,19 +62,33 @@ class BatchRequest(Protocol):
 
 
 def format_value(name: str, value: Any) -> str:
-    """An input value as a judge reads it: the market month as YYYY-MM, amounts with
-    thousands separators, small numbers to four significant digits."""
+    """An input value as a judge reads it, when its kind has no format of its own: the
+    market month as YYYY-MM, amounts with thousands separators, small numbers to four
+    significant digits."""
+    if not known(value):
+        return NOT_GIVEN
     if isinstance(value, float):
-        if math.isnan(value):
-            return ""
         if name == "t_months":
             return month_label(value)
         return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return str(value)
 
 
+def display_value(name: str, row: Mapping[str, Any], formats: Mapping[str, ValueFormat]) -> str:
+    """Feature ``name`` of ``row`` as a judge reads it, with its unit (``formats``)."""
+    value = row.get(name)
+    form = formats.get(name)
+    if form is None or not known(value):
+        return format_value(name, value)
+    return form(row)
+
+
 def top_contributions(
-    effects: Mapping[str, float], row: Mapping[str, Any], n: int, labels: Mapping[str, str]
+    effects: Mapping[str, float],
+    row: Mapping[str, Any],
+    n: int,
+    labels: Mapping[str, str],
+    formats: Mapping[str, ValueFormat],
 ) -> list[Contribution]:
     """The ``n`` largest effects (log scale) as signed percentage contributions."""
     ranked = sorted(effects.items(), key=lambda kv: abs(kv[1]), reverse=True)[:n]
@@ -81,7 +96,7 @@ def top_contributions(
         Contribution(
             feature=name,
             label=labels.get(name, name),
-            value=format_value(name, row.get(name)),
+            value=display_value(name, row, formats),
             effect_pct=round(math.expm1(effect) * 100.0, 2),
         )
         for name, effect in ranked
@@ -94,6 +109,8 @@ class TabularValuer(ABC):
     regressor: ValueRegressor
     #: Chinese labels of the features, for reasons shown to judges.
     labels: Mapping[str, str] = {}
+    #: How the features' values read in those reasons (units; the rest by ``format_value``).
+    formats: Mapping[str, ValueFormat] = {}
 
     @staticmethod
     def fit_regressor(
@@ -160,7 +177,7 @@ class TabularValuer(ABC):
         if n <= 0:
             return []
         _, effects = self.regressor.contributions_row(row)
-        return top_contributions(effects, row, n, self.labels)
+        return top_contributions(effects, row, n, self.labels, self.formats)
 
     def estimate_with_reasons(
         self, row: Mapping[str, Any], n: int
@@ -170,7 +187,7 @@ class TabularValuer(ABC):
         if n <= 0:
             return self.regressor.estimate_row(row), []
         estimate, _, effects = self.regressor.explain_row(row)
-        return estimate, top_contributions(effects, row, n, self.labels)
+        return estimate, top_contributions(effects, row, n, self.labels, self.formats)
 
     def predict_frame(self, raw: pd.DataFrame, date_column: str = REQUEST_DATE) -> pd.DataFrame:
         """Vectorised value, bounds and rule-based figure for a raw table."""
@@ -247,6 +264,8 @@ class TabularValuer(ABC):
         columns = list(effects.columns)
         values = effects.to_numpy()
         return [
-            top_contributions(dict(zip(columns, row, strict=True)), record, n, self.labels)
+            top_contributions(
+                dict(zip(columns, row, strict=True)), record, n, self.labels, self.formats
+            )
             for row, record in zip(values, records, strict=True)
         ]

@@ -15,8 +15,8 @@ from typing import Any
 from models.capacity.features import SEARCHES
 from models.capacity.options import CapacityOptions
 from models.capacity.schemas import AssetLead
-from models.capacity.text import cny, flag, known
 from models.capacity.vocabulary import DebtorType, OperatingStatus
+from models.text import cny, flag, known
 
 Row = Mapping[str, Any]
 Rule = Callable[[Row, CapacityOptions], AssetLead | None]

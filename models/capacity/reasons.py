@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.capacity.schemas import CapacityReason
-from models.capacity.text import cny, flag, known, pct
+from models.text import cny, flag, known, pct
 
 Row = Mapping[str, Any]
 

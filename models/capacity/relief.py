@@ -13,8 +13,8 @@ from typing import Any
 
 from models.capacity.options import CapacityOptions
 from models.capacity.schemas import ReliefHint
-from models.capacity.text import flag
 from models.capacity.vocabulary import Tier
+from models.text import flag
 
 
 def relief_hint(tier: Tier, row: Mapping[str, Any], options: CapacityOptions) -> ReliefHint | None:

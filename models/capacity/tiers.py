@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from models.capacity.options import CapacityOptions
-from models.capacity.text import pct
 from models.capacity.vocabulary import Tier
+from models.text import pct
 
 
 def decide_tiers(

@@ -14,6 +14,7 @@ import pandas as pd
 from models.clock import months_since_epoch, months_since_epoch_series
 from models.property.schemas import PropertyRequest
 from models.request_frame import requests_to_frame
+from models.text import ValueFormat, decimal
 
 #: Raw input columns a property table must have (transaction data uses ``transaction_date``
 #: where a request has ``valuation_date``).
@@ -71,6 +72,19 @@ FEATURE_LABELS: dict[str, str] = {
     "elevator": "电梯",
     "decoration": "装修",
     "t_months": "估价时点",
+}
+
+
+#: How the features' values read in the reasons shown to judges (with their units; the floor
+#: ratio as the floor over the building's floors it is made of).
+FEATURE_FORMATS: dict[str, ValueFormat] = {
+    "area_m2": lambda row: f"{decimal(row['area_m2'])}㎡",
+    "floor": lambda row: f"{row['floor']:.0f}层",
+    "total_floors": lambda row: f"共{row['total_floors']:.0f}层",
+    "floor_ratio": lambda row: f"{row['floor']:.0f}/{row['total_floors']:.0f}层",
+    "rooms": lambda row: f"{row['rooms']:.0f}间",
+    "age_years": lambda row: f"{row['age_years']:.0f}年",
+    "elevator": lambda row: "有" if row["elevator"] else "无",
 }
 
 

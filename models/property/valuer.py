@@ -32,6 +32,7 @@ class PropertyValuer(TabularValuer):
     comparables: ComparablesIndex
 
     labels = property_features.FEATURE_LABELS
+    formats = property_features.FEATURE_FORMATS
 
     @classmethod
     def fit(

@@ -28,9 +28,9 @@ import logging
 import numpy as np
 import pandas as pd
 
-from models.capacity.text import cny
 from models.capacity.vocabulary import DebtorType
 from models.errors import InvalidInputError
+from models.text import cny
 from models.triage.alerts import is_terminated, require_columns
 from models.triage.calendar import as_day, day_values
 

@@ -75,7 +75,7 @@ def _num(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def cny_text(values: pd.Series) -> pd.Series:
-    """Vectorised :func:`models.capacity.text.cny` (without its thousands separators):
+    """Vectorised :func:`models.text.cny` (without its thousands separators):
     元 below ten thousand, 万元 with one decimal below 1e8, else 亿元 with two."""
     v = np.round(values.fillna(0.0).to_numpy(dtype=np.float64))
     text = v.astype(np.int64).astype(str).astype(object) + "元"

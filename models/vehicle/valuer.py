@@ -31,6 +31,7 @@ class VehicleValuer(TabularValuer):
     comparables: VehicleComparables
 
     labels = vehicle_features.FEATURE_LABELS
+    formats = vehicle_features.FEATURE_FORMATS
 
     @classmethod
     def fit(

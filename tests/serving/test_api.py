@@ -240,6 +240,9 @@ def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> 
         [c["adjusted_price"] for c in single["comparables"]]
     )
     assert len(item["contributions"]) == 5
+    shown = {c["feature"]: c["value"] for c in single["contributions"]}
+    assert {c["feature"]: c["value"] for c in item["contributions"]} == shown  # same words
+    assert shown.get("area_m2", f"{body['area_m2']:g}㎡") == f"{body['area_m2']:g}㎡"
     # The check alone: the same 比准价格, without the five sales.
     payload = batch_body([body], include_comparables_value=True)
     (alone,) = client.post("/v1/valuations/property/batch", json=payload).json()["items"]
