@@ -117,6 +117,15 @@ Bootstrap = Annotated[
         help="Resamples of the out-of-fold rows for each figure's 95% interval (ci95; 0: none).",
     ),
 ]
+Repeats = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=50,
+        help="Run the cross-validation on this many partitions (seeds SEED, SEED+1 …); "
+        "`repeated` gives the figures' mean and spread over them.",
+    ),
+]
 Out = Annotated[Path | None, typer.Option(help="Output: .parquet (default) or .csv.")]
 TrainData = Annotated[Path | None, typer.Option(help="Training table (CSV/Parquet/Excel).")]
 IfMissing = Annotated[bool, typer.Option("--if-missing", help="Do nothing when a champion exists.")]
@@ -209,6 +218,7 @@ def _register(kind: str, info: KindInfo) -> None:
         folds: Folds = 5,
         seed: Seed = 0,
         bootstrap: Bootstrap = DEFAULT_RESAMPLES,
+        repeats: Repeats = 1,
         scheduler: Scheduler = None,
     ) -> None:
         from courtval.training_run import run_evaluation
@@ -223,6 +233,7 @@ def _register(kind: str, info: KindInfo) -> None:
             seed=seed,
             bootstrap=bootstrap,
             scheduler=scheduler,
+            repeats=repeats,
         )
         typer.echo(json.dumps(result, ensure_ascii=False))
 

@@ -16,7 +16,7 @@ from training.folds import FoldRunner, training_on_cluster
 from training.table_types import typed_table
 from training.tasks import kind_spec
 from training.tracking import start_tracking
-from training.uncertainty import evaluation_line
+from training.uncertainty import evaluation_line, partition_spread
 
 logger = logging.getLogger(__name__)
 
@@ -72,11 +72,15 @@ def run_evaluation(
     seed: int,
     bootstrap: int = 0,
     scheduler: str | None = None,
+    repeats: int = 1,
 ) -> dict[str, Any]:
     """Cross-validate on a named benchmark or a file; the metrics as a dict, with their 95%
     intervals from ``bootstrap`` resamples of the out-of-fold rows (none for 0). The folds
     are fitted on the Dask cluster at ``scheduler`` (default: ``COURTVAL_DASK_SCHEDULER``;
-    neither: here)."""
+    neither: here). With ``repeats`` > 1 the whole cross-validation is run again on other
+    partitions (seeds ``seed + 1`` …) and ``repeated`` gives the figures' mean and spread
+    over all of them (:func:`training.uncertainty.partition_spread`); the line's own figures
+    stay those of ``seed``'s partition."""
     if (dataset is None) == (data is None):
         raise DataError("give exactly one of --dataset NAME or --data PATH")
     if dataset is not None:
@@ -95,7 +99,12 @@ def run_evaluation(
     if cross_validate is None:
         raise DataError(f"{kind} is evaluated on generated data: `courtval evaluate {kind}`")
     runner = FoldRunner.of(get_settings(), scheduler)
-    scored = cross_validate(
-        frame, target_column, exclude=dropped, folds=folds, seed=seed, runner=runner
-    )
-    return evaluation_line(scored, resamples=bootstrap, seed=seed)
+    seeds = [seed + r for r in range(repeats)]
+    scored = [
+        cross_validate(frame, target_column, exclude=dropped, folds=folds, seed=s, runner=runner)
+        for s in seeds
+    ]
+    line = evaluation_line(scored[0], resamples=bootstrap, seed=seed)
+    if repeats > 1:
+        line["repeated"] = partition_spread(scored, seeds)
+    return line

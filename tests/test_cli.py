@@ -60,6 +60,26 @@ def test_evaluate_vehicle_on_a_file_with_the_folds_on_a_dask_cluster(
     assert 390 <= line["n"] <= 400 and 0 < line["median_ape"] < 1
 
 
+def test_evaluate_repeated_on_other_partitions(env: Path) -> None:
+    out = env / "v.csv"
+    runner.invoke(app, ["data", "generate", "vehicle", "--rows", "400", "--out", str(out)])
+    args = ["evaluate", "vehicle", "--data", str(out), "--target", "price", "--folds", "2"]
+    options = ["--exclude", "transaction_id", "--bootstrap", "0", "--seed", "4"]
+    result = runner.invoke(app, [*args, *options, "--repeats", "3"])
+    assert result.exit_code == 0, result.output
+    line = json.loads(result.stdout.strip().splitlines()[-1])
+    repeated = line["repeated"]
+    assert repeated["partitions"] == 3 and repeated["seeds"] == [4, 5, 6]
+    first, *others = repeated["per_partition"]
+    assert first["median_ape"] == float(f"{line['median_ape']:.6g}")  # the line's own: seed 4
+    assert all(other["median_ape"] != first["median_ape"] for other in others)
+    assert repeated["min"]["rmsle"] <= repeated["mean"]["rmsle"] <= repeated["max"]["rmsle"]
+    alone = runner.invoke(app, [*args, *options])
+    assert json.loads(alone.stdout.strip().splitlines()[-1]) == {
+        k: v for k, v in line.items() if k != "repeated"
+    }
+
+
 @pytest.mark.parametrize(
     ("address", "message"),
     [

@@ -5,11 +5,17 @@ APE's standard error is about 0.1 point; a credit AUC's about 0.006). An interva
 figure tells a data scientist whether a new model or a missed target differs by more than that.
 The rows are resampled with replacement and every figure recomputed on each resample by the
 same function that computed it on all rows; the interval is the percentile interval.
+
+That interval holds the rows fixed. The other source of chance is the split itself: which rows
+share a fold, and the fit's own seed. Repeating the cross-validation on other partitions
+(:func:`partition_spread`) measures that one: the mean of the figures over the partitions, and
+how far one partition's figure can be from it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -50,12 +56,15 @@ def _figures(metrics: BaseModel) -> dict[str, float]:
     return _flat(metrics.model_dump())
 
 
-def _flat(values: dict[str, object], prefix: str = "") -> dict[str, float]:
+def _flat(
+    values: dict[str, object], prefix: str = "", skip: frozenset[str] = NOT_RESAMPLED
+) -> dict[str, float]:
+    """Every finite real figure but those in ``skip``, nested groups named ``group.figure``."""
     out: dict[str, float] = {}
     for name, value in values.items():
         if isinstance(value, dict):
-            out |= _flat(value, f"{prefix}{name}.")
-        elif isinstance(value, float) and np.isfinite(value) and name not in NOT_RESAMPLED:
+            out |= _flat(value, f"{prefix}{name}.", skip)
+        elif isinstance(value, float) and np.isfinite(value) and name not in skip:
             out[f"{prefix}{name}"] = value
     return out
 
@@ -133,3 +142,25 @@ def ci95_metrics(intervals: Intervals | None, prefix: str = "") -> dict[str, flo
         key = prefix + name.replace(".", "_")
         out |= {f"{key}_ci95_low": low, f"{key}_ci95_high": high}
     return out
+
+
+def partition_spread(scored: Sequence[RowScored], seeds: Sequence[int]) -> dict[str, object]:
+    """The figures of repeated cross-validations, one per partition (and fit seed) in
+    ``seeds``: their mean, sample standard deviation, minimum and maximum, and each
+    partition's own figures (ECE included: each partition's is a figure of its own rows)."""
+    per_seed = [_flat(one.metrics().model_dump(), skip=frozenset()) for one in scored]
+    names = [name for name in per_seed[0] if all(name in figures for figures in per_seed)]
+    table = {name: np.array([figures[name] for figures in per_seed]) for name in names}
+
+    def rounded(value: float) -> float:
+        return float(f"{value:.6g}")
+
+    return {
+        "partitions": len(per_seed),
+        "seeds": list(seeds),
+        "mean": {name: rounded(float(v.mean())) for name, v in table.items()},
+        "sd": {name: rounded(float(v.std(ddof=1))) for name, v in table.items()},
+        "min": {name: rounded(float(v.min())) for name, v in table.items()},
+        "max": {name: rounded(float(v.max())) for name, v in table.items()},
+        "per_partition": [{name: rounded(figures[name]) for name in names} for figures in per_seed],
+    }

@@ -1,4 +1,4 @@
-"""Bootstrap intervals of cross-validated figures."""
+"""Bootstrap intervals of cross-validated figures, and their spread over partitions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 
 from training.classifier_cv import ScoredOutcomes
 from training.scored import ScoredSales
-from training.uncertainty import bootstrap_intervals, evaluation_line
+from training.uncertainty import bootstrap_intervals, evaluation_line, partition_spread
 
 
 def _valuations(n_rows: int, seed: int) -> ScoredSales:
@@ -64,3 +64,16 @@ def test_too_few_scorable_resamples_give_no_intervals() -> None:
     scored = _scores(40, positives=1, seed=4)
     assert bootstrap_intervals(scored, resamples=200, seed=0) is None
     assert "ci95" not in evaluation_line(scored, resamples=200, seed=0)
+
+
+def test_the_spread_over_partitions_summarises_each_partitions_own_figures() -> None:
+    runs = [_scores(2000, 1200, seed=s) for s in (3, 4, 5)]
+    spread = partition_spread(runs, [3, 4, 5])
+    assert spread["partitions"] == 3 and spread["seeds"] == [3, 4, 5]
+    aucs = [run.metrics().auc for run in runs]
+    assert [p["auc"] for p in spread["per_partition"]] == [float(f"{a:.6g}") for a in aucs]
+    assert spread["mean"]["auc"] == float(f"{np.mean(aucs):.6g}")
+    assert spread["sd"]["auc"] == float(f"{np.std(aucs, ddof=1):.6g}") > 0
+    assert spread["min"]["auc"] <= spread["mean"]["auc"] <= spread["max"]["auc"]
+    assert "ece" in spread["mean"]  # each partition's ECE is a figure of its own rows
+    assert "n" not in spread["mean"]  # counts are not figures
