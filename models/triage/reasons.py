@@ -108,10 +108,15 @@ def _other_assets(f: pd.DataFrame) -> pd.Series:
     if len(some):
         homes = _num(some, "real_estate_count").fillna(0)
         cars = _num(some, "vehicle_count").fillna(0)
-        text[value > 0] = (
-            "查到不动产" + _int_text(homes) + "处、车辆" + _int_text(cars)
-            + "辆等财产，估值合计" + cny_text(value[value > 0])
-        )  # fmt: skip
+        equity = _num(some, "equity_value").fillna(0)
+        # Only what was found is named: 不动产1处, not 不动产1处、车辆0辆.
+        listed = (
+            ("不动产" + _int_text(homes) + "处、").where(homes > 0, "")
+            + ("车辆" + _int_text(cars) + "辆、").where(cars > 0, "")
+            + pd.Series("股权、", index=some.index, dtype=object).where(equity > 0, "")
+        ).str.rstrip("、")
+        what = ("查到" + listed + "等财产").where(listed != "", "查到财产")
+        text[value > 0] = what + "，估值合计" + cny_text(value[value > 0])
     return text
 
 

@@ -515,3 +515,27 @@ def test_assets_not_yet_searched_are_not_said_to_be_absent() -> None:
     texts = reason_texts(cases, as_of, top, np.full((2, 1), -0.3))
     assert texts[0, 0].startswith("尚未查询不动产")
     assert texts[1, 0].startswith("未查到不动产")
+
+
+@pytest.mark.parametrize(
+    ("found", "text"),
+    [
+        (
+            {"real_estate_count": 1, "real_estate_value": 7e6},
+            "查到不动产1处等财产，估值合计700.0万元",
+        ),
+        (
+            {"real_estate_count": 2, "real_estate_value": 1e6, "vehicle_count": 1,
+             "vehicle_value": 1e5, "equity_value": 5e4},
+            "查到不动产2处、车辆1辆、股权等财产，估值合计115.0万元",
+        ),
+        ({"equity_value": 3e5}, "查到股权等财产，估值合计30.0万元"),
+        ({"vehicle_count": None, "vehicle_value": 8e4}, "查到财产，估值合计8.0万元"),
+    ],
+)  # fmt: skip
+def test_found_assets_are_named_without_zero_counts(found: dict[str, Any], text: str) -> None:
+    nothing = {"real_estate_count": 0, "real_estate_value": 0.0, "vehicle_count": 0}
+    cases = frame(case(**{**nothing, "vehicle_value": 0.0, "equity_value": 0.0, **found}))
+    as_of = day_numbers(pd.Series([AS_OF]))
+    top = np.array([[TOPICS.index("OTHER_ASSETS")]])
+    assert reason_texts(cases, as_of, top, np.array([[0.3]]))[0, 0] == text + EASIER

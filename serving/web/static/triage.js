@@ -81,7 +81,7 @@
       el("td", { class: "num" }, number(item.expected_days_to_close)),
       el("td", { class: "num" }, item.cash_ratio === null ? "未查询" : percent(item.cash_ratio)),
       alerts,
-      el("td", {}, item.reasons.length ? item.reasons[0].text : ""),
+      el("td", { class: "reason" }, item.reasons.length ? item.reasons[0].text : ""),
     );
     return tr;
   }
