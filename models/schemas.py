@@ -98,7 +98,10 @@ class Contribution(BaseModel):
 
     feature: str
     label: str = Field(description="The feature's name in Chinese.")
-    value: str = Field(description="The input's value as text.")
+    value: str = Field(
+        description="The input's value as a judge reads it, with its unit "
+        "(89.5㎡, 1/33层, 6.2万公里); 未填 when the input was left out."
+    )
     effect_pct: float = Field(description="Approximate % change of the estimate due to it.")
 
 
