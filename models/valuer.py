@@ -7,7 +7,6 @@ a kind supplies its features, its rule-based values and its comparables through 
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,11 +17,10 @@ import pandas as pd
 from pydantic import BaseModel
 
 from models.adjustment import inside_interval, median_adjusted
-from models.clock import month_label
 from models.estimator import EstimatorParams, ValueRegressor
+from models.feature_display import FeatureDisplay
 from models.request_frame import frame_records
 from models.schemas import Contribution, ModelInfo, ValueInterval
-from models.text import NOT_GIVEN, ValueFormat, known
 
 #: Requests carry ``valuation_date`` where transactions carry their sale date.
 REQUEST_DATE = "valuation_date"
@@ -61,56 +59,12 @@ class BatchRequest(Protocol):
         ...
 
 
-def format_value(name: str, value: Any) -> str:
-    """An input value as a judge reads it, when its kind has no format of its own: the
-    market month as YYYY-MM, amounts with thousands separators, small numbers to four
-    significant digits."""
-    if not known(value):
-        return NOT_GIVEN
-    if isinstance(value, float):
-        if name == "t_months":
-            return month_label(value)
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    return str(value)
-
-
-def display_value(name: str, row: Mapping[str, Any], formats: Mapping[str, ValueFormat]) -> str:
-    """Feature ``name`` of ``row`` as a judge reads it, with its unit (``formats``)."""
-    value = row.get(name)
-    form = formats.get(name)
-    if form is None or not known(value):
-        return format_value(name, value)
-    return form(row)
-
-
-def top_contributions(
-    effects: Mapping[str, float],
-    row: Mapping[str, Any],
-    n: int,
-    labels: Mapping[str, str],
-    formats: Mapping[str, ValueFormat],
-) -> list[Contribution]:
-    """The ``n`` largest effects (log scale) as signed percentage contributions."""
-    ranked = sorted(effects.items(), key=lambda kv: abs(kv[1]), reverse=True)[:n]
-    return [
-        Contribution(
-            feature=name,
-            label=labels.get(name, name),
-            value=display_value(name, row, formats),
-            effect_pct=round(math.expm1(effect) * 100.0, 2),
-        )
-        for name, effect in ranked
-    ]
-
-
 class TabularValuer(ABC):
     """The shared half of a valuer; subclasses are dataclasses with a ``regressor`` field."""
 
     regressor: ValueRegressor
-    #: Chinese labels of the features, for reasons shown to judges.
-    labels: Mapping[str, str] = {}
-    #: How the features' values read in those reasons (units; the rest by ``format_value``).
-    formats: Mapping[str, ValueFormat] = {}
+    #: How the features read in the reasons shown to judges (names, units, groups).
+    display: FeatureDisplay = FeatureDisplay(labels={})
 
     @staticmethod
     def fit_regressor(
@@ -177,7 +131,7 @@ class TabularValuer(ABC):
         if n <= 0:
             return []
         _, effects = self.regressor.contributions_row(row)
-        return top_contributions(effects, row, n, self.labels, self.formats)
+        return self.display.contributions(effects, row, n)
 
     def estimate_with_reasons(
         self, row: Mapping[str, Any], n: int
@@ -187,7 +141,7 @@ class TabularValuer(ABC):
         if n <= 0:
             return self.regressor.estimate_row(row), []
         estimate, _, effects = self.regressor.explain_row(row)
-        return estimate, top_contributions(effects, row, n, self.labels, self.formats)
+        return estimate, self.display.contributions(effects, row, n)
 
     def predict_frame(self, raw: pd.DataFrame, date_column: str = REQUEST_DATE) -> pd.DataFrame:
         """Vectorised value, bounds and rule-based figure for a raw table."""
@@ -264,8 +218,6 @@ class TabularValuer(ABC):
         columns = list(effects.columns)
         values = effects.to_numpy()
         return [
-            top_contributions(
-                dict(zip(columns, row, strict=True)), record, n, self.labels, self.formats
-            )
+            self.display.contributions(dict(zip(columns, row, strict=True)), record, n)
             for row, record in zip(values, records, strict=True)
         ]

@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from models.clock import months_since_epoch, months_since_epoch_series
+from models.feature_display import FeatureDisplay
 from models.property.schemas import PropertyRequest
 from models.request_frame import requests_to_frame
-from models.text import ValueFormat, decimal
+from models.text import decimal
 
 #: Raw input columns a property table must have (transaction data uses ``transaction_date``
 #: where a request has ``valuation_date``).
@@ -75,17 +76,23 @@ FEATURE_LABELS: dict[str, str] = {
 }
 
 
-#: How the features' values read in the reasons shown to judges (with their units; the floor
-#: ratio as the floor over the building's floors it is made of).
-FEATURE_FORMATS: dict[str, ValueFormat] = {
-    "area_m2": lambda row: f"{decimal(row['area_m2'])}㎡",
-    "floor": lambda row: f"{row['floor']:.0f}层",
-    "total_floors": lambda row: f"共{row['total_floors']:.0f}层",
-    "floor_ratio": lambda row: f"{row['floor']:.0f}/{row['total_floors']:.0f}层",
-    "rooms": lambda row: f"{row['rooms']:.0f}间",
-    "age_years": lambda row: f"{row['age_years']:.0f}年",
-    "elevator": lambda row: "有" if row["elevator"] else "无",
-}
+#: How the features read in the reasons shown to judges: with their units, and the floor, the
+#: building's floors and their ratio as one reason (楼层 6/18层), the coordinates as another.
+DISPLAY = FeatureDisplay(
+    labels={**FEATURE_LABELS, "floor_position": "楼层", "coordinates": "经纬度"},
+    formats={
+        "area_m2": lambda row: f"{decimal(row['area_m2'])}㎡",
+        "floor_position": lambda row: f"{row['floor']:.0f}/{row['total_floors']:.0f}层",
+        "coordinates": lambda row: f"{row['latitude']:.5f}, {row['longitude']:.5f}",
+        "rooms": lambda row: f"{row['rooms']:.0f}间",
+        "age_years": lambda row: f"{row['age_years']:.0f}年",
+        "elevator": lambda row: "有" if row["elevator"] else "无",
+    },
+    groups={
+        "floor_position": ("floor", "total_floors", "floor_ratio"),
+        "coordinates": ("latitude", "longitude"),
+    },
+)
 
 
 def feature_frame(frame: pd.DataFrame, date_column: str = DATE_COLUMN) -> pd.DataFrame:

@@ -31,8 +31,7 @@ class PropertyValuer(TabularValuer):
     rule: RuleBasedPricer
     comparables: ComparablesIndex
 
-    labels = property_features.FEATURE_LABELS
-    formats = property_features.FEATURE_FORMATS
+    display = property_features.DISPLAY
 
     @classmethod
     def fit(

@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 
 from models.clock import months_since_epoch, months_since_epoch_series, years_between
+from models.feature_display import FeatureDisplay
 from models.request_frame import requests_to_frame
-from models.text import ValueFormat, decimal, wan
+from models.text import decimal, wan
 from models.vehicle.schemas import VehicleRequest
 
 #: Raw input columns a vehicle table must have (transaction data uses ``transaction_date``
@@ -94,14 +95,17 @@ FEATURE_LABELS: dict[str, str] = {
 }
 
 
-#: How the features' values read in the reasons shown to judges (with their units).
-FEATURE_FORMATS: dict[str, ValueFormat] = {
-    "power_kw": lambda row: f"{decimal(row['power_kw'], 1)}kW",
-    "new_price": lambda row: wan(row["new_price"], "元"),
-    "age_years": lambda row: f"{row['age_years']:.1f}年",
-    "mileage_km": lambda row: wan(row["mileage_km"], "公里"),
-    "transfers": lambda row: f"{row['transfers']:.0f}次",
-}
+#: How the features read in the reasons shown to judges (with their units).
+DISPLAY = FeatureDisplay(
+    labels=FEATURE_LABELS,
+    formats={
+        "power_kw": lambda row: f"{decimal(row['power_kw'], 1)}kW",
+        "new_price": lambda row: wan(row["new_price"], "元"),
+        "age_years": lambda row: f"{row['age_years']:.1f}年",
+        "mileage_km": lambda row: wan(row["mileage_km"], "公里"),
+        "transfers": lambda row: f"{row['transfers']:.0f}次",
+    },
+)
 
 
 def feature_frame(frame: pd.DataFrame, date_column: str = DATE_COLUMN) -> pd.DataFrame:

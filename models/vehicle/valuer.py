@@ -30,8 +30,7 @@ class VehicleValuer(TabularValuer):
     rule: ResidualRateTable
     comparables: VehicleComparables
 
-    labels = vehicle_features.FEATURE_LABELS
-    formats = vehicle_features.FEATURE_FORMATS
+    display = vehicle_features.DISPLAY
 
     @classmethod
     def fit(
