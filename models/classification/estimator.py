@@ -11,12 +11,16 @@
 4. a logistic stack on the members' out-of-fold logits (:mod:`~models.classification.stack`):
    Platt scaling of their mean logit, or of a blend with one non-negative weight per member
    when that fits the out-of-fold rows clearly better. The stack is the calibration step,
-   fitted on predictions for rows the members did not train on.
+   fitted on predictions for rows the members did not train on;
+5. on the same out-of-fold rows, a beta map of the stack's logit, one slope per tail, kept
+   only when it fits them significantly better (:mod:`~models.classification.calibration`).
 
-The calibrated probability is ``expit(stack_intercept + w_s * spline_logit + w_t *
-tree_logit)``. Because both members are additive on the logit scale (the spline member by
-construction, the trees through SHAP values), :meth:`ProbabilityClassifier.contributions`
-splits that logit exactly over the input columns.
+The calibrated probability is ``expit(g(stack_intercept + w_s * spline_logit + w_t *
+tree_logit))`` with ``g`` the beta map (often the identity). Because both members are additive
+on the logit scale (the spline member by construction, the trees through SHAP values), and
+``g`` is monotone, :meth:`ProbabilityClassifier.contributions` splits the calibrated logit
+exactly over the input columns: each row's contributions to the stack's logit, times the
+map's secant slope between the base value and that logit.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from models.classification.boosted_member import BoostedMember, fit_boosted_member
+from models.classification.calibration import BetaMap, fit_beta_map
 from models.classification.pairs import PairFeature, select_pairs
 from models.classification.params import ClassifierParams
 from models.classification.spline_member import SplineMember, fit_spline_member
@@ -57,9 +62,10 @@ class ProbabilityClassifier(BaseEstimator):
 
     Attributes:
         feature_names_in_: Input column names seen in :meth:`fit`.
-        base_value_: Logit that :meth:`contributions` start from (see there).
+        base_value_: Calibrated logit that :meth:`contributions` start from (see there).
         pairs_: The pairwise log-ratio features built.
         stack_: ``[intercept, spline weight, tree weight]`` of the logistic stack.
+        calibration_: The beta map of the stack's logit (the identity when not kept).
     """
 
     def __init__(self, params: ClassifierParams | None = None, seed: int = 0) -> None:
@@ -134,12 +140,17 @@ class ProbabilityClassifier(BaseEstimator):
                 pool=pool,
             )
             spline = spline_job.result()
+            oof = np.column_stack([spline.oof, boosted.oof])
             self.stack_ = fit_stack(
-                np.column_stack([spline.oof, boosted.oof]),
+                oof,
                 target,
                 penalty=params.stack_penalty,
                 rule=params.stack_weights,
                 min_z=params.stack_free_z,
+            )
+            stacked = self.stack_[0] + oof @ self.stack_[1:]
+            self.calibration_ = fit_beta_map(
+                stacked, target, params.calibration, params.calibration_min_lr
             )
         self.spline_: SplineMember = spline.member
         self.boosted_: BoostedMember = boosted.member
@@ -147,7 +158,8 @@ class ProbabilityClassifier(BaseEstimator):
         first = {name: values[:1] for name, values in {**features, **categorical}.items()}
         expected = float(self.boosted_.contributions(first)[0, -1])
         intercept, w_spline, w_tree = (float(v) for v in self.stack_)
-        self.base_value_ = intercept + w_spline * self.spline_.intercept + w_tree * expected
+        self.stack_base_ = intercept + w_spline * self.spline_.intercept + w_tree * expected
+        self.base_value_ = float(self.calibration_(self.stack_base_))
         logger.info(
             "stack: intercept %.3f, spline weight %.3f, tree weight %.3f",
             intercept,
@@ -156,17 +168,22 @@ class ProbabilityClassifier(BaseEstimator):
         )
         return self
 
+    @property
+    def beta_map(self) -> BetaMap:
+        """The beta map after the stack (the identity for a model fitted before it)."""
+        return getattr(self, "calibration_", None) or BetaMap()
+
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
-        """Calibrated logit of P(y = 1) (the stack's linear predictor)."""
+        """Calibrated logit of P(y = 1): the beta map of the stack's linear predictor."""
         check_is_fitted(self, "stack_")
         columns = self._columns(X)
         intercept, w_spline, w_tree = self.stack_
-        return np.asarray(
+        stacked = (
             intercept
             + w_spline * self.spline_.decision(columns)
-            + w_tree * self.boosted_.decision(columns),
-            dtype=np.float64,
+            + w_tree * self.boosted_.decision(columns)
         )
+        return np.asarray(self.beta_map(stacked), dtype=np.float64)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated P(y = 1), one value per row (never raises on unseen or missing values)."""
@@ -176,10 +193,13 @@ class ProbabilityClassifier(BaseEstimator):
         """Signed contribution of each input column to the calibrated logit.
 
         ``base_value_ + contributions(X).sum(axis=1)`` equals ``decision_function(X)``,
-        i.e. ``logit(predict_proba(X))``, up to float rounding. A column's contribution is
-        the stack-weighted sum of its spline term (zero on average over the training rows)
-        and its mean SHAP value over the fold boosters; a pair feature's share is split
-        equally between its two columns. Positive values push towards y = 1.
+        i.e. ``logit(predict_proba(X))``, up to float rounding. A column's contribution to
+        the stack's logit is the stack-weighted sum of its spline term (zero on average over
+        the training rows) and its mean SHAP value over the fold boosters; a pair feature's
+        share is split equally between its two columns. The beta map then scales a row's
+        contributions by one positive factor, its secant slope from the base value to the
+        row's stacked logit, so their sum is the calibrated logit's and no sign changes.
+        Positive values push towards y = 1.
 
         Args:
             X: Frame to explain.
@@ -194,6 +214,10 @@ class ProbabilityClassifier(BaseEstimator):
         in_tree = {name: j for j, name in enumerate(self.boosted_.features)}
         shap = self.boosted_.contributions(columns)[:, [in_tree[name] for name in names]]
         per_feature = w_spline * self.spline_.terms(columns) + w_tree * shap
+        calibration = self.beta_map
+        if not calibration.is_identity:
+            base = self.stack_base_
+            per_feature *= calibration.secant(base + per_feature.sum(axis=1), base)[:, None]
         # Summed in NumPy, column by column: one pandas column update per feature cost
         # more than the boosters on the single rows served over HTTP.
         position = {name: j for j, name in enumerate(self.feature_names_in_)}

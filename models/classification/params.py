@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.classification.calibration import CalibrationRule
 from models.classification.stack import StackRule
 
 _DEFAULT_PENALTIES = tuple(float(10.0**e) for e in (-1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5))
@@ -56,6 +57,12 @@ class ClassifierParams(BaseModel):
             log-loss by more than ``stack_free_z`` standard errors); see
             :mod:`models.classification.stack`.
         stack_free_z: The standard errors that ``"auto"`` asks of the free weights.
+        calibration: After the stack, ``"auto"`` fits a beta map of its logit (one slope per
+            tail) on the out-of-fold rows and keeps it when its likelihood-ratio statistic
+            exceeds ``calibration_min_lr``; ``"beta"`` always keeps it, ``"platt"`` never fits
+            it (see :mod:`models.classification.calibration`).
+        calibration_min_lr: The likelihood-ratio statistic ``"auto"`` asks of the beta map
+            (3.84: chi-squared with one degree of freedom at 5%).
         n_jobs: Threads for LightGBM and the linear algebra. One thread is the default: on a
             shared machine, OpenMP threads that wait for a busy core slow training badly.
             Where fitting steps run at once (a pool of several workers, and the capacity
@@ -89,4 +96,6 @@ class ClassifierParams(BaseModel):
     stack_penalty: float = Field(1.0, ge=0)
     stack_weights: StackRule = "auto"
     stack_free_z: float = Field(2.0, ge=0)
+    calibration: CalibrationRule = "auto"
+    calibration_min_lr: float = Field(3.84, ge=0)
     n_jobs: int = Field(1, ge=1, le=64)

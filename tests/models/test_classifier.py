@@ -131,6 +131,31 @@ def test_contributions_add_up_to_the_logit(
     np.testing.assert_allclose(total, logit(model.predict_proba(rows)), atol=1e-6)
 
 
+def test_a_beta_map_keeps_the_ranking_and_the_contributions_add_up(
+    data: tuple[pd.DataFrame, np.ndarray, np.ndarray],
+) -> None:
+    """The beta map after the stack (forced here) changes the probabilities, not their order;
+    each row's contributions are scaled by one positive factor and still add up."""
+    frame, y, _ = data
+    platt = ProbabilityClassifier(FAST.model_copy(update={"calibration": "platt"}), seed=1)
+    beta = ProbabilityClassifier(FAST.model_copy(update={"calibration": "beta"}), seed=1)
+    platt.fit(frame.iloc[:3_000], y[:3_000])
+    beta.fit(frame.iloc[:3_000], y[:3_000])
+    assert platt.beta_map.is_identity and not beta.beta_map.is_identity
+    rows = frame.iloc[3_000:3_300]
+    before, after = platt.predict_proba(rows), beta.predict_proba(rows)
+    assert not np.allclose(before, after)
+    np.testing.assert_array_equal(
+        np.argsort(before, kind="stable"), np.argsort(after, kind="stable")
+    )
+    contributions = beta.contributions(rows)
+    total = beta.base_value_ + contributions.sum(axis=1).to_numpy()
+    np.testing.assert_allclose(total, logit(after), atol=1e-6)
+    unscaled = platt.contributions(rows).to_numpy()
+    scaled = contributions.to_numpy()
+    assert np.all(np.sign(scaled) == np.sign(unscaled))
+
+
 def test_contributions_are_signed_towards_the_positive_class(
     model: ProbabilityClassifier, data: tuple[pd.DataFrame, np.ndarray, np.ndarray]
 ) -> None:
