@@ -66,6 +66,7 @@ class ProbabilityClassifier(BaseEstimator):
         pairs_: The pairwise log-ratio features built.
         stack_: ``[intercept, spline weight, tree weight]`` of the logistic stack.
         calibration_: The beta map of the stack's logit (the identity when not kept).
+        stack_base_: The stack's logit at the base value, before the beta map.
     """
 
     def __init__(self, params: ClassifierParams | None = None, seed: int = 0) -> None:
