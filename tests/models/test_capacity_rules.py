@@ -61,6 +61,15 @@ def test_spending_without_deposits_reads_as_such() -> None:
     assert reasons[1].direction == "降低隐匿财产可能"
 
 
+def test_total_spending_is_told_apart_from_its_one_part() -> None:
+    """Luxury alone: the luxury reason and the total-spending one must not read the same."""
+    row = row_of(debtor(luxury_spend_12m=80_000))
+    effects = {"luxury_spend_12m": 0.9, "spend_ratio": 0.5}
+    luxury, total = top_reasons(effects, row, 4, "隐匿财产可能")
+    assert luxury.text == "近12个月高消费8.0万元，但未查到存款"
+    assert total.text == "近12个月高消费、学费、网购合计8.0万元，为执行标的的40%，但未查到存款"
+
+
 def test_derived_features_speak_through_their_inputs() -> None:
     row = row_of(debtor(bank_deposits_found=50_000))
     reasons = top_reasons({"cash_ratio": 0.5, "bank_deposits_found": 0.3}, row, 4, "履行可能")
