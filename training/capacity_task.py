@@ -124,12 +124,17 @@ def evaluate(scored: pd.DataFrame) -> CapacityEvaluation:
 
 def _log_run(
     cfg: CapacityTrainConfig,
+    model: CapacityModel,
     cleaning: CleaningReport,
     scored: pd.DataFrame,
     evaluation: CapacityEvaluation,
 ) -> None:
     mlflow.log_params({"seed": cfg.seed, "eval_months": cfg.eval_months})
     mlflow.log_params({f"classifier.{k}": v for k, v in cfg.classifier.model_dump().items()})
+    # What each probability head's last calibration step turned out to be (identity: the
+    # stack alone), so two runs compared in MLflow show it.
+    heads = {"full": model.full, "hidden": model.hidden}
+    mlflow.log_params({f"{name}.beta_map": h.beta_map.describe() for name, h in heads.items()})
     mlflow.log_metrics(evaluation.flat())
     holdout = ScoredOutcomes(
         y=scored[TARGET_FULL].to_numpy(dtype=int),
@@ -203,7 +208,7 @@ def train_capacity(
     )
     step("log")
     with mlflow.start_run(run_name=f"train-{KIND}") as run:
-        _log_run(cfg, cleaned.report, scored, evaluation)
+        _log_run(cfg, model, cleaned.report, scored, evaluation)
         step("register and promote")
         version, promotion = register_and_promote(
             model,

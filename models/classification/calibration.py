@@ -56,6 +56,12 @@ class BetaMap:
         z = np.asarray(z, dtype=np.float64)
         return np.asarray(self.c + self.a * log_expit(z) - self.b * log_expit(-z))
 
+    def describe(self) -> str:
+        """The map in a few words, for a run's parameters: ``identity`` or its coefficients."""
+        if self.is_identity:
+            return "identity"
+        return f"a={self.a:.3f} b={self.b:.3f} c={self.c:.3f}"
+
     def slope(self, z: np.ndarray | float) -> np.ndarray:
         """``g'(z) = a * sigmoid(-z) + b * sigmoid(z)`` (never negative)."""
         z = np.asarray(z, dtype=np.float64)

@@ -12,7 +12,8 @@ from models.classification.logistic import fit_logistic
 
 def test_the_default_map_is_the_identity() -> None:
     z = np.linspace(-8, 8, 33)
-    assert BetaMap().is_identity
+    assert BetaMap().is_identity and BetaMap().describe() == "identity"
+    assert BetaMap(a=0.65, b=1.2, c=-0.45).describe() == "a=0.650 b=1.200 c=-0.450"
     np.testing.assert_allclose(BetaMap()(z), z, atol=1e-12)
 
 

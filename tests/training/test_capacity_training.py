@@ -11,7 +11,7 @@ import pytest
 from models.capacity.features import INPUT_COLUMNS
 from models.classification.params import ClassifierParams
 from models.errors import DataError
-from models.registry import client_for
+from models.registry import LoadedModel, client_for
 from models.settings import Settings
 from tests.conftest import make_settings
 from training.capacity_task import CapacityTrainConfig, CapacityTrainResult, train_capacity
@@ -19,7 +19,9 @@ from training.signature import input_example
 
 
 def test_run_is_logged_with_calibration_figures_and_model(
-    trained_capacity: CapacityTrainResult, session_settings: Settings
+    trained_capacity: CapacityTrainResult,
+    session_settings: Settings,
+    capacity_champion: LoadedModel,
 ) -> None:
     client = client_for(session_settings.resolved_tracking_uri)
     run = client.get_run(trained_capacity.run_id)
@@ -27,6 +29,9 @@ def test_run_is_logged_with_calibration_figures_and_model(
         assert metric in run.data.metrics
     low, high = run.data.metrics["full_auc_ci95_low"], run.data.metrics["full_auc_ci95_high"]
     assert low < run.data.metrics["full_auc"] < high
+    model = capacity_champion.model  # this run's model: the session's only capacity version
+    assert run.data.params["full.beta_map"] == model.full.beta_map.describe()
+    assert run.data.params["hidden.beta_map"] == model.hidden.beta_map.describe()
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation")}
     assert {"evaluation/reliability.png", "evaluation/reliability.csv"} <= artifacts
     version = client.get_model_version_by_alias("courtval-capacity", "champion")
