@@ -64,7 +64,7 @@ def ledger_value(value: Recordable, limit: int, items: int | None = None) -> dic
 def _recorded(value: Recordable, limit: int, items: int | None, key: bytes) -> dict[str, Any]:
     """:func:`ledger_value` with identifiers scrubbed (the walk skipped when none can occur)."""
     kept = ledger_value(value, limit, items)
-    if isinstance(value, bytes) and not may_hold_identifiers(value.decode(errors="replace")):
+    if isinstance(value, bytes) and not may_hold_identifiers(value):
         return kept
     return scrub_identifiers(kept, key)
 

@@ -360,7 +360,12 @@ def test_keys_holding_identity_numbers_are_hashed_and_others_kept(
         (f'{{"cases": [{{"debtor_id": "{ID_NUMBER}"}}]}}', True),
         (f'{{"creditor_id" : "{ID_NUMBER.lower()}"}}', True),  # spaced, lower-case x
         ('{"debtor_id_number" : null}', True),
+        (  # typed in full-width digits: 54 bytes in UTF-8
+            '{"debtor_id": "' + "".join(chr(ord(c) + 0xFEE0) for c in ID_NUMBER) + '"}',
+            True,
+        ),
     ],
 )
 def test_only_a_body_that_may_hold_an_identifier_is_walked(text: str, walked: bool) -> None:
     assert may_hold_identifiers(text) is walked
+    assert may_hold_identifiers(text.encode()) is walked  # a request's raw body, not decoded
