@@ -95,17 +95,18 @@ def _read_debtors(path: Path, reasons: int) -> pd.DataFrame:
     frame = load_table(path)
     if frame.empty:
         raise DataError(f"{path.name}: the file has no data rows")
-    missing = DEBTOR_TABLE.missing_fields(DEBTOR_TABLE.column_fields(frame))
+    names = DEBTOR_TABLE.column_fields(frame)
+    missing = DEBTOR_TABLE.missing_fields(names)
     if missing:
         named = [f"{name} ({DEBTOR_TABLE.labels[name]})" for name in missing]
         raise DataError(f"{path.name}: missing columns: {', '.join(named)}")
-    taken = [str(c) for c in frame.columns if str(c) in set(answer_columns(reasons))]
+    answers = set(answer_columns(reasons))
+    taken = [str(c) for c in frame.columns if str(c) in answers]
     if taken:
         raise DataError(
             f"{path.name}: the columns {', '.join(taken)} are the answers' names; "
             "rename or drop them"
         )
-    names = DEBTOR_TABLE.column_fields(frame)
     for column in frame.columns:
         if str(column) not in names and _holds_identity_numbers(frame[column]):
             raise DataError(

@@ -8,13 +8,19 @@ The estimator's SHAP values are additive, so a group's effect is the sum of its 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from models.clock import month_label
 from models.schemas import Contribution
-from models.text import NOT_GIVEN, ValueFormat, known
+from models.text import known
+
+#: How one feature's value reads to a judge, given the whole feature row (so a derived
+#: feature can be shown by what it is made of: the floor ratio as "6/18层").
+ValueFormat = Callable[[Mapping[str, Any]], str]
+#: What a missing input (an optional field left out) reads as.
+NOT_GIVEN = "未填"
 
 
 def format_value(name: str, value: Any) -> str:
@@ -45,6 +51,11 @@ class FeatureDisplay:
     labels: Mapping[str, str]
     formats: Mapping[str, ValueFormat] = field(default_factory=dict)
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unformatted = [group for group in self.groups if group not in self.formats]
+        if unformatted:  # a group has no value of its own to fall back on
+            raise ValueError(f"groups without a format: {unformatted}")
 
     def grouped(self, effects: Mapping[str, float]) -> dict[str, float]:
         """``effects`` with each group's members summed under the group's name."""

@@ -108,9 +108,9 @@ def valid_requests(
 
 def cell(value: Any, boolean: bool) -> Any:
     """A cell as the schema wants it: blanks dropped, 是/否 as booleans, dates as dates."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if value is pd.NaT:
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, str):
         value = value.strip()

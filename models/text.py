@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
 from typing import Any, TypeGuard
-
-#: How one feature's value reads to a judge, given the whole feature row (so a derived
-#: feature can be shown by what it is made of: the floor ratio as "6/18层").
-ValueFormat = Callable[[Mapping[str, Any]], str]
-#: What a missing input (an optional field left out) reads as.
-NOT_GIVEN = "未填"
 
 
 def cny(amount: float) -> str:

@@ -29,15 +29,21 @@ DEBTOR_TABLE = TableSchema(DebtorRequest, DEBTOR_LABELS)
 IDENTITY_FIELD = "debtor_id_number"
 
 
+#: The answer's figures, copied to columns of the same names as they are.
+SCORES = (
+    "probability_full_6m",
+    "expected_recovered_share",
+    "expected_recovered_amount",
+    "hidden_capacity_probability",
+    "cash_ratio",
+)
+
+
 def answer_columns(reasons: int) -> list[str]:
     """The columns a scored table adds, in order (``reasons`` reason slots)."""
     slots = [f"reason_{k}{suffix}" for k in range(1, reasons + 1) for suffix in ("", "_code")]
     return [
-        "probability_full_6m",
-        "expected_recovered_share",
-        "expected_recovered_amount",
-        "hidden_capacity_probability",
-        "cash_ratio",
+        *SCORES,
         "tier",
         "tier_basis",
         *slots,
@@ -90,15 +96,7 @@ def answer_table(answers: Sequence[CapacityAssessment], reasons: int) -> pd.Data
     """The answers as the columns of :func:`answer_columns` (one row each, in order)."""
     columns: dict[str, list[object]] = {name: [] for name in answer_columns(reasons)}
     for a in answers:
-        for name in (
-            "probability_full_6m",
-            "expected_recovered_share",
-            "expected_recovered_amount",
-            "hidden_capacity_probability",
-            "cash_ratio",
-            "tier_basis",
-            "debtor_id_hash",
-        ):
+        for name in (*SCORES, "tier_basis", "debtor_id_hash"):
             columns[name].append(getattr(a, name))
         columns["tier"].append(str(a.tier))
         for k in range(reasons):

@@ -193,11 +193,11 @@ def _spending(row: Row) -> tuple[str, str]:
     ]
     if not values:
         return "SPENDING_UNKNOWN", "尚未取得近12个月消费记录"
-    if sum(values) <= 0:
+    total = sum(values)
+    if total <= 0:
         return "SPENDING_NONE", "近12个月无高消费、学费或网购记录"
     # The feature is the spending over the amount due: say so, which also keeps this reason
     # from repeating the luxury one when luxury is all the debtor spent.
-    total = sum(values)
     text = f"近12个月高消费、学费、网购合计{cny(total)}"
     amount = row.get("amount_due")
     if known(amount) and float(amount) > 0:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from models.clock import months_since_epoch
-from models.feature_display import FeatureDisplay, format_value
+from models.feature_display import NOT_GIVEN, FeatureDisplay, format_value
 from models.property.features import DISPLAY as PROPERTY
-from models.text import NOT_GIVEN
 from models.vehicle.features import DISPLAY as VEHICLE
 
 
@@ -88,3 +88,8 @@ def test_vehicle_reasons_read_with_their_units() -> None:
         "t_months": "估价时点（2026-10）",
     }
     assert _shown({"mileage_km": 8_400.0}, VEHICLE) == {"mileage_km": "表显里程（8,400公里）"}
+
+
+def test_a_group_without_a_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="floor_position"):
+        FeatureDisplay(labels={}, groups={"floor_position": ("floor", "total_floors")})
