@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from models.estimator import ValueRegressor
+from models.property.features import DISPLAY, feature_row
 from models.property.schemas import PropertyBatchValuation, PropertyInquiry, PropertyRequest
 from models.registry import LoadedModel
 from models.valuer import AnswerOptions
@@ -242,7 +243,10 @@ def test_batch_extras_on_request(client: httpx.Client, body: dict[str, Any]) -> 
     assert len(item["contributions"]) == 5
     shown = {c["feature"]: c["value"] for c in single["contributions"]}
     assert {c["feature"]: c["value"] for c in item["contributions"]} == shown  # same words
-    assert shown.get("area_m2", f"{body['area_m2']:g}㎡") == f"{body['area_m2']:g}㎡"
+    # Each as the property display words it (units, the floor as one group), never raw.
+    row = feature_row(PropertyInquiry.model_validate(body))
+    assert shown == {name: DISPLAY.value(name, row) for name in shown}
+    assert not {"floor", "total_floors", "floor_ratio", "latitude", "longitude"} & set(shown)
     # The check alone: the same 比准价格, without the five sales.
     payload = batch_body([body], include_comparables_value=True)
     (alone,) = client.post("/v1/valuations/property/batch", json=payload).json()["items"]
