@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000, ge=1, le=65535)
     batch_limit: int = Field(default=10_000, ge=1, description="Max items in one batch request.")
+    inquiry_batch_limit: int = Field(
+        default=1_000,
+        ge=1,
+        description="Max items in one inquiry batch (/batch-inquiries), each recorded as an "
+        "inquiry of its own with the full answer.",
+    )
     comparables: int = Field(default=5, ge=0, le=50, description="Comparable sales returned.")
     comparables_months: int = Field(
         default=24, ge=1, description="How far back a sale may lie to count as a comparable."

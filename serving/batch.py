@@ -90,15 +90,19 @@ def parse_batch(schema: type[B], body: bytes, settings: Settings) -> B:
     """Parse a batch body of ``schema``: 422 naming the field, or too many items."""
     with paused_gc():
         batch = parse_body(schema, body)
-    if len(batch.items) > settings.batch_limit:
+    check_item_count(len(batch.items), settings.batch_limit)
+    return batch
+
+
+def check_item_count(count: int, limit: int) -> None:
+    """422 naming ``items`` when a batch holds more than ``limit`` of them."""
+    if count > limit:
         raise InvalidInputError(
             "items",
             bilingual(
-                f"共 {len(batch.items)} 条，每批至多 {settings.batch_limit} 条",
-                f"{len(batch.items)} items; at most {settings.batch_limit} per batch",
+                f"共 {count} 条，每批至多 {limit} 条", f"{count} items; at most {limit} per batch"
             ),
         )
-    return batch
 
 
 def answer_batch(

@@ -1,7 +1,9 @@
-"""Answering a valuation inquiry (one asset or a batch) and recording it in the ledger.
+"""Answering a valuation inquiry (one asset, a batch, or an inquiry batch) and recording it
+in the ledger.
 
 Shared by the property and vehicle routers: the model values, the ledger records (or the
-request fails with 503), and the answer names its ledger entry.
+request fails with 503), and the answer names its ledger entry. A batch is one entry for the
+whole batch; an inquiry batch is one entry per asset, each an inquiry of its own.
 """
 
 from __future__ import annotations
@@ -13,15 +15,24 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from models.court.inquiry import InquiryContext
+from models.court.inquiry import InquiryBatch, InquiryContext
 from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
-from serving.access.auth import Caller
-from serving.access.record import inquiry_record, ledger_headers, record, stamp
-from serving.batch import answer_options, parse_batch, value_parsed_batch
+from serving.access.auth import Caller, take_more_inquiries
+from serving.access.record import inquiry_record, ledger_headers, record, record_all, stamp
+from serving.batch import (
+    answer_options,
+    check_item_count,
+    parse_batch,
+    parse_body,
+    paused_gc,
+    value_parsed_batch,
+)
+from serving.court.schemas import LedgerEntryPublic
 
 V = TypeVar("V", bound=BaseModel)
+IB = TypeVar("IB", bound=InquiryBatch[Any])
 
 
 async def answer_inquiry(
@@ -47,9 +58,14 @@ async def answer_inquiry(
         case_number=inquiry.case_number,
         purpose=inquiry.purpose,
     )
-    value = getattr(valuation, "value", None)
-    answer = valuation.model_copy(update={"inquiry": inquiry_record(entry, settings, value)})
+    answer = _with_record(valuation, entry, settings)
     return Response(to_json(answer), media_type="application/json", headers=ledger_headers(entry))
+
+
+def _with_record(valuation: V, entry: LedgerEntryPublic, settings: Settings) -> V:
+    """The valuation answered with its ``inquiry`` (the ledger entry that records it)."""
+    value = getattr(valuation, "value", None)
+    return valuation.model_copy(update={"inquiry": inquiry_record(entry, settings, value)})
 
 
 async def answer_inquiry_batch(
@@ -77,3 +93,59 @@ async def answer_inquiry_batch(
     response = Response(answer, media_type="application/json")
     stamp(response, entry)
     return response
+
+
+def _parse_inquiry_batch(schema: type[IB], body: bytes, settings: Settings) -> IB:
+    with paused_gc():
+        batch = parse_body(schema, body)
+    check_item_count(len(batch.items), settings.inquiry_batch_limit)
+    return batch
+
+
+async def answer_inquiry_batch_separately(
+    schema: type[IB],
+    request: Request,
+    loaded: LoadedModel,
+    settings: Settings,
+    caller: Caller,
+) -> Response:
+    """Value each asset of an inquiry batch of ``schema`` as an inquiry of its own, with the
+    single inquiry's full answer, and record each in a ledger entry of its own.
+
+    The entries are appended in one transaction, in the items' order (all or none: 503). Each
+    item beyond the first also counts against the caller's day quota, all or none (429, with
+    nothing valued or recorded), so that a day's count matches its ledger entries. Each entry's
+    inputs are the item's inquiry as a single inquiry records it, with its 1-based
+    ``batch_position``.
+    """
+    body = await request.body()
+    batch = await run_in_threadpool(_parse_inquiry_batch, schema, body, settings)
+    take_more_inquiries(request, caller, len(batch.items) - 1)
+    options, info = answer_options(settings), loaded.info
+
+    def value_all() -> list[BaseModel]:
+        return [loaded.model.value(item, info, options) for item in batch.items]
+
+    valuations = await run_in_threadpool(value_all)
+    context = batch.model_dump(mode="json", exclude={"items"})
+    answered = [
+        ({**context, **item.model_dump(mode="json"), "batch_position": position}, valuation)
+        for position, (item, valuation) in enumerate(
+            zip(batch.items, valuations, strict=True), start=1
+        )
+    ]
+    entries = await record_all(
+        request,
+        caller,
+        answered,
+        model=info,
+        case_number=batch.case_number,
+        purpose=batch.purpose,
+    )
+    items = [
+        _with_record(valuation, entry, settings)
+        for valuation, entry in zip(valuations, entries, strict=True)
+    ]
+    # The route declares the kind's InquiryBatchAnswer; each item encodes as its own model.
+    answer = await run_in_threadpool(to_json, {"items": items})
+    return Response(answer, media_type="application/json")

@@ -7,12 +7,12 @@ valuation request without a valid 案号 and a stated purpose is refused (422).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Generic
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.court.case_number import CaseNumber
-from models.schemas import OneLine
+from models.schemas import ItemT, OneLine, RequestT
 
 
 class InquiryContext(BaseModel):
@@ -50,3 +50,21 @@ class InquiryRecord(BaseModel):
         description="二拍起拍价下限 (CNY): the first start cut by at most 20% (Art. 26), i.e. "
         "56% of the reference, rounded up to 100 yuan.",
     )
+
+
+class InquiryBatch(InquiryContext, Generic[RequestT]):
+    """Several assets of one case, each valued and recorded as an inquiry of its own: its own
+    ledger entry, so its own report, objection and sale record (Art. 11 asks a report per
+    property). The limit is ``COURTVAL_INQUIRY_BATCH_LIMIT``; a larger batch that needs no
+    per-asset record goes to the ``/batch`` endpoint, one entry for the whole batch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[RequestT] = Field(min_length=1)
+
+
+class InquiryBatchAnswer(BaseModel, Generic[ItemT]):
+    """The answers to an :class:`InquiryBatch`, in request order, each the full answer to one
+    inquiry with its ``inquiry`` record."""
+
+    items: list[ItemT]

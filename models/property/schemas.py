@@ -13,7 +13,12 @@ from models.adjustment import (
     BatchComparablesCheck,
     ComparablesCheck,
 )
-from models.court.inquiry import InquiryContext, InquiryRecord
+from models.court.inquiry import (
+    InquiryBatch,
+    InquiryBatchAnswer,
+    InquiryContext,
+    InquiryRecord,
+)
 from models.errors import bilingual
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import (
@@ -156,6 +161,14 @@ class PropertyInquiry(InquiryContext, PropertyRequest):
 
 class PropertyBatchInquiry(InquiryContext, PropertyBatchRequest):
     """Several properties valued for one case in one call."""
+
+
+class PropertyInquiryBatch(InquiryBatch[PropertyRequest]):
+    """Several property inquiries of one case in one call, each recorded on its own."""
+
+
+class PropertyInquiryBatchAnswer(InquiryBatchAnswer[PropertyValuation]):
+    """The answers to a property inquiry batch, each with its own ``inquiry`` record."""
 
 
 class PropertyBatchItem(BatchComparablesCheck):

@@ -13,7 +13,12 @@ from models.adjustment import (
     BatchComparablesCheck,
     ComparablesCheck,
 )
-from models.court.inquiry import InquiryContext, InquiryRecord
+from models.court.inquiry import (
+    InquiryBatch,
+    InquiryBatchAnswer,
+    InquiryContext,
+    InquiryRecord,
+)
 from models.errors import bilingual
 from models.schemas import (
     BatchRequest,
@@ -162,6 +167,14 @@ class VehicleInquiry(InquiryContext, VehicleRequest):
 
 class VehicleBatchInquiry(InquiryContext, VehicleBatchRequest):
     """Several vehicles valued for one case in one call."""
+
+
+class VehicleInquiryBatch(InquiryBatch[VehicleRequest]):
+    """Several vehicle inquiries of one case in one call, each recorded on its own."""
+
+
+class VehicleInquiryBatchAnswer(InquiryBatchAnswer[VehicleValuation]):
+    """The answers to a vehicle inquiry batch, each with its own ``inquiry`` record."""
 
 
 class VehicleBatchItem(BatchComparablesCheck):

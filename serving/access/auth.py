@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from models.court.quota import QuotaLimits
 from models.settings import Settings
 from serving.access.quota import QuotaRefusal, effective_limits
 from serving.access.session import (
@@ -164,12 +165,29 @@ async def _session_key(request: Request, court: CourtStore) -> ApiKeyPublic:
 
 async def _take_quota(request: Request, court: CourtStore, key: ApiKeyPublic) -> None:
     """Count the request against the key's quota; 429 when over it."""
-    settings: Settings = request.app.state.settings
     now = dt.datetime.now(dt.UTC)
     if court.quotas.needs_seed(key.id, now):
         await run_in_threadpool(court.quotas.seed_day, key.id, now)
-    limits = effective_limits(settings.quota(key.role.value), key.quota)
-    refusal = court.quotas.take(key.id, limits, now)
+    _refuse(request, key, court.quotas.take(key.id, _limits(request, key), now), now)
+
+
+def take_more_inquiries(request: Request, caller: Caller, count: int) -> None:
+    """Count ``count`` more inquiries of the caller's admitted request against its day's
+    quota, all or none (:meth:`QuotaBook.take_more`); 429 when the day has not room for them."""
+    key, now = caller.key, dt.datetime.now(dt.UTC)
+    quotas = court_store(request).quotas
+    _refuse(request, key, quotas.take_more(key.id, _limits(request, key), count, now), now)
+
+
+def _limits(request: Request, key: ApiKeyPublic) -> QuotaLimits:
+    settings: Settings = request.app.state.settings
+    return effective_limits(settings.quota(key.role.value), key.quota)
+
+
+def _refuse(
+    request: Request, key: ApiKeyPublic, refusal: QuotaRefusal | None, now: dt.datetime
+) -> None:
+    """429 for a refused request (counted in the metrics); nothing when it was admitted."""
     if refusal is not None:
         logger.info("quota: key %d (%s) refused, %s", key.id, key.role, refusal.limit)
         count_quota_rejection(request, key.role.value, refusal.limit.value)

@@ -110,10 +110,7 @@ class QuotaBook:
             if usage.minute != minute:
                 usage.minute, usage.minute_count = minute, 0
             if usage.day_count >= limits.requests_per_day:
-                midnight = dt.datetime.combine(local.date(), dt.time(), tzinfo=self._zone)
-                return QuotaRefusal(
-                    QuotaLimit.PER_DAY, midnight + dt.timedelta(days=1), limits.requests_per_day
-                )
+                return self._day_refusal(local, limits)
             if usage.minute_count >= limits.requests_per_minute:
                 return QuotaRefusal(
                     QuotaLimit.PER_MINUTE,
@@ -123,6 +120,29 @@ class QuotaBook:
             usage.day_count += 1
             usage.minute_count += 1
         return None
+
+    def take_more(
+        self, key_id: int, limits: QuotaLimits, count: int, now: dt.datetime
+    ) -> QuotaRefusal | None:
+        """Count ``count`` more inquiries of a request already admitted by :meth:`take` (an
+        inquiry batch is one request but one inquiry per item) against the day's limit, all
+        or none: the refusal when the day has not room for all of them."""
+        local = self.local(now)
+        with self._lock:
+            usage = self._usage.get(key_id)
+            if usage is None or usage.day != local.date():
+                minute = local.replace(second=0, microsecond=0)
+                usage = self._usage[key_id] = _Usage(local.date(), 0, minute, 0)
+            if usage.day_count + count > limits.requests_per_day:
+                return self._day_refusal(local, limits)
+            usage.day_count += count
+        return None
+
+    def _day_refusal(self, local: dt.datetime, limits: QuotaLimits) -> QuotaRefusal:
+        midnight = dt.datetime.combine(local.date(), dt.time(), tzinfo=self._zone)
+        return QuotaRefusal(
+            QuotaLimit.PER_DAY, midnight + dt.timedelta(days=1), limits.requests_per_day
+        )
 
     def _next_opening(self, local: dt.datetime, start_hour: int) -> dt.datetime:
         opening = local.replace(hour=start_hour, minute=0, second=0, microsecond=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypedDict, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -173,6 +173,25 @@ async def record(
         prepared = await run_in_threadpool(entry, outputs)
         return await _counted(request, court.write(lambda: prepared))
     return await _counted(request, court.write(lambda: entry(outputs)))
+
+
+async def record_all(
+    request: Request,
+    caller: Caller,
+    answered: Sequence[tuple[Recordable, Recordable]],
+    **context: Unpack[AnswerContext],
+) -> list[LedgerEntryPublic]:
+    """Append one entry per ``(inputs, outputs)`` pair, in order and in one transaction: all
+    are recorded, or none (:class:`LedgerWriteError` → 503). The entries are prepared in the
+    shared worker pool, so that a large batch's never holds up other answers' writes."""
+
+    def entries() -> list[LedgerEntryCreate]:
+        return [
+            _entry_of(request, caller, inputs, context)(outputs) for inputs, outputs in answered
+        ]
+
+    prepared = await run_in_threadpool(entries)
+    return await _counted(request, court_store(request).write_all(lambda: prepared))
 
 
 async def record_change(

@@ -8,7 +8,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -24,7 +24,7 @@ from serving.court import authenticate
 from serving.court.db import begin_write, make_engine, session_factory, upgrade
 from serving.court.errors import KeyNotFoundError
 from serving.court.keys import get_key
-from serving.court.ledger import append, append_in, ledger_write_errors
+from serving.court.ledger import append, append_all, append_in, ledger_write_errors
 from serving.court.schemas import ApiKeyPublic, LedgerEntryCreate, LedgerEntryPublic
 from serving.court.tables import LedgerEntryRow
 
@@ -96,6 +96,19 @@ class CourtStore:
         """
         return await asyncio.get_running_loop().run_in_executor(
             self.writer, lambda: append(self.engine, entry())
+        )
+
+    async def write_all(
+        self, entries: Callable[[], Sequence[LedgerEntryCreate]]
+    ) -> list[LedgerEntryPublic]:
+        """Append the entries that ``entries()`` makes in one transaction (all or none), on the
+        ledger's thread, and await them.
+
+        Raises:
+            LedgerWriteError: nothing was recorded; no answer may be given.
+        """
+        return await asyncio.get_running_loop().run_in_executor(
+            self.writer, lambda: append_all(self.engine, entries())
         )
 
     async def change(

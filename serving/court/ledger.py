@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -181,6 +181,19 @@ def append(
         with ledger_write_errors(), writing(engine) as connection:
             pending.run(connection)
     return pending.written()
+
+
+def append_all(
+    engine: Engine, entries: Sequence[LedgerEntryCreate], *, now: dt.datetime | None = None
+) -> list[LedgerEntryPublic]:
+    """Append ``entries`` to the chain in order, in one transaction: all are committed, or
+    none (an inquiry batch, whose items are inquiries of their own). The errors of
+    :func:`append`; every entry is encoded and checked before the database is touched."""
+    pending = [_Pending(entry, now) for entry in entries]
+    with ledger_write_errors(), writing(engine) as connection:
+        for one in pending:
+            one.run(connection)
+    return [one.written() for one in pending]
 
 
 def append_in(

@@ -46,9 +46,21 @@ logger = logging.getLogger(__name__)
 
 PROPERTY_VALUATION_ENDPOINT = "/v1/valuations/property"
 VEHICLE_VALUATION_ENDPOINT = "/v1/valuations/vehicle"
-#: Ledger ``endpoint`` values of valuation inquiries: the entries a party may object to. Their
-#: ``outputs`` are ``PropertyValuation`` / ``VehicleValuation`` dumped in JSON mode.
-VALUATION_ENDPOINTS = frozenset({PROPERTY_VALUATION_ENDPOINT, VEHICLE_VALUATION_ENDPOINT})
+#: Where several inquiries are made in one call, each recorded in an entry of its own.
+INQUIRY_BATCH_SUFFIX = "/batch-inquiries"
+#: The kind of asset each valuation inquiry's ledger ``endpoint`` values: one inquiry, or one
+#: item of an inquiry batch. Their ``outputs`` are ``PropertyValuation`` / ``VehicleValuation``
+#: dumped in JSON mode, their ``inputs`` the inquiry (an item's also its ``batch_position``).
+VALUATION_KINDS: dict[str, str] = {
+    endpoint + suffix: kind
+    for endpoint, kind in (
+        (PROPERTY_VALUATION_ENDPOINT, "property"),
+        (VEHICLE_VALUATION_ENDPOINT, "vehicle"),
+    )
+    for suffix in ("", INQUIRY_BATCH_SUFFIX)
+}
+#: Ledger ``endpoint`` values of valuation inquiries: the entries a party may object to.
+VALUATION_ENDPOINTS = frozenset(VALUATION_KINDS)
 
 
 class AppraisalTaskPublic(AppraisalTask):

@@ -43,7 +43,7 @@ from models.vehicle.schemas import VehicleRequest
 from serving.court.db import begin_write
 from serving.court.errors import AlreadySoldError, SaleNotFoundError
 from serving.court.objections import (
-    PROPERTY_VALUATION_ENDPOINT,
+    VALUATION_KINDS,
     answered_interval,
     answered_value,
     inquiry_date,
@@ -178,7 +178,7 @@ def record_sale(
     estimate, (lower, upper) = float(answered_value(entry)), answered_interval(entry)
     row = SaleRow(
         ledger_entry_id=entry_id,
-        kind="property" if entry.endpoint == PROPERTY_VALUATION_ENDPOINT else "vehicle",
+        kind=VALUATION_KINDS[entry.endpoint],
         case_number=case_number,
         inquired_on=inquired_on,
         estimate=estimate,

@@ -33,9 +33,8 @@ from serving.access.record import Recordable, ledger_headers, record, record_cha
 from serving.court.chain import row_hash
 from serving.court.errors import InquiryAlteredError
 from serving.court.objections import (
-    PROPERTY_VALUATION_ENDPOINT,
     VALUATION_ENDPOINTS,
-    VEHICLE_VALUATION_ENDPOINT,
+    VALUATION_KINDS,
     AppraisalTaskPage,
     AppraisalTaskPublic,
     EntryTask,
@@ -234,22 +233,23 @@ def _summary(
 
 #: The report of each kind of valuation inquiry, and the request schema its ledger inputs hold.
 _REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
-    PROPERTY_VALUATION_ENDPOINT: (PropertyReport, PropertyRequest),
-    VEHICLE_VALUATION_ENDPOINT: (VehicleReport, VehicleRequest),
+    "property": (PropertyReport, PropertyRequest),
+    "vehicle": (VehicleReport, VehicleRequest),
 }
 
 
 def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> InquiryReport:
     """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
     with the objection to it and its appraisal's stage, if one was filed."""
-    if entry.endpoint not in _REPORT_KINDS:
+    if entry.endpoint not in VALUATION_KINDS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property and "
             "vehicle inquiries",
         )
-    report_type, request_type = _REPORT_KINDS[entry.endpoint]
-    # The inputs also hold case_number and purpose: keep the asset's own fields only.
+    report_type, request_type = _REPORT_KINDS[VALUATION_KINDS[entry.endpoint]]
+    # The inputs also hold case_number and purpose (and a batch item its position): keep the
+    # asset's own fields only.
     facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
     return report_type.model_validate(
         {

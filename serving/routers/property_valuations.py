@@ -8,12 +8,18 @@ from models.property.schemas import (
     PropertyBatchInquiry,
     PropertyBatchValuation,
     PropertyInquiry,
+    PropertyInquiryBatch,
+    PropertyInquiryBatchAnswer,
     PropertyValuation,
 )
 from serving.access.auth import JudgeDep
 from serving.batch import openapi_body
 from serving.deps import PropertyModelDep, SettingsDep
-from serving.inquiries import answer_inquiry, answer_inquiry_batch
+from serving.inquiries import (
+    answer_inquiry,
+    answer_inquiry_batch,
+    answer_inquiry_batch_separately,
+)
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
@@ -41,3 +47,20 @@ async def value_property_batch(
 ) -> Response:
     """Value up to ``COURTVAL_BATCH_LIMIT`` properties of one case in one vectorised pass."""
     return await answer_inquiry_batch(PropertyBatchInquiry, request, loaded, settings, caller)
+
+
+@router.post(
+    "/property/batch-inquiries",
+    response_model=PropertyInquiryBatchAnswer,
+    openapi_extra=openapi_body(PropertyInquiryBatch),
+)
+async def value_property_inquiry_batch(
+    caller: JudgeDep, request: Request, loaded: PropertyModelDep, settings: SettingsDep
+) -> Response:
+    """Value up to ``COURTVAL_INQUIRY_BATCH_LIMIT`` properties of one case, each as an inquiry of
+    its own: the single inquiry's full answer and ledger entry (so its own report, objection
+    and sale record). The entries are written in one transaction (all or none), and each item
+    counts against the day's quota (429 for the whole batch when the day has not room)."""
+    return await answer_inquiry_batch_separately(
+        PropertyInquiryBatch, request, loaded, settings, caller
+    )

@@ -36,7 +36,15 @@ from serving.court.admin import keys_create, keys_revoke
 from serving.court.db import make_engine
 from serving.court.objections import file_objection
 from serving.reports.content import HEADINGS
-from tests.conftest import CASE, auth, issue_key, keyed_client, make_settings, running_server
+from tests.conftest import (
+    CASE,
+    auth,
+    batch_body,
+    issue_key,
+    keyed_client,
+    make_settings,
+    running_server,
+)
 from tests.court.conftest import _fresh_postgres
 from tests.court.test_objections import record_inquiry
 from training.pipeline import TrainResult
@@ -836,3 +844,88 @@ def test_the_report_pdf_has_the_required_sections(court: CourtServer, body: dict
     )
     endpoints = [e["endpoint"] for e in downloads.json()["items"]]
     assert f"/v1/inquiries/{inquiry['id']}/report.pdf" in endpoints
+
+
+# --- inquiry batches: each item an inquiry of its own ----------------------------------------
+
+BATCH_INQUIRIES = "/v1/valuations/property/batch-inquiries"
+
+
+def _inquiry_batch(body: dict[str, Any], areas: list[float]) -> dict[str, Any]:
+    return batch_body([{**body, "area_m2": area} for area in areas])
+
+
+def test_each_item_of_an_inquiry_batch_is_an_inquiry_of_its_own(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    judge, auditor = court.client(Role.JUDGE), court.client(Role.AUDITOR)
+    today = dt.datetime.now(CHINA).date()
+    areas = [body["area_m2"], body["area_m2"] + 15, body["area_m2"] + 30]
+    before = _ledger_size(court)
+    number = "（2025）浙1081执88号"
+    batch = {**_inquiry_batch(body, areas), "case_number": number}
+    response = judge.post(BATCH_INQUIRIES, json=batch)
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    ids = [item["inquiry"]["id"] for item in items]
+    assert ids == list(range(ids[0], ids[0] + 3)) and _ledger_size(court) == before + 3
+    # each is the single inquiry's full answer for the same facts
+    single = _value(court, {**body, "area_m2": areas[1]}).json()
+    assert items[1]["value"] == single["value"]
+    assert items[1]["rule_based"] == single["rule_based"]
+    assert len(items[1]["comparables"]) == len(single["comparables"]) > 0
+    assert items[1]["contributions"] == single["contributions"]
+    assert items[1]["inquiry"]["first_auction_start"] == single["inquiry"]["first_auction_start"]
+
+    recorded = auditor.get("/v1/ledger", params={"case_number": number, "limit": 100}).json()
+    entries = {e["id"]: e for e in recorded["items"]}
+    assert sorted(entries) == ids
+    for position, (item, area) in enumerate(zip(items, areas, strict=True), start=1):
+        entry = entries[item["inquiry"]["id"]]
+        assert entry["endpoint"] == BATCH_INQUIRIES
+        assert entry["entry_hash"] == item["inquiry"]["entry_hash"]
+        assert (entry["inputs"]["area_m2"], entry["inputs"]["batch_position"]) == (area, position)
+        assert entry["outputs"]["value"] == item["value"]
+        report = judge.get(f"/v1/inquiries/{item['inquiry']['id']}/report.html")
+        assert report.status_code == 200, report.text
+        assert f"<td>{area:,.2f}㎡</td>" in report.text
+        assert item["inquiry"]["entry_hash"] in report.text
+
+    objected = judge.post(f"/v1/inquiries/{ids[2]}/objections", json=_objection(today))
+    assert objected.status_code == 201, objected.text
+    listed = {i["id"]: i for i in judge.get("/v1/inquiries", params={"limit": 10}).json()["items"]}
+    assert [listed[i]["disputed"] for i in ids] == [False, False, True]
+    assert [listed[i]["value"] for i in ids] == [item["value"] for item in items]
+    sale = {"price": f"{items[0]['value']:.2f}", "sold_on": today.isoformat(), "round": "一拍"}
+    sold = judge.post(f"/v1/inquiries/{ids[0]}/sale", json=sale)
+    assert sold.status_code == 201, sold.text
+    assert (sold.json()["kind"], sold.json()["estimate"]) == ("property", items[0]["value"])
+    assert auditor.get("/v1/ledger/verify").json()["ok"] is True
+
+
+def test_an_inquiry_batch_is_refused_whole(court: CourtServer, body: dict[str, Any]) -> None:
+    """Bad input, a batch past its limit, a day without room for every item, a ledger that
+    cannot be written: nothing is valued or recorded."""
+    client = _limited_client(court, QuotaOverride(requests_per_day=3))
+    before = _ledger_size(court)
+    bad = _inquiry_batch(body, [body["area_m2"], -5.0])
+    invalid = client.post(BATCH_INQUIRIES, json=bad)
+    assert invalid.status_code == 422
+    assert invalid.json()["detail"][0]["loc"] == ["body", "items", 1, "area_m2"]
+    too_many = _inquiry_batch(body, [body["area_m2"]] * (court.settings.inquiry_batch_limit + 1))
+    over = client.post(BATCH_INQUIRIES, json=too_many)
+    assert over.status_code == 422 and over.json()["detail"][0]["loc"] == ["body", "items"]
+    assert _ledger_size(court) == before
+    # the two refused requests used two of the day's three: a batch of two has no room
+    refused = client.post(BATCH_INQUIRIES, json=_inquiry_batch(body, [body["area_m2"]] * 2))
+    assert refused.status_code == 429 and refused.headers["X-Quota-Limit"] == "per_day"
+    assert _ledger_size(court) == before
+
+    _refuse_ledger_writes(court.engine, refuse=True)
+    try:
+        judge = court.client(Role.JUDGE)
+        failed = judge.post(BATCH_INQUIRIES, json=_inquiry_batch(body, [body["area_m2"]] * 3))
+        assert failed.status_code == 503 and "ledger" in failed.json()["detail"]
+        assert _ledger_size(court) == before
+    finally:
+        _refuse_ledger_writes(court.engine, refuse=False)

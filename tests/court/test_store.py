@@ -31,7 +31,7 @@ from serving.court import (
 )
 from serving.court.chain import row_hash
 from serving.court.db import VERSION_TABLE, head_revision
-from serving.court.ledger import may_hold_identifiers
+from serving.court.ledger import append_all, may_hold_identifiers
 from serving.court.schemas import LedgerAnchor
 from serving.court.tables import Base, LedgerEntryRow, LedgerHeadRow
 
@@ -86,6 +86,25 @@ def test_appended_entries_form_a_valid_chain(
     assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
     result = verify(session)
     assert result.ok and result.entries_checked == 3 and result.last_hash == entries[-1].entry_hash
+
+
+def test_entries_appended_together_are_chained_in_order_or_not_at_all(
+    session: Session, engine: Engine, judge: ApiKeyPublic
+) -> None:
+    first = append(engine, inquiry(judge))
+    together = append_all(engine, [inquiry(judge, n) for n in range(1, 4)])
+    assert [e.id for e in together] == [2, 3, 4]
+    assert [e.inputs["area_m2"] for e in together] == [41.5, 42.5, 43.5]
+    assert [e.prev_hash for e in together] == [
+        first.entry_hash,
+        *(e.entry_hash for e in together[:2]),
+    ]
+    # one bad entry (a clear identity number) refuses the whole batch before anything is written
+    bad = inquiry(judge, 9, inputs={"debtor_id_number": ID_NUMBER})
+    with pytest.raises(UnscrubbedIdentifierError):
+        append_all(engine, [inquiry(judge, 5), bad])
+    result = verify(session)
+    assert result.ok and result.last_id == 4 and result.last_hash == together[-1].entry_hash
 
 
 def test_awkward_values_survive_the_round_trip(

@@ -15,7 +15,14 @@ from models.vehicle.schemas import VehicleRequest
 from serving.app import create_app
 from serving.court import Role
 from serving.reports.content import HEADINGS
-from tests.conftest import CASE, issue_key, keyed_client, make_settings, running_server
+from tests.conftest import (
+    CASE,
+    batch_body,
+    issue_key,
+    keyed_client,
+    make_settings,
+    running_server,
+)
 from training.pipeline import TrainResult
 
 
@@ -49,3 +56,20 @@ def test_a_vehicle_inquiry_has_its_report(judge: httpx.Client, car: VehicleReque
     html = judge.get(f"/v1/inquiries/{inquiry['id']}/report.html")
     assert html.status_code == 200
     assert f"<td>{car.brand}</td>" in html.text and inquiry["entry_hash"] in html.text
+
+
+def test_each_vehicle_of_an_inquiry_batch_has_its_own_report(
+    judge: httpx.Client, car: VehicleRequest
+) -> None:
+    cars = [car, car.model_copy(update={"mileage_km": car.mileage_km + 30_000})]
+    body = batch_body([c.model_dump(mode="json") for c in cars])
+    answer = judge.post("/v1/valuations/vehicle/batch-inquiries", json=body)
+    assert answer.status_code == 200, answer.text
+    items = answer.json()["items"]
+    assert items[0]["value"] > items[1]["value"]  # the same car, driven 30,000 km more
+    single = judge.post("/v1/valuations/vehicle", json={**CASE, **cars[1].model_dump(mode="json")})
+    assert single.json()["value"] == items[1]["value"]
+    for item in items:
+        html = judge.get(f"/v1/inquiries/{item['inquiry']['id']}/report.html")
+        assert html.status_code == 200, html.text
+        assert f"<td>{car.brand}</td>" in html.text and item["inquiry"]["entry_hash"] in html.text
