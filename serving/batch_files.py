@@ -5,6 +5,8 @@ English names; other columns (a 序号, a 备注) pass through to the results un
 is checked like a single request; a bad value is named by its row and column. The rows are
 valued in chunks (the progress the page shows), the whole batch is written to the ledger as
 one entry, and only then are the results — the file's own columns plus the answers — ready.
+Asked for, each row is instead an inquiry of its own (the single inquiry's answer and ledger
+entry, so its own report, objection and sale record), the entries written in one transaction.
 """
 
 from __future__ import annotations
@@ -32,11 +34,14 @@ from serving.access.record import ledger_entry
 from serving.access.store import CourtStore
 from serving.batch import answer_options
 from serving.court.errors import LedgerWriteError
+from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.jobs import Job
 from serving.observability import MetricsRegistry, count_ledger_write
 
 #: Rows valued per step (one progress update each).
 CHUNK = 500
+#: Rows valued as inquiries of their own (~1 ms each) per progress update.
+SEPARATE_CHUNK = 50
 #: At most this many bad cells are listed in one 422.
 MAX_ERRORS = 20
 
@@ -59,6 +64,11 @@ class BatchKind:
     def endpoint(self) -> str:
         """The ledger's endpoint of the kind's batch files."""
         return f"/v1/valuations/{self.kind}/batch-file"
+
+    @property
+    def inquiries_endpoint(self) -> str:
+        """The ledger's endpoint of a batch file's rows valued as inquiries of their own."""
+        return self.endpoint + "/inquiries"
 
 
 #: The market comparison check beside each row's answer (see models.adjustment): the median of
@@ -150,9 +160,14 @@ class BatchFileWork:
     court: CourtStore
     caller: Caller
     metrics: MetricsRegistry
+    separate: bool = False
+    """Each row an inquiry of its own, not one entry for the file."""
 
     def __call__(self, job: Job) -> tuple[pd.DataFrame, int]:
-        """Value every row, record the batch in the ledger, return the results table."""
+        """Value every row, record the batch in the ledger, return the results table and the
+        ledger entry (the first row's when each row is an inquiry of its own)."""
+        if self.separate:
+            return self._separately(job)
         options = answer_options(self.settings)
         answers: list[dict[str, Any]] = []
         for start in range(0, len(self.requests), CHUNK):
@@ -161,32 +176,82 @@ class BatchFileWork:
             )
             answers.extend(self.loaded.model.value_batch(chunk, self.loaded.info, options)["items"])
             job.advance(len(answers))
-        try:
-            entry = self.court.write_waiting(
-                ledger_entry(
-                    self.court,
-                    self.settings,
-                    self.caller,
-                    endpoint=self.spec.endpoint,
-                    inputs={
-                        "file": self.file_name,
-                        "file_sha256": self.file_sha256,
-                        "items": [r.model_dump(mode="json") for r in self.requests],
-                    },
-                    outputs={"items": answers},
-                    model=self.loaded.info,
-                    case_number=self.context.case_number,
-                    purpose=self.context.purpose,
-                    items=len(self.requests),
-                )
+        entry = self._entry(
+            self.spec.endpoint,
+            inputs={**self._file, "items": [r.model_dump(mode="json") for r in self.requests]},
+            outputs={"items": answers},
+            items=len(self.requests),
+        )
+        (written,) = self._written([entry])
+        return self._table(answers, "询价台账编号", written.id), written.id
+
+    def _separately(self, job: Job) -> tuple[pd.DataFrame, int]:
+        """Value each row with the single inquiry's answer, record each in an entry of its
+        own (one transaction), and name each row's inquiry in the table."""
+        options, info = answer_options(self.settings), self.loaded.info
+        valuations: list[BaseModel] = []
+        for request in self.requests:
+            valuations.append(self.loaded.model.value(request, info, options))
+            if len(valuations) % SEPARATE_CHUNK == 0:
+                job.advance(len(valuations))
+        context = self.context.model_dump(mode="json")
+        entries = [
+            self._entry(
+                self.spec.inquiries_endpoint,
+                inputs={
+                    **context,
+                    **request.model_dump(mode="json"),
+                    **self._file,
+                    "batch_position": position,
+                },
+                outputs=valuation,
             )
+            for position, (request, valuation) in enumerate(
+                zip(self.requests, valuations, strict=True), start=1
+            )
+        ]
+        written = self._written(entries)
+        ids = [entry.id for entry in written]
+        return self._table([_table_answer(v) for v in valuations], "询价编号", ids), ids[0]
+
+    @property
+    def _file(self) -> dict[str, str]:
+        return {"file": self.file_name, "file_sha256": self.file_sha256}
+
+    def _entry(
+        self,
+        endpoint: str,
+        inputs: dict[str, Any],
+        outputs: BaseModel | dict[str, Any],
+        items: int | None = None,
+    ) -> LedgerEntryCreate:
+        return ledger_entry(
+            self.court,
+            self.settings,
+            self.caller,
+            endpoint=endpoint,
+            inputs=inputs,
+            outputs=outputs,
+            model=self.loaded.info,
+            case_number=self.context.case_number,
+            purpose=self.context.purpose,
+            items=items,
+        )
+
+    def _written(self, entries: list[LedgerEntryCreate]) -> list[LedgerEntryPublic]:
+        """``entries`` appended in one transaction, the write counted in the metrics."""
+        try:
+            written = self.court.write_all_waiting(entries)
         except LedgerWriteError:
             count_ledger_write(self.metrics, ok=False)
             raise
         count_ledger_write(self.metrics, ok=True)
-        return self._table(answers, entry.id), entry.id
+        return written
 
-    def _table(self, answers: list[dict[str, Any]], entry_id: int) -> pd.DataFrame:
+    def _table(
+        self, answers: list[dict[str, Any]], id_title: str, ids: int | list[int]
+    ) -> pd.DataFrame:
+        """The file's own columns, the answers, the ledger entry (or each row's) and 案号."""
         table = self.frame.reset_index(drop=True).copy()
         for field, title in self.spec.answer_columns.items():
             table[title] = [round(float(a[field]), 2) for a in answers]
@@ -194,9 +259,21 @@ class BatchFileWork:
         table[COMPARABLES_INSIDE_TITLE] = [
             _INSIDE_CELLS[a.get("comparables_inside_interval")] for a in answers
         ]
-        table["询价台账编号"] = entry_id
+        table[id_title] = ids
         table["案号"] = self.context.case_number
         return table
+
+
+def _table_answer(valuation: BaseModel) -> dict[str, Any]:
+    """A single inquiry's answer in a batch item's fields (the results table's columns)."""
+    answer = valuation.model_dump(mode="json")
+    interval = answer["interval"]
+    return {
+        **answer,
+        "lower": interval["lower"],
+        "upper": interval["upper"],
+        "rule_based_value": answer["rule_based"]["value"],
+    }
 
 
 def file_digest(content: bytes) -> str:

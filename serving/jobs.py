@@ -34,7 +34,11 @@ class JobPublic(BaseModel):
     status: JobStatus
     done: int = Field(ge=0, description="Rows finished.")
     total: int = Field(ge=0, description="Rows in the file.")
-    inquiry_id: int | None = Field(default=None, description="The ledger entry of the batch.")
+    inquiry_id: int | None = Field(
+        default=None,
+        description="The ledger entry of the batch (the first row's when each row is an "
+        "inquiry of its own).",
+    )
     error: str | None = None
 
 

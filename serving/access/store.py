@@ -140,10 +140,9 @@ class CourtStore:
 
         return await asyncio.get_running_loop().run_in_executor(self.writer, run)
 
-    def write_waiting(self, entry: LedgerEntryCreate) -> LedgerEntryPublic:
-        """Append ``entry`` on the ledger's thread, blocking until it is written (for a
-        thread of its own, such as a file job's; never the event loop)."""
-        return self.writer.submit(append, self.engine, entry).result()
+    def write_all_waiting(self, entries: Sequence[LedgerEntryCreate]) -> list[LedgerEntryPublic]:
+        """:meth:`write_all` for a thread of its own (a file job's), blocking until written."""
+        return self.writer.submit(append_all, self.engine, entries).result()
 
     def authenticate(self, secret: str) -> ApiKeyPublic | None:
         """The active key of ``secret`` (cached for a few seconds), else None."""

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from models.errors import DataError, InvalidInputError, bilingual
 from models.table_io import MEDIA_TYPES, read_table, write_table
-from serving.access.auth import JudgeDep, JudgeUnmeteredDep, court_store
+from serving.access.auth import JudgeDep, JudgeUnmeteredDep, court_store, take_more_inquiries
 from serving.batch_files import (
     KINDS,
     BatchFileWork,
@@ -46,6 +46,14 @@ async def start_batch_file(
     file: Annotated[UploadFile, File(description="CSV or Excel (.xlsx), one item per row.")],
     case_number: Annotated[str, Form(description="案号 the whole file serves.")] = "",
     purpose: Annotated[str, Form(description="询价用途.")] = "",
+    separate_inquiries: Annotated[
+        bool,
+        Form(
+            description="Each row an inquiry of its own (its own ledger entry, report, "
+            "objection and sale record; at most COURTVAL_INQUIRY_BATCH_LIMIT rows, each "
+            "counted against the day quota) instead of one ledger entry for the file."
+        ),
+    ] = False,
 ) -> JobPublic:
     """Check a file of properties or vehicles and start valuing it; poll ``GET /v1/jobs/{id}``.
     A bad cell is a 422 naming its row (``file.<row>``) and field; nothing is valued then."""
@@ -60,7 +68,10 @@ async def start_batch_file(
         frame = await run_in_threadpool(read_table, content, name)
     except DataError as exc:
         raise InvalidInputError("file", bilingual(f"无法读取文件：{exc}", str(exc))) from exc
-    requests = await run_in_threadpool(file_requests, frame, spec, settings.batch_limit)
+    limit = settings.inquiry_batch_limit if separate_inquiries else settings.batch_limit
+    requests = await run_in_threadpool(file_requests, frame, spec, limit)
+    if separate_inquiries:
+        take_more_inquiries(request, caller, len(requests) - 1)
     work = BatchFileWork(
         spec=spec,
         file_name=name,
@@ -73,6 +84,7 @@ async def start_batch_file(
         court=court_store(request),
         caller=caller,
         metrics=metrics_of(request),
+        separate=separate_inquiries,
     )
     return jobs_of(request).start(kind, caller.key_id, len(requests), work).public()
 

@@ -161,6 +161,7 @@ def _page_context(request: Request, key: ApiKeyPublic, cookie: str, page: Page) 
         "nav": _nav(key, page.path),
         "csrf": csrf_token(court_store(request).session_key, cookie),
         "batch_limit": settings.batch_limit,
+        "inquiry_batch_limit": settings.inquiry_batch_limit,
         "upload_limit_mb": settings.upload_limit_mb,
         "min_comparables": MIN_COMPARABLES,
         "outside_advice": OUTSIDE_INTERVAL_ADVICE,

@@ -152,6 +152,44 @@ def test_a_batch_file_runs_as_a_job_with_its_ledger_entry(
     assert stranger.status_code == 403
 
 
+def test_each_row_of_a_batch_file_may_be_an_inquiry_of_its_own(
+    live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
+) -> None:
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    separate = {**CASE, "case_number": "（2025）浙1081执321号", "separate_inquiries": "true"}
+    files = {"file": ("逐项.csv", _batch_csv(clean_property_data, 3), "text/csv")}
+    started = judge.post("/v1/valuations/property/batch-file", data=separate, files=files)
+    assert started.status_code == 202, started.text
+    job = _job(judge, started.json())
+    assert (job["status"], job["done"]) == ("done", 3), job
+    result = judge.get(f"/v1/jobs/{job['id']}/result", params={"format": "csv"})
+    table = pd.read_csv(io.BytesIO(result.content))
+    ids = table["询价编号"].tolist()
+    assert ids == list(range(job["inquiry_id"], job["inquiry_id"] + 3))
+    assert "询价台账编号" not in table
+    auditor = keyed_client(live_server, keys[Role.AUDITOR])
+    ledger = auditor.get("/v1/ledger", params={"case_number": separate["case_number"]}).json()
+    entries = {e["id"]: e for e in ledger["items"]}
+    assert sorted(entries) == ids
+    for position, inquiry_id in enumerate(ids, start=1):
+        entry = entries[inquiry_id]
+        assert entry["endpoint"] == "/v1/valuations/property/batch-file/inquiries"
+        assert (entry["inputs"]["batch_position"], entry["inputs"]["file"]) == (
+            position,
+            "逐项.csv",
+        )
+        assert round(entry["outputs"]["value"], 2) == table.loc[position - 1, "询价结果（元）"]
+        report = judge.get(f"/v1/inquiries/{inquiry_id}/report.html")
+        assert report.status_code == 200 and entry["entry_hash"] in report.text
+    over = _batch_csv(clean_property_data, 1_001)  # past COURTVAL_INQUIRY_BATCH_LIMIT
+    refused = judge.post(
+        "/v1/valuations/property/batch-file",
+        data=separate,
+        files={"file": ("多.csv", over, "text/csv")},
+    )
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "file"]
+
+
 def test_a_result_file_holds_no_formula_from_the_upload(
     live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
 ) -> None:
