@@ -8,6 +8,7 @@ whole batch; an inquiry batch is one entry per asset, each an inquiry of its own
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
@@ -95,6 +96,19 @@ async def answer_inquiry_batch(
     return response
 
 
+def item_inputs(
+    context: InquiryContext, items: Sequence[BaseModel], **also: Any
+) -> list[dict[str, Any]]:
+    """The ledger inputs of each item of a batch valued as inquiries of their own: the item's
+    inquiry as a single inquiry records it (case, purpose, facts), its 1-based
+    ``batch_position``, and ``also`` (a file's name and digest)."""
+    case = context.model_dump(mode="json")
+    return [
+        {**case, **item.model_dump(mode="json"), **also, "batch_position": position}
+        for position, item in enumerate(items, start=1)
+    ]
+
+
 def _parse_inquiry_batch(schema: type[IB], body: bytes, settings: Settings) -> IB:
     with paused_gc():
         batch = parse_body(schema, body)
@@ -127,13 +141,8 @@ async def answer_inquiry_batch_separately(
         return [loaded.model.value(item, info, options) for item in batch.items]
 
     valuations = await run_in_threadpool(value_all)
-    context = batch.model_dump(mode="json", exclude={"items"})
-    answered = [
-        ({**context, **item.model_dump(mode="json"), "batch_position": position}, valuation)
-        for position, (item, valuation) in enumerate(
-            zip(batch.items, valuations, strict=True), start=1
-        )
-    ]
+    context = InquiryContext(case_number=batch.case_number, purpose=batch.purpose)
+    answered = list(zip(item_inputs(context, batch.items), valuations, strict=True))
     entries = await record_all(
         request,
         caller,
