@@ -77,6 +77,7 @@ class InquirySummary(BaseModel):
     case_number: str | None
     purpose: str | None
     endpoint: str
+    kind: str = Field(description="property or vehicle: what the inquiry values.")
     recorded_at: dt.datetime
     valid_until: dt.date
     value: float | None = Field(description="The estimate (CNY).")
@@ -216,6 +217,7 @@ def _summary(
         case_number=row.case_number,
         purpose=row.purpose,
         endpoint=row.endpoint,
+        kind=VALUATION_KINDS[row.endpoint],
         recorded_at=row.created_at,
         valid_until=validity_end(inquiry_date(row)),
         value=value,

@@ -895,6 +895,7 @@ def test_each_item_of_an_inquiry_batch_is_an_inquiry_of_its_own(
     assert objected.status_code == 201, objected.text
     listed = {i["id"]: i for i in judge.get("/v1/inquiries", params={"limit": 10}).json()["items"]}
     assert [listed[i]["disputed"] for i in ids] == [False, False, True]
+    assert {listed[i]["kind"] for i in ids} == {"property"}
     assert [listed[i]["value"] for i in ids] == [item["value"] for item in items]
     sale = {"price": f"{items[0]['value']:.2f}", "sold_on": today.isoformat(), "round": "一拍"}
     sold = judge.post(f"/v1/inquiries/{ids[0]}/sale", json=sale)

@@ -205,6 +205,28 @@ def test_batch_file_is_valued_with_progress_and_downloaded(
     assert (results["区间下限（元）"] <= results["询价结果（元）"]).all()
 
 
+def test_each_row_of_a_batch_file_may_be_an_inquiry_with_its_report(
+    judge_page: Page, clean_property_data: pd.DataFrame, tmp_path: Path, artifacts: Path
+) -> None:
+    page = judge_page
+    upload = tmp_path / "逐项询价.xlsx"
+    _batch_file(clean_property_data, upload, 3)
+    batch = page.locator("#batch-form")
+    batch.locator("#b-case_number").fill("（2025）浙1081执654号")
+    batch.locator("#b-file").set_input_files(upload)
+    batch.get_by_label("每行单独询价").check()
+    batch.get_by_role("button", name="上传并询价").click()
+    status = batch.locator('[data-slot="batch-status"]')
+    expect(status).to_contain_text("完成：3 条，每行单独记为询价")
+    page.screenshot(path=artifacts / "property-batch-separate.png", full_page=True)
+    page.get_by_role("link", name="我的询价").click()
+    rows = page.locator("#inquiries tbody tr")
+    for n in range(3):
+        expect(rows.nth(n)).to_contain_text("（2025）浙1081执654号")
+        expect(rows.nth(n)).to_contain_text("不动产")
+        expect(rows.nth(n).get_by_role("link", name="报告")).to_be_visible()
+
+
 def test_a_bad_cell_in_a_batch_file_is_named_by_row_and_column(
     judge_page: Page, clean_property_data: pd.DataFrame, tmp_path: Path
 ) -> None:

@@ -11,7 +11,7 @@
   const section = table.closest("section");
   const PAGE = 50;
 
-  const KINDS = { "/v1/valuations/property": "不动产", "/v1/valuations/vehicle": "车辆" };
+  const KINDS = { property: "不动产", vehicle: "车辆" };
 
   /** The steps each open status leads to (the server's rule: 待启动 → 已启动 → 已完成,
    * 已撤回 before it is done). */
@@ -89,7 +89,7 @@
     tr.append(
       el("td", {}, item.id),
       el("td", {}, item.case_number || "—"),
-      el("td", {}, KINDS[item.endpoint] || item.endpoint),
+      el("td", {}, KINDS[item.kind] || item.kind),
       el("td", { class: "num" }, yuan(item.value)),
       el("td", {}, new Date(item.recorded_at).toLocaleString("zh-CN", { hour12: false })),
       el("td", {}, item.valid_until),

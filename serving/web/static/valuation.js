@@ -162,14 +162,17 @@
   const status = batch.querySelector('[data-slot="batch-status"]');
   const download = batch.querySelector('[data-slot="batch-download"]');
 
-  async function follow(job, format) {
+  async function follow(job, format, separate) {
     for (;;) {
       bar.value = job.total ? Math.round((100 * job.done) / job.total) : 0;
       status.textContent = `已完成 ${number(job.done)} / ${number(job.total)} 条`;
       if (job.status === "done") {
         download.href = `/v1/jobs/${job.id}/result?format=${format}`;
         download.hidden = false;
-        status.textContent = `完成：${number(job.total)} 条，台账记录 ${job.inquiry_id}`;
+        const last = job.inquiry_id + job.total - 1; // one transaction: consecutive ids
+        status.textContent = separate
+          ? `完成：${number(job.total)} 条，每行单独记为询价（编号 ${job.inquiry_id}–${last}），可在“我的询价”中出具报告`
+          : `完成：${number(job.total)} 条，台账记录 ${job.inquiry_id}`;
         download.focus();
         return;
       }
@@ -209,6 +212,6 @@
       showErrors(batch, answer.status, answer.data);
       return;
     }
-    await follow(answer.data, data.get("format") || "xlsx");
+    await follow(answer.data, data.get("format") || "xlsx", data.has("separate_inquiries"));
   });
 })();
