@@ -31,6 +31,7 @@ from serving.routers import (
     models,
     property_valuations,
     queues,
+    reports,
     sales,
     vehicle_valuations,
 )
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         cases.router,
         ledger.router,
         inquiries.router,
+        reports.router,
         sales.router,
         batch_files.router,
         queues.router,

@@ -1,4 +1,5 @@
-"""A judge's inquiries after the answer: the list, the report, objections, the reference price.
+"""A judge's inquiries after the answer: the list, objections, the reference price (the
+reports: :mod:`serving.routers.reports`).
 
 An inquiry's id is its ledger entry's id. A judge sees, reports on and objects to their own
 inquiries (the same key owner); an auditor lists every objection.
@@ -7,7 +8,6 @@ inquiries (the same key owner); an auditor lists every objection.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
@@ -21,15 +21,12 @@ from models.clock import china_today
 from models.court.objections import (
     AppraisalProgress,
     AppraisalStatus,
-    AppraisalTask,
     ObjectionRequest,
 )
 from models.court.reference_price import ReferencePrice
 from models.court.sales import SalePublic
-from models.property.schemas import PropertyRequest
-from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, JudgeOrAuditorDep, court_store
-from serving.access.record import Recordable, ledger_headers, record, record_change, stamp
+from serving.access.record import Recordable, record, record_change, stamp
 from serving.court.chain import row_hash
 from serving.court.errors import InquiryAlteredError
 from serving.court.objections import (
@@ -44,7 +41,6 @@ from serving.court.objections import (
     inquiry_date,
     list_tasks,
     record_progress,
-    task_of_entry,
     valuation_entry,
 )
 from serving.court.reference import (
@@ -55,13 +51,6 @@ from serving.court.reference import (
 from serving.court.sales import entry_sales
 from serving.court.schemas import MAX_OFFSET, MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow, Role
-from serving.reports import (
-    InquiryReport,
-    PropertyReport,
-    VehicleReport,
-    render_html,
-    render_pdf,
-)
 from serving.reports.model import validity_end
 
 router = APIRouter(tags=["inquiries"])
@@ -129,12 +118,17 @@ def own_entry(request: Request, caller: Caller, inquiry_id: int) -> LedgerEntryR
         entry = valuation_entry(session, inquiry_id)
     if entry.user_name != caller.owner:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"inquiry {inquiry_id} is not yours")
+    check_unaltered(entry)
+    return entry
+
+
+def check_unaltered(entry: LedgerEntryRow) -> None:
+    """:class:`InquiryAlteredError` (409) when the entry no longer matches its hash."""
     if row_hash(entry) != entry.entry_hash:
         raise InquiryAlteredError(
-            f"询价记录 {inquiry_id} 与其哈希不符，已被改动 / ledger entry {inquiry_id} does not "
+            f"询价记录 {entry.id} 与其哈希不符，已被改动 / ledger entry {entry.id} does not "
             "match its hash; run `courtval ledger verify`"
         )
-    return entry
 
 
 Changed = TypeVar("Changed", bound=BaseModel)
@@ -231,96 +225,6 @@ def _summary(
         appraisal_overdue=task is not None and task.overdue(today),
         sale=sale,
     )
-
-
-#: The report of each kind of valuation inquiry, and the request schema its ledger inputs hold.
-_REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
-    "property": (PropertyReport, PropertyRequest),
-    "vehicle": (VehicleReport, VehicleRequest),
-}
-
-
-def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> InquiryReport:
-    """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
-    with the objection to it and its appraisal's stage, if one was filed."""
-    if entry.endpoint not in VALUATION_KINDS:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
-            f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property and "
-            "vehicle inquiries",
-        )
-    report_type, request_type = _REPORT_KINDS[VALUATION_KINDS[entry.endpoint]]
-    # The inputs also hold case_number and purpose (and a batch item its position): keep the
-    # asset's own fields only.
-    facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
-    return report_type.model_validate(
-        {
-            "case_number": entry.case_number or "",
-            "judge_name": entry.user_name,
-            "purpose": entry.purpose,
-            "inquiry_date": inquiry_date(entry),
-            "request": request_type.model_validate(facts),
-            "valuation": entry.outputs,
-            "ledger_entry_id": entry.id,
-            "ledger_hash": entry.entry_hash,
-            "objection": objection,
-        }
-    )
-
-
-async def _rendered(
-    request: Request, caller: Caller, inquiry_id: int, kind: str
-) -> tuple[bytes, dict[str, str]]:
-
-    def read() -> tuple[LedgerEntryRow, AppraisalTask | None]:
-        entry = own_entry(request, caller, inquiry_id)
-        with court_store(request).sessions() as session:
-            return entry, task_of_entry(session, inquiry_id)
-
-    entry, objection = await run_in_threadpool(read)
-    report = _report(entry, objection)
-    font = request.app.state.settings.report_font_path
-    if kind == "pdf":
-        content = await run_in_threadpool(render_pdf, report, font)
-    else:
-        content = (await run_in_threadpool(render_html, report)).encode("utf-8")
-    digest = hashlib.sha256(content).hexdigest()
-    written = await record(
-        request,
-        caller,
-        inputs={"inquiry_id": inquiry_id, "format": kind},
-        outputs={"sha256": digest, "bytes": len(content)},
-        case_number=entry.case_number,
-        purpose=entry.purpose,
-    )
-    return content, ledger_headers(written)
-
-
-ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or html.")]
-
-
-@router.get(
-    "/v1/inquiries/{inquiry_id}/report.{fmt}",
-    response_class=Response,
-    responses={
-        200: {
-            "content": {"application/pdf": {}, "text/html": {}},
-            "description": "询价报告: basic facts, reference samples, method, result and range, "
-            "validity, suggested auction starting prices, model version, ledger entry and hash.",
-        }
-    },
-)
-async def inquiry_report(
-    inquiry_id: InquiryId, fmt: ReportFormat, caller: JudgeDep, request: Request
-) -> Response:
-    """The inquiry report (询价报告) of one of the caller's property or vehicle inquiries, as
-    PDF (with Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its
-    hash."""
-    content, headers = await _rendered(request, caller, inquiry_id, fmt)
-    if fmt == "pdf":
-        headers["Content-Disposition"] = f'attachment; filename="inquiry-{inquiry_id}.pdf"'
-        return Response(content, media_type="application/pdf", headers=headers)
-    return Response(content, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.post("/v1/inquiries/{inquiry_id}/objections", status_code=status.HTTP_201_CREATED)

@@ -162,6 +162,7 @@ def _page_context(request: Request, key: ApiKeyPublic, cookie: str, page: Page) 
         "csrf": csrf_token(court_store(request).session_key, cookie),
         "batch_limit": settings.batch_limit,
         "inquiry_batch_limit": settings.inquiry_batch_limit,
+        "reports_per_zip": settings.reports_per_zip,
         "upload_limit_mb": settings.upload_limit_mb,
         "min_comparables": MIN_COMPARABLES,
         "outside_advice": OUTSIDE_INTERVAL_ADVICE,

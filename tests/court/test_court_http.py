@@ -6,6 +6,7 @@ the inquiry report."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -13,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -902,6 +904,45 @@ def test_each_item_of_an_inquiry_batch_is_an_inquiry_of_its_own(
     assert sold.status_code == 201, sold.text
     assert (sold.json()["kind"], sold.json()["estimate"]) == ("property", items[0]["value"])
     assert auditor.get("/v1/ledger/verify").json()["ok"] is True
+    _the_batch_reports_in_one_zip(court, ids, number)
+
+
+def _the_batch_reports_in_one_zip(court: CourtServer, ids: list[int], number: str) -> None:
+    judge, auditor = court.client(Role.JUDGE), court.client(Role.AUDITOR)
+    zipped = judge.get("/v1/inquiries/reports.zip", params={"first": ids[0], "last": ids[-1]})
+    assert zipped.status_code == 200, zipped.text
+    assert zipped.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    assert sorted(files) == [f"inquiry-{i}.pdf" for i in ids]
+    for inquiry_id in ids:
+        reader = pypdf.PdfReader(io.BytesIO(files[f"inquiry-{inquiry_id}.pdf"]))
+        pdf_text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+        assert f"台账记录 {inquiry_id} · 第1页" in pdf_text  # each file its own inquiry's report
+    (download,) = [
+        e
+        for e in auditor.get("/v1/ledger", params={"case_number": number, "limit": 100}).json()[
+            "items"
+        ]
+        if e["endpoint"] == "/v1/inquiries/reports.zip"
+    ]
+    assert download["outputs"]["reports"] == [
+        {"inquiry_id": i, "sha256": hashlib.sha256(files[f"inquiry-{i}.pdf"]).hexdigest()}
+        for i in ids
+    ]
+    assert download["outputs"]["sha256"] == hashlib.sha256(zipped.content).hexdigest()
+    html = judge.get(
+        "/v1/inquiries/reports.zip", params={"first": ids[0], "last": ids[0], "format": "html"}
+    )
+    with zipfile.ZipFile(io.BytesIO(html.content)) as archive:
+        assert archive.namelist() == [f"inquiry-{ids[0]}.html"]
+    other = _limited_client(court, QuotaOverride())  # none of them is theirs
+    mine_only = other.get("/v1/inquiries/reports.zip", params={"first": ids[0], "last": ids[-1]})
+    assert mine_only.status_code == 404
+    limit = court.settings.reports_per_zip
+    for first, last in ((ids[1], ids[0]), (1, limit + 1)):
+        refused = judge.get("/v1/inquiries/reports.zip", params={"first": first, "last": last})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "last"
 
 
 def test_an_inquiry_batch_is_refused_whole(court: CourtServer, body: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from serving.court.objections import PROPERTY_VALUATION_ENDPOINT, VEHICLE_VALUATION_ENDPOINT
 from serving.court.tables import LedgerEntryRow
 from serving.reports import InquiryReport, VehicleReport
-from serving.routers.inquiries import _report
+from serving.routers.reports import _report
 from tests.reports.sample import CASE_NUMBER, LEDGER_HASH, sample_report
 from tests.reports.vehicle_sample import sample_vehicle_report
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +220,11 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_with_its_report(
     status = batch.locator('[data-slot="batch-status"]')
     expect(status).to_contain_text("完成：3 条，每行单独记为询价")
     page.screenshot(path=artifacts / "property-batch-separate.png", full_page=True)
+    with page.expect_download() as downloaded:
+        batch.get_by_role("link", name=re.compile(r"^编号 \d+–\d+（ZIP）$")).click()
+    with zipfile.ZipFile(Path(downloaded.value.path())) as archive:
+        names = archive.namelist()
+    assert len(names) == 3 and all(n.startswith("inquiry-") and n.endswith(".pdf") for n in names)
     page.get_by_role("link", name="我的询价").click()
     rows = page.locator("#inquiries tbody tr")
     for n in range(3):

@@ -161,6 +161,19 @@
   const bar = progress.querySelector("progress");
   const status = batch.querySelector('[data-slot="batch-status"]');
   const download = batch.querySelector('[data-slot="batch-download"]');
+  const reports = batch.querySelector('[data-slot="batch-reports"]');
+  const perZip = Number(batch.dataset.reportsPerZip);
+
+  /* The reports of inquiries first..last, as ZIP downloads of at most perZip each. */
+  function reportLinks(first, last) {
+    reports.replaceChildren("询价报告：");
+    for (let start = first; start <= last; start += perZip) {
+      const end = Math.min(start + perZip - 1, last);
+      const href = `/v1/inquiries/reports.zip?first=${start}&last=${end}`;
+      reports.append(el("a", { href, download: "" }, `编号 ${start}–${end}（ZIP）`), " ");
+    }
+    reports.hidden = false;
+  }
 
   async function follow(job, format, separate) {
     for (;;) {
@@ -171,8 +184,9 @@
         download.hidden = false;
         const last = job.inquiry_id + job.total - 1; // one transaction: consecutive ids
         status.textContent = separate
-          ? `完成：${number(job.total)} 条，每行单独记为询价（编号 ${job.inquiry_id}–${last}），可在“我的询价”中出具报告`
+          ? `完成：${number(job.total)} 条，每行单独记为询价（编号 ${job.inquiry_id}–${last}）`
           : `完成：${number(job.total)} 条，台账记录 ${job.inquiry_id}`;
+        if (separate) reportLinks(job.inquiry_id, last);
         download.focus();
         return;
       }
@@ -195,6 +209,7 @@
     event.preventDefault();
     clearErrors(batch);
     download.hidden = true;
+    reports.hidden = true;
     const data = new FormData(batch);
     const file = batch.querySelector('input[type="file"]').files[0];
     if (!file) {

@@ -1,0 +1,230 @@
+"""Inquiry reports (询价报告, 法释〔2018〕15号 Art. 11): one inquiry's, or a ZIP of a judge's own
+inquiries by a range of ids (an inquiry batch's items have consecutive ids).
+
+A report is rendered from the inquiry's ledger entry, never from a new valuation, and only
+while the entry still matches its hash. Each download is itself recorded, with the SHA-256 of
+what was handed out (of each report, for a ZIP).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from models.court.objections import AppraisalTask
+from models.errors import InvalidInputError, bilingual
+from models.property.schemas import PropertyRequest
+from models.vehicle.schemas import VehicleRequest
+from serving.access.auth import Caller, JudgeDep, court_store
+from serving.access.record import ledger_headers, record
+from serving.court.objections import (
+    VALUATION_ENDPOINTS,
+    VALUATION_KINDS,
+    inquiry_date,
+    task_of_entry,
+)
+from serving.court.schemas import MAX_ROW_ID
+from serving.court.tables import LedgerEntryRow
+from serving.reports import (
+    InquiryReport,
+    PropertyReport,
+    VehicleReport,
+    render_html,
+    render_pdf,
+)
+from serving.routers.inquiries import InquiryId, check_unaltered, own_entry
+
+router = APIRouter(tags=["inquiries"])
+
+#: The report of each kind of valuation inquiry, and the request schema its ledger inputs hold.
+_REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
+    "property": (PropertyReport, PropertyRequest),
+    "vehicle": (VehicleReport, VehicleRequest),
+}
+_MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> InquiryReport:
+    """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
+    with the objection to it and its appraisal's stage, if one was filed."""
+    if entry.endpoint not in VALUATION_KINDS:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property and "
+            "vehicle inquiries",
+        )
+    report_type, request_type = _REPORT_KINDS[VALUATION_KINDS[entry.endpoint]]
+    # The inputs also hold case_number and purpose (and a batch item its position): keep the
+    # asset's own fields only.
+    facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
+    return report_type.model_validate(
+        {
+            "case_number": entry.case_number or "",
+            "judge_name": entry.user_name,
+            "purpose": entry.purpose,
+            "inquiry_date": inquiry_date(entry),
+            "request": request_type.model_validate(facts),
+            "valuation": entry.outputs,
+            "ledger_entry_id": entry.id,
+            "ledger_hash": entry.entry_hash,
+            "objection": objection,
+        }
+    )
+
+
+def _render(report: InquiryReport, fmt: str, request: Request) -> bytes:
+    """The report as PDF (the settings' font) or as UTF-8 HTML (call off the event loop)."""
+    if fmt == "pdf":
+        return render_pdf(report, request.app.state.settings.report_font_path)
+    return render_html(report).encode("utf-8")
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _shared(values: Sequence[str | None]) -> str | None:
+    """The one value all of ``values`` share, else ``None``."""
+    return values[0] if len(set(values)) == 1 else None
+
+
+ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or html.")]
+
+
+@router.get(
+    "/v1/inquiries/{inquiry_id}/report.{fmt}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/pdf": {}, "text/html": {}},
+            "description": "询价报告: basic facts, reference samples, method, result and range, "
+            "validity, suggested auction starting prices, model version, ledger entry and hash.",
+        }
+    },
+)
+async def inquiry_report(
+    inquiry_id: InquiryId, fmt: ReportFormat, caller: JudgeDep, request: Request
+) -> Response:
+    """The inquiry report (询价报告) of one of the caller's property or vehicle inquiries, as
+    PDF (with Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its
+    hash."""
+
+    def read() -> tuple[LedgerEntryRow, AppraisalTask | None]:
+        entry = own_entry(request, caller, inquiry_id)
+        with court_store(request).sessions() as session:
+            return entry, task_of_entry(session, inquiry_id)
+
+    entry, objection = await run_in_threadpool(read)
+    content = await run_in_threadpool(_render, _report(entry, objection), fmt, request)
+    written = await record(
+        request,
+        caller,
+        inputs={"inquiry_id": inquiry_id, "format": fmt},
+        outputs={"sha256": _sha256(content), "bytes": len(content)},
+        case_number=entry.case_number,
+        purpose=entry.purpose,
+    )
+    headers = ledger_headers(written)
+    if fmt == "pdf":
+        headers["Content-Disposition"] = f'attachment; filename="inquiry-{inquiry_id}.pdf"'
+    return Response(content, media_type=_MEDIA[fmt], headers=headers)
+
+
+def _own_entries_between(
+    request: Request, caller: Caller, first: int, last: int
+) -> list[tuple[LedgerEntryRow, AppraisalTask | None]]:
+    """The caller's own valuation inquiries with ids ``first`` to ``last``, each with its
+    objection (404 when there is none; 409 when one no longer matches its hash)."""
+    with court_store(request).sessions() as session:
+        rows = session.scalars(
+            select(LedgerEntryRow)
+            .where(
+                LedgerEntryRow.id.between(first, last),
+                LedgerEntryRow.user_name == caller.owner,
+                LedgerEntryRow.endpoint.in_(sorted(VALUATION_ENDPOINTS)),
+            )
+            .order_by(LedgerEntryRow.id)
+        ).all()
+        if not rows:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"编号 {first}–{last} 中没有您的询价 / no inquiry of yours from {first} to {last}",
+            )
+        for row in rows:
+            check_unaltered(row)
+        return [(row, task_of_entry(session, row.id)) for row in rows]
+
+
+def _zipped(files: Sequence[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@router.get(
+    "/v1/inquiries/reports.zip",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+async def inquiry_reports_zip(
+    caller: JudgeDep,
+    request: Request,
+    first: Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="The first 询价编号.")],
+    last: Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="The last 询价编号.")],
+    fmt: Annotated[
+        Literal["pdf", "html"], Query(alias="format", description="pdf or html.")
+    ] = "pdf",
+) -> Response:
+    """The reports of the caller's own property and vehicle inquiries with ids ``first`` to
+    ``last`` (at most ``COURTVAL_REPORTS_PER_ZIP`` ids; others' entries in the range are left
+    out), one file each (``inquiry-<id>.pdf``) in a ZIP: an inquiry batch's reports for the
+    case file in one download. The download is recorded with each report's SHA-256. Refused
+    whole (409) when any of them no longer matches its hash."""
+    limit = request.app.state.settings.reports_per_zip
+    if last < first or last - first + 1 > limit:
+        raise InvalidInputError(
+            "last",
+            bilingual(
+                f"编号须从 first 到 last（含），至多 {limit} 个",
+                f"first to last, at most {limit} ids",
+            ),
+        )
+    read = await run_in_threadpool(_own_entries_between, request, caller, first, last)
+    entries = [entry for entry, _ in read]
+
+    def render_all() -> list[tuple[str, bytes]]:
+        return [
+            (f"inquiry-{entry.id}.{fmt}", _render(_report(entry, objection), fmt, request))
+            for entry, objection in read
+        ]
+
+    files = await run_in_threadpool(render_all)
+    content = await run_in_threadpool(_zipped, files)
+    written = await record(
+        request,
+        caller,
+        inputs={"first": first, "last": last, "format": fmt},
+        outputs={
+            "sha256": _sha256(content),
+            "bytes": len(content),
+            "reports": [
+                {"inquiry_id": entry.id, "sha256": _sha256(report)}
+                for entry, (_, report) in zip(entries, files, strict=True)
+            ],
+        },
+        case_number=_shared([entry.case_number for entry in entries]),
+        purpose=_shared([entry.purpose for entry in entries]),
+    )
+    headers = ledger_headers(written)
+    headers["Content-Disposition"] = f'attachment; filename="inquiries-{first}-{last}.zip"'
+    return Response(content, media_type="application/zip", headers=headers)
