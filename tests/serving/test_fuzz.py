@@ -92,8 +92,9 @@ def triage(live_server: str, keys: dict[Role, str]) -> httpx.Client:
 def test_property_single_and_batch_item(judge: httpx.Client, flat: PropertyRequest) -> None:
     item = flat.model_dump(mode="json")
     failures = _sweep(judge, "/v1/valuations/property", _mutations({**CASE, **item}))
-    batches = ((label, batch_body([item, bad])) for label, bad in _mutations(item))
-    failures += _sweep(judge, "/v1/valuations/property/batch", batches)
+    for batch in ("batch", "batch-inquiries"):
+        batches = ((label, batch_body([item, bad])) for label, bad in _mutations(item))
+        failures += _sweep(judge, f"/v1/valuations/property/{batch}", batches)
     assert not failures
 
 
