@@ -13,13 +13,9 @@ from models.property.schemas import (
     PropertyValuation,
 )
 from serving.access.auth import JudgeDep
-from serving.batch import openapi_body
 from serving.deps import PropertyModelDep, SettingsDep
-from serving.inquiries import (
-    answer_inquiry,
-    answer_inquiry_batch,
-    answer_inquiry_batch_separately,
-)
+from serving.inquiries import answer_inquiry
+from serving.routers.valuation_batches import add_batch_routes
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
@@ -37,30 +33,10 @@ async def value_property(
     return await answer_inquiry(inquiry, loaded, settings, caller, request)
 
 
-@router.post(
-    "/property/batch",
-    response_model=PropertyBatchValuation,
-    openapi_extra=openapi_body(PropertyBatchInquiry),
+add_batch_routes(
+    router,
+    "property",
+    "properties",
+    batch=(PropertyBatchInquiry, PropertyBatchValuation),
+    inquiries=(PropertyInquiryBatch, PropertyInquiryBatchAnswer),
 )
-async def value_property_batch(
-    caller: JudgeDep, request: Request, loaded: PropertyModelDep, settings: SettingsDep
-) -> Response:
-    """Value up to ``COURTVAL_BATCH_LIMIT`` properties of one case in one vectorised pass."""
-    return await answer_inquiry_batch(PropertyBatchInquiry, request, loaded, settings, caller)
-
-
-@router.post(
-    "/property/batch-inquiries",
-    response_model=PropertyInquiryBatchAnswer,
-    openapi_extra=openapi_body(PropertyInquiryBatch),
-)
-async def value_property_inquiry_batch(
-    caller: JudgeDep, request: Request, loaded: PropertyModelDep, settings: SettingsDep
-) -> Response:
-    """Value up to ``COURTVAL_INQUIRY_BATCH_LIMIT`` properties of one case, each as an inquiry of
-    its own: the single inquiry's full answer and ledger entry (so its own report, objection
-    and sale record). The entries are written in one transaction (all or none), and each item
-    counts against the day's quota (429 for the whole batch when the day has not room)."""
-    return await answer_inquiry_batch_separately(
-        PropertyInquiryBatch, request, loaded, settings, caller
-    )

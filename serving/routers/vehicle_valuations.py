@@ -25,13 +25,9 @@ from models.vehicle.schemas import (
 )
 from serving.access.auth import Caller, JudgeDep
 from serving.access.record import ledger_headers, record
-from serving.batch import openapi_body
 from serving.deps import SettingsDep, VehicleModelDep
-from serving.inquiries import (
-    answer_inquiry,
-    answer_inquiry_batch,
-    answer_inquiry_batch_separately,
-)
+from serving.inquiries import answer_inquiry
+from serving.routers.valuation_batches import add_batch_routes
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
@@ -56,33 +52,13 @@ async def value_vehicle(
     return await answer_inquiry(inquiry, loaded, settings, caller, request)
 
 
-@router.post(
-    "/vehicle/batch",
-    response_model=VehicleBatchValuation,
-    openapi_extra=openapi_body(VehicleBatchInquiry),
+add_batch_routes(
+    router,
+    "vehicle",
+    "vehicles",
+    batch=(VehicleBatchInquiry, VehicleBatchValuation),
+    inquiries=(VehicleInquiryBatch, VehicleInquiryBatchAnswer),
 )
-async def value_vehicle_batch(
-    caller: JudgeDep, request: Request, loaded: VehicleModelDep, settings: SettingsDep
-) -> Response:
-    """Value up to ``COURTVAL_BATCH_LIMIT`` vehicles of one case in one vectorised pass."""
-    return await answer_inquiry_batch(VehicleBatchInquiry, request, loaded, settings, caller)
-
-
-@router.post(
-    "/vehicle/batch-inquiries",
-    response_model=VehicleInquiryBatchAnswer,
-    openapi_extra=openapi_body(VehicleInquiryBatch),
-)
-async def value_vehicle_inquiry_batch(
-    caller: JudgeDep, request: Request, loaded: VehicleModelDep, settings: SettingsDep
-) -> Response:
-    """Value up to ``COURTVAL_INQUIRY_BATCH_LIMIT`` vehicles of one case, each as an inquiry of
-    its own: the single inquiry's full answer and ledger entry (so its own report, objection
-    and sale record). The entries are written in one transaction (all or none), and each item
-    counts against the day's quota (429 for the whole batch when the day has not room)."""
-    return await answer_inquiry_batch_separately(
-        VehicleInquiryBatch, request, loaded, settings, caller
-    )
 
 
 def _curve(
