@@ -20,6 +20,17 @@ from serving.batch import openapi_body
 from serving.deps import SettingsDep, model_of
 from serving.inquiries import answer_inquiry_batch, answer_inquiry_batch_separately
 
+BATCH_DESCRIPTION = (
+    "Value up to `COURTVAL_BATCH_LIMIT` {what} of one case in one vectorised pass, recorded as "
+    "one ledger entry."
+)
+INQUIRIES_DESCRIPTION = (
+    "Value up to `COURTVAL_INQUIRY_BATCH_LIMIT` {what} of one case, each as an inquiry of its "
+    "own: the single inquiry's full answer and ledger entry (so its own report, objection and "
+    "sale record). The entries are written in one transaction (all or none), and each item "
+    "counts against the day's quota (429 for the whole batch when the day has not room)."
+)
+
 
 def add_batch_routes(
     router: APIRouter,
@@ -37,8 +48,7 @@ def add_batch_routes(
         batch: The batch's request schema (an :class:`InquiryContext` too) and answer.
         inquiries: The inquiry batch's request schema and answer.
     """
-    batch_schema, batch_answer = batch
-    inquiry_schema, inquiry_answer = inquiries
+    batch_schema, inquiry_schema = batch[0], inquiries[0]
     served = Depends(model_of(kind))  # the kind's champion, or 503
 
     async def value_batch(
@@ -59,28 +69,18 @@ def add_batch_routes(
             inquiry_schema, request, loaded, settings, caller
         )
 
-    router.add_api_route(
-        f"/{kind}/batch",
-        value_batch,
-        methods=["POST"],
-        response_model=batch_answer,
-        openapi_extra=openapi_body(batch_schema),
-        name=f"value_{kind}_batch",
-        summary=f"Value {kind} batch",
-        description=f"Value up to `COURTVAL_BATCH_LIMIT` {what} of one case in one vectorised "
-        "pass, recorded as one ledger entry.",
+    routes = (
+        ("batch", "batch", value_batch, batch, BATCH_DESCRIPTION),
+        ("batch-inquiries", "inquiry batch", value_inquiry_batch, inquiries, INQUIRIES_DESCRIPTION),
     )
-    router.add_api_route(
-        f"/{kind}/batch-inquiries",
-        value_inquiry_batch,
-        methods=["POST"],
-        response_model=inquiry_answer,
-        openapi_extra=openapi_body(inquiry_schema),
-        name=f"value_{kind}_inquiry_batch",
-        summary=f"Value {kind} inquiry batch",
-        description=f"Value up to `COURTVAL_INQUIRY_BATCH_LIMIT` {what} of one case, each as "
-        "an inquiry of its own: the single inquiry's full answer and ledger entry (so its own "
-        "report, objection and sale record). The entries are written in one transaction (all "
-        "or none), and each item counts against the day's quota (429 for the whole batch when "
-        "the day has not room).",
-    )
+    for path, label, endpoint, (schema, answer), description in routes:
+        router.add_api_route(
+            f"/{kind}/{path}",
+            endpoint,
+            methods=["POST"],
+            response_model=answer,
+            openapi_extra=openapi_body(schema),
+            name=f"value_{kind}_{label.replace(' ', '_')}",
+            summary=f"Value {kind} {label}",
+            description=description.format(what=what),
+        )

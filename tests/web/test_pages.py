@@ -183,16 +183,24 @@ def _batch_file(clean_property_data: pd.DataFrame, path: Path, rows: int) -> Non
     table.to_excel(path, index=False)
 
 
+def _upload(page: Page, upload: Path, case_number: str, *, separate: bool = False) -> Locator:
+    """Send ``upload`` from the page's batch form (each row an inquiry when ``separate``)."""
+    batch = page.locator("#batch-form")
+    batch.locator("#b-case_number").fill(case_number)
+    batch.locator("#b-file").set_input_files(upload)
+    if separate:
+        batch.get_by_label("每行单独询价").check()
+    batch.get_by_role("button", name="上传并询价").click()
+    return batch
+
+
 def test_batch_file_is_valued_with_progress_and_downloaded(
     judge_page: Page, clean_property_data: pd.DataFrame, tmp_path: Path, artifacts: Path
 ) -> None:
     page = judge_page
     upload = tmp_path / "批量询价.xlsx"
     _batch_file(clean_property_data, upload, 1_200)
-    batch = page.locator("#batch-form")
-    batch.locator("#b-case_number").fill(CASE["case_number"])
-    batch.locator("#b-file").set_input_files(upload)
-    batch.get_by_role("button", name="上传并询价").click()
+    batch = _upload(page, upload, CASE["case_number"])
     link = batch.locator('[data-slot="batch-download"]')
     expect(link).to_be_visible()
     expect(batch.locator('[data-slot="batch-status"]')).to_contain_text("完成：1,200 条")
@@ -212,11 +220,7 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_with_its_report(
     page = judge_page
     upload = tmp_path / "逐项询价.xlsx"
     _batch_file(clean_property_data, upload, 3)
-    batch = page.locator("#batch-form")
-    batch.locator("#b-case_number").fill("（2025）浙1081执654号")
-    batch.locator("#b-file").set_input_files(upload)
-    batch.get_by_label("每行单独询价").check()
-    batch.get_by_role("button", name="上传并询价").click()
+    batch = _upload(page, upload, "（2025）浙1081执654号", separate=True)
     status = batch.locator('[data-slot="batch-status"]')
     expect(status).to_contain_text("完成：3 条，每行单独记为询价")
     page.screenshot(path=artifacts / "property-batch-separate.png", full_page=True)
@@ -241,10 +245,7 @@ def test_a_bad_cell_in_a_batch_file_is_named_by_row_and_column(
     table = pd.read_excel(upload)
     table.loc[6, "建筑面积（㎡）"] = -3
     table.to_excel(upload, index=False)
-    batch = judge_page.locator("#batch-form")
-    batch.locator("#b-case_number").fill(CASE["case_number"])
-    batch.locator("#b-file").set_input_files(upload)
-    batch.get_by_role("button", name="上传并询价").click()
+    batch = _upload(judge_page, upload, CASE["case_number"])
     expect(batch.locator("#b-file-err")).to_contain_text("数据第 7 行（表格第 8 行）")
     expect(batch.locator("#b-file-err")).to_contain_text("建筑面积（㎡）：须不小于 1")
 
