@@ -14,10 +14,11 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models.clock import china_today
+from models.court.case_number import normalise_case_number
 from models.court.objections import (
     AppraisalProgress,
     AppraisalStatus,
@@ -164,23 +165,41 @@ async def change_own_inquiry(
     return done
 
 
+#: One case's inquiries: the 案号 as typed (either bracket width, spaces ignored).
+CaseFilter = Annotated[
+    str | None,
+    Query(max_length=64, description="Only this 案号's inquiries (either bracket width)."),
+]
+
+
+def own_valuations(caller: Caller, case_number: str | None = None) -> list[ColumnElement[bool]]:
+    """The conditions on ledger rows that select the caller's own valuation inquiries (of one
+    case when ``case_number`` is given)."""
+    conditions = [
+        LedgerEntryRow.user_name == caller.owner,
+        LedgerEntryRow.endpoint.in_(sorted(VALUATION_ENDPOINTS)),
+    ]
+    if case_number is not None:
+        conditions.append(LedgerEntryRow.case_number == normalise_case_number(case_number))
+    return conditions
+
+
 @router.get("/v1/inquiries")
 async def my_inquiries(
     caller: JudgeDep,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    case_number: CaseFilter = None,
 ) -> InquiryPage:
-    """The caller's valuation inquiries, newest first, each with its dispute status."""
+    """The caller's valuation inquiries, newest first, each with its dispute status; only one
+    case's when ``case_number`` is given."""
     court = court_store(request)
 
     today = china_today()
 
     def read() -> InquiryPage:
-        mine = (
-            LedgerEntryRow.user_name == caller.owner,
-            LedgerEntryRow.endpoint.in_(sorted(VALUATION_ENDPOINTS)),
-        )
+        mine = own_valuations(caller, case_number)
         with court.sessions() as session:
             rows = session.scalars(
                 select(LedgerEntryRow)

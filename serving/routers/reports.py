@@ -26,7 +26,6 @@ from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, court_store
 from serving.access.record import ledger_headers, record
 from serving.court.objections import (
-    VALUATION_ENDPOINTS,
     VALUATION_KINDS,
     inquiry_date,
     task_of_entry,
@@ -40,7 +39,13 @@ from serving.reports import (
     render_html,
     render_pdf,
 )
-from serving.routers.inquiries import InquiryId, check_unaltered, own_entry
+from serving.routers.inquiries import (
+    CaseFilter,
+    InquiryId,
+    check_unaltered,
+    own_entry,
+    own_valuations,
+)
 
 router = APIRouter(tags=["inquiries"])
 
@@ -96,6 +101,8 @@ def _shared(values: Sequence[str | None]) -> str | None:
     return values[0] if len(set(values)) == 1 else None
 
 
+#: One end of a range of 询价编号 (both ends included).
+RangeEnd = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="A 询价编号, included.")]
 ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or html.")]
 
 
@@ -138,29 +145,52 @@ async def inquiry_report(
     return Response(content, media_type=_MEDIA[fmt], headers=headers)
 
 
-def _own_entries_between(
-    request: Request, caller: Caller, first: int, last: int
+def _chosen_entries(
+    request: Request, caller: Caller, ids: tuple[int, int] | None, case_number: str | None
 ) -> list[tuple[LedgerEntryRow, AppraisalTask | None]]:
-    """The caller's own valuation inquiries with ids ``first`` to ``last``, each with its
-    objection (404 when there is none; 409 when one no longer matches its hash)."""
+    """The caller's own valuation inquiries with ids ``ids`` (first, last) and/or of one case,
+    oldest first, each with its objection. 404 when there is none; 422 naming ``case_number``
+    when a case alone holds more than the download allows; 409 when one no longer matches its
+    hash."""
+    limit = request.app.state.settings.reports_per_zip
+    conditions = own_valuations(caller, case_number)
+    if ids is not None:
+        conditions.append(LedgerEntryRow.id.between(*ids))
     with court_store(request).sessions() as session:
         rows = session.scalars(
-            select(LedgerEntryRow)
-            .where(
-                LedgerEntryRow.id.between(first, last),
-                LedgerEntryRow.user_name == caller.owner,
-                LedgerEntryRow.endpoint.in_(sorted(VALUATION_ENDPOINTS)),
-            )
-            .order_by(LedgerEntryRow.id)
+            select(LedgerEntryRow).where(*conditions).order_by(LedgerEntryRow.id).limit(limit + 1)
         ).all()
         if not rows:
             raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                f"编号 {first}–{last} 中没有您的询价 / no inquiry of yours from {first} to {last}",
+                status.HTTP_404_NOT_FOUND, "没有符合条件的本人询价 / no inquiry of yours matches"
+            )
+        if len(rows) > limit:
+            raise InvalidInputError(
+                "case_number",
+                bilingual(
+                    f"本案询价超过 {limit} 条，请用 first 与 last 分段下载",
+                    f"the case has over {limit} inquiries; download them by first and last",
+                ),
             )
         for row in rows:
             check_unaltered(row)
         return [(row, task_of_entry(session, row.id)) for row in rows]
+
+
+def _id_range(first: int | None, last: int | None, limit: int) -> tuple[int, int] | None:
+    """``(first, last)`` when both are given and span at most ``limit`` ids; ``None`` when
+    neither is (then a case number must be); 422 naming the field otherwise."""
+    if first is None and last is None:
+        return None
+    if first is None or last is None or last < first or last - first + 1 > limit:
+        raise InvalidInputError(
+            "first" if first is None else "last",
+            bilingual(
+                f"请同时给出首号与末号，末号不小于首号，一次至多 {limit} 个编号",
+                f"give first and last, last not below first, at most {limit} ids at once",
+            ),
+        )
+    return first, last
 
 
 def _zipped(files: Sequence[tuple[str, bytes]]) -> bytes:
@@ -179,27 +209,30 @@ def _zipped(files: Sequence[tuple[str, bytes]]) -> bytes:
 async def inquiry_reports_zip(
     caller: JudgeDep,
     request: Request,
-    first: Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="The first 询价编号.")],
-    last: Annotated[int, Query(ge=1, le=MAX_ROW_ID, description="The last 询价编号.")],
+    first: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="The first 询价编号.")
+    ] = None,
+    last: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="The last 询价编号.")
+    ] = None,
+    case_number: CaseFilter = None,
     fmt: Annotated[
         Literal["pdf", "html"], Query(alias="format", description="pdf or html.")
     ] = "pdf",
 ) -> Response:
     """The reports of the caller's own property and vehicle inquiries with ids ``first`` to
-    ``last`` (at most ``COURTVAL_REPORTS_PER_ZIP`` ids; others' entries in the range are left
-    out), one file each (``inquiry-<id>.pdf``) in a ZIP: an inquiry batch's reports for the
-    case file in one download. The download is recorded with each report's SHA-256. Refused
-    whole (409) when any of them no longer matches its hash."""
+    ``last`` (at most ``COURTVAL_REPORTS_PER_ZIP`` ids), of the case ``case_number``, or both,
+    one file each (``inquiry-<id>.pdf``) in a ZIP: an inquiry batch's or a case's reports for
+    the case file in one download. Others' entries are left out. The download is recorded with
+    each report's SHA-256. Refused whole (409) when any of them no longer matches its hash."""
     limit = request.app.state.settings.reports_per_zip
-    if last < first or last - first + 1 > limit:
+    ids = _id_range(first, last, limit)
+    if ids is None and case_number is None:
         raise InvalidInputError(
-            "last",
-            bilingual(
-                f"编号须从 first 到 last（含），至多 {limit} 个",
-                f"first to last, at most {limit} ids",
-            ),
+            "case_number",
+            bilingual("请给出案号，或首号与末号", "give case_number, or first and last"),
         )
-    read = await run_in_threadpool(_own_entries_between, request, caller, first, last)
+    read = await run_in_threadpool(_chosen_entries, request, caller, ids, case_number)
     entries = [entry for entry, _ in read]
 
     def render_all() -> list[tuple[str, bytes]]:
@@ -213,7 +246,7 @@ async def inquiry_reports_zip(
     written = await record(
         request,
         caller,
-        inputs={"first": first, "last": last, "format": fmt},
+        inputs={"first": first, "last": last, "case_number": case_number, "format": fmt},
         outputs={
             "sha256": _sha256(content),
             "bytes": len(content),
@@ -226,5 +259,6 @@ async def inquiry_reports_zip(
         purpose=_shared([entry.purpose for entry in entries]),
     )
     headers = ledger_headers(written)
-    headers["Content-Disposition"] = f'attachment; filename="inquiries-{first}-{last}.zip"'
+    span = f"{entries[0].id}-{entries[-1].id}"
+    headers["Content-Disposition"] = f'attachment; filename="inquiries-{span}.zip"'
     return Response(content, media_type="application/zip", headers=headers)

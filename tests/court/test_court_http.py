@@ -936,13 +936,26 @@ def _the_batch_reports_in_one_zip(court: CourtServer, ids: list[int], number: st
     )
     with zipfile.ZipFile(io.BytesIO(html.content)) as archive:
         assert archive.namelist() == [f"inquiry-{ids[0]}.html"]
+    half_width = number.replace("（", "(").replace("）", ")")  # as a judge may type it
+    by_case = judge.get("/v1/inquiries/reports.zip", params={"case_number": half_width})
+    with zipfile.ZipFile(io.BytesIO(by_case.content)) as archive:
+        assert archive.namelist() == [f"inquiry-{i}.pdf" for i in ids]
+    listed = judge.get("/v1/inquiries", params={"case_number": half_width}).json()
+    assert (listed["total"], [i["id"] for i in listed["items"]]) == (3, ids[::-1])
     other = _limited_client(court, QuotaOverride())  # none of them is theirs
     mine_only = other.get("/v1/inquiries/reports.zip", params={"first": ids[0], "last": ids[-1]})
     assert mine_only.status_code == 404
+    assert other.get("/v1/inquiries", params={"case_number": number}).json()["total"] == 0
     limit = court.settings.reports_per_zip
-    for first, last in ((ids[1], ids[0]), (1, limit + 1)):
-        refused = judge.get("/v1/inquiries/reports.zip", params={"first": first, "last": last})
-        assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "last"
+    for params, field in (
+        ({"first": ids[1], "last": ids[0]}, "last"),
+        ({"first": 1, "last": limit + 1}, "last"),
+        ({"first": ids[0]}, "last"),
+        ({}, "case_number"),
+    ):
+        refused = judge.get("/v1/inquiries/reports.zip", params=params)
+        assert refused.status_code == 422, params
+        assert refused.json()["detail"][0]["loc"][-1] == field, params
 
 
 def test_an_inquiry_batch_is_refused_whole(court: CourtServer, body: dict[str, Any]) -> None:

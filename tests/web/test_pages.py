@@ -230,11 +230,20 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_with_its_report(
         names = archive.namelist()
     assert len(names) == 3 and all(n.startswith("inquiry-") and n.endswith(".pdf") for n in names)
     page.get_by_role("link", name="我的询价").click()
+    filter_form = page.locator("#case-filter")
+    filter_form.get_by_label("案号").fill("(2025)浙1081执654号")  # half-width, as typed
+    filter_form.get_by_role("button", name="筛选").click()
     rows = page.locator("#inquiries tbody tr")
+    expect(rows).to_have_count(3)
     for n in range(3):
         expect(rows.nth(n)).to_contain_text("（2025）浙1081执654号")
         expect(rows.nth(n)).to_contain_text("不动产")
         expect(rows.nth(n).get_by_role("link", name="报告")).to_be_visible()
+    page.screenshot(path=artifacts / "my-inquiries-of-a-case.png", full_page=True)
+    with page.expect_download() as case_zip:
+        filter_form.get_by_role("link", name="下载本案 3 份询价报告（ZIP）").click()
+    with zipfile.ZipFile(Path(case_zip.value.path())) as archive:
+        assert sorted(archive.namelist()) == sorted(names)
 
 
 def test_a_bad_cell_in_a_batch_file_is_named_by_row_and_column(

@@ -196,7 +196,7 @@
    * ``load(reset)`` fetches ``url(offset)`` and appends its rows (or, with ``reset``, replaces
    * them); ``more`` shows while rows remain, an empty first page says ``emptyText``, and a
    * refusal goes to ``onError(status, data)``. */
-  function pagedTable({ table, more, url, row, columns, emptyText, onError }) {
+  function pagedTable({ table, more, url, row, columns, emptyText, onError, onLoaded }) {
     let offset = 0;
     async function load(reset) {
       if (reset) offset = 0;
@@ -215,6 +215,7 @@
       }
       offset += answer.data.items.length;
       more.hidden = offset >= answer.data.total;
+      if (onLoaded) onLoaded(answer.data);
     }
     more.addEventListener("click", () => load(false));
     return load;

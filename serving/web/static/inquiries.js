@@ -120,14 +120,42 @@
     return tr;
   }
 
+  /* One case's inquiries, and their reports in one ZIP when the download can hold them. */
+  const filter = document.getElementById("case-filter");
+  const caseReports = filter.querySelector('[data-slot="case-reports"]');
+  const perZip = Number(filter.dataset.reportsPerZip);
+  let caseNumber = "";
+
+  function showCaseReports(page) {
+    caseReports.hidden = !caseNumber || page.total === 0;
+    if (caseReports.hidden) return;
+    const query = new URLSearchParams({ case_number: caseNumber });
+    caseReports.replaceChildren(
+      page.total <= perZip
+        ? el("a", { href: `/v1/inquiries/reports.zip?${query}`, download: "" }, `下载本案 ${page.total} 份询价报告（ZIP）`)
+        : `本案共 ${page.total} 条询价，超过每次 ${perZip} 份，请按编号分段下载报告`,
+    );
+  }
+
   const load = pagedTable({
     table,
     more,
-    url: (offset) => `/v1/inquiries?limit=${PAGE}&offset=${offset}`,
+    url: (offset) => {
+      const query = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+      if (caseNumber) query.set("case_number", caseNumber);
+      return `/v1/inquiries?${query}`;
+    },
     row,
     columns: 8,
     emptyText: "尚无询价记录",
     onError: (code, data) => showErrors(section, code, data),
+    onLoaded: showCaseReports,
+  });
+
+  filter.addEventListener("submit", (event) => {
+    event.preventDefault();
+    caseNumber = filter.elements.case_number.value.trim();
+    reload();
   });
 
   function reload() {
