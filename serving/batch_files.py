@@ -34,6 +34,7 @@ from serving.access.record import ledger_entry
 from serving.access.store import CourtStore
 from serving.batch import answer_options
 from serving.court.errors import LedgerWriteError
+from serving.court.objections import FILE_INQUIRIES_SUFFIX
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.inquiries import item_inputs
 from serving.jobs import Job
@@ -70,7 +71,7 @@ class BatchKind:
     @property
     def inquiries_endpoint(self) -> str:
         """The ledger's endpoint of a batch file's rows valued as inquiries of their own."""
-        return self.endpoint + "/inquiries"
+        return f"/v1/valuations/{self.kind}{FILE_INQUIRIES_SUFFIX}"
 
 
 #: The market comparison check beside each row's answer (see models.adjustment): the median of

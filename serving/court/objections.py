@@ -49,7 +49,8 @@ VEHICLE_VALUATION_ENDPOINT = "/v1/valuations/vehicle"
 #: Where several inquiries are made in one call, each recorded in an entry of its own: an
 #: inquiry batch, or a batch file's rows valued as inquiries of their own (the file came to
 #: ``…/batch-file``; its rows' entries are marked ``…/batch-file/inquiries``).
-INQUIRY_BATCH_SUFFIXES = ("/batch-inquiries", "/batch-file/inquiries")
+INQUIRY_BATCH_SUFFIX = "/batch-inquiries"
+FILE_INQUIRIES_SUFFIX = "/batch-file/inquiries"
 #: The kind of asset each valuation inquiry's ledger ``endpoint`` values: one inquiry, or one
 #: item of an inquiry batch. Their ``outputs`` are ``PropertyValuation`` / ``VehicleValuation``
 #: dumped in JSON mode, their ``inputs`` the inquiry (an item's also its ``batch_position``, a
@@ -60,7 +61,7 @@ VALUATION_KINDS: dict[str, str] = {
         (PROPERTY_VALUATION_ENDPOINT, "property"),
         (VEHICLE_VALUATION_ENDPOINT, "vehicle"),
     )
-    for suffix in ("", *INQUIRY_BATCH_SUFFIXES)
+    for suffix in ("", INQUIRY_BATCH_SUFFIX, FILE_INQUIRIES_SUFFIX)
 }
 #: Ledger ``endpoint`` values of valuation inquiries: the entries a party may object to.
 VALUATION_ENDPOINTS = frozenset(VALUATION_KINDS)

@@ -17,6 +17,7 @@ from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from serving.access.auth import JudgeDep
 from serving.batch import openapi_body
+from serving.court.objections import INQUIRY_BATCH_SUFFIX
 from serving.deps import SettingsDep, model_of
 from serving.inquiries import answer_inquiry_batch, answer_inquiry_batch_separately
 
@@ -70,12 +71,18 @@ def add_batch_routes(
         )
 
     routes = (
-        ("batch", "batch", value_batch, batch, BATCH_DESCRIPTION),
-        ("batch-inquiries", "inquiry batch", value_inquiry_batch, inquiries, INQUIRIES_DESCRIPTION),
+        ("/batch", "batch", value_batch, batch, BATCH_DESCRIPTION),
+        (
+            INQUIRY_BATCH_SUFFIX,
+            "inquiry batch",
+            value_inquiry_batch,
+            inquiries,
+            INQUIRIES_DESCRIPTION,
+        ),
     )
     for path, label, endpoint, (schema, answer), description in routes:
         router.add_api_route(
-            f"/{kind}/{path}",
+            f"/{kind}{path}",
             endpoint,
             methods=["POST"],
             response_model=answer,
