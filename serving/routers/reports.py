@@ -102,7 +102,9 @@ def _shared(values: Sequence[str | None]) -> str | None:
 
 
 #: One end of a range of 询价编号 (both ends included).
-RangeEnd = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID, description="A 询价编号, included.")]
+RangeEnd = Annotated[
+    int | None, Query(ge=1, le=MAX_ROW_ID, description="The first or last 询价编号 (included).")
+]
 ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or html.")]
 
 
@@ -209,12 +211,8 @@ def _zipped(files: Sequence[tuple[str, bytes]]) -> bytes:
 async def inquiry_reports_zip(
     caller: JudgeDep,
     request: Request,
-    first: Annotated[
-        int | None, Query(ge=1, le=MAX_ROW_ID, description="The first 询价编号.")
-    ] = None,
-    last: Annotated[
-        int | None, Query(ge=1, le=MAX_ROW_ID, description="The last 询价编号.")
-    ] = None,
+    first: RangeEnd = None,
+    last: RangeEnd = None,
     case_number: CaseFilter = None,
     fmt: Annotated[
         Literal["pdf", "html"], Query(alias="format", description="pdf or html.")

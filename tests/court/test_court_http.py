@@ -803,6 +803,7 @@ def test_numbers_past_the_database_limits_are_422(court: CourtServer) -> None:
     today = dt.datetime.now(CHINA).date()
     answers = {
         "report": judge.get(f"/v1/inquiries/{huge}/report.html"),
+        "reports": judge.get("/v1/inquiries/reports.zip", params={"first": 1, "last": huge}),
         "objection": judge.post(f"/v1/inquiries/{huge}/objections", json=_objection(today)),
         "inquiries": judge.get("/v1/inquiries", params={"offset": huge}),
         "objections": judge.get("/v1/objections", params={"offset": huge}),
