@@ -36,15 +36,12 @@ from serving.batch import answer_options
 from serving.court.errors import LedgerWriteError
 from serving.court.objections import FILE_INQUIRIES_SUFFIX
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
-from serving.inquiries import item_inputs
+from serving.inquiries import item_inputs, value_each
 from serving.jobs import Job
 from serving.observability import MetricsRegistry, count_ledger_write
 
 #: Rows valued per step (one progress update each).
 CHUNK = 500
-#: Rows valued as inquiries of their own (about 1 ms each, with the ledger entry) per progress
-#: update.
-SEPARATE_CHUNK = 50
 #: At most this many bad cells are listed in one 422.
 MAX_ERRORS = 20
 
@@ -191,12 +188,7 @@ class BatchFileWork:
     def _separately(self, job: Job) -> tuple[pd.DataFrame, int]:
         """Value each row with the single inquiry's answer, record each in an entry of its
         own (one transaction), and name each row's inquiry in the table."""
-        options, info = answer_options(self.settings), self.loaded.info
-        valuations: list[BaseModel] = []
-        for request in self.requests:
-            valuations.append(self.loaded.model.value(request, info, options))
-            if len(valuations) % SEPARATE_CHUNK == 0:
-                job.advance(len(valuations))
+        valuations = value_each(self.loaded, self.requests, self.settings, job.advance)
         inputs = item_inputs(self.context, self.requests, **self._file)
         entries = [
             self._entry(self.spec.inquiries_endpoint, inputs=given, outputs=valuation)

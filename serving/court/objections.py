@@ -216,11 +216,23 @@ def _task_of(session: Session, entry_id: int) -> AppraisalTaskRow | None:
 def task_of_entry(session: Session, entry_id: int) -> AppraisalTask | None:
     """The appraisal task an objection to inquiry ``entry_id`` opened (withdrawn too), if any:
     what the inquiry report says of it."""
-    row = _task_of(session, entry_id)
-    if row is None:
-        return None
-    public = task_public(row, today=china_today())
-    return AppraisalTask.model_validate(public.model_dump(include=set(AppraisalTask.model_fields)))
+    return tasks_of_entries(session, [entry_id]).get(entry_id)
+
+
+def tasks_of_entries(session: Session, entry_ids: Collection[int]) -> dict[int, AppraisalTask]:
+    """:func:`task_of_entry` of each of ``entry_ids`` that has a task, in one query."""
+    if not entry_ids:
+        return {}
+    rows = session.scalars(
+        select(AppraisalTaskRow).where(AppraisalTaskRow.ledger_entry_id.in_(sorted(entry_ids)))
+    )
+    today, fields = china_today(), set(AppraisalTask.model_fields)
+    return {
+        row.ledger_entry_id: AppraisalTask.model_validate(
+            task_public(row, today=today).model_dump(include=fields)
+        )
+        for row in rows
+    }
 
 
 def _check_received_after_inquiry(request: ObjectionRequest, entry: LedgerEntryRow) -> None:

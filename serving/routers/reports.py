@@ -29,6 +29,7 @@ from serving.court.objections import (
     VALUATION_KINDS,
     inquiry_date,
     task_of_entry,
+    tasks_of_entries,
 )
 from serving.court.schemas import MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow
@@ -176,7 +177,8 @@ def _chosen_entries(
             )
         for row in rows:
             check_unaltered(row)
-        return [(row, task_of_entry(session, row.id)) for row in rows]
+        tasks = tasks_of_entries(session, [row.id for row in rows])
+        return [(row, tasks.get(row.id)) for row in rows]
 
 
 def _id_range(first: int | None, last: int | None, limit: int) -> tuple[int, int] | None:
