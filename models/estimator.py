@@ -16,7 +16,8 @@ residuals; they are left out of all model fitting. The second pass yields out-of
 predictions of both members, from which the blend weight is chosen (least squares on the
 inliers), the number of boosting rounds is taken (early stopping), and the conformal
 scores of the interval are computed (see :mod:`models.conformal`). Finally both members are
-refitted on all inliers.
+refitted on all inliers. With a ``novelty_column``, a third pass grouped by that column
+calibrates the interval of rows whose level no training row held (see :mod:`models.novelty`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from models.inner_cv import (
     screen_outliers,
     take,
 )
+from models.novelty import Blend, Novelty, fit_novelty
 from models.params import EstimatorParams
 from models.row_plan import RowPlan, compile_plan
 from models.single_row import single_row
@@ -115,6 +117,20 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         self.interval_method_ = _interval_method(params)
         self.interval_group_ = params.interval_group
         self._fit_members(specs, take(values, keep), z[keep], params)
+        self.novelty_: Novelty | None = None
+        if params.novelty_column is not None:
+            recipe = Blend(self.tree_target_, self.boosting_rounds_, self.linear_weight_, weight)
+            self.novelty_ = fit_novelty(
+                specs,
+                values,
+                z,
+                keep,
+                params.novelty_column,
+                params,
+                recipe,
+                self.random_state,
+                self._groups(X, params),
+            )
         logger.info(
             "fitted on %d rows (%d outliers left out): tree weight %.2f, %d rounds",
             len(z),
@@ -167,7 +183,41 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
             else:
                 groups = np.full(len(X), None, dtype=object)
         lower, upper = self.conformal_.bounds(log_point, groups)
+        novelty, novel = self.novelty, self.novel_mask(X)
+        if novelty is not None and novel.any():
+            lower[novel], upper[novel] = novelty.conformal.bounds(
+                log_point[novel], None if groups is None else groups[novel]
+            )
         return np.exp(log_point), np.exp(lower), np.exp(upper)
+
+    @property
+    def novelty(self) -> Novelty | None:
+        """The unseen-level calibration (``None`` without a ``novelty_column``, and for
+        estimators saved before it existed)."""
+        return getattr(self, "novelty_", None)
+
+    def novel_mask(self, X: pd.DataFrame) -> np.ndarray:
+        """Per row: whether its ``novelty_column`` level is one no training row held."""
+        novelty = self.novelty
+        if novelty is None:
+            return np.zeros(len(X), dtype=bool)
+        if novelty.column not in X.columns:
+            return np.ones(len(X), dtype=bool)
+        return novelty.mask(series_categories(X[novelty.column]))
+
+    def known_levels(self, column: str) -> list[str]:
+        """The values a categorical input column had in training, sorted (none for a numeric
+        or unknown column)."""
+        check_is_fitted(self, "row_plan_")
+        for design in self.tree_.design.columns:
+            if design.name == column and design.mode != "numeric":
+                return sorted(level for level in design.lookup if level is not None)
+        return []
+
+    def is_novel_row(self, row: Mapping[str, Any]) -> bool:
+        """:meth:`novel_mask` of one row given as a mapping."""
+        novelty = self.novelty
+        return novelty is not None and novelty.is_novel(row.get(novelty.column))
 
     def estimate_row(self, row: Mapping[str, Any]) -> tuple[float, float, float]:
         """Fast path: point, lower and upper estimate for one already-typed row.
@@ -209,7 +259,10 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         tree = single_row(self.tree_.booster).raw_score(arr) if self.tree_weight_ else 0.0
         log_point = self.linear_weight_ * linear + self.tree_weight_ * tree
         group = self.interval_group_
-        lower, upper = self.conformal_.offsets_for(
+        novelty = self.novelty
+        novel = novelty is not None and novelty.is_novel(row.get(novelty.column))
+        calibration = novelty.conformal if novelty is not None and novel else self.conformal_
+        lower, upper = calibration.offsets_for(
             canonical_category(row.get(group)) if group is not None else None
         )
         return math.exp(log_point), math.exp(log_point + lower), math.exp(log_point + upper)

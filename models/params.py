@@ -50,6 +50,9 @@ class EstimatorParams(BaseModel):
         coverage: Target coverage of the prediction interval.
         interval_group: Optional input column for Mondrian (per-group) intervals.
         min_group_size: Smallest group with its own interval offsets.
+        novelty_column: Optional high-cardinality input column (e.g. ``community``): a row
+            whose level no training row held gets interval offsets calibrated by a second
+            inner cross-validation grouped by that column (see :mod:`models.novelty`).
         n_jobs: Threads for LightGBM.
     """
 
@@ -80,4 +83,5 @@ class EstimatorParams(BaseModel):
     coverage: float = Field(0.8, gt=0, lt=1)
     interval_group: str | None = None
     min_group_size: int = Field(50, ge=1)
+    novelty_column: str | None = None
     n_jobs: int = Field(2, ge=1, le=64)

@@ -105,6 +105,30 @@ class Contribution(BaseModel):
     effect_pct: float = Field(description="Approximate % change of the estimate due to it.")
 
 
+class UnseenInput(BaseModel):
+    """An input whose value no training sale had: a new 小区 (车系), or a misspelt one.
+
+    The estimate then rests on the other inputs alone (location, district, brand …) and errs
+    more, so its interval is the one calibrated on unseen values (see ``models.novelty``).
+    """
+
+    field: str = Field(description="The input's name, e.g. community.")
+    label: str = Field(description="The input's name in Chinese, e.g. 小区.")
+    value: str = Field(description="The value as asked.")
+    similar: list[str] = Field(
+        description="Values the training sales did have that read most like it, best first "
+        "(what a typist may have meant); empty when none is close."
+    )
+    notice: str = Field(description="The caution shown to judges, in Chinese.")
+
+
+#: What a batch item says about :class:`UnseenInput` (the field's name, or nothing).
+UNSEEN_INPUT_FIELD_DESCRIPTION = (
+    "The input (e.g. community) whose value no training sale had; its interval is the wider "
+    "one calibrated on unseen values. None when every value was seen."
+)
+
+
 class ModelInfo(BaseModel):
     """Which model answered."""
 
@@ -141,4 +165,13 @@ class BatchValuation(BaseModel, Generic[ItemT]):
     items: list[ItemT]
     interval_coverage: float = Field(description="Nominal coverage of every item's interval.")
     interval_method: str
+    model: ModelInfo
+
+
+class Vocabulary(BaseModel):
+    """The values a valuation's free-text inputs had in the served model's training sales:
+    what the page offers as the judge types (a value outside them is still valued, with an
+    ``unseen_input`` caution when it is the model's novelty column)."""
+
+    fields: dict[str, list[str]] = Field(description="Input name → its known values, sorted.")
     model: ModelInfo

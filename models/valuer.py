@@ -20,10 +20,21 @@ from models.adjustment import inside_interval, median_adjusted
 from models.estimator import EstimatorParams, ValueRegressor
 from models.feature_display import FeatureDisplay
 from models.request_frame import frame_records
-from models.schemas import Contribution, ModelInfo, ValueInterval
+from models.schemas import Contribution, ModelInfo, UnseenInput, ValueInterval
 
 #: Requests carry ``valuation_date`` where transactions carry their sale date.
 REQUEST_DATE = "valuation_date"
+
+
+def unseen_notice(label: str, value: str, similar: Sequence[str]) -> str:
+    """The judge's caution about a value no training sale had, with the close known ones."""
+    notice = (
+        f"{label}「{value}」不在模型的成交数据中（可能是新{label}，也可能是名称有误）。"
+        f"本次估价只依据其他信息，误差通常较大，区间已按未见{label}的误差放宽。"
+    )
+    if similar:
+        notice += f"成交数据中相近的{label}：{'、'.join(similar)}；如系笔误，请更正后重新询价。"
+    return notice
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,8 @@ class TabularValuer(ABC):
     regressor: ValueRegressor
     #: How the features read in the reasons shown to judges (names, units, groups).
     display: FeatureDisplay = FeatureDisplay(labels={})
+    #: The free-text inputs (names, places) whose known values the page offers as one types.
+    text_inputs: tuple[str, ...] = ()
 
     @staticmethod
     def fit_regressor(
@@ -120,6 +133,28 @@ class TabularValuer(ABC):
         """The interval of an answer, with its nominal coverage and method."""
         return ValueInterval(
             lower=lower, upper=upper, coverage=self.params.coverage, method=self.interval_method
+        )
+
+    def vocabulary(self) -> dict[str, list[str]]:
+        """Each of :attr:`text_inputs` → the values its training sales had."""
+        return {name: self.regressor.known_levels(name) for name in self.text_inputs}
+
+    def unseen_input(self, row: Mapping[str, Any]) -> UnseenInput | None:
+        """The caution for one feature row whose novelty-column value no training sale had
+        (``None`` when it had, or the model has no such column)."""
+        novelty = self.regressor.novelty
+        if novelty is None or not novelty.is_novel(row.get(novelty.column)):
+            return None
+        value = row.get(novelty.column)
+        text = "" if value is None else str(value)
+        label = self.display.labels.get(novelty.column, novelty.column)
+        similar = novelty.similar(value)
+        return UnseenInput(
+            field=novelty.column,
+            label=label,
+            value=text,
+            similar=similar,
+            notice=unseen_notice(label, text, similar),
         )
 
     def estimate(self, request: Any) -> tuple[float, float, float]:
@@ -191,6 +226,11 @@ class TabularValuer(ABC):
                 item["comparables_inside_interval"] = inside_interval(
                     item["comparables_value"], item["lower"], item["upper"]
                 )
+        novelty = self.regressor.novelty
+        if novelty is not None:
+            novel = self.regressor.novel_mask(features)
+            for item, is_novel in zip(items, novel.tolist(), strict=True):
+                item["unseen_input_field"] = novelty.column if is_novel else None
         if batch.include_contributions:
             reasons = self._batch_contributions(features, options.contributions)
             for item, top in zip(items, reasons, strict=True):

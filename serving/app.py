@@ -34,6 +34,7 @@ from serving.routers import (
     reports,
     sales,
     vehicle_valuations,
+    vocabulary,
 )
 from serving.state import ModelStore, load_champions
 from serving.web import STATIC_DIR
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
         sales.router,
         batch_files.router,
         queues.router,
+        vocabulary.router,
         web_router,
     ):
         app.include_router(router)

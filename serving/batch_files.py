@@ -80,6 +80,8 @@ COMPARABLES_INSIDE_TITLE = "比准价格在区间内"
 #: sign that the estimate is wrong.
 OUTSIDE_INTERVAL_CELL = "否（宜结合可比案例分析差异原因）"
 _INSIDE_CELLS = {True: "是", False: OUTSIDE_INTERVAL_CELL, None: None}
+#: A row whose 小区 (车系) no training sale had: its estimate errs more, its interval is wider.
+UNSEEN_TITLE = "提示"
 
 _COMMON = {
     "value": "询价结果（元）",
@@ -243,9 +245,17 @@ class BatchFileWork:
         table[COMPARABLES_INSIDE_TITLE] = [
             _INSIDE_CELLS[a.get("comparables_inside_interval")] for a in answers
         ]
+        table[UNSEEN_TITLE] = [self._unseen_cell(a.get("unseen_input_field")) for a in answers]
         table[id_title] = ids
         table["案号"] = self.context.case_number
         return table
+
+    def _unseen_cell(self, field: str | None) -> str | None:
+        """The 提示 cell of a row whose ``field`` value no training sale had."""
+        if field is None:
+            return None
+        label = self.spec.labels.get(field, field)
+        return f"{label}不在成交数据中（新{label}或名称有误），误差较大，区间已放宽"
 
 
 def _table_answer(valuation: BaseModel) -> dict[str, Any]:
@@ -257,6 +267,7 @@ def _table_answer(valuation: BaseModel) -> dict[str, Any]:
         "lower": interval["lower"],
         "upper": interval["upper"],
         "rule_based_value": answer["rule_based"]["value"],
+        "unseen_input_field": (answer.get("unseen_input") or {}).get("field"),
     }
 
 

@@ -22,11 +22,13 @@ from models.court.inquiry import (
 from models.errors import bilingual
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import (
+    UNSEEN_INPUT_FIELD_DESCRIPTION,
     BatchRequest,
     BatchValuation,
     Contribution,
     ModelInfo,
     OneLine,
+    UnseenInput,
     ValuationDate,
     ValueInterval,
 )
@@ -145,6 +147,9 @@ class PropertyValuation(ComparablesCheck):
     comparables: list[Comparable]
     comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution]
+    unseen_input: UnseenInput | None = Field(
+        default=None, description="Set when an input's value no training sale had."
+    )
     model: ModelInfo
     inquiry: InquiryRecord | None = Field(
         default=None, description="The ledger entry of this inquiry (set by the API)."
@@ -182,6 +187,7 @@ class PropertyBatchItem(BatchComparablesCheck):
     comparables: list[Comparable] | None = None
     comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution] | None = None
+    unseen_input_field: str | None = Field(default=None, description=UNSEEN_INPUT_FIELD_DESCRIPTION)
 
 
 class PropertyBatchValuation(BatchValuation[PropertyBatchItem]):

@@ -32,6 +32,7 @@ class PropertyValuer(TabularValuer):
     comparables: ComparablesIndex
 
     display = property_features.DISPLAY
+    text_inputs = ("district", "community")
 
     @classmethod
     def fit(
@@ -103,5 +104,6 @@ class PropertyValuer(TabularValuer):
             comparables=comparables,
             comparables_value=median_adjusted(comparables),
             contributions=reasons,
+            unseen_input=self.unseen_input(row),
             model=model,
         )

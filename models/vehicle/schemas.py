@@ -21,11 +21,13 @@ from models.court.inquiry import (
 )
 from models.errors import bilingual
 from models.schemas import (
+    UNSEEN_INPUT_FIELD_DESCRIPTION,
     BatchRequest,
     BatchValuation,
     Contribution,
     ModelInfo,
     OneLine,
+    UnseenInput,
     ValuationDate,
     ValueInterval,
 )
@@ -151,6 +153,9 @@ class VehicleValuation(ComparablesCheck):
     comparables: list[VehicleComparable]
     comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution]
+    unseen_input: UnseenInput | None = Field(
+        default=None, description="Set when an input's value no training sale had."
+    )
     model: ModelInfo
     inquiry: InquiryRecord | None = Field(
         default=None, description="The ledger entry of this inquiry (set by the API)."
@@ -187,6 +192,7 @@ class VehicleBatchItem(BatchComparablesCheck):
     comparables: list[VehicleComparable] | None = None
     comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution] | None = None
+    unseen_input_field: str | None = Field(default=None, description=UNSEEN_INPUT_FIELD_DESCRIPTION)
 
 
 class VehicleBatchValuation(BatchValuation[VehicleBatchItem]):

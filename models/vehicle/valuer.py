@@ -31,6 +31,7 @@ class VehicleValuer(TabularValuer):
     comparables: VehicleComparables
 
     display = vehicle_features.DISPLAY
+    text_inputs = ("brand", "series", "region")
 
     @classmethod
     def fit(
@@ -94,6 +95,7 @@ class VehicleValuer(TabularValuer):
             comparables=comparables,
             comparables_value=median_adjusted(comparables),
             contributions=reasons,
+            unseen_input=self.unseen_input(row),
             model=model,
         )
 

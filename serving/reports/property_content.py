@@ -80,7 +80,7 @@ def _method(report: PropertyReport) -> Section:
             "mono",
         ),
         sections.rule_gap(v.value, rule.value, RULE_NAME),
-        sections.interval_method(v.interval),
+        sections.interval_method(v.interval, v.unseen_input),
         *sections.comparison_check(
             v.value, v.comparables_value, v.comparables_inside_interval, v.comparables
         ),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from models.adjustment import MIN_COMPARABLES
 from models.court import AppraisalStatus, AppraisalTask
-from models.schemas import Contribution, ModelInfo, ValueInterval
+from models.schemas import Contribution, ModelInfo, UnseenInput, ValueInterval
 from serving.reports import formatting as fmt
 from serving.reports.document import HEADINGS, Block, ReportContent, Section, Table, Text
 from serving.reports.model import InquiryReport
@@ -80,12 +80,19 @@ def rule_gap(value: float, rule_value: float, rule_name: str) -> Text:
     )
 
 
-def interval_method(interval: ValueInterval) -> Text:
-    """三（三）: how the price interval was made, in plain words and in technical terms."""
+def interval_method(interval: ValueInterval, unseen: UnseenInput | None = None) -> Text:
+    """三（三）: how the price interval was made, in plain words and in technical terms; for
+    an ``unseen`` 小区 (车系), that its interval rests on such valuations' errors."""
     coverage = fmt.percent(interval.coverage)
+    own = (
+        f"本次{unseen.label}不在成交数据中，区间按交叉验证中未见{unseen.label}的估价误差确定，"
+        "较一般估价更宽。"
+        if unseen is not None
+        else ""
+    )
     return Text(
         f"（三）价格区间。区间按交叉验证的估价误差确定，名义覆盖率 {coverage}："
-        f"同类估价中约{coverage}的实际成交价落在相应区间内。"
+        f"同类估价中约{coverage}的实际成交价落在相应区间内。{own}"
         f"（技术说明：{interval.method}）",
     )
 
@@ -153,7 +160,8 @@ def result(report: InquiryReport, subject: str, rule_name: str, extra: Sequence[
         f"{fmt.wan_and_yuan(v.value)}。",
         "result",
     )
-    return Section(HEADINGS[3], (headline, Table(rows)))
+    caution = (Text(v.unseen_input.notice),) if v.unseen_input is not None else ()
+    return Section(HEADINGS[3], (headline, Table(rows), *caution))
 
 
 def _validity(report: InquiryReport) -> Section:

@@ -109,7 +109,7 @@ def _method(report: VehicleReport) -> Section:
         *sections.contributions(v.contributions),
         *_rule_method(v.rule_based),
         sections.rule_gap(v.value, v.rule_based.value, RULE_NAME),
-        sections.interval_method(v.interval),
+        sections.interval_method(v.interval, v.unseen_input),
         *sections.comparison_check(
             v.value, v.comparables_value, v.comparables_inside_interval, v.comparables
         ),

@@ -113,11 +113,24 @@ def test_a_judge_session_cannot_rank_cases(live_server: str, keys: dict[Role, st
     assert answer.status_code == 403
 
 
-def _batch_csv(clean_property_data: pd.DataFrame, rows: int) -> bytes:
+#: A 小区 no training sale had (the results' 提示 column says so).
+NEW_COMMUNITY = "新建未售小区"
+
+
+def _batch_csv(clean_property_data: pd.DataFrame, rows: int, unseen_row: int = -1) -> bytes:
     sample = clean_property_data.head(rows)
     table = sample[[c for c in PROPERTY_LABELS if c in sample]].rename(columns=PROPERTY_LABELS)
     table["估价时点"] = "2026-10-15"
+    if unseen_row >= 0:
+        table.iloc[unseen_row, table.columns.get_loc("小区")] = NEW_COMMUNITY
     return table.to_csv(index=False).encode("gbk")
+
+
+def _unseen_rows(table: pd.DataFrame) -> list[int]:
+    """The rows whose 提示 says their 小区 is not in the sales."""
+    notes = table["提示"]
+    assert notes.dropna().str.startswith("小区不在成交数据中").all()
+    return [int(i) for i in notes.index[notes.notna()]]
 
 
 def _job(client: httpx.Client, job: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +145,7 @@ def test_a_batch_file_runs_as_a_job_with_its_ledger_entry(
     live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
 ) -> None:
     judge = keyed_client(live_server, keys[Role.JUDGE])
-    files = {"file": ("批量.csv", _batch_csv(clean_property_data, 700), "text/csv")}
+    files = {"file": ("批量.csv", _batch_csv(clean_property_data, 700, 5), "text/csv")}
     started = judge.post("/v1/valuations/property/batch-file", data=CASE, files=files)
     assert started.status_code == 202, started.text
     job = _job(judge, started.json())
@@ -141,6 +154,7 @@ def test_a_batch_file_runs_as_a_job_with_its_ledger_entry(
     table = pd.read_csv(io.BytesIO(result.content))
     assert len(table) == 700 and (table["询价结果（元）"] > 0).all()
     assert set(table["询价台账编号"]) == {job["inquiry_id"]}
+    assert _unseen_rows(table) == [5]
     check = table["可比案例比准价格（元）"]  # the market comparison check per row
     checked = check.notna()
     assert checked.mean() > 0.9 and (check[checked] > 0).all()
@@ -157,7 +171,7 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_of_its_own(
 ) -> None:
     judge = keyed_client(live_server, keys[Role.JUDGE])
     separate = {**CASE, "case_number": "（2025）浙1081执321号", "separate_inquiries": "true"}
-    files = {"file": ("逐项.csv", _batch_csv(clean_property_data, 3), "text/csv")}
+    files = {"file": ("逐项.csv", _batch_csv(clean_property_data, 3, 1), "text/csv")}
     started = judge.post("/v1/valuations/property/batch-file", data=separate, files=files)
     assert started.status_code == 202, started.text
     job = _job(judge, started.json())
@@ -167,6 +181,7 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_of_its_own(
     ids = table["询价编号"].tolist()
     assert ids == list(range(job["inquiry_id"], job["inquiry_id"] + 3))
     assert "询价台账编号" not in table
+    assert _unseen_rows(table) == [1]
     auditor = keyed_client(live_server, keys[Role.AUDITOR])
     ledger = auditor.get("/v1/ledger", params={"case_number": separate["case_number"]}).json()
     entries = {e["id"]: e for e in ledger["items"]}

@@ -155,6 +155,33 @@ def test_the_market_comparison_check_is_shown_as_it_stands(
     assert line.evaluate("el => getComputedStyle(el).borderLeftWidth") == "0px"
 
 
+def test_an_unseen_community_is_cautioned_and_the_known_ones_offered(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    """The 小区 input offers the model's known names; a name outside them is valued with the
+    server's caution, and a close known name fills the input at a click (without asking)."""
+    page = judge_page
+    known = page.locator("#known-community option")
+    expect(known.first).to_be_attached()
+    names = known.evaluate_all("options => options.map(o => o.value)")
+    assert flat.community in names and len(names) == len(set(names)) > 10
+    assert page.locator("#f-community").get_attribute("list") == "known-community"
+    later_phase = flat.model_copy(update={"community": flat.community + "二期"})
+    result = inquire(page, later_phase)
+    caution = result.locator('[data-slot="unseen"]')
+    expect(caution).to_be_visible()
+    expect(caution).to_contain_text(f"小区「{flat.community}二期」不在模型的成交数据中")
+    expect(caution).to_contain_text("区间已按未见小区的误差放宽")
+    page.screenshot(path=artifacts / "property-unseen-community.png", full_page=True)
+    asked = result.locator('[data-slot="inquiry-id"]').text_content()
+    caution.get_by_role("button", name=flat.community, exact=True).click()
+    expect(page.locator("#f-community")).to_have_value(flat.community)
+    expect(page.locator("#f-community")).to_be_focused()
+    assert result.locator('[data-slot="inquiry-id"]').text_content() == asked  # not asked again
+    inquire(page, flat)
+    expect(caution).to_be_hidden()
+
+
 def test_field_checks_are_shown_inline_in_chinese(
     judge_page: Page, flat: PropertyRequest, artifacts: Path
 ) -> None:

@@ -83,6 +83,33 @@
     slot("comparables").replaceChildren(...rows);
   }
 
+  /** A 小区 (车系) no training sale had: the server's caution, and the close known names as
+   * buttons that fill the field (not submit: each inquiry counts, and the judge decides). */
+  function renderUnseen(unseen) {
+    const box = slot("unseen");
+    if (!unseen) {
+      box.replaceChildren();
+      box.hidden = true;
+      return;
+    }
+    const parts = [el("p", {}, unseen.notice)];
+    if (unseen.similar.length) {
+      const line = el("p", { class: "suggestions" }, `填入相近的${unseen.label}：`);
+      for (const name of unseen.similar) {
+        const button = el("button", { type: "button", class: "secondary", "data-value": name }, name);
+        button.addEventListener("click", () => {
+          const input = form.elements[unseen.field];
+          input.value = name;
+          input.focus();
+        });
+        line.append(button, " ");
+      }
+      parts.push(line);
+    }
+    box.replaceChildren(...parts);
+    box.hidden = false;
+  }
+
   function renderReasons(contributions) {
     const items = contributions.map((c) => {
       const sign = c.effect_pct >= 0 ? "+" : "";
@@ -126,6 +153,7 @@
     slot("report-html").href = `/v1/inquiries/${inquiry.id}/report.html`;
     slot("disputed").hidden = true;
     panel.dataset.inquiry = String(inquiry.id);
+    renderUnseen(data.unseen_input);
     renderReasons(data.contributions);
     renderComparables(data.comparables);
     renderComparablesValue(data);
@@ -133,6 +161,22 @@
     panel.focus();
     if (kind === "vehicle") renderCurve(body);
   }
+
+  /* The values the model's sales had for the free-text inputs (小区, 车系 …), offered as the
+   * judge types (the browser's own list; any other value may still be typed). */
+  async function suggestKnownValues() {
+    const answer = await api("GET", `/v1/valuations/${kind}/vocabulary`);
+    if (!answer.ok) return; // no model yet: the inputs stay plain
+    for (const [name, values] of Object.entries(answer.data.fields)) {
+      const input = form.elements[name];
+      if (!input || values.length === 0) continue;
+      const list = el("datalist", { id: `known-${name}` });
+      list.append(...values.map((value) => el("option", { value })));
+      form.append(list);
+      input.setAttribute("list", list.id);
+    }
+  }
+  suggestKnownValues();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
