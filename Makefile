@@ -11,6 +11,7 @@ DATA := $(COURTVAL_DATA_DIR)/property_transactions.parquet
 VEHICLE_DATA := $(COURTVAL_DATA_DIR)/vehicle_transactions.parquet
 DEBTOR_DATA := $(COURTVAL_DATA_DIR)/debtors.parquet
 CASE_DATA := $(COURTVAL_DATA_DIR)/cases.parquet
+GUIDE_PRICES := $(COURTVAL_DATA_DIR)/guide_prices.csv
 APT_PACKAGES := $(shell grep -v '^\#' .ci/apt-packages.txt 2>/dev/null)
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
@@ -42,6 +43,9 @@ $(VEHICLE_DATA): | $(VENV)/.run
 $(DEBTOR_DATA): | $(VENV)/.run
 	$(BIN)/courtval data generate debtors --out $(DEBTOR_DATA)
 
+$(GUIDE_PRICES): | $(VENV)/.run
+	$(BIN)/courtval data generate guide-prices --out $(GUIDE_PRICES)
+
 $(CASE_DATA): | $(VENV)/.run
 	$(BIN)/courtval data generate cases --out $(CASE_DATA)
 
@@ -50,7 +54,7 @@ QUEUE_DIR := $(COURTVAL_DATA_DIR)/queues
 $(QUEUE_DIR): | $(CASE_DATA)
 	$(BIN)/courtval data queue --data $(CASE_DATA)
 
-data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) $(QUEUE_DIR) ## Generate the default synthetic data (once).
+data: $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) $(QUEUE_DIR) $(GUIDE_PRICES) ## Generate the default synthetic data (once).
 
 train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) $(QUEUE_DIR) ## Train and register each model unless it has a champion.
 	$(BIN)/courtval train property --data $(DATA) --if-missing
@@ -58,8 +62,9 @@ train: $(VENV)/.run $(DATA) $(VEHICLE_DATA) $(DEBTOR_DATA) $(CASE_DATA) $(QUEUE_
 	$(BIN)/courtval train capacity --data $(DEBTOR_DATA) --if-missing
 	$(BIN)/courtval train difficulty --data $(CASE_DATA) --if-missing
 
-run: train ## Install, generate data, train, and serve on http://127.0.0.1:8000 (prints demo keys).
-	$(BIN)/courtval serve --demo-keys
+# The demo serves the synthetic government prices unless COURTVAL_GUIDE_PRICE_FILE names others.
+run: train $(GUIDE_PRICES) ## Install, generate data, train, and serve on http://127.0.0.1:8000 (prints demo keys).
+	COURTVAL_GUIDE_PRICE_FILE=$${COURTVAL_GUIDE_PRICE_FILE:-$(GUIDE_PRICES)} $(BIN)/courtval serve --demo-keys
 
 serve: ## Serve the current champions.
 	$(BIN)/courtval serve

@@ -155,6 +155,25 @@ def make_queue(
     console.print(f"wrote {written}")
 
 
+@generate_app.command("guide-prices")
+@domain_errors
+def generate_guide_price_table(
+    seed: Annotated[int, typer.Option(help="The property data's seed (its market).")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Output: .csv (default), .xlsx or .parquet.")
+    ] = None,
+) -> None:
+    """Synthetic government base prices (存量房计税基准价) of the generated property market, for
+    COURTVAL_GUIDE_PRICE_FILE."""
+    from models.table_io import save_table
+    from training.generate.guide_prices import generate_guide_prices
+
+    target = out or get_settings().data_dir / "guide_prices.csv"
+    table = generate_guide_prices(seed)
+    save_table(table, target)
+    console.print(f"wrote {len(table)} guide prices to {target}")
+
+
 @data_app.command("sales")
 @domain_errors
 def export_sales(

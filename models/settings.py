@@ -244,6 +244,15 @@ class Settings(BaseSettings):
         '["2027-02-14"]}} (see models.court.calendar). Read at the server\'s start and again by '
         "POST /v1/admin/reload, which also settles the dates that waited for it.",
     )
+    guide_price_file: Path | None = Field(
+        default=None,
+        description="The government's base prices (政府指导价, e.g. the tax bureau's 存量房计税"
+        "基准价) as a CSV, Excel or Parquet file with the columns 街道/镇, 小区, 物业类型 (blank: "
+        "every type), 基准单价（元/㎡）, 执行日期 and 发布机关及文件 (see "
+        "models.property.guide_prices). Each property answer then carries the 政府基准价法 "
+        "figure. Read when the server starts (a bad file stops it) and again when the file "
+        "changes (a bad copy keeps the last good table).",
+    )
     quota_judge: QuotaLimits = Field(
         default=QuotaLimits(requests_per_day=500, requests_per_minute=30),
         description="A judge key's limits (JSON); a key may override them.",

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from models.adjustment import inside_interval, median_adjusted
 from models.estimator import EstimatorParams, ValueRegressor
 from models.feature_display import FeatureDisplay
+from models.property.guide_prices import GuidePriceTable
 from models.request_frame import frame_records
 from models.schemas import Contribution, ModelInfo, UnseenInput, ValueInterval
 
@@ -44,6 +45,8 @@ class AnswerOptions:
     comparables: int = 5
     comparables_months: int = 24
     contributions: int = 5
+    #: The government's base prices (property answers only; other kinds have none).
+    guide_prices: GuidePriceTable | None = None
 
 
 class BatchRequest(Protocol):
@@ -117,6 +120,12 @@ class TabularValuer(ABC):
     def batch_extras(self, raw: pd.DataFrame, value: np.ndarray) -> dict[str, np.ndarray]:
         """Kind-specific columns placed after ``value`` in a batch answer (default: none)."""
         return {}
+
+    def add_item_figures(
+        self, items: list[dict[str, Any]], requests: Sequence[Any], options: AnswerOptions
+    ) -> None:
+        """Kind-specific figures of each batch item from its request (default: none)."""
+        return None
 
     @property
     def params(self) -> EstimatorParams:
@@ -226,6 +235,7 @@ class TabularValuer(ABC):
                 item["comparables_inside_interval"] = inside_interval(
                     item["comparables_value"], item["lower"], item["upper"]
                 )
+        self.add_item_figures(items, batch.items, options)
         novelty = self.regressor.novelty
         if novelty is not None:
             novel = self.regressor.novel_mask(features)

@@ -18,6 +18,7 @@ from serving.access.store import CourtStore, open_court_store
 from serving.batch import hoist_body_definitions
 from serving.court.objections import settleable_count
 from serving.errors import install_error_handlers
+from serving.guide_prices import load_guide_prices
 from serving.holidays import read_holiday_file
 from serving.jobs import JobBook
 from serving.observability import install_observability, set_model_info
@@ -50,10 +51,12 @@ def create_app(settings: Settings | None = None, loader: Loader = load_champions
 
     The holiday file of the settings, if any, supplements the working-day calendar of the whole
     process from here on (:func:`models.court.supplement_calendar`; a bad file is a
-    :class:`~models.errors.DataError` before anything is served).
+    :class:`~models.errors.DataError` before anything is served); so does a bad guide price
+    file (:mod:`serving.guide_prices`).
     """
     settings = settings or get_settings()
     supplement_calendar(read_holiday_file(settings.holiday_file))
+    load_guide_prices(settings.guide_price_file)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

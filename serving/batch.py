@@ -21,6 +21,7 @@ from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
 from models.valuer import AnswerOptions
+from serving.guide_prices import guide_prices
 
 M = TypeVar("M", bound=BaseModel)
 B = TypeVar("B", bound=BatchRequest[Any])
@@ -32,6 +33,7 @@ def answer_options(settings: Settings) -> AnswerOptions:
         comparables=settings.comparables,
         comparables_months=settings.comparables_months,
         contributions=settings.contributions,
+        guide_prices=guide_prices(settings.guide_price_file),
     )
 
 

@@ -80,6 +80,8 @@ COMPARABLES_INSIDE_TITLE = "比准价格在区间内"
 #: sign that the estimate is wrong.
 OUTSIDE_INTERVAL_CELL = "否（宜结合可比案例分析差异原因）"
 _INSIDE_CELLS = {True: "是", False: OUTSIDE_INTERVAL_CELL, None: None}
+#: The 政府基准价法 figure of a row the court's guide prices hold (property files only).
+GUIDE_PRICE_TITLE = "政府基准价法参照值（元）"
 #: A row whose 小区 (车系) no training sale had: its estimate errs more, its interval is wider.
 UNSEEN_TITLE = "提示"
 
@@ -241,6 +243,9 @@ class BatchFileWork:
         table = self.frame.reset_index(drop=True).copy()
         for field, title in self.spec.answer_columns.items():
             table[title] = [round(float(a[field]), 2) for a in answers]
+        guides = [a.get("guide_price_value") for a in answers]
+        if any(guide is not None for guide in guides):
+            table[GUIDE_PRICE_TITLE] = [None if g is None else round(float(g), 2) for g in guides]
         table[COMPARABLES_VALUE_TITLE] = [a.get("comparables_value") for a in answers]
         table[COMPARABLES_INSIDE_TITLE] = [
             _INSIDE_CELLS[a.get("comparables_inside_interval")] for a in answers
@@ -267,6 +272,7 @@ def _table_answer(valuation: BaseModel) -> dict[str, Any]:
         "lower": interval["lower"],
         "upper": interval["upper"],
         "rule_based_value": answer["rule_based"]["value"],
+        "guide_price_value": (answer.get("guide_price") or {}).get("value"),
         "unseen_input_field": (answer.get("unseen_input") or {}).get("field"),
     }
 

@@ -24,9 +24,11 @@ import uvicorn
 from models.capacity.schemas import DebtorRequest
 from models.classification.params import ClassifierParams
 from models.property.features import INPUT_COLUMNS
+from models.property.guide_prices import GuidePriceTable, read_guide_prices
 from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel, load_champion
 from models.settings import Settings
+from models.table_io import save_table
 from models.vehicle.features import INPUT_COLUMNS as VEHICLE_INPUTS
 from models.vehicle.schemas import VehicleRequest
 from serving.court import ApiKeyCreate, QuotaOverride, Role
@@ -42,6 +44,7 @@ from training.difficulty_task import (
 )
 from training.generate.cases import generate_cases
 from training.generate.debtors import generate_debtors
+from training.generate.guide_prices import generate_guide_prices
 from training.generate.property import generate_property_transactions
 from training.generate.vehicle import generate_vehicle_transactions
 from training.pipeline import TrainResult, train
@@ -50,6 +53,8 @@ from training.vehicle_task import VEHICLE_ESTIMATOR, vehicle_task
 
 #: Small but real: enough trees to learn the market, few enough to train in seconds; one thread,
 #: since ``make test`` runs the real-data benchmarks beside the suite on the other core.
+#: The seed of the generated property market (sales and the government's prices).
+PROPERTY_SEED = 11
 SMALL = PROPERTY_ESTIMATOR.model_copy(update={"n_estimators": 150, "n_jobs": 1})
 SMALL_VEHICLE = VEHICLE_ESTIMATOR.model_copy(update={"n_estimators": 150, "n_jobs": 1})
 
@@ -57,7 +62,7 @@ SMALL_VEHICLE = VEHICLE_ESTIMATOR.model_copy(update={"n_estimators": 150, "n_job
 @pytest.fixture(scope="session")
 def property_data() -> pd.DataFrame:
     """4,000 raw generated transactions, defects included."""
-    return generate_property_transactions(n_rows=4_000, seed=11).frame
+    return generate_property_transactions(n_rows=4_000, seed=PROPERTY_SEED).frame
 
 
 @pytest.fixture(scope="session")
@@ -312,7 +317,22 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> N
 
 
 @pytest.fixture(scope="session")
+def guide_price_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The government base prices of :func:`property_data`'s market, as a court's CSV."""
+    path = tmp_path_factory.mktemp("guide-prices") / "计税基准价.csv"
+    save_table(generate_guide_prices(PROPERTY_SEED), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def guide_prices(guide_price_file: Path) -> GuidePriceTable:
+    """The live server's guide price table."""
+    return read_guide_prices(guide_price_file)
+
+
+@pytest.fixture(scope="session")
 def live_server_process(
+    guide_price_file: Path,
     trained: TrainResult,
     trained_vehicle: TrainResult,
     trained_capacity: CapacityTrainResult,
@@ -331,6 +351,7 @@ def live_server_process(
         "COURTVAL_HOME": str(session_settings.home),
         "COURTVAL_DATA_DIR": str(session_settings.data_dir),
         "COURTVAL_LOG_LEVEL": "DEBUG",
+        "COURTVAL_GUIDE_PRICE_FILE": str(guide_price_file),
     }
     with serve_process(settings, log) as url:
         yield LiveServer(url, log)

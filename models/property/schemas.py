@@ -20,6 +20,7 @@ from models.court.inquiry import (
     InquiryRecord,
 )
 from models.errors import bilingual
+from models.property.guide_prices import GuidePriceFigure
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import (
     UNSEEN_INPUT_FIELD_DESCRIPTION,
@@ -144,6 +145,11 @@ class PropertyValuation(ComparablesCheck):
     value_per_m2: float
     interval: ValueInterval
     rule_based: RuleBasedFigure
+    guide_price: GuidePriceFigure | None = Field(
+        default=None,
+        description="The 政府基准价法 figure, when the court's guide price file prices the 小区 "
+        "(COURTVAL_GUIDE_PRICE_FILE).",
+    )
     comparables: list[Comparable]
     comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution]
@@ -184,6 +190,9 @@ class PropertyBatchItem(BatchComparablesCheck):
     lower: float = Field(description="Lower bound of the interval (CNY).")
     upper: float = Field(description="Upper bound of the interval (CNY).")
     rule_based_value: float
+    guide_price_value: float | None = Field(
+        default=None, description="The 政府基准价法 figure (CNY), when the guide prices hold one."
+    )
     comparables: list[Comparable] | None = None
     comparables_value: float | None = Field(default=None, description=COMPARABLES_VALUE_DESCRIPTION)
     contributions: list[Contribution] | None = None

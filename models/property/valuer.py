@@ -15,12 +15,33 @@ from models.adjustment import log_of, median_adjusted
 from models.estimator import EstimatorParams, ValueRegressor
 from models.property import features as property_features
 from models.property.comparables import ComparablesIndex
+from models.property.guide_prices import GuidePriceFigure, GuidePriceTable
 from models.property.rule_based import RuleBasedPricer
-from models.property.schemas import Comparable, PropertyRequest, PropertyValuation
+from models.property.schemas import (
+    Comparable,
+    PropertyRequest,
+    PropertyValuation,
+    RuleBasedFigure,
+)
 from models.schemas import ModelInfo
 from models.valuer import AnswerOptions, TabularValuer
 
-__all__ = ["AnswerOptions", "PropertyValuer"]
+__all__ = ["AnswerOptions", "PropertyValuer", "guide_figure"]
+
+
+def guide_figure(
+    request: PropertyRequest, rule: RuleBasedFigure, table: GuidePriceTable | None
+) -> GuidePriceFigure | None:
+    """The 政府基准价法 figure of ``request``, with the rule-based method's coefficients
+    (``None`` without a table, or when it has no price in effect for the 小区)."""
+    if table is None:
+        return None
+    row = table.find(
+        request.district, request.community, request.property_type.value, request.valuation_date
+    )
+    if row is None:
+        return None
+    return table.figure(row, request.area_m2, rule.floor_coefficient, rule.orientation_coefficient)
 
 
 @dataclass
@@ -89,6 +110,19 @@ class PropertyValuer(TabularValuer):
         """Value per m² beside the value."""
         return {"value_per_m2": value / raw["area_m2"].to_numpy(dtype="float64")}
 
+    def add_item_figures(
+        self,
+        items: list[dict[str, Any]],
+        requests: Sequence[PropertyRequest],
+        options: AnswerOptions,
+    ) -> None:
+        """Each item's 政府基准价法 value, when the court has a guide price file."""
+        if options.guide_prices is None:
+            return
+        for item, request in zip(items, requests, strict=True):
+            guide = guide_figure(request, self.rule.figure(request), options.guide_prices)
+            item["guide_price_value"] = None if guide is None else guide.value
+
     def value(
         self, request: PropertyRequest, model: ModelInfo, options: AnswerOptions
     ) -> PropertyValuation:
@@ -96,11 +130,13 @@ class PropertyValuer(TabularValuer):
         row = property_features.feature_row(request)
         (value, lower, upper), reasons = self.estimate_with_reasons(row, options.contributions)
         comparables = self.comparables_for(request, options, value)
+        rule = self.rule.figure(request)
         return PropertyValuation(
             value=value,
             value_per_m2=value / request.area_m2,
             interval=self.interval(lower, upper),
-            rule_based=self.rule.figure(request),
+            rule_based=rule,
+            guide_price=guide_figure(request, rule, options.guide_prices),
             comparables=comparables,
             comparables_value=median_adjusted(comparables),
             contributions=reasons,

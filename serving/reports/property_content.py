@@ -3,6 +3,7 @@ base-price method (基准价法)."""
 
 from __future__ import annotations
 
+from models.property.guide_prices import GuidePriceFigure
 from models.property.schemas import PropertyRequest
 from serving.reports import formatting as fmt
 from serving.reports import sections
@@ -61,12 +62,27 @@ def _samples(report: PropertyReport) -> Section:
     return sections.samples(header, rows)
 
 
+def _guide(guide: GuidePriceFigure, area_m2: float) -> list[Block]:
+    """The 政府基准价法 figure and where its price comes from (a third kind of price data)."""
+    return [
+        Text(
+            f"政府基准价（参照）：取自{guide.source}（{fmt.date(guide.effective_from)}起执行），"
+            "乘以上述楼层系数、朝向系数和建筑面积，不作时间调整。"
+        ),
+        Text(
+            f"{fmt.per_m2(guide.base_price_per_m2)} × {guide.floor_coefficient:.3f} × "
+            f"{guide.orientation_coefficient:.3f} × {fmt.area(area_m2)} = "
+            f"{fmt.wan_and_yuan(guide.value)}",
+            "mono",
+        ),
+    ]
+
+
 def _method(report: PropertyReport) -> Section:
     v, rule = report.valuation, report.valuation.rule_based
+    data = "历史成交与司法拍卖数据" + ("及政府基准价" if v.guide_price is not None else "")
     blocks: list[Block] = [
-        sections.model_method(
-            v.model, "坐落、物业类型、面积、楼层、朝向、房龄、装修、电梯", "历史成交与司法拍卖数据"
-        ),
+        sections.model_method(v.model, "坐落、物业类型、面积、楼层、朝向、房龄、装修、电梯", data),
         *sections.contributions(v.contributions),
         Text(
             "（二）基准价法（参照）。市场价值 = 基准价 × 楼层系数 × 朝向系数 × 建筑面积 × "
@@ -80,6 +96,7 @@ def _method(report: PropertyReport) -> Section:
             "mono",
         ),
         sections.rule_gap(v.value, rule.value, RULE_NAME),
+        *(_guide(v.guide_price, report.request.area_m2) if v.guide_price is not None else []),
         sections.interval_method(v.interval, v.unseen_input),
         *sections.comparison_check(
             v.value, v.comparables_value, v.comparables_inside_interval, v.comparables
@@ -91,10 +108,12 @@ def _method(report: PropertyReport) -> Section:
 def property_content(report: PropertyReport) -> ReportContent:
     """The full text of a property's inquiry report."""
     unit_price = ("单价", fmt.per_m2(report.valuation.value_per_m2))
+    guide = report.valuation.guide_price
+    after = [("政府基准价法参照值", fmt.wan_and_yuan(guide.value))] if guide is not None else []
     own = (
         _basic_facts(report.request),
         _samples(report),
         _method(report),
-        sections.result(report, "该财产", RULE_NAME, [unit_price]),
+        sections.result(report, "该财产", RULE_NAME, [unit_price], after),
     )
     return sections.assemble(report, TITLE, own)

@@ -135,7 +135,13 @@ def adjusted(price: float | None) -> str:
     return "—" if price is None else fmt.wan(price, 2)
 
 
-def result(report: InquiryReport, subject: str, rule_name: str, extra: Sequence[Row]) -> Section:
+def result(
+    report: InquiryReport,
+    subject: str,
+    rule_name: str,
+    extra: Sequence[Row],
+    after: Sequence[Row] = (),
+) -> Section:
     """四: the headline value, ``extra`` rows (e.g. the unit price), the interval, the figure.
 
     Args:
@@ -143,6 +149,7 @@ def result(report: InquiryReport, subject: str, rule_name: str, extra: Sequence[
         subject: What was valued, as the headline names it (该财产, 该车辆).
         rule_name: The rule-based method's name (基准价法, 残值率法).
         extra: Rows shown right after the value.
+        after: Rows shown after the rule-based figure (the 政府基准价法 figure).
     """
     v = report.valuation
     rows = (
@@ -154,6 +161,7 @@ def result(report: InquiryReport, subject: str, rule_name: str, extra: Sequence[
             f"（{fmt.yuan(v.interval.lower)} 至 {fmt.yuan(v.interval.upper)}）",
         ),
         (f"{rule_name}参照值", fmt.wan_and_yuan(v.rule_based.value)),
+        *after,
     )
     headline = Text(
         f"经网络询价，{subject}于{fmt.date(report.request.valuation_date)}的市场价值为"

@@ -14,6 +14,7 @@ import pytest
 
 from models.estimator import ValueRegressor
 from models.property.features import DISPLAY, feature_row
+from models.property.guide_prices import GuidePriceTable
 from models.property.schemas import PropertyBatchValuation, PropertyInquiry, PropertyRequest
 from models.registry import LoadedModel
 from models.valuer import AnswerOptions
@@ -84,14 +85,15 @@ def test_valuation_has_the_whole_output_contract(
 
 
 def test_the_served_answer_is_the_models_own_full_answer(
-    client: httpx.Client, body: dict[str, Any], champion: LoadedModel
+    client: httpx.Client, body: dict[str, Any], champion: LoadedModel, guide_prices: GuidePriceTable
 ) -> None:
     """What a judge gets over HTTP is exactly the model's own ``value`` (default answer
-    options), the inquiry record aside."""
+    options, the server's guide prices), the inquiry record aside."""
     served = client.post("/v1/valuations/property", json=body).json()
     served.pop("inquiry")
     request = PropertyInquiry.model_validate(body)
-    direct = champion.model.value(request, champion.info, AnswerOptions()).model_dump(mode="json")
+    options = AnswerOptions(guide_prices=guide_prices)
+    direct = champion.model.value(request, champion.info, options).model_dump(mode="json")
     direct.pop("inquiry", None)
     assert len(served["contributions"]) == 5
     assert served == direct

@@ -18,6 +18,7 @@ from playwright.sync_api import Locator, Page, expect
 from courtval.bench_triage import request_table
 from models.clock import china_today
 from models.labels import PROPERTY_LABELS
+from models.property.guide_prices import GuidePriceTable
 from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
@@ -180,6 +181,20 @@ def test_an_unseen_community_is_cautioned_and_the_known_ones_offered(
     assert result.locator('[data-slot="inquiry-id"]').text_content() == asked  # not asked again
     inquire(page, flat)
     expect(caution).to_be_hidden()
+
+
+def test_the_government_figure_is_shown_beside_the_rule_based_one(
+    judge_page: Page, flat: PropertyRequest, guide_prices: GuidePriceTable
+) -> None:
+    district, community = next(iter(guide_prices.prices))
+    priced = flat.model_copy(update={"district": district, "community": community})
+    box = inquire(judge_page, priced).locator('[data-slot="guide-box"]')
+    expect(box).to_be_visible()
+    expect(box).to_contain_text("政府基准价法参照值")
+    expect(box.locator('[data-slot="guide"]')).to_contain_text("元")
+    expect(box.locator('[data-slot="guide"]')).to_have_attribute("title", re.compile("计税基准价"))
+    inquire(judge_page, priced.model_copy(update={"property_type": "商铺"}))
+    expect(box).to_be_hidden()
 
 
 def test_field_checks_are_shown_inline_in_chinese(

@@ -143,6 +143,12 @@
     slot("interval").textContent = `${wan(data.interval.lower)} – ${wan(data.interval.upper)}`;
     if (kind === "property") slot("per-m2").textContent = `${number(data.value_per_m2)} 元/㎡`;
     slot("rule").textContent = yuan(data.rule_based.value);
+    if (kind === "property") {
+      const guide = data.guide_price; // only when the court's guide prices hold the 小区
+      slot("guide").textContent = guide ? yuan(guide.value) : "";
+      slot("guide").title = guide ? `${guide.source}（${guide.effective_from} 起执行）` : "";
+      slot("guide-box").hidden = !guide;
+    }
     slot("inquiry-id").textContent = String(inquiry.id);
     slot("valid-until").textContent = inquiry.valid_until;
     slot("first-start").textContent = yuan(inquiry.first_auction_start);
