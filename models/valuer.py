@@ -122,9 +122,14 @@ class TabularValuer(ABC):
         return {}
 
     def add_item_figures(
-        self, items: list[dict[str, Any]], requests: Sequence[Any], options: AnswerOptions
+        self,
+        items: list[dict[str, Any]],
+        raw: pd.DataFrame,
+        requests: Sequence[Any],
+        options: AnswerOptions,
     ) -> None:
-        """Kind-specific figures of each batch item from its request (default: none)."""
+        """Kind-specific figures of each batch item, from the batch's raw table and its
+        requests (default: none)."""
         return None
 
     @property
@@ -235,7 +240,7 @@ class TabularValuer(ABC):
                 item["comparables_inside_interval"] = inside_interval(
                     item["comparables_value"], item["lower"], item["upper"]
                 )
-        self.add_item_figures(items, batch.items, options)
+        self.add_item_figures(items, raw, batch.items, options)
         novelty = self.regressor.novelty
         if novelty is not None:
             novel = self.regressor.novel_mask(features)

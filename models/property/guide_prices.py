@@ -83,6 +83,17 @@ class GuidePriceFigure(BaseModel):
     file_sha256: str = Field(description="SHA-256 of the table file it was read from.")
 
 
+class GuidePriceStatus(BaseModel):
+    """Which government table the server uses (``GET /v1/guide-prices``)."""
+
+    file: str | None = Field(description="COURTVAL_GUIDE_PRICE_FILE, if set.")
+    sha256: str | None = Field(description="SHA-256 of the copy in use (each figure has it too).")
+    rows: int
+    communities: int = Field(description="The (街道/镇, 小区) pairs it prices.")
+    effective_dates: list[dt.date] = Field(description="The dates its prices take effect on.")
+    sources: list[str] = Field(description="Who published them, in which documents.")
+
+
 def _key(district: str, community: str) -> tuple[str, str]:
     return district.strip(), community.strip()
 
@@ -113,6 +124,18 @@ class GuidePriceTable:
 
     def __len__(self) -> int:
         return sum(len(rows) for rows in self.prices.values())
+
+    def status(self, file: str) -> GuidePriceStatus:
+        """What the table holds, for the operators."""
+        rows = [row for found in self.prices.values() for row in found]
+        return GuidePriceStatus(
+            file=file,
+            sha256=self.sha256,
+            rows=len(rows),
+            communities=len(self.prices),
+            effective_dates=sorted({row.effective_from for row in rows}),
+            sources=sorted({row.source for row in rows}),
+        )
 
     def find(
         self, district: str, community: str, property_type: str, on: dt.date

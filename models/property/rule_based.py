@@ -206,13 +206,24 @@ class RuleBasedPricer:
         pandas.
         """
         self._check_fitted()
-        assert self.floor_ is not None and self.orientation_ is not None
         assert self.month_ is not None
         months = np.clip(_month_key(frame[date_column]), min(self.month_), max(self.month_))
-        log_unit = (
-            self._bases(frame)
-            + lookup(months, self.month_, np.nan)
-            + lookup(floor_classes(frame).to_numpy(), self.floor_, 0.0)
-            + lookup(np.asarray(_texts(frame["orientation"]), dtype=object), self.orientation_, 0.0)
+        log_floor, log_orientation = self._log_coefficients(frame)
+        log_unit = self._bases(frame) + lookup(months, self.month_, np.nan)
+        return np.exp(log_unit + log_floor + log_orientation) * frame["area_m2"].to_numpy(
+            dtype="float64"
         )
-        return np.exp(log_unit) * frame["area_m2"].to_numpy(dtype="float64")
+
+    def coefficients(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The floor and orientation coefficients of every row (as :meth:`figure` gives them)."""
+        self._check_fitted()
+        log_floor, log_orientation = self._log_coefficients(frame)
+        return np.exp(log_floor), np.exp(log_orientation)
+
+    def _log_coefficients(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        assert self.floor_ is not None and self.orientation_ is not None
+        orientations = np.asarray(_texts(frame["orientation"]), dtype=object)
+        return (
+            lookup(floor_classes(frame).to_numpy(), self.floor_, 0.0),
+            lookup(orientations, self.orientation_, 0.0),
+        )

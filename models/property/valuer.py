@@ -113,15 +113,26 @@ class PropertyValuer(TabularValuer):
     def add_item_figures(
         self,
         items: list[dict[str, Any]],
+        raw: pd.DataFrame,
         requests: Sequence[PropertyRequest],
         options: AnswerOptions,
     ) -> None:
-        """Each item's 政府基准价法 value, when the court has a guide price file."""
-        if options.guide_prices is None:
+        """Each item's 政府基准价法 value, when the court has a guide price file (the
+        coefficients vectorised, as the rule-based values are)."""
+        table = options.guide_prices
+        if table is None:
             return
-        for item, request in zip(items, requests, strict=True):
-            guide = guide_figure(request, self.rule.figure(request), options.guide_prices)
-            item["guide_price_value"] = None if guide is None else guide.value
+        floor, orientation = self.rule.coefficients(raw)
+        for item, request, f, o in zip(items, requests, floor, orientation, strict=True):
+            row = table.find(
+                request.district,
+                request.community,
+                request.property_type.value,
+                request.valuation_date,
+            )
+            item["guide_price_value"] = (
+                None if row is None else row.price_per_m2 * float(f) * float(o) * request.area_m2
+            )
 
     def value(
         self, request: PropertyRequest, model: ModelInfo, options: AnswerOptions

@@ -195,7 +195,8 @@ def _refuse(
 
 
 JudgeDep = Annotated[Caller, Depends(require(Role.JUDGE))]
-#: A judge's request that is part of one already counted (polling a batch job, a template).
+#: A judge's request that is part of one already counted (polling a batch job), or the page's
+#: own furniture (the batch template, the known names of the inputs).
 JudgeUnmeteredDep = Annotated[Caller, Depends(require(Role.JUDGE, metered=False))]
 TriageDep = Annotated[Caller, Depends(require(Role.TRIAGE))]
 DataScientistDep = Annotated[Caller, Depends(require(Role.DATA_SCIENTIST))]

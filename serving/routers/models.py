@@ -10,10 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from models.property.guide_prices import GuidePriceStatus
 from models.schemas import ModelInfo
-from serving.access.auth import DataScientistDep
+from serving.access.auth import DataScientistDep, OperatorDep
 from serving.access.record import record_change, stamp
-from serving.deps import StoreDep
+from serving.deps import SettingsDep, StoreDep
+from serving.guide_prices import guide_prices
 from serving.holidays import refresh_calendar
 from serving.observability import set_model_info
 from serving.state import ModelSource, ReloadReport, reload_store
@@ -36,6 +38,19 @@ async def list_models(_: DataScientistDep, store: StoreDep) -> list[LoadedModelP
         LoadedModelPublic(kind=k, model=m.info, source=store.source(k))
         for k, m in sorted(store.loaded.items())
     ]
+
+
+@router.get("/v1/guide-prices")
+async def guide_price_status(_: OperatorDep, settings: SettingsDep) -> GuidePriceStatus:
+    """The government base-price table in use (``COURTVAL_GUIDE_PRICE_FILE``): its file and
+    SHA-256, how many 小区 it prices, from which dates and sources; all empty without one."""
+    path = settings.guide_price_file
+    table = guide_prices(path)
+    if path is None or table is None:
+        return GuidePriceStatus(
+            file=None, sha256=None, rows=0, communities=0, effective_dates=[], sources=[]
+        )
+    return table.status(str(path))
 
 
 def _reload_lock(request: Request) -> asyncio.Lock:

@@ -1,5 +1,6 @@
 """The known values of a valuation's free-text inputs (小区, 街道, 品牌, 车系, 城市), for the
-page's suggestions as a judge types. Not an inquiry: nothing is valued or recorded."""
+page's suggestions as a judge types. Not an inquiry: nothing is valued or recorded, and it does
+not count against the judge's quota (the page asks it on every load)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 
 from models.schemas import Vocabulary
-from serving.access.auth import JudgeDep
+from serving.access.auth import JudgeUnmeteredDep
 from serving.deps import StoreDep, model_of
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
 @router.get("/{kind}/vocabulary", response_model=Vocabulary)
 async def vocabulary(
-    kind: Literal["property", "vehicle"], _: JudgeDep, store: StoreDep
+    kind: Literal["property", "vehicle"], _: JudgeUnmeteredDep, store: StoreDep
 ) -> Vocabulary:
     """The values the served model's training sales had for each free-text input. A value
     outside them is still valued; for the 小区 (车系) the answer then carries

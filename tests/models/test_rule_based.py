@@ -54,8 +54,11 @@ def test_figure_matches_batch_values(
     rows.loc[0, "community"] = "新建小区"
     rows.loc[1, ["community", "district"]] = ["新建小区", "新区"]
     batch = pricer.values(rows)
-    single = [pricer.figure(request_from_row(row)).value for _, row in rows.iterrows()]
-    np.testing.assert_allclose(batch, single, rtol=1e-9)
+    figures = [pricer.figure(request_from_row(row)) for _, row in rows.iterrows()]
+    np.testing.assert_allclose(batch, [f.value for f in figures], rtol=1e-9)
+    floor, orientation = pricer.coefficients(rows)  # the 政府基准价法 batch uses them
+    np.testing.assert_allclose(floor, [f.floor_coefficient for f in figures], rtol=1e-12)
+    np.testing.assert_allclose(orientation, [f.orientation_coefficient for f in figures])
 
 
 def test_figure_is_a_reasonable_valuer_out_of_sample(clean_property_data: pd.DataFrame) -> None:

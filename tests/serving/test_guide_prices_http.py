@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -94,3 +95,22 @@ def test_a_batch_and_a_batch_file_carry_it_per_row(
     rows = pd.read_csv(io.BytesIO(result.content))
     assert rows[GUIDE_PRICE_TITLE][0] == round(single["guide_price"]["value"], 2)
     assert pd.isna(rows[GUIDE_PRICE_TITLE][1])
+
+
+def test_the_operators_see_which_table_is_in_use(
+    live_server: str,
+    keys: dict[Role, str],
+    guide_price_file: Path,
+    guide_prices: GuidePriceTable,
+) -> None:
+    status = keyed_client(live_server, keys[Role.AUDITOR]).get("/v1/guide-prices")
+    assert status.status_code == 200, status.text
+    body = status.json()
+    assert (body["file"], body["sha256"]) == (str(guide_price_file), guide_prices.sha256)
+    assert (body["rows"], body["communities"]) == (len(guide_prices), len(guide_prices.prices))
+    assert body["effective_dates"] == ["2024-01-01", "2025-01-01", "2026-01-01"]
+    assert body["sources"][0].startswith("温岭市税务局2024年度")
+    seen = keyed_client(live_server, keys[Role.DATA_SCIENTIST]).get("/v1/guide-prices")
+    assert seen.status_code == 200
+    judge = keyed_client(live_server, keys[Role.JUDGE]).get("/v1/guide-prices")
+    assert judge.status_code == 403
