@@ -306,10 +306,15 @@ def test_vehicle_inquiry_shows_the_price_curve(
 ) -> None:
     page = judge_page
     page.goto(live_server + "/vehicle")
+    for name, value in (("brand", car.brand), ("series", car.series), ("region", car.region)):
+        known = page.locator(f"#known-{name} option")  # the model's names, as one types
+        expect(known.first).to_be_attached()
+        assert value in known.evaluate_all("options => options.map(o => o.value)")
     fill(page, inquiry(car))
     page.get_by_role("button", name="询价", exact=True).click()
     result = page.locator("#result")
     expect(result.locator('[data-slot="value"]')).to_contain_text("元")
+    expect(result.locator('[data-slot="unseen"]')).to_be_hidden()
     curve = result.locator('img[data-slot="curve"]')
     expect(curve).to_have_attribute("src", re.compile("^blob:"))
     page.wait_for_function("() => document.querySelector('img[data-slot=curve]').naturalWidth > 0")
