@@ -142,15 +142,20 @@ class PropertyValuer(TabularValuer):
         (value, lower, upper), reasons = self.estimate_with_reasons(row, options.contributions)
         comparables = self.comparables_for(request, options, value)
         rule = self.rule.figure(request)
+        guide = guide_figure(request, rule, options.guide_prices)
+        unseen = self.unseen_input(row)
+        if unseen is not None and guide is not None:  # the one local price a new 小区 has
+            notice = f"{unseen.notice}政府基准价表载有该小区，可参照政府基准价法参照值。"
+            unseen = unseen.model_copy(update={"notice": notice})
         return PropertyValuation(
             value=value,
             value_per_m2=value / request.area_m2,
             interval=self.interval(lower, upper),
             rule_based=rule,
-            guide_price=guide_figure(request, rule, options.guide_prices),
+            guide_price=guide,
             comparables=comparables,
             comparables_value=median_adjusted(comparables),
             contributions=reasons,
-            unseen_input=self.unseen_input(row),
+            unseen_input=unseen,
             model=model,
         )

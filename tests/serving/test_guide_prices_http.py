@@ -72,6 +72,20 @@ def test_the_answer_carries_the_government_figure(
     assert "政府基准价" not in plain
 
 
+def test_a_new_community_the_government_prices_is_pointed_to_it(
+    judge: httpx.Client, flat: PropertyRequest, guide_prices: GuidePriceTable
+) -> None:
+    """A 小区 without a sale in the model's data but in the government's table: the caution
+    names the government figure, the one local price such a 小区 has."""
+    known = set(judge.get("/v1/valuations/property/vocabulary").json()["fields"]["community"])
+    district, community = next(key for key in guide_prices.prices if key[1] not in known)
+    new = flat.model_copy(update={"district": district, "community": community})
+    answer = judge.post("/v1/valuations/property", json=_body(new)).json()
+    assert answer["guide_price"] is not None
+    assert answer["unseen_input"]["notice"].endswith("可参照政府基准价法参照值。")
+    assert answer["rule_based"]["base_source"] == "district"
+
+
 def test_a_batch_and_a_batch_file_carry_it_per_row(
     judge: httpx.Client, priced: PropertyRequest
 ) -> None:

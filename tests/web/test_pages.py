@@ -173,6 +173,7 @@ def test_an_unseen_community_is_cautioned_and_the_known_ones_offered(
     expect(caution).to_be_visible()
     expect(caution).to_contain_text(f"小区「{flat.community}二期」不在模型的成交数据中")
     expect(caution).to_contain_text("区间已按未见小区的误差放宽")
+    expect(result.locator('[data-slot="rule"]')).to_contain_text("（按所在街道/镇基准价）")
     page.screenshot(path=artifacts / "property-unseen-community.png", full_page=True)
     asked = result.locator('[data-slot="inquiry-id"]').text_content()
     caution.get_by_role("button", name=flat.community, exact=True).click()

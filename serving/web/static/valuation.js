@@ -34,6 +34,9 @@
     ],
   };
 
+  /** Where a property's base price came from when not its own 小区's sales (as the report says). */
+  const BASE_SOURCES = { district: "（按所在街道/镇基准价）", type: "（按同类物业基准价）" };
+
   /** A comparable's price adjusted to this asset (none from a model trained before them). */
   function adjusted(c) {
     return isAdjusted(c) ? wan(c.adjusted_price) : "—";
@@ -142,7 +145,7 @@
     slot("value-exact").textContent = `${number(data.value)} 元`;
     slot("interval").textContent = `${wan(data.interval.lower)} – ${wan(data.interval.upper)}`;
     if (kind === "property") slot("per-m2").textContent = `${number(data.value_per_m2)} 元/㎡`;
-    slot("rule").textContent = yuan(data.rule_based.value);
+    slot("rule").textContent = yuan(data.rule_based.value) + (BASE_SOURCES[data.rule_based.base_source] || "");
     if (kind === "property") {
       const guide = data.guide_price; // only when the court's guide prices hold the 小区
       slot("guide").textContent = guide ? yuan(guide.value) : "";
