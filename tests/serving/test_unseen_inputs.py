@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from models.property.schemas import PropertyRequest
+from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
-from serving.court import Role
-from tests.conftest import CASE, batch_body, keyed_client
+from serving.court import QuotaOverride, Role
+from tests.conftest import CASE, batch_body, issue_key, keyed_client
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,16 @@ def test_the_known_values_are_offered_to_judges_only(
     triage = keyed_client(live_server, keys[Role.TRIAGE])
     assert triage.get("/v1/valuations/property/vocabulary").status_code == 403
     assert httpx.get(live_server + "/v1/valuations/property/vocabulary").status_code == 401
+
+
+def test_the_known_names_do_not_use_up_the_quota(
+    live_server: str, session_settings: Settings, flat: PropertyRequest
+) -> None:
+    """The page asks for them on every load; a judge's day of inquiries is not spent on that."""
+    one_a_day = QuotaOverride(requests_per_day=1, requests_per_minute=100)
+    judge = keyed_client(live_server, issue_key(session_settings, Role.JUDGE, one_a_day))
+    for _ in range(3):
+        assert judge.get("/v1/valuations/property/vocabulary").status_code == 200
+    body = {**CASE, **flat.model_dump(mode="json")}
+    assert judge.post("/v1/valuations/property", json=body).status_code == 200
+    assert judge.post("/v1/valuations/property", json=body).status_code == 429
