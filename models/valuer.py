@@ -8,7 +8,7 @@ a kind supplies its features, its rule-based values and its comparables through 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -149,6 +149,11 @@ class TabularValuer(ABC):
             lower=lower, upper=upper, coverage=self.params.coverage, method=self.interval_method
         )
 
+    def related_levels(self, row: Mapping[str, Any]) -> Collection[str]:
+        """The known values of the novelty column that fit the row's other inputs (offered
+        first among the close names; default: none)."""
+        return ()
+
     def vocabulary(self) -> dict[str, list[str]]:
         """Each of :attr:`text_inputs` → the values its training sales had."""
         return {name: self.regressor.known_levels(name) for name in self.text_inputs}
@@ -162,7 +167,7 @@ class TabularValuer(ABC):
         value = row.get(novelty.column)
         text = "" if value is None else str(value)
         label = self.display.labels.get(novelty.column, novelty.column)
-        similar = novelty.similar(value)
+        similar = novelty.similar(value, prefer=self.related_levels(row))
         return UnseenInput(
             field=novelty.column,
             label=label,

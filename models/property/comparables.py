@@ -89,6 +89,13 @@ class ComparablesIndex:
         }
         return self
 
+    def communities_in(self, district: str) -> set[str]:
+        """The 小区 with indexed sales in ``district`` (any type)."""
+        assert self.columns_ is not None and self.by_district_ is not None
+        prefix = f"{district}|"
+        rows = [r for key, r in self.by_district_.items() if key.startswith(prefix)]
+        return set(self.columns_["community"][np.concatenate(rows)]) if rows else set()
+
     def _window(self, rows: np.ndarray | None, t_lo: float, t_hi: float) -> np.ndarray:
         if rows is None or len(rows) == 0:
             return np.empty(0, dtype="int64")

@@ -4,7 +4,7 @@ shipped together as one artifact and answering the full output contract.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,6 +109,10 @@ class PropertyValuer(TabularValuer):
     def batch_extras(self, raw: pd.DataFrame, value: np.ndarray) -> dict[str, np.ndarray]:
         """Value per m² beside the value."""
         return {"value_per_m2": value / raw["area_m2"].to_numpy(dtype="float64")}
+
+    def related_levels(self, row: Mapping[str, Any]) -> Collection[str]:
+        """The 小区 with sales in the row's 街道/镇."""
+        return self.comparables.communities_in(str(row.get("district")))
 
     def add_item_figures(
         self,

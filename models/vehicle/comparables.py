@@ -80,6 +80,11 @@ class VehicleComparables:
         }
         return self
 
+    def series_of(self, brand: str) -> set[str]:
+        """The series with indexed sales under ``brand``."""
+        brands = self.columns_["brand"]
+        return {series for series, rows in self.by_series_.items() if brands[rows[0]] == brand}
+
     def _window(self, rows: np.ndarray | None, t_lo: float, t_hi: float) -> np.ndarray:
         if rows is None or len(rows) == 0:
             return np.empty(0, dtype="int64")

@@ -4,7 +4,7 @@ index and the price curve, shipped together as one artifact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +79,10 @@ class VehicleValuer(TabularValuer):
         return self.comparables.query(
             request, options.comparables, options.comparables_months, log_of(value)
         )
+
+    def related_levels(self, row: Mapping[str, Any]) -> Collection[str]:
+        """The series with sales under the row's brand."""
+        return self.comparables.series_of(str(row.get("brand")))
 
     def value(
         self, request: VehicleRequest, model: ModelInfo, options: AnswerOptions

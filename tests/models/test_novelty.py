@@ -102,6 +102,15 @@ def test_similar_levels_name_what_a_typist_meant() -> None:
     assert not novelty.is_novel(None)  # some training rows had none
 
 
+def test_a_near_tie_goes_to_the_name_that_fits_the_other_inputs() -> None:
+    levels = frozenset({"江南云台府", "江北云台府", "锦绣花园"})
+    novelty = Novelty("community", levels, LogResidualConformal())
+    assert novelty.similar("江东云台府", prefer={"江北云台府"})[0] == "江北云台府"
+    assert novelty.similar("江东云台府", prefer={"江南云台府"})[0] == "江南云台府"
+    # A close name elsewhere still comes before a far one that fits.
+    assert novelty.similar("锦绣花园二期", prefer={"江南云台府"}) == ["锦绣花园"]
+
+
 def test_an_estimator_saved_before_novelty_still_answers(
     models: dict[str | None, ValueRegressor], holdout: pd.DataFrame, tmp_path: object
 ) -> None:

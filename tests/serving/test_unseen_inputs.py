@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 
 from models.property.schemas import PropertyRequest
+from models.registry import LoadedModel
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from serving.court import QuotaOverride, Role
@@ -101,3 +103,19 @@ def test_the_known_names_do_not_use_up_the_quota(
     body = {**CASE, **flat.model_dump(mode="json")}
     assert judge.post("/v1/valuations/property", json=body).status_code == 200
     assert judge.post("/v1/valuations/property", json=body).status_code == 429
+
+
+def test_the_close_names_that_fit_the_other_inputs_come_first(
+    champion: LoadedModel,
+    vehicle_champion: LoadedModel,
+    clean_property_data: pd.DataFrame,
+    clean_vehicle_data: pd.DataFrame,
+    flat: PropertyRequest,
+    car: VehicleRequest,
+) -> None:
+    """The 小区 of the same 街道/镇, the series of the same brand (as the sales have them)."""
+    homes = clean_property_data[clean_property_data["district"] == flat.district]
+    assert champion.model.related_levels({"district": flat.district}) == set(homes["community"])
+    cars = clean_vehicle_data[clean_vehicle_data["brand"] == car.brand]
+    assert vehicle_champion.model.related_levels({"brand": car.brand}) == set(cars["series"])
+    assert champion.model.related_levels({"district": "无此街道"}) == set()
