@@ -260,7 +260,7 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         log_point = self.linear_weight_ * linear + self.tree_weight_ * tree
         group = self.interval_group_
         novelty = self.novelty
-        novel = novelty is not None and novelty.is_novel(row.get(novelty.column))
+        novel = novelty is not None and self.is_novel_row(row)
         calibration = novelty.conformal if novelty is not None and novel else self.conformal_
         lower, upper = calibration.offsets_for(
             canonical_category(row.get(group)) if group is not None else None

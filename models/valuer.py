@@ -162,7 +162,7 @@ class TabularValuer(ABC):
         """The caution for one feature row whose novelty-column value no training sale had
         (``None`` when it had, or the model has no such column)."""
         novelty = self.regressor.novelty
-        if novelty is None or not novelty.is_novel(row.get(novelty.column)):
+        if novelty is None or not self.regressor.is_novel_row(row):
             return None
         value = row.get(novelty.column)
         text = "" if value is None else str(value)

@@ -68,6 +68,10 @@ class GuidePrice(BaseModel):
             return value.replace(",", "").replace("，", "").strip()
         return value
 
+    def unit_price(self, floor_coefficient: float, orientation_coefficient: float) -> float:
+        """The 政府基准价法 price per m² of a unit with these coefficients."""
+        return self.price_per_m2 * floor_coefficient * orientation_coefficient
+
 
 class GuidePriceFigure(BaseModel):
     """The 政府基准价法 figure of one property: government base price × floor coefficient ×
@@ -105,22 +109,20 @@ class GuidePriceTable:
     Attributes:
         prices: (district, community) → its rows, by ``effective_from``.
         sha256: SHA-256 of the file's bytes (recorded with every figure).
-        name: The file's name, for messages.
     """
 
     prices: dict[tuple[str, str], list[GuidePrice]] = field(default_factory=dict)
     sha256: str = ""
-    name: str = ""
 
     @classmethod
-    def of(cls, rows: Iterable[GuidePrice], sha256: str = "", name: str = "") -> GuidePriceTable:
+    def of(cls, rows: Iterable[GuidePrice], sha256: str = "") -> GuidePriceTable:
         """A table of ``rows`` (in any order)."""
         prices: dict[tuple[str, str], list[GuidePrice]] = {}
         for row in rows:
             prices.setdefault(_key(row.district, row.community), []).append(row)
         for found in prices.values():
             found.sort(key=lambda row: row.effective_from)
-        return cls(prices=prices, sha256=sha256, name=name)
+        return cls(prices=prices, sha256=sha256)
 
     def __len__(self) -> int:
         return sum(len(rows) for rows in self.prices.values())
@@ -154,7 +156,7 @@ class GuidePriceTable:
         self, row: GuidePrice, area_m2: float, floor_coefficient: float, orientation: float
     ) -> GuidePriceFigure:
         """The figure of a property of ``area_m2`` from ``row`` and the coefficients."""
-        per_m2 = row.price_per_m2 * floor_coefficient * orientation
+        per_m2 = row.unit_price(floor_coefficient, orientation)
         return GuidePriceFigure(
             value=per_m2 * area_m2,
             value_per_m2=per_m2,
@@ -185,12 +187,9 @@ def read_guide_prices(path: Path) -> GuidePriceTable:
         shown = "; ".join(str(cell) for cell in bad[:5])
         more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
         raise DataError(f"{path.name}: {shown}{more}")
-    _refuse_repeats([row for row in rows if isinstance(row, GuidePrice)], path.name)
-    return GuidePriceTable.of(
-        (row for row in rows if isinstance(row, GuidePrice)),
-        sha256=hashlib.sha256(content).hexdigest(),
-        name=path.name,
-    )
+    prices = [row for row in rows if isinstance(row, GuidePrice)]  # no bad row is left
+    _refuse_repeats(prices, path.name)
+    return GuidePriceTable.of(prices, sha256=hashlib.sha256(content).hexdigest())
 
 
 def _bytes(path: Path) -> bytes:

@@ -135,7 +135,7 @@ class PropertyValuer(TabularValuer):
                 request.valuation_date,
             )
             item["guide_price_value"] = (
-                None if row is None else row.price_per_m2 * float(f) * float(o) * request.area_m2
+                None if row is None else row.unit_price(float(f), float(o)) * request.area_m2
             )
 
     def value(

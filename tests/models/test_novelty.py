@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import joblib
 import numpy as np
 import pandas as pd
@@ -112,9 +114,9 @@ def test_a_near_tie_goes_to_the_name_that_fits_the_other_inputs() -> None:
 
 
 def test_an_estimator_saved_before_novelty_still_answers(
-    models: dict[str | None, ValueRegressor], holdout: pd.DataFrame, tmp_path: object
+    models: dict[str | None, ValueRegressor], holdout: pd.DataFrame, tmp_path: Path
 ) -> None:
-    path = f"{tmp_path}/old.joblib"
+    path = tmp_path / "old.joblib"
     joblib.dump(models["community"], path)
     old = joblib.load(path)
     del old.novelty_  # as a pickle made before 2026-12-06 has it
