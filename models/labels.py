@@ -15,6 +15,8 @@ INQUIRY_LABELS: dict[str, str] = {
 }
 
 PROPERTY_LABELS: dict[str, str] = {
+    "address": "坐落",
+    "certificate_number": "不动产权证号",
     "district": "街道/镇",
     "community": "小区",
     "latitude": "纬度",
@@ -32,6 +34,8 @@ PROPERTY_LABELS: dict[str, str] = {
 }
 
 VEHICLE_LABELS: dict[str, str] = {
+    "plate_number": "号牌号码",
+    "vin": "车辆识别代号（VIN）",
     "brand": "品牌",
     "series": "车系",
     "origin": "品牌类别",

@@ -96,6 +96,16 @@ class ComparablesIndex:
         rows = [r for key, r in self.by_district_.items() if key.startswith(prefix)]
         return set(self.columns_["community"][np.concatenate(rows)]) if rows else set()
 
+    def districts_of_communities(self) -> dict[str, set[str]]:
+        """Each indexed 小区 → the 街道/镇 its sales lie in."""
+        assert self.columns_ is not None and self.by_district_ is not None
+        places: dict[str, set[str]] = {}
+        for key, rows in self.by_district_.items():
+            district = key.rsplit("|", 1)[0]
+            for community in set(self.columns_["community"][rows].tolist()):
+                places.setdefault(community, set()).add(district)
+        return places
+
     def _window(self, rows: np.ndarray | None, t_lo: float, t_hi: float) -> np.ndarray:
         if rows is None or len(rows) == 0:
             return np.empty(0, dtype="int64")

@@ -13,6 +13,7 @@ from models.adjustment import (
     BatchComparablesCheck,
     ComparablesCheck,
 )
+from models.asset_identity import Address, Blank, CertificateNumber
 from models.court.inquiry import (
     InquiryBatch,
     InquiryBatchAnswer,
@@ -45,6 +46,17 @@ class PropertyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    address: Annotated[Address | None, Blank] = Field(
+        default=None,
+        description="坐落, as the seizure record or the property certificate states it. It names "
+        "the property in its report and in the judge's list; it is not a model input.",
+        examples=["温岭市太平街道锦园小区3幢501室"],
+    )
+    certificate_number: Annotated[CertificateNumber | None, Blank] = Field(
+        default=None,
+        description="不动产权证号 (or the older 房屋所有权证号); in the report, not a model input.",
+        examples=["浙（2021）温岭市不动产权第0012345号"],
+    )
     district: Annotated[str, OneLine] = Field(
         min_length=1, max_length=40, description="街道/镇, e.g. 太平街道."
     )

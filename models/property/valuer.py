@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 from models.adjustment import log_of, median_adjusted
 from models.estimator import EstimatorParams, ValueRegressor
 from models.property import features as property_features
+from models.property.address import AddressReader
 from models.property.comparables import ComparablesIndex
 from models.property.guide_prices import GuidePriceFigure, GuidePriceTable
 from models.property.rule_based import RuleBasedPricer
@@ -81,6 +83,13 @@ class PropertyValuer(TabularValuer):
             rule=RuleBasedPricer().fit(frame),
             comparables=ComparablesIndex().fit(sales, sold_at),
         )
+
+    @cached_property
+    def address_reader(self) -> AddressReader:
+        """Reads a 坐落 against the 街道/镇 and 小区 of the sales (built on first use)."""
+        places = self.comparables.districts_of_communities()
+        districts = set(self.regressor.known_levels("district")).union(*places.values())
+        return AddressReader(districts, places)
 
     def features(self, raw: pd.DataFrame, date_column: str) -> pd.DataFrame:
         """Model features of a table of properties."""

@@ -13,6 +13,7 @@ from models.adjustment import (
     BatchComparablesCheck,
     ComparablesCheck,
 )
+from models.asset_identity import Blank, PlateNumber, Vin
 from models.court.inquiry import (
     InquiryBatch,
     InquiryBatchAnswer,
@@ -54,6 +55,17 @@ class VehicleRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    plate_number: Annotated[PlateNumber | None, Blank] = Field(
+        default=None,
+        description="号牌号码; in the report and the judge's list, not a model input.",
+        examples=["浙J12345"],
+    )
+    vin: Annotated[Vin | None, Blank] = Field(
+        default=None,
+        description="车辆识别代号 (VIN, 17 characters; the check digit of a vehicle made in China "
+        "is checked); in the report, not a model input.",
+        examples=["LSVAU218XN2183294"],
+    )
     brand: Annotated[str, OneLine] = Field(
         min_length=1, max_length=40, description="品牌, e.g. 大众."
     )

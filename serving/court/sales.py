@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.asset_identity import IDENTITY_FIELDS
 from models.court.reference_price import ReferencePrice
 from models.court.sales import (
     SALE_KINDS,
@@ -225,12 +226,17 @@ SALE_COLUMNS = ("transaction_id", "transaction_date", "price", "sale_round", "in
 def sales_table(session: Session, kind: str) -> pd.DataFrame:
     """The recorded sales of ``kind`` as a training table in the generator's columns
     (``data/README.md``): the asset's facts as the inquiry's ledger entry holds them, the sale
-    day as ``transaction_date`` and its price as ``price``; and, for the data scientist, the
+    day as ``transaction_date`` and its price as ``price`` (not what identifies the asset: its
+    坐落, certificate, plate or VIN); and, for the data scientist, the
     ``transaction_id`` (``S`` + the inquiry id), ``sale_round`` (auction prices run below
     market prices, the more so after a failed auction) and ``inquiry_id``. Oldest sale first.
     """
     schema = _REQUESTS[kind]
-    facts = [name for name in schema.model_fields if name != "valuation_date"]
+    facts = [
+        name
+        for name in schema.model_fields
+        if name != "valuation_date" and name not in IDENTITY_FIELDS
+    ]
     rows = session.execute(
         select(SaleRow, LedgerEntryRow.inputs)
         .join(LedgerEntryRow, LedgerEntryRow.id == SaleRow.ledger_entry_id)

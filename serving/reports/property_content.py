@@ -26,8 +26,11 @@ def _floor_text(request: PropertyRequest) -> str:
 
 
 def _basic_facts(p: PropertyRequest) -> Section:
-    rows = [
-        ("坐落", f"{p.district} {p.community}"),
+    place = f"{p.district} {p.community}"
+    rows = [("坐落", p.address), ("街道/镇、小区", place)] if p.address else [("坐落", place)]
+    if p.certificate_number:
+        rows.append(("不动产权证号", p.certificate_number))
+    rows += [
         ("物业类型", p.property_type.value),
         ("建筑面积", fmt.area(p.area_m2)),
         ("所在楼层", _floor_text(p)),

@@ -3,6 +3,7 @@ residual-value-rate method (残值率法)."""
 
 from __future__ import annotations
 
+from models.asset_identity import VEHICLE_IDENTITY_FIELDS
 from models.labels import VEHICLE_LABELS
 from models.vehicle.schemas import ResidualRateFigure
 from models.vehicle.vocabulary import Damage
@@ -39,6 +40,9 @@ def _label(field: str) -> str:
 def _basic_facts(report: VehicleReport) -> Section:
     p = report.request
     rows = [
+        (_label(name), getattr(p, name)) for name in VEHICLE_IDENTITY_FIELDS if getattr(p, name)
+    ]
+    rows += [
         (_label("brand"), p.brand),
         (_label("series"), p.series),
         (_label("origin"), p.origin.value),

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from models.asset_identity import describe_asset
 from models.clock import china_today
 from models.court.case_number import normalise_case_number
 from models.court.objections import (
@@ -68,6 +69,10 @@ class InquirySummary(BaseModel):
     purpose: str | None
     endpoint: str
     kind: str = Field(description="property or vehicle: what the inquiry values.")
+    asset: str = Field(
+        description="The asset in one line: a property's 坐落 (else its 街道/镇 and 小区) and "
+        "area, a vehicle's plate (else its VIN's last six characters) and model."
+    )
     recorded_at: dt.datetime
     valid_until: dt.date
     value: float | None = Field(description="The estimate (CNY).")
@@ -231,6 +236,9 @@ def _summary(
         purpose=row.purpose,
         endpoint=row.endpoint,
         kind=VALUATION_KINDS[row.endpoint],
+        asset=describe_asset(
+            VALUATION_KINDS[row.endpoint], row.inputs if isinstance(row.inputs, dict) else {}
+        ),
         recorded_at=row.created_at,
         valid_until=validity_end(inquiry_date(row)),
         value=value,

@@ -21,6 +21,8 @@ FieldKind = Literal["text", "textarea", "number", "integer", "select", "boolean"
 
 #: Fields shown as a multi-line box.
 _TEXTAREAS = frozenset({"grounds"})
+#: One-line fields given the form's whole width (a 坐落 runs to forty characters and more).
+_WIDE = frozenset({"address"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,11 @@ class FormField:
     options: tuple[str, ...] = ()
     default: Any = None
     placeholder: str = ""
+
+    @property
+    def wide(self) -> bool:
+        """Whether the input spans the form's whole width."""
+        return self.kind == "textarea" or self.name in _WIDE
 
     @property
     def step(self) -> str:

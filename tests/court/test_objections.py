@@ -127,6 +127,8 @@ def valuation(value: float) -> dict[str, object]:
 def request_inputs() -> dict[str, object]:
     """The property asked about."""
     request = PropertyRequest(
+        address="温岭市太平街道锦园小区3幢402室",
+        certificate_number="浙（2020）温岭市不动产权第0012345号",
         district="太平街道",
         community="锦园小区",
         property_type=PropertyType.RESIDENTIAL,

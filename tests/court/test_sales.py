@@ -221,6 +221,8 @@ def test_recorded_sales_are_a_training_table(
     ]
     generated = generate_property_transactions(n_rows=10, seed=0).frame
     assert set(generated.columns) <= set(table.columns)
+    # What identifies the flat stays in the ledger and its report, not in a training table.
+    assert not {"address", "certificate_number"} & set(table.columns)
     assert (table["community"] == "锦园小区").all() and (table["area_m2"] == 89.5).all()
     cleaned = clean_property(table[list(generated.columns)])
     # Both inquiries were of the same flat: the cleaning keeps its latest sale, as it does a

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from models.asset_identity import PROPERTY_IDENTITY_FIELDS
 from models.property.features import FEATURES, INPUT_COLUMNS, feature_frame, feature_row
 from models.property.schemas import PropertyRequest
 from tests.conftest import request_from_row
@@ -26,5 +27,6 @@ def test_row_features_equal_frame_features(clean_property_data: pd.DataFrame) ->
 
 
 def test_request_schema_covers_every_input_column() -> None:
-    fields = set(PropertyRequest.model_fields)
+    """Every field is a model input but the ones that only identify the property."""
+    fields = set(PropertyRequest.model_fields) - set(PROPERTY_IDENTITY_FIELDS)
     assert set(INPUT_COLUMNS) | {"valuation_date"} == fields

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
+from models.asset_identity import VEHICLE_IDENTITY_FIELDS
 from models.vehicle.features import FEATURES, INPUT_COLUMNS, feature_frame, feature_row
 from models.vehicle.residual_rate import ResidualRateTable
 from models.vehicle.schemas import ResidualRateFigure, VehicleRequest
@@ -29,7 +30,8 @@ def test_row_features_equal_frame_features(clean_vehicle_data: pd.DataFrame) -> 
 
 
 def test_request_schema_covers_every_input_column() -> None:
-    assert set(INPUT_COLUMNS) | {"valuation_date"} == set(VehicleRequest.model_fields)
+    identity = set(VEHICLE_IDENTITY_FIELDS)
+    assert set(INPUT_COLUMNS) | {"valuation_date"} == set(VehicleRequest.model_fields) - identity
 
 
 @pytest.fixture(scope="module")

@@ -199,6 +199,25 @@ def test_html_escapes_user_text(html: str) -> None:
     assert "&lt;b&gt;万昌&lt;/b&gt;公寓" in html
 
 
+def test_the_facts_name_the_flat_by_its_address_and_certificate(report: InquiryReport) -> None:
+    assert "<th>坐落</th><td>太平街道 锦园小区</td>" in _flat(render_html(report))  # none given
+    assert isinstance(report, PropertyReport)
+    identified = report.request.model_copy(
+        update={
+            "address": "温岭市太平街道锦园小区3幢601室",
+            "certificate_number": "浙（2020）温岭市不动产权第0012345号",
+        }
+    )
+    html = _flat(render_html(report.model_copy(update={"request": identified})))
+    assert "<th>坐落</th><td>温岭市太平街道锦园小区3幢601室</td>" in html
+    assert "<th>街道/镇、小区</th><td>太平街道 锦园小区</td>" in html  # what the model read
+    assert "<th>不动产权证号</th><td>浙（2020）温岭市不动产权第0012345号</td>" in html
+
+
+def _flat(html: str) -> str:
+    return html.replace("\n", "").replace("  ", "")
+
+
 def test_pdf_has_every_section_and_the_case_number(pdf_bytes: bytes) -> None:
     text = _pdf_text(pdf_bytes)
     missing = [h for h in (*HEADINGS, CASE_NUMBER, "191,500元", "2025年7月1日") if h not in text]

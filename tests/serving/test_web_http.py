@@ -278,7 +278,11 @@ def test_the_template_has_the_chinese_headers(live_server: str, keys: dict[Role,
         "/v1/valuations/property/batch-template.csv"
     )
     assert answer.status_code == 200
-    assert answer.content.decode("utf-8-sig").splitlines()[0].startswith("街道/镇,小区")
+    assert (
+        answer.content.decode("utf-8-sig")
+        .splitlines()[0]
+        .startswith("坐落,不动产权证号,街道/镇,小区")
+    )
 
 
 def test_a_queue_file_is_ranked_and_a_bad_record_named(

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
+from models.asset_identity import PROPERTY_IDENTITY_FIELDS
 from models.property.features import INPUT_COLUMNS
 from models.property.schemas import PropertyRequest
 from models.registry import client_for
@@ -124,7 +125,8 @@ def test_logged_pyfunc_has_the_request_signature_and_scores(
     location = client.get_model_version_download_uri("courtval-property", trained.version)
     pyfunc = mlflow.pyfunc.load_model(location)
     inputs = set(pyfunc.metadata.get_input_schema().input_names())
-    assert inputs == set(PropertyRequest.model_fields) == set(INPUT_COLUMNS) | {"valuation_date"}
+    facts = set(PropertyRequest.model_fields) - set(PROPERTY_IDENTITY_FIELDS)
+    assert inputs == facts == set(INPUT_COLUMNS) | {"valuation_date"}
     task = property_task(session_settings)
     example = request_frame(task, clean_property_data.head(20))
     scored = pyfunc.predict(example)

@@ -325,6 +325,34 @@ def test_vehicle_inquiry_shows_the_price_curve(
     assert Path(downloaded.value.path()).read_bytes().startswith(b"%PDF")
 
 
+def test_the_address_fills_the_facts_and_names_the_flat_in_my_inquiries(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    """The 坐落 typed first fills the 街道/镇, 小区 and floor for the judge to check; what the
+    judge typed into one of them stays; the list of inquiries names the flat by its address."""
+    page = judge_page
+    assert flat.floor >= 1
+    address = f"温岭市{flat.district}{flat.community}3幢{flat.floor}02室"
+    page.locator("#f-address").fill(address)
+    page.locator("#f-address").press("Tab")  # the change, as a judge leaves the input
+    expect(page.locator("#f-district")).to_have_value(flat.district)
+    expect(page.locator("#f-community")).to_have_value(flat.community)
+    expect(page.locator("#f-floor")).to_have_value(str(flat.floor))
+    hint = page.locator('[data-slot="address-reading"]')
+    expect(hint).to_contain_text(f"已从坐落识别：街道/镇「{flat.district}」")
+    expect(hint).to_contain_text(f"由室号 {flat.floor}02 推定")
+    page.screenshot(path=artifacts / "property-address-read.png", full_page=True)
+    page.locator("#f-community").fill("手填小区")
+    page.locator("#f-address").fill(f"温岭市{flat.district}{flat.community}5幢{flat.floor + 1}02室")
+    page.locator("#f-address").press("Tab")
+    expect(page.locator("#f-floor")).to_have_value(str(flat.floor + 1))  # read again
+    expect(page.locator("#f-community")).to_have_value("手填小区")  # the judge's, kept
+    inquire(page, flat.model_copy(update={"address": address}))
+    page.get_by_role("link", name="我的询价").click()
+    newest = page.locator("#inquiries tbody tr").first
+    expect(newest).to_contain_text(f"{address}，{flat.area_m2:g}㎡")
+
+
 def test_my_inquiries_lists_them_with_the_dispute(
     judge_page: Page, flat: PropertyRequest, live_server: str, artifacts: Path
 ) -> None:

@@ -90,6 +90,7 @@
       el("td", {}, item.id),
       el("td", {}, item.case_number || "—"),
       el("td", {}, KINDS[item.kind] || item.kind),
+      el("td", {}, item.asset || "—"),
       el("td", { class: "num" }, yuan(item.value)),
       el("td", {}, new Date(item.recorded_at).toLocaleString("zh-CN", { hour12: false })),
       el("td", {}, item.valid_until),
@@ -146,7 +147,7 @@
       return `/v1/inquiries?${query}`;
     },
     row,
-    columns: 8,
+    columns: 9,
     emptyText: "尚无询价记录",
     onError: (code, data) => showErrors(section, code, data),
     onLoaded: showCaseReports,

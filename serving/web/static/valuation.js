@@ -187,6 +187,38 @@
   }
   suggestKnownValues();
 
+  /* A property's 坐落 read into its 街道/镇, 小区 and floors (POST …/property/address, not an
+   * inquiry): an input still empty, or filled by an earlier reading, takes what was read; what
+   * the judge typed stays. What was read, and what was not, is said under the 坐落. */
+  const READ_FIELDS = ["district", "community", "floor", "total_floors"];
+  function readAddresses() {
+    const input = form.elements.address;
+    if (!input || kind !== "property") return;
+    const hint = el("p", { class: "hint", "data-slot": "address-reading", "aria-live": "polite" });
+    input.closest(".field").append(hint);
+    for (const name of READ_FIELDS) {
+      form.elements[name].addEventListener("input", (event) => delete event.target.dataset.fromAddress);
+    }
+    input.addEventListener("change", async () => {
+      hint.textContent = "";
+      const address = input.value.trim();
+      if (!address) return;
+      const answer = await api("POST", "/v1/valuations/property/address", { address });
+      if (!answer.ok) return; // no model, or too long an address: the inquiry's check says why
+      for (const name of READ_FIELDS) {
+        const target = form.elements[name];
+        const value = answer.data[name];
+        if (value === null || value === undefined) continue;
+        if (target.value.trim() === "" || target.dataset.fromAddress) {
+          target.value = String(value);
+          target.dataset.fromAddress = "true";
+        }
+      }
+      hint.textContent = answer.data.notice;
+    });
+  }
+  readAddresses();
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
