@@ -20,6 +20,7 @@ import pandas as pd
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from models.clock import china_today
 from models.court.inquiry import InquiryContext
 from models.errors import InvalidInputError, bilingual
 from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
@@ -35,6 +36,7 @@ from serving.access.store import CourtStore
 from serving.batch import answer_options
 from serving.court.errors import LedgerWriteError
 from serving.court.objections import FILE_INQUIRIES_SUFFIX
+from serving.court.repeats import earlier_inquiries
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.inquiries import item_inputs, value_each
 from serving.jobs import Job
@@ -84,6 +86,9 @@ _INSIDE_CELLS = {True: "是", False: OUTSIDE_INTERVAL_CELL, None: None}
 GUIDE_PRICE_TITLE = "政府基准价法参照值（元）"
 #: A row whose 小区 (车系) no training sale had: its estimate errs more, its interval is wider.
 UNSEEN_TITLE = "提示"
+#: Beside a row valued as an inquiry of its own: the earlier, still valid inquiries of the same
+#: asset in the case (by its certificate, address, plate or VIN; see models.court.repeats).
+EARLIER_TITLE = "本案此前同一财产询价编号"
 
 _COMMON = {
     "value": "询价结果（元）",
@@ -200,7 +205,18 @@ class BatchFileWork:
         ]
         written = self._written(entries)
         ids = [entry.id for entry in written]
-        return self._table([_table_answer(v) for v in valuations], "询价编号", ids), ids[0]
+        table = self._table([_table_answer(v) for v in valuations], "询价编号", ids)
+        with self.court.sessions() as session:
+            earlier = earlier_inquiries(
+                session,
+                self.spec.kind,
+                self.context.case_number,
+                list(zip(ids, inputs, strict=True)),
+                china_today(),
+            )
+        if any(earlier):
+            table[EARLIER_TITLE] = ["、".join(str(e.id) for e in row) or None for row in earlier]
+        return table, ids[0]
 
     @property
     def _file(self) -> dict[str, str]:

@@ -16,11 +16,13 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from models.clock import china_today
 from models.court.inquiry import InquiryBatch, InquiryContext
+from models.court.repeats import EarlierInquiry, identity
 from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
-from serving.access.auth import Caller, take_more_inquiries
+from serving.access.auth import Caller, court_store, take_more_inquiries
 from serving.access.record import inquiry_record, ledger_headers, record, record_all, stamp
 from serving.batch import (
     answer_options,
@@ -30,6 +32,8 @@ from serving.batch import (
     paused_gc,
     value_parsed_batch,
 )
+from serving.court.objections import VALUATION_KINDS
+from serving.court.repeats import earlier_inquiries
 from serving.court.schemas import LedgerEntryPublic
 
 V = TypeVar("V", bound=BaseModel)
@@ -61,14 +65,42 @@ async def answer_inquiry(
         case_number=inquiry.case_number,
         purpose=inquiry.purpose,
     )
-    answer = _with_record(valuation, entry, settings)
+    (earlier,) = await _earlier(request, inquiry.case_number, [(entry, inquiry)])
+    answer = _with_record(valuation, entry, settings, earlier)
     return Response(to_json(answer), media_type="application/json", headers=ledger_headers(entry))
 
 
-def _with_record(valuation: V, entry: LedgerEntryPublic, settings: Settings) -> V:
-    """The valuation answered with its ``inquiry`` (the ledger entry that records it)."""
+def _with_record(
+    valuation: V,
+    entry: LedgerEntryPublic,
+    settings: Settings,
+    earlier: list[EarlierInquiry] | None = None,
+) -> V:
+    """The valuation answered with its ``inquiry`` (the ledger entry that records it), and the
+    earlier inquiries of the same asset in the case."""
     value = getattr(valuation, "value", None)
-    return valuation.model_copy(update={"inquiry": inquiry_record(entry, settings, value)})
+    record = inquiry_record(entry, settings, value)
+    if earlier:
+        record = record.model_copy(update={"earlier": earlier})
+    return valuation.model_copy(update={"inquiry": record})
+
+
+async def _earlier(
+    request: Request, case_number: str, answered: Sequence[tuple[LedgerEntryPublic, BaseModel]]
+) -> list[list[EarlierInquiry]]:
+    """For each recorded inquiry, the earlier still-valid ones of the same asset in the case
+    (a ledger read only when an inquiry names its asset: a certificate, address, plate or VIN).
+    """
+    kind = VALUATION_KINDS[answered[0][0].endpoint]
+    asked = [(entry.id, item.model_dump(mode="json")) for entry, item in answered]
+    if not any(identity(kind, facts) for _, facts in asked):
+        return [[] for _ in asked]
+
+    def read() -> list[list[EarlierInquiry]]:
+        with court_store(request).sessions() as session:
+            return earlier_inquiries(session, kind, case_number, asked, china_today())
+
+    return await run_in_threadpool(read)
 
 
 async def answer_inquiry_batch(
@@ -164,9 +196,12 @@ async def answer_inquiry_batch_separately(
         case_number=batch.case_number,
         purpose=batch.purpose,
     )
+    earlier = await _earlier(
+        request, batch.case_number, list(zip(entries, batch.items, strict=True))
+    )
     items = [
-        _with_record(valuation, entry, settings)
-        for valuation, entry in zip(valuations, entries, strict=True)
+        _with_record(valuation, entry, settings, before)
+        for valuation, entry, before in zip(valuations, entries, earlier, strict=True)
     ]
     # The route declares the kind's InquiryBatchAnswer; each item encodes as its own model.
     answer = await run_in_threadpool(to_json, {"items": items})

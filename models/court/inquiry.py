@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Generic
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from models.court.case_number import CaseNumber
+from models.court.repeats import EarlierInquiry, repeat_notice
 from models.schemas import ItemT, OneLine, RequestT
 
 
@@ -50,6 +51,18 @@ class InquiryRecord(BaseModel):
         description="二拍起拍价下限 (CNY): the first start cut by at most 20% (Art. 26), i.e. "
         "56% of the reference, rounded up to 100 yuan.",
     )
+    earlier: list[EarlierInquiry] = Field(
+        default_factory=list,
+        description="Earlier inquiries of the same asset (the same 不动产权证号, 坐落, 号牌号码 "
+        "or VIN) in this case whose results are still valid, newest first, with the facts typed "
+        "differently this time.",
+    )
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def earlier_notice(self) -> list[str]:
+        """``earlier`` in Chinese, one sentence each (the page's and the report's words)."""
+        return repeat_notice(self.earlier)
 
 
 class InquiryBatch(InquiryContext, Generic[RequestT]):

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from models.asset_identity import IDENTITY_FIELDS
 from models.court.reference_price import ReferencePrice
 from models.court.sales import (
-    SALE_KINDS,
     FeeAttribution,
     FeeStudy,
     RatioStudy,
@@ -39,8 +38,6 @@ from models.court.sales import (
     sale_case_number,
 )
 from models.metrics import valuation_metrics
-from models.property.schemas import PropertyRequest
-from models.vehicle.schemas import VehicleRequest
 from serving.court.db import begin_write
 from serving.court.errors import AlreadySoldError, SaleNotFoundError
 from serving.court.objections import (
@@ -51,6 +48,7 @@ from serving.court.objections import (
     valuation_entry,
 )
 from serving.court.reference import PLATFORM_NAME, REFERENCE_PRICE_ENDPOINT
+from serving.court.repeats import ASSET_REQUESTS
 from serving.court.schemas import ApiKeyPublic, as_utc
 from serving.court.tables import LedgerEntryRow, SaleRow
 
@@ -215,10 +213,6 @@ def entry_sales(session: Session, entry_ids: Collection[int]) -> dict[int, SaleP
     return {row.ledger_entry_id: sale_public(row, fees.get(row.ledger_entry_id)) for row in rows}
 
 
-#: The request schema of each kind of inquiry: its fields are the training table's.
-_REQUESTS: dict[str, type[BaseModel]] = dict(
-    zip(SALE_KINDS, (PropertyRequest, VehicleRequest), strict=True)
-)
 #: Beside the request's fields: what the sale adds for a data scientist (never a feature).
 SALE_COLUMNS = ("transaction_id", "transaction_date", "price", "sale_round", "inquiry_id")
 
@@ -231,7 +225,7 @@ def sales_table(session: Session, kind: str) -> pd.DataFrame:
     ``transaction_id`` (``S`` + the inquiry id), ``sale_round`` (auction prices run below
     market prices, the more so after a failed auction) and ``inquiry_id``. Oldest sale first.
     """
-    schema = _REQUESTS[kind]
+    schema = ASSET_REQUESTS[kind]
     facts = [
         name
         for name in schema.model_fields

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.court import AppraisalStatus, AppraisalTask, CaseNumber, auction_start_prices
+from models.court.repeats import EarlierInquiry
 from models.property.schemas import PropertyRequest, PropertyValuation
 from models.vehicle.schemas import VehicleRequest, VehicleValuation
 
@@ -117,6 +118,11 @@ class InquiryReport(BaseModel):
         gt=0,
         description="参考价 if the court fixed one (e.g. the platforms' average, Art. 13); "
         "default: this inquiry's estimate.",
+    )
+    earlier: list[EarlierInquiry] = Field(
+        default_factory=list,
+        description="Earlier inquiries of the same asset in the case, still valid on the day "
+        "of this one, with the facts typed differently (一、财产基本情况 names them).",
     )
     objection: AppraisalTask | None = Field(
         default=None,

@@ -25,7 +25,8 @@ def _floor_text(request: PropertyRequest) -> str:
     return f"{floor}（共{request.total_floors}层）"
 
 
-def _basic_facts(p: PropertyRequest) -> Section:
+def _basic_facts(report: PropertyReport) -> Section:
+    p = report.request
     place = f"{p.district} {p.community}"
     rows = [("坐落", p.address), ("街道/镇、小区", place)] if p.address else [("坐落", place)]
     if p.certificate_number:
@@ -43,7 +44,7 @@ def _basic_facts(p: PropertyRequest) -> Section:
     ]
     if p.latitude is not None and p.longitude is not None:
         rows.append(("坐标（WGS-84）", f"北纬 {p.latitude:.5f}°，东经 {p.longitude:.5f}°"))
-    return sections.facts(rows)
+    return sections.facts(rows, report.earlier)
 
 
 def _samples(report: PropertyReport) -> Section:
@@ -114,7 +115,7 @@ def property_content(report: PropertyReport) -> ReportContent:
     guide = report.valuation.guide_price
     after = [("政府基准价法参照值", fmt.wan_and_yuan(guide.value))] if guide is not None else []
     own = (
-        _basic_facts(report.request),
+        _basic_facts(report),
         _samples(report),
         _method(report),
         sections.result(report, "该财产", RULE_NAME, [unit_price], after),

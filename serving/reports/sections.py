@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from models.adjustment import MIN_COMPARABLES
 from models.court import AppraisalStatus, AppraisalTask
+from models.court.repeats import EarlierInquiry, repeat_notice
 from models.schemas import Contribution, ModelInfo, UnseenInput, ValueInterval
 from serving.reports import formatting as fmt
 from serving.reports.document import HEADINGS, Block, ReportContent, Section, Table, Text
@@ -36,13 +37,15 @@ _METRICS = {
 Row = tuple[str, ...]
 
 
-def facts(rows: Sequence[Row]) -> Section:
-    """一: the asset's facts as a label/value table, and how a party corrects them."""
+def facts(rows: Sequence[Row], earlier: Sequence[EarlierInquiry] = ()) -> Section:
+    """一: the asset's facts as a label/value table, and how a party corrects them; then the
+    earlier inquiries of the same asset in the case, and what was typed differently."""
     note = Text(
         "以上情况依据查封记录及承办法官录入的信息；如与实际不符，当事人可依第八部分提出异议。",
         "note",
     )
-    return Section(HEADINGS[0], (Table(tuple(rows)), note))
+    repeats = tuple(Text(line) for line in repeat_notice(earlier))
+    return Section(HEADINGS[0], (Table(tuple(rows)), note, *repeats))
 
 
 def samples(header: Row, rows: Sequence[Row]) -> Section:

@@ -62,7 +62,7 @@ def _basic_facts(report: VehicleReport) -> Section:
     if p.color is not None:
         rows.append((_label("color"), p.color.value))
     rows += [(_label("region"), p.region), (_label("valuation_date"), fmt.date(p.valuation_date))]
-    return sections.facts(rows)
+    return sections.facts(rows, report.earlier)
 
 
 def _samples(report: VehicleReport) -> Section:

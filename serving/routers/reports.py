@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from models.court.objections import AppraisalTask
+from models.court.repeats import EarlierInquiry
 from models.errors import InvalidInputError, bilingual
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
@@ -31,6 +32,7 @@ from serving.court.objections import (
     task_of_entry,
     tasks_of_entries,
 )
+from serving.court.repeats import earlier_of_entry
 from serving.court.schemas import MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow
 from serving.reports import (
@@ -58,7 +60,11 @@ _REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
 _MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
-def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> InquiryReport:
+def _report(
+    entry: LedgerEntryRow,
+    objection: AppraisalTask | None = None,
+    earlier: list[EarlierInquiry] | None = None,
+) -> InquiryReport:
     """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
     with the objection to it and its appraisal's stage, if one was filed."""
     if entry.endpoint not in VALUATION_KINDS:
@@ -82,6 +88,7 @@ def _report(entry: LedgerEntryRow, objection: AppraisalTask | None = None) -> In
             "ledger_entry_id": entry.id,
             "ledger_hash": entry.entry_hash,
             "objection": objection,
+            "earlier": earlier or [],
         }
     )
 
@@ -127,13 +134,14 @@ async def inquiry_report(
     PDF (with Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its
     hash."""
 
-    def read() -> tuple[LedgerEntryRow, AppraisalTask | None]:
+    def read() -> tuple[LedgerEntryRow, InquiryReport]:
         entry = own_entry(request, caller, inquiry_id)
         with court_store(request).sessions() as session:
-            return entry, task_of_entry(session, inquiry_id)
+            objection = task_of_entry(session, inquiry_id)
+            return entry, _report(entry, objection, earlier_of_entry(session, entry))
 
-    entry, objection = await run_in_threadpool(read)
-    content = await run_in_threadpool(_render, _report(entry, objection), fmt, request)
+    entry, report = await run_in_threadpool(read)
+    content = await run_in_threadpool(_render, report, fmt, request)
     written = await record(
         request,
         caller,
@@ -148,13 +156,13 @@ async def inquiry_report(
     return Response(content, media_type=_MEDIA[fmt], headers=headers)
 
 
-def _chosen_entries(
+def _chosen_reports(
     request: Request, caller: Caller, ids: tuple[int, int] | None, case_number: str | None
-) -> list[tuple[LedgerEntryRow, AppraisalTask | None]]:
+) -> list[tuple[LedgerEntryRow, InquiryReport]]:
     """The caller's own valuation inquiries with ids ``ids`` (first, last) and/or of one case,
-    oldest first, each with its objection. 404 when there is none; 422 naming ``case_number``
-    when a case alone holds more than the download allows; 409 when one no longer matches its
-    hash."""
+    oldest first, each with its report (its objection, the earlier inquiries it repeats). 404
+    when there is none; 422 naming ``case_number`` when a case alone holds more than the
+    download allows; 409 when one no longer matches its hash."""
     limit = request.app.state.settings.reports_per_zip
     conditions = own_valuations(caller, case_number)
     if ids is not None:
@@ -178,7 +186,9 @@ def _chosen_entries(
         for row in rows:
             check_unaltered(row)
         tasks = tasks_of_entries(session, [row.id for row in rows])
-        return [(row, tasks.get(row.id)) for row in rows]
+        return [
+            (row, _report(row, tasks.get(row.id), earlier_of_entry(session, row))) for row in rows
+        ]
 
 
 def _id_range(first: int | None, last: int | None, limit: int) -> tuple[int, int] | None:
@@ -232,13 +242,12 @@ async def inquiry_reports_zip(
             "case_number",
             bilingual("请给出案号，或首号与末号", "give case_number, or first and last"),
         )
-    read = await run_in_threadpool(_chosen_entries, request, caller, ids, case_number)
+    read = await run_in_threadpool(_chosen_reports, request, caller, ids, case_number)
     entries = [entry for entry, _ in read]
 
     def render_all() -> list[tuple[str, bytes]]:
         return [
-            (f"inquiry-{entry.id}.{fmt}", _render(_report(entry, objection), fmt, request))
-            for entry, objection in read
+            (f"inquiry-{entry.id}.{fmt}", _render(report, fmt, request)) for entry, report in read
         ]
 
     files = await run_in_threadpool(render_all)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from models.clock import china_today
 from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel
 from models.settings import Settings
@@ -110,3 +111,68 @@ def test_the_car_is_named_by_its_plate_and_vin_and_a_mistyped_vin_is_refused(
     report = judge.get(f"/v1/inquiries/{inquiry}/report.html").text.replace("\n", "")
     assert "浙J12345" in report and "LSVAU218XN2183294" in report
     assert _listed(judge, inquiry)["asset"] == f"浙J12345 {car.brand} {car.series}"
+
+
+REPEAT_CASE = {"case_number": "（2026）浙1081执9001号", "purpose": "确定财产处置参考价"}
+
+
+def test_asking_again_about_the_same_flat_names_the_earlier_inquiry_and_the_changes(
+    judge: httpx.Client, flat: PropertyRequest
+) -> None:
+    certificate = "浙（2021）温岭市不动产权第0070001号"
+    first_facts = {**REPEAT_CASE, **flat.model_dump(mode="json"), "certificate_number": certificate}
+    first = judge.post("/v1/valuations/property", json=first_facts).json()
+    assert first["inquiry"]["earlier"] == [] and first["inquiry"]["earlier_notice"] == []
+    bigger = {
+        **first_facts,
+        "certificate_number": certificate.replace("（", "(").replace("）", ")"),
+        "area_m2": flat.area_m2 + 20,
+    }
+    again = judge.post("/v1/valuations/property", json=bigger).json()["inquiry"]
+    (earlier,) = again["earlier"]
+    assert earlier["id"] == first["inquiry"]["id"]
+    assert earlier["value"] == pytest.approx(first["value"])
+    assert earlier["matched_on"] == ["不动产权证号"] and not earlier["disputed"]
+    assert [(c["field"], c["before"], c["after"]) for c in earlier["changes"]] == [
+        ("area_m2", flat.area_m2, flat.area_m2 + 20)
+    ]
+    (notice,) = again["earlier_notice"]
+    assert f"询价编号 {first['inquiry']['id']}" in notice and "本次填写的财产情况与之不同" in notice
+    report = judge.get(f"/v1/inquiries/{again['id']}/report.html").text.replace("\n", "")
+    assert notice in report  # the case file shows both inquiries side by side
+    # Once a party objects to the first, a third inquiry says so; newest first.
+    today = china_today().isoformat()
+    objection = {
+        "party": "被执行人",
+        "ground": "财产基本信息错误",
+        "grounds": "询价时填写的建筑面积少了二十平方米。",
+        "received_report_on": today,
+        "submitted_on": today,
+    }
+    filed = judge.post(f"/v1/inquiries/{first['inquiry']['id']}/objections", json=objection)
+    assert filed.status_code == 201, filed.text
+    third = judge.post("/v1/valuations/property", json=bigger).json()["inquiry"]
+    assert [e["id"] for e in third["earlier"]] == [again["id"], first["inquiry"]["id"]]
+    assert third["earlier"][0]["changes"] == [] and third["earlier"][1]["disputed"]
+    # Another case, or a flat without an identifier, is not matched.
+    elsewhere = judge.post("/v1/valuations/property", json={**bigger, **CASE}).json()
+    assert elsewhere["inquiry"]["earlier"] == []
+    unnamed = {**bigger, "certificate_number": None}
+    assert judge.post("/v1/valuations/property", json=unnamed).json()["inquiry"]["earlier"] == []
+
+
+def test_an_inquiry_batch_names_an_asset_listed_twice(
+    judge: httpx.Client, car: VehicleRequest
+) -> None:
+    facts = {**car.model_dump(mode="json"), "vin": "LFV2A21K2M4000123"}
+    body = {
+        **REPEAT_CASE,
+        "items": [facts, {**facts, "plate_number": "浙J54321", "mileage_km": car.mileage_km + 1}],
+    }
+    answer = judge.post("/v1/valuations/vehicle/batch-inquiries", json=body)
+    assert answer.status_code == 200, answer.text
+    first, second = (item["inquiry"] for item in answer.json()["items"])
+    assert first["earlier"] == []
+    (earlier,) = second["earlier"]
+    assert (earlier["id"], earlier["matched_on"]) == (first["id"], ["车辆识别代号"])
+    assert [c["field"] for c in earlier["changes"]] == ["mileage_km"]

@@ -182,6 +182,7 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_of_its_own(
     assert ids == list(range(job["inquiry_id"], job["inquiry_id"] + 3))
     assert "询价台账编号" not in table
     assert _unseen_rows(table) == [1]
+    assert "本案此前同一财产询价编号" not in table  # no row names its asset
     auditor = keyed_client(live_server, keys[Role.AUDITOR])
     ledger = auditor.get("/v1/ledger", params={"case_number": separate["case_number"]}).json()
     entries = {e["id"]: e for e in ledger["items"]}
@@ -203,6 +204,30 @@ def test_each_row_of_a_batch_file_may_be_an_inquiry_of_its_own(
         files={"file": ("多.csv", over, "text/csv")},
     )
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "file"]
+
+
+def test_a_file_row_repeating_an_asset_names_the_earlier_inquiry(
+    live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
+) -> None:
+    """Two rows of one flat (the same 不动产权证号) in a file of separate inquiries."""
+    table = pd.read_csv(io.BytesIO(_batch_csv(clean_property_data, 3)), encoding="gbk")
+    table["不动产权证号"] = [
+        "浙（2022）温岭市不动产权第0090001号",
+        "",
+        "浙(2022)温岭市不动产权第0090001号",
+    ]
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    separate = {**CASE, "case_number": "（2025）浙1081执322号", "separate_inquiries": "true"}
+    files = {"file": ("重复.csv", table.to_csv(index=False).encode(), "text/csv")}
+    job = _job(
+        judge, judge.post("/v1/valuations/property/batch-file", data=separate, files=files).json()
+    )
+    assert job["status"] == "done", job
+    result = judge.get(f"/v1/jobs/{job['id']}/result", params={"format": "csv"})
+    answered = pd.read_csv(io.BytesIO(result.content), dtype={"本案此前同一财产询价编号": str})
+    earlier = answered["本案此前同一财产询价编号"]
+    assert earlier.isna().tolist() == [True, True, False]
+    assert earlier[2] == str(job["inquiry_id"])  # the first row's inquiry
 
 
 def test_a_result_file_holds_no_formula_from_the_upload(

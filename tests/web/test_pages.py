@@ -20,6 +20,7 @@ from models.clock import china_today
 from models.labels import PROPERTY_LABELS
 from models.property.guide_prices import GuidePriceTable
 from models.property.schemas import PropertyRequest
+from models.property.vocabulary import Decoration
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from serving.court import Role
@@ -351,6 +352,24 @@ def test_the_address_fills_the_facts_and_names_the_flat_in_my_inquiries(
     page.get_by_role("link", name="我的询价").click()
     newest = page.locator("#inquiries tbody tr").first
     expect(newest).to_contain_text(f"{address}，{flat.area_m2:g}㎡")
+
+
+def test_asking_again_about_the_same_flat_shows_the_earlier_inquiry(
+    judge_page: Page, flat: PropertyRequest, artifacts: Path
+) -> None:
+    named = flat.model_copy(update={"certificate_number": "浙（2021）温岭市不动产权第0080001号"})
+    result = inquire(judge_page, named)
+    box = result.locator('[data-slot="repeat"]')
+    expect(box).to_be_hidden()
+    asked = result.locator('[data-slot="inquiry-id"]').text_content()
+    other = next(d for d in Decoration if d is not flat.decoration)
+    inquire(judge_page, named.model_copy(update={"decoration": other}))
+    expect(box).to_be_visible()
+    expect(box).to_contain_text(f"询价编号 {asked}")
+    expect(box).to_contain_text(f"装修 {flat.decoration.value} → {other.value}")
+    link = box.get_by_role("link", name="原询价报告")
+    expect(link).to_have_attribute("href", f"/v1/inquiries/{asked}/report.pdf")
+    judge_page.screenshot(path=artifacts / "property-asked-again.png", full_page=True)
 
 
 def test_my_inquiries_lists_them_with_the_dispute(

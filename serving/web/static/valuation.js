@@ -113,6 +113,20 @@
     box.hidden = false;
   }
 
+  /* Earlier inquiries of the same asset in this case (same certificate, address, plate or VIN),
+   * each with its report and what was typed differently this time; the server's sentences. */
+  function renderRepeats(inquiry) {
+    const box = slot("repeat");
+    const parts = inquiry.earlier.map((earlier, i) => {
+      const report = el("a", { href: `/v1/inquiries/${earlier.id}/report.pdf`, download: "" }, "原询价报告");
+      const line = el("p", {}, `${inquiry.earlier_notice[i]} `);
+      line.append(report);
+      return line;
+    });
+    box.replaceChildren(...parts);
+    box.hidden = parts.length === 0;
+  }
+
   function renderReasons(contributions) {
     const items = contributions.map((c) => {
       const sign = c.effect_pct >= 0 ? "+" : "";
@@ -163,6 +177,7 @@
     slot("disputed").hidden = true;
     panel.dataset.inquiry = String(inquiry.id);
     renderUnseen(data.unseen_input);
+    renderRepeats(inquiry);
     renderReasons(data.contributions);
     renderComparables(data.comparables);
     renderComparablesValue(data);

@@ -1,0 +1,130 @@
+"""An asset asked about again in the same case: which earlier inquiry it repeats, and what the
+judge typed differently this time.
+
+An inquiry result is valid for a year (法释〔2018〕15号 Art. 27); asking again within it spends
+the judge's quota and, when the facts typed change (a larger area, a better decoration), gives a
+second price for one asset. Neither is forbidden — the facts may have been wrong the first
+time — but the judge, the parties and an auditor should see both inquiries side by side. So an
+answer, and its report, name the earlier still-valid inquiries of the same asset in the case
+and every fact that differs.
+
+The same asset is the same 不动产权证号, 坐落 (spaces and full-width forms aside), 号牌号码 or
+VIN: an inquiry that gave none of them is not matched (two flats of one 小区 look alike by
+their facts alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from models.asset_identity import PROPERTY_IDENTITY_FIELDS, VEHICLE_IDENTITY_FIELDS
+from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
+
+IDENTITY_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "property": PROPERTY_IDENTITY_FIELDS,
+    "vehicle": VEHICLE_IDENTITY_FIELDS,
+}
+LABELS_OF: dict[str, Mapping[str, str]] = {"property": PROPERTY_LABELS, "vehicle": VEHICLE_LABELS}
+#: Facts that are expected to differ between two inquiries of one asset.
+_NOT_COMPARED = frozenset({"valuation_date"})
+#: The most earlier inquiries an answer names (newest first).
+MAX_EARLIER = 10
+
+
+class FactChange(BaseModel):
+    """A fact typed differently from the earlier inquiry."""
+
+    field: str
+    label: str = Field(description="The field's Chinese label.")
+    before: str | float | int | bool | None
+    after: str | float | int | bool | None
+
+
+class EarlierInquiry(BaseModel):
+    """An earlier, still valid inquiry of the same asset in the same case."""
+
+    id: int = Field(ge=1, description="Its 询价编号.")
+    inquired_on: dt.date
+    value: float | None = Field(description="Its estimate (CNY).")
+    valid_until: dt.date
+    disputed: bool = Field(description="A party's objection to it stands.")
+    matched_on: list[str] = Field(
+        description="The identifying fields both inquiries gave alike (their labels)."
+    )
+    changes: list[FactChange] = Field(
+        description="The facts this inquiry typed differently (the valuation date aside)."
+    )
+
+
+def _key(value: Any) -> str:
+    """An identifier compared without spaces, full-width forms or letter case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+
+
+def identity(kind: str, facts: Mapping[str, Any]) -> dict[str, str]:
+    """The identifying fields ``facts`` gives, each in its compared form."""
+    return {
+        name: _key(facts[name])
+        for name in IDENTITY_FIELDS_OF[kind]
+        if facts.get(name) not in (None, "")
+    }
+
+
+def matched_on(kind: str, now: Mapping[str, str], before: Mapping[str, Any]) -> list[str]:
+    """The labels of the identifying fields (``now``: :func:`identity`) ``before`` gives alike."""
+    earlier = identity(kind, before)
+    labels = LABELS_OF[kind]
+    # 车辆识别代号（VIN） as 车辆识别代号: the sentence puts the labels in brackets already.
+    return [labels[name].split("（")[0] for name, key in now.items() if earlier.get(name) == key]
+
+
+def fact_changes(
+    kind: str, before: Mapping[str, Any], after: Mapping[str, Any], fields: Sequence[str]
+) -> list[FactChange]:
+    """The model facts among ``fields`` that ``after`` gives differently from ``before``."""
+    identifying = set(IDENTITY_FIELDS_OF[kind])
+    labels = LABELS_OF[kind]
+    return [
+        FactChange(
+            field=name, label=labels.get(name, name), before=before.get(name), after=after.get(name)
+        )
+        for name in fields
+        if name not in identifying
+        and name not in _NOT_COMPARED
+        and before.get(name) != after.get(name)
+    ]
+
+
+def _shown(value: str | float | int | bool | None) -> str:
+    if value is None:
+        return "（未填）"
+    if isinstance(value, bool):
+        return "有" if value else "无"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def repeat_notice(earlier: Sequence[EarlierInquiry]) -> list[str]:
+    """One Chinese sentence per earlier inquiry, for the page and the report."""
+    lines = []
+    for e in earlier:
+        value = f"结果 {e.value / 1e4:.1f}万元（{e.value:,.0f}元），" if e.value is not None else ""
+        disputed = "，已被提出异议" if e.disputed else ""
+        head = (
+            f"本案已于 {e.inquired_on.isoformat()} 就同一财产"
+            f"（{'、'.join(e.matched_on)}相同）询价：询价编号 {e.id}，{value}"
+            f"有效期至 {e.valid_until.isoformat()}{disputed}。"
+        )
+        if not e.changes:
+            lines.append(head + "本次填写的财产情况与之相同。")
+            continue
+        changed = "；".join(f"{c.label} {_shown(c.before)} → {_shown(c.after)}" for c in e.changes)
+        lines.append(f"{head}本次填写的财产情况与之不同：{changed}。")
+    return lines

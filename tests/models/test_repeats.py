@@ -1,0 +1,85 @@
+"""The same asset asked about again: what matches it, what changed, and the sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models.court.repeats import (
+    EarlierInquiry,
+    FactChange,
+    fact_changes,
+    identity,
+    matched_on,
+    repeat_notice,
+)
+
+FLAT = {
+    "address": "温岭市太平街道锦园小区3幢402室",
+    "certificate_number": "浙（2020）温岭市不动产权第0012345号",
+    "district": "太平街道",
+    "community": "锦园小区",
+    "area_m2": 89.5,
+    "decoration": "简装",
+    "elevator": False,
+    "valuation_date": "2026-11-02",
+}
+FIELDS = [
+    "address",
+    "certificate_number",
+    "district",
+    "community",
+    "area_m2",
+    "decoration",
+    "elevator",
+    "valuation_date",
+]
+
+
+def test_an_identifier_matches_without_spaces_full_width_forms_or_case() -> None:
+    assert identity("property", {"district": "太平街道"}) == {}  # facts alone identify nothing
+    now = identity("property", {"address": " 温岭市太平街道锦园小区３幢402室 "})
+    assert matched_on("property", now, FLAT) == ["坐落"]
+    car = identity("vehicle", {"vin": "lsvau218xn2183294", "plate_number": "浙J12345"})
+    assert matched_on("vehicle", car, {"vin": "LSVAU218XN2183294", "plate_number": "浙J54321"}) == [
+        "车辆识别代号"
+    ]
+    assert matched_on("vehicle", car, {"plate_number": None}) == []
+
+
+def test_the_facts_typed_differently_are_listed_but_not_the_date_or_the_identifiers() -> None:
+    again = {
+        **FLAT,
+        "area_m2": 95.0,
+        "decoration": "精装",
+        "valuation_date": "2026-12-01",
+        "address": "别处",
+    }
+    assert fact_changes("property", FLAT, again, FIELDS) == [
+        FactChange(field="area_m2", label="建筑面积（㎡）", before=89.5, after=95.0),
+        FactChange(field="decoration", label="装修", before="简装", after="精装"),
+    ]
+    assert fact_changes("property", FLAT, {**FLAT, "valuation_date": "2026-12-01"}, FIELDS) == []
+
+
+def test_the_sentence_names_the_earlier_inquiry_and_the_changes() -> None:
+    earlier = EarlierInquiry(
+        id=12,
+        inquired_on=dt.date(2026, 11, 2),
+        value=273_456.0,
+        valid_until=dt.date(2027, 11, 2),
+        disputed=True,
+        matched_on=["不动产权证号", "坐落"],
+        changes=[
+            FactChange(field="area_m2", label="建筑面积（㎡）", before=89.5, after=95.0),
+            FactChange(field="elevator", label="电梯", before=False, after=True),
+            FactChange(field="latitude", label="纬度", before=None, after=28.37),
+        ],
+    )
+    assert repeat_notice([earlier]) == [
+        "本案已于 2026-11-02 就同一财产（不动产权证号、坐落相同）询价：询价编号 12，"
+        "结果 27.3万元（273,456元），有效期至 2027-11-02，已被提出异议。"
+        "本次填写的财产情况与之不同：建筑面积（㎡） 89.5 → 95；电梯 无 → 有；"
+        "纬度 （未填） → 28.37。"
+    ]
+    same = earlier.model_copy(update={"changes": [], "disputed": False, "value": None})
+    assert repeat_notice([same])[0].endswith("有效期至 2027-11-02。本次填写的财产情况与之相同。")
