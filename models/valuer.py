@@ -81,6 +81,13 @@ class TabularValuer(ABC):
     display: FeatureDisplay = FeatureDisplay(labels={})
     #: The free-text inputs (names, places) whose known values the page offers as one types.
     text_inputs: tuple[str, ...] = ()
+    #: Inputs a table row may leave blank when it gives the asset's address: read from it.
+    address_fields: tuple[str, ...] = ()
+
+    def complete_from_address(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with the :attr:`address_fields` it leaves blank read from its address (as
+        far as the address states them; default: none, the row as it is)."""
+        return row
 
     @staticmethod
     def fit_regressor(

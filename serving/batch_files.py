@@ -28,7 +28,8 @@ from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel
 from models.schemas import BatchRequest
 from models.settings import Settings
-from models.table_requests import TableSchema
+from models.table_requests import TableSchema, cell
+from models.valuer import TabularValuer
 from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller
 from serving.access.record import ledger_entry
@@ -89,6 +90,8 @@ UNSEEN_TITLE = "提示"
 #: Beside a row valued as an inquiry of its own: the earlier, still valid inquiries of the same
 #: asset in the case (by its certificate, address, plate or VIN; see models.court.repeats).
 EARLIER_TITLE = "本案此前同一财产询价编号"
+#: The request field holding a property's 坐落.
+ADDRESS_FIELD = "address"
 
 _COMMON = {
     "value": "询价结果（元）",
@@ -111,8 +114,11 @@ KINDS = {
 }
 
 
-def file_requests(frame: pd.DataFrame, spec: BatchKind, limit: int) -> list[BaseModel]:
-    """The file's rows as validated requests.
+def file_requests(
+    frame: pd.DataFrame, spec: BatchKind, limit: int, completer: TabularValuer | None = None
+) -> list[BaseModel]:
+    """The file's rows as validated requests; with a ``completer`` and a 坐落 column, the
+    completer's address fields may be blank or absent (read from each row's 坐落).
 
     Raises:
         InvalidInputError: No rows, too many, or required columns missing.
@@ -128,13 +134,16 @@ def file_requests(frame: pd.DataFrame, spec: BatchKind, limit: int) -> list[Base
             ),
         )
     names = spec.table.column_fields(frame)
-    missing = spec.table.missing_columns(names)
+    readable = _readable_fields(names, completer)
+    missing = [spec.labels.get(n, n) for n in spec.table.missing_fields(names) if n not in readable]
     if missing:
         raise InvalidInputError(
             "file",
             bilingual(f"缺少列：{'、'.join(missing)}", f"missing columns: {', '.join(missing)}"),
         )
     rows = list(spec.table.rows(frame, names))
+    if completer is not None and readable:
+        rows = [completer.complete_from_address(row) for row in rows]
     try:
         requests: list[BaseModel] = TypeAdapter(list[spec.schema]).validate_python(rows)  # type: ignore[name-defined]
     except ValidationError as exc:
@@ -143,6 +152,13 @@ def file_requests(frame: pd.DataFrame, spec: BatchKind, limit: int) -> list[Base
             [{**e, "loc": ("body", "file", *e["loc"])} for e in errors]
         ) from exc
     return requests
+
+
+def _readable_fields(names: Mapping[str, str], completer: TabularValuer | None) -> tuple[str, ...]:
+    """The fields a file may leave to its 坐落 column (none without one)."""
+    if completer is None or ADDRESS_FIELD not in names.values():
+        return ()
+    return completer.address_fields
 
 
 def inquiry_context(case_number: str, purpose: str) -> InquiryContext:
@@ -267,9 +283,27 @@ class BatchFileWork:
             _INSIDE_CELLS[a.get("comparables_inside_interval")] for a in answers
         ]
         table[UNSEEN_TITLE] = [self._unseen_cell(a.get("unseen_input_field")) for a in answers]
+        for title, values in self._read_from_address().items():
+            table[title] = values
         table[id_title] = ids
         table["案号"] = self.context.case_number
         return table
+
+    def _read_from_address(self) -> dict[str, list[Any]]:
+        """Each input read from the 坐落 for some row (its cell blank or its column absent):
+        a column ``<label>（据坐落识别）`` with the value read, blank on the other rows."""
+        names = self.spec.table.column_fields(self.frame)
+        column_of = {field: column for column, field in names.items()}
+        read: dict[str, list[Any]] = {}
+        for field in _readable_fields(names, self.loaded.model):
+            given = self.frame[column_of[field]].tolist() if field in column_of else None
+            values = [
+                getattr(r, field) if given is None or cell(given[i], False) is None else None
+                for i, r in enumerate(self.requests)
+            ]
+            if any(v is not None for v in values):
+                read[f"{self.spec.labels.get(field, field)}（据坐落识别）"] = values
+        return read
 
     def _unseen_cell(self, field: str | None) -> str | None:
         """The 提示 cell of a row whose ``field`` value no training sale had."""

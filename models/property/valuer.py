@@ -56,6 +56,7 @@ class PropertyValuer(TabularValuer):
 
     display = property_features.DISPLAY
     text_inputs = ("district", "community")
+    address_fields = ("district", "community", "floor")
 
     @classmethod
     def fit(
@@ -90,6 +91,17 @@ class PropertyValuer(TabularValuer):
         places = self.comparables.districts_of_communities()
         districts = set(self.regressor.known_levels("district")).union(*places.values())
         return AddressReader(districts, places)
+
+    def complete_from_address(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with its blank 街道/镇, 小区 and floor read from its 坐落, where it states
+        them (a seizure list often gives only the 坐落)."""
+        blank = [name for name in self.address_fields if row.get(name) in (None, "")]
+        address = row.get("address")
+        if not blank or not isinstance(address, str) or not address.strip():
+            return row
+        reading = self.address_reader.read(address)
+        found = {name: getattr(reading, name) for name in blank}
+        return {**row, **{name: value for name, value in found.items() if value is not None}}
 
     def features(self, raw: pd.DataFrame, date_column: str) -> pd.DataFrame:
         """Model features of a table of properties."""

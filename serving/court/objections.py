@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.asset_identity import describe_asset
 from models.clock import CHINA_TZ, china_today
 from models.court.errors import ObjectionRejectedError
 from models.court.objections import (
@@ -82,6 +83,11 @@ class AppraisalTaskPublic(AppraisalTask):
     created_at: dt.datetime
     closed_at: dt.datetime | None = None
     as_of: dt.date = Field(description="The day ``overdue`` is judged on.")
+    asset: str | None = Field(
+        default=None,
+        description="The objected inquiry's asset in one line, as ``GET /v1/inquiries`` names it "
+        "(set in ``GET /v1/objections``).",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -356,7 +362,12 @@ def list_tasks(
         .offset(filters.offset)
     )
     day = today or filters.overdue_on or china_today()
-    items = [task_public(row, today=day) for row in rows]
+    tasks = list(rows)
+    assets = entry_assets(session, [row.ledger_entry_id for row in tasks])
+    items = [
+        task_public(row, today=day).model_copy(update={"asset": assets.get(row.ledger_entry_id)})
+        for row in tasks
+    ]
     return AppraisalTaskPage(
         items=items, total=total or 0, limit=filters.limit, offset=filters.offset
     )
@@ -399,6 +410,20 @@ class EntryTask(NamedTuple):
         """Whether the task disputes its inquiry: it was not withdrawn (a task that is done
         still does: the appraisal replaces the inquiry's result)."""
         return self.status is not AppraisalStatus.WITHDRAWN
+
+
+def entry_assets(session: Session, entry_ids: Collection[int]) -> dict[int, str]:
+    """Each of ``entry_ids`` that is a valuation inquiry → its asset in one line."""
+    if not entry_ids:
+        return {}
+    statement = select(LedgerEntryRow.id, LedgerEntryRow.endpoint, LedgerEntryRow.inputs).where(
+        LedgerEntryRow.id.in_(set(entry_ids))
+    )
+    return {
+        entry_id: describe_asset(VALUATION_KINDS[endpoint], inputs)
+        for entry_id, endpoint, inputs in session.execute(statement)
+        if endpoint in VALUATION_KINDS and isinstance(inputs, dict)
+    }
 
 
 def entry_tasks(session: Session, entry_ids: Collection[int]) -> dict[int, EntryTask]:

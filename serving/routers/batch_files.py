@@ -69,7 +69,7 @@ async def start_batch_file(
     except DataError as exc:
         raise InvalidInputError("file", bilingual(f"无法读取文件：{exc}", str(exc))) from exc
     limit = settings.inquiry_batch_limit if separate_inquiries else settings.batch_limit
-    requests = await run_in_threadpool(file_requests, frame, spec, limit)
+    requests = await run_in_threadpool(file_requests, frame, spec, limit, loaded.model)
     if separate_inquiries:
         take_more_inquiries(request, caller, len(requests) - 1)
     work = BatchFileWork(

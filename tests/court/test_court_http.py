@@ -481,6 +481,8 @@ def test_an_objection_disputes_the_inquiry_and_opens_an_appraisal(
 
     mine = judge.get("/v1/objections").json()
     assert task["id"] in [t["id"] for t in mine["items"]]
+    listed = next(t for t in mine["items"] if t["id"] == task["id"])
+    assert listed["asset"] == f"{body['district']} {body['community']}，{body['area_m2']:g}㎡"
     # A new key of the same judge (a key rotated) still lists and manages the objection.
     second = keyed_client(court.url, issue_key(court.settings, Role.JUDGE, owner="测试judge"))
     assert task["id"] in [t["id"] for t in second.get("/v1/objections").json()["items"]]

@@ -230,6 +230,52 @@ def test_a_file_row_repeating_an_asset_names_the_earlier_inquiry(
     assert earlier[2] == str(job["inquiry_id"])  # the first row's inquiry
 
 
+def test_a_file_of_addresses_alone_is_read_into_the_facts(
+    live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
+) -> None:
+    """A seizure list gives the 坐落, not the 街道/镇, 小区 and floor: they are read from it,
+    shown in columns of their own, and a row whose 坐落 does not state them is named."""
+    table = pd.read_csv(io.BytesIO(_batch_csv(clean_property_data, 3)), encoding="gbk")
+    sample = clean_property_data.head(3).reset_index(drop=True)
+    table["坐落"] = [
+        f"温岭市{d}{c}2幢{f}01室"
+        for d, c, f in zip(sample["district"], sample["community"], sample["floor"], strict=True)
+    ]
+    plain = table.drop(columns=["街道/镇", "小区", "所在楼层"])
+    judge = keyed_client(live_server, keys[Role.JUDGE])
+    files = {"file": ("坐落.csv", plain.to_csv(index=False).encode(), "text/csv")}
+    started = judge.post("/v1/valuations/property/batch-file", data=CASE, files=files)
+    assert started.status_code == 202, started.text
+    job = _job(judge, started.json())
+    assert job["status"] == "done", job
+    result = judge.get(f"/v1/jobs/{job['id']}/result", params={"format": "csv"})
+    answered = pd.read_csv(io.BytesIO(result.content))
+    assert answered["街道/镇（据坐落识别）"].tolist() == sample["district"].tolist()
+    assert answered["小区（据坐落识别）"].tolist() == sample["community"].tolist()
+    assert answered["所在楼层（据坐落识别）"].tolist() == sample["floor"].tolist()
+    # The same values typed into their own columns give the same answers.
+    typed = judge.post(
+        "/v1/valuations/property/batch-file",
+        data=CASE,
+        files={"file": ("列.csv", table.to_csv(index=False).encode(), "text/csv")},
+    )
+    same = pd.read_csv(
+        io.BytesIO(
+            judge.get(
+                f"/v1/jobs/{_job(judge, typed.json())['id']}/result", params={"format": "csv"}
+            ).content
+        )
+    )
+    assert same["询价结果（元）"].tolist() == answered["询价结果（元）"].tolist()
+    assert "街道/镇（据坐落识别）" not in same
+    # A 坐落 that names no floor: the row and the field are named.
+    plain.loc[1, "坐落"] = f"温岭市{sample['district'][1]}{sample['community'][1]}"
+    files = {"file": ("坐落.csv", plain.to_csv(index=False).encode(), "text/csv")}
+    refused = judge.post("/v1/valuations/property/batch-file", data=CASE, files=files)
+    assert refused.status_code == 422
+    assert [e["loc"] for e in refused.json()["detail"]] == [["body", "file", 1, "floor"]]
+
+
 def test_a_result_file_holds_no_formula_from_the_upload(
     live_server: str, keys: dict[Role, str], clean_property_data: pd.DataFrame
 ) -> None:

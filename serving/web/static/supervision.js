@@ -43,6 +43,7 @@
       el("td", {}, task.id),
       el("td", {}, task.case_number || "—"),
       el("td", {}, task.inquiry_id),
+      el("td", {}, task.asset || "—"),
       el("td", {}, task.party),
       el("td", {}, task.ground),
       el("td", {}, task.registered_on),
@@ -115,7 +116,7 @@
     more,
     url: query,
     row,
-    columns: 11,
+    columns: 12,
     emptyText: "没有符合条件的评估任务",
     onError: (code, data) => showErrors(form, code, data),
   });
