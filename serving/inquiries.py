@@ -92,9 +92,9 @@ async def _earlier(
     (a ledger read only when an inquiry names its asset: a certificate, address, plate or VIN).
     """
     kind = VALUATION_KINDS[answered[0][0].endpoint]
+    if not any(identity(kind, item.__dict__) for _, item in answered):  # no dump for nothing
+        return [[] for _ in answered]
     asked = [(entry.id, item.model_dump(mode="json")) for entry, item in answered]
-    if not any(identity(kind, facts) for _, facts in asked):
-        return [[] for _ in asked]
 
     def read() -> list[list[EarlierInquiry]]:
         with court_store(request).sessions() as session:

@@ -60,6 +60,9 @@ class EarlierInquiry(BaseModel):
     changes: list[FactChange] = Field(
         description="The facts this inquiry typed differently (the valuation date aside)."
     )
+    sold_on: dt.date | None = Field(default=None, description="成交之日, once a sale is recorded.")
+    sale_price: float | None = Field(default=None, description="成交价 (CNY).")
+    sale_round: str | None = Field(default=None, description="一拍、二拍或变卖.")
 
 
 def _key(value: Any) -> str:
@@ -111,12 +114,21 @@ def _shown(value: str | float | int | bool | None) -> str:
     return str(value)
 
 
+def _money(value: float) -> str:
+    return f"{value / 1e4:.1f}万元（{value:,.0f}元）"
+
+
 def repeat_notice(earlier: Sequence[EarlierInquiry]) -> list[str]:
     """One Chinese sentence per earlier inquiry, for the page and the report."""
     lines = []
     for e in earlier:
-        value = f"结果 {e.value / 1e4:.1f}万元（{e.value:,.0f}元），" if e.value is not None else ""
+        value = f"结果 {_money(e.value)}，" if e.value is not None else ""
         disputed = "，已被提出异议" if e.disputed else ""
+        if e.sold_on is not None and e.sale_price is not None:
+            disputed += (
+                f"；该财产已于 {e.sold_on.isoformat()} {e.sale_round or ''}成交，成交价 "
+                f"{_money(e.sale_price)}，请核对是否仍需询价"
+            )
         head = (
             f"本案已于 {e.inquired_on.isoformat()} 就同一财产"
             f"（{'、'.join(e.matched_on)}相同）询价：询价编号 {e.id}，{value}"

@@ -34,6 +34,8 @@ from models.court.objections import (
     open_appraisal_task,
     settle_dates,
 )
+from models.property.schemas import PropertyRequest
+from models.vehicle.schemas import VehicleRequest
 from serving.court.db import begin_write
 from serving.court.errors import (
     AlreadyDisputedError,
@@ -66,6 +68,11 @@ VALUATION_KINDS: dict[str, str] = {
 }
 #: Ledger ``endpoint`` values of valuation inquiries: the entries a party may object to.
 VALUATION_ENDPOINTS = frozenset(VALUATION_KINDS)
+#: The request schema of each kind of asset: its fields are the facts an inquiry records.
+ASSET_REQUESTS: dict[str, type[BaseModel]] = {
+    "property": PropertyRequest,
+    "vehicle": VehicleRequest,
+}
 
 
 class AppraisalTaskPublic(AppraisalTask):

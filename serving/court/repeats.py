@@ -7,22 +7,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.court.repeats import MAX_EARLIER, EarlierInquiry, fact_changes, identity, matched_on
-from models.property.schemas import PropertyRequest
-from models.vehicle.schemas import VehicleRequest
-from serving.court.objections import VALUATION_KINDS, entry_tasks, inquiry_date
+from serving.court.objections import ASSET_REQUESTS, VALUATION_KINDS, entry_tasks, inquiry_date
+from serving.court.sales import entry_sales
 from serving.court.tables import LedgerEntryRow
 from serving.reports.model import validity_end
 
-#: The request schema of each kind of asset: its fields are the facts an inquiry records.
-ASSET_REQUESTS: dict[str, type[BaseModel]] = {
-    "property": PropertyRequest,
-    "vehicle": VehicleRequest,
-}
 #: Days before today that a still-valid inquiry can have been made (a year, and a leap day).
 _VALID_DAYS = 367
 
@@ -54,7 +47,8 @@ def earlier_inquiries(
         .order_by(LedgerEntryRow.id.desc())
     ).all()
     valid = [row for row in rows if validity_end(inquiry_date(row)) >= today]
-    tasks = entry_tasks(session, [row.id for row in valid])
+    ids = [row.id for row in valid]
+    tasks, sales = entry_tasks(session, ids), entry_sales(session, ids)
     fields = list(ASSET_REQUESTS[kind].model_fields)
     found = []
     for (entry_id, facts), key in zip(asked, keys, strict=True):
@@ -64,7 +58,7 @@ def earlier_inquiries(
             same = matched_on(kind, key, inputs) if key and row.id < entry_id else []
             if not same:
                 continue
-            task = tasks.get(row.id)
+            task, sale = tasks.get(row.id), sales.get(row.id)
             mine.append(
                 EarlierInquiry(
                     id=row.id,
@@ -74,6 +68,9 @@ def earlier_inquiries(
                     disputed=task is not None and task.disputes,
                     matched_on=same,
                     changes=fact_changes(kind, inputs, facts, fields),
+                    sold_on=sale.sold_on if sale else None,
+                    sale_price=float(sale.price) if sale else None,
+                    sale_round=sale.round.value if sale else None,
                 )
             )
             if len(mine) == MAX_EARLIER:

@@ -41,6 +41,7 @@ from models.metrics import valuation_metrics
 from serving.court.db import begin_write
 from serving.court.errors import AlreadySoldError, SaleNotFoundError
 from serving.court.objections import (
+    ASSET_REQUESTS,
     VALUATION_KINDS,
     answered_interval,
     answered_value,
@@ -48,7 +49,6 @@ from serving.court.objections import (
     valuation_entry,
 )
 from serving.court.reference import PLATFORM_NAME, REFERENCE_PRICE_ENDPOINT
-from serving.court.repeats import ASSET_REQUESTS
 from serving.court.schemas import ApiKeyPublic, as_utc
 from serving.court.tables import LedgerEntryRow, SaleRow
 

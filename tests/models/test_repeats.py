@@ -81,5 +81,10 @@ def test_the_sentence_names_the_earlier_inquiry_and_the_changes() -> None:
         "本次填写的财产情况与之不同：建筑面积（㎡） 89.5 → 95；电梯 无 → 有；"
         "纬度 （未填） → 28.37。"
     ]
+    sold = earlier.model_copy(
+        update={"sold_on": dt.date(2026, 11, 20), "sale_price": 250_000.0, "sale_round": "一拍"}
+    )
+    expected = "已被提出异议；该财产已于 2026-11-20 一拍成交，成交价 25.0万元（250,000元），"
+    assert expected + "请核对是否仍需询价。" in repeat_notice([sold])[0]
     same = earlier.model_copy(update={"changes": [], "disputed": False, "value": None})
     assert repeat_notice([same])[0].endswith("有效期至 2027-11-02。本次填写的财产情况与之相同。")

@@ -154,6 +154,18 @@ def test_asking_again_about_the_same_flat_names_the_earlier_inquiry_and_the_chan
     third = judge.post("/v1/valuations/property", json=bigger).json()["inquiry"]
     assert [e["id"] for e in third["earlier"]] == [again["id"], first["inquiry"]["id"]]
     assert third["earlier"][0]["changes"] == [] and third["earlier"][1]["disputed"]
+    # Once the flat is sold, asking again says so.
+    sale = {"price": "800000.00", "sold_on": today, "round": "一拍"}
+    sold = judge.post(f"/v1/inquiries/{again['id']}/sale", json=sale)
+    assert sold.status_code == 201, sold.text
+    fourth = judge.post("/v1/valuations/property", json=bigger).json()["inquiry"]
+    (after_sale,) = [e for e in fourth["earlier"] if e["id"] == again["id"]]
+    assert (after_sale["sold_on"], after_sale["sale_price"], after_sale["sale_round"]) == (
+        today,
+        800_000.0,
+        "一拍",
+    )
+    assert any(f"该财产已于 {today} 一拍成交" in line for line in fourth["earlier_notice"])
     # Another case, or a flat without an identifier, is not matched.
     elsewhere = judge.post("/v1/valuations/property", json={**bigger, **CASE}).json()
     assert elsewhere["inquiry"]["earlier"] == []
