@@ -45,7 +45,8 @@ async def guide_price_status(_: OperatorDep, settings: SettingsDep) -> GuidePric
     """The government base-price table in use (``COURTVAL_GUIDE_PRICE_FILE``): its file and
     SHA-256, how many 小区 it prices, from which dates and sources; all empty without one."""
     path = settings.guide_price_file
-    table = guide_prices(path)
+    # A copy the court has just put in place is read before it is described.
+    table = await run_in_threadpool(guide_prices, path, wait=True)
     if path is None or table is None:
         return GuidePriceStatus(
             file=None, sha256=None, rows=0, communities=0, effective_dates=[], sources=[]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -107,6 +108,14 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
         read_guide_prices(tmp_path / "none.csv")
 
 
+def _next_table(path: Path, old: GuidePriceTable | None) -> GuidePriceTable | None:
+    """The table in use once the background read of a changed file is done."""
+    deadline = time.monotonic() + 10
+    while (table := guide_prices(path)) is old and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return table
+
+
 def test_the_server_follows_the_file_and_keeps_the_last_good_copy(tmp_path: Path) -> None:
     path = _write(tmp_path / "g.csv", [_row()])
     assert guide_prices(None) is None and load_guide_prices(None) is None
@@ -114,10 +123,13 @@ def test_the_server_follows_the_file_and_keeps_the_last_good_copy(tmp_path: Path
     assert guide_prices(path) is first  # unchanged: not read again
     _write(path, [_row(**{"基准单价（元/㎡）": 7100}), _row(执行日期="2025-01-01")])
     os.utime(path, ns=(1, 2))  # a changed file, whatever the clock's resolution
-    second = guide_prices(path)
-    assert second is not first and second is not None and len(second) == 2
+    assert guide_prices(path) is first  # in use while the new copy is read in the background
+    second = _next_table(path, first)
+    assert second is not None and len(second) == 2
+    assert guide_prices(path, wait=True) is second  # read once, not again
     _write(path, [_row(执行日期="去年")])  # a bad copy: the last good table stays
     os.utime(path, ns=(3, 4))
+    assert guide_prices(path, wait=True) is second
     assert guide_prices(path) is second
     path.unlink()  # and a vanished file too
     assert guide_prices(path) is second
