@@ -140,3 +140,51 @@ def repeat_notice(earlier: Sequence[EarlierInquiry]) -> list[str]:
         changed = "；".join(f"{c.label} {_shown(c.before)} → {_shown(c.after)}" for c in e.changes)
         lines.append(f"{head}本次填写的财产情况与之不同：{changed}。")
     return lines
+
+
+class RepeatedInquiry(BaseModel):
+    """One of the inquiries of an asset asked about more than once."""
+
+    id: int = Field(ge=1, description="询价编号.")
+    inquired_on: dt.date
+    judge: str = Field(description="Who asked (the key's owner).")
+    value: float | None = Field(description="The estimate (CNY).")
+    disputed: bool = Field(description="A party's objection to it stands.")
+
+
+class RepeatedAsset(BaseModel):
+    """An asset of one case inquired about more than once (the same 不动产权证号, 坐落, 号牌号码
+    or VIN), for the auditor: who asked when, and what was typed differently."""
+
+    kind: str = Field(description="property or vehicle.")
+    case_number: str
+    asset: str = Field(description="The asset in one line, as its latest inquiry names it.")
+    inquiries: list[RepeatedInquiry] = Field(description="Oldest first.")
+    changed: list[str] = Field(
+        description="The labels of the facts typed differently between them (the valuation "
+        "date and the identifiers aside); empty when every inquiry gave the same facts."
+    )
+    value_spread: float | None = Field(
+        description="The highest estimate over the lowest, minus one (0.12 = 12% apart)."
+    )
+
+
+class RepeatedAssetPage(BaseModel):
+    """The assets asked about more than once since ``since``, most recently asked first."""
+
+    items: list[RepeatedAsset]
+    total: int = Field(ge=0, description="All such assets, every page.")
+    since: dt.date
+
+
+def changed_labels(
+    kind: str, inputs: Sequence[Mapping[str, Any]], fields: Sequence[str]
+) -> list[str]:
+    """The labels of the model facts among ``fields`` on which ``inputs`` do not all agree."""
+    if len(inputs) < 2:
+        return []
+    first = inputs[0]
+    return sorted(
+        {c.label for later in inputs[1:] for c in fact_changes(kind, first, later, fields)},
+        key=[LABELS_OF[kind].get(n, n) for n in fields].index,
+    )

@@ -10,7 +10,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.court.repeats import MAX_EARLIER, EarlierInquiry, fact_changes, identity, matched_on
+from models.asset_identity import describe_asset
+from models.clock import CHINA_TZ
+from models.court.repeats import (
+    MAX_EARLIER,
+    EarlierInquiry,
+    RepeatedAsset,
+    RepeatedAssetPage,
+    RepeatedInquiry,
+    changed_labels,
+    fact_changes,
+    identity,
+    matched_on,
+)
 from serving.court.objections import ASSET_REQUESTS, VALUATION_KINDS, entry_tasks, inquiry_date
 from serving.court.sales import entry_sales
 from serving.court.tables import LedgerEntryRow
@@ -93,3 +105,89 @@ def earlier_of_entry(session: Session, entry: LedgerEntryRow) -> list[EarlierInq
     asked = [(entry.id, entry.inputs)]
     (found,) = earlier_inquiries(session, kind, entry.case_number, asked, inquiry_date(entry))
     return found
+
+
+def repeated_assets(
+    session: Session,
+    since: dt.date,
+    *,
+    changed_only: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> RepeatedAssetPage:
+    """The assets inquired about more than once in one case since ``since`` (China's day),
+    for the auditor; with ``changed_only``, only those whose inquiries gave different facts.
+
+    Inquiries are the same asset when they share any identifier (an address given once and a
+    certificate number given with it later join both): the groups are the connected
+    components of "shares an identifier", within one case and kind.
+    """
+    start = dt.datetime.combine(since, dt.time(), CHINA_TZ)
+    rows = session.scalars(
+        select(LedgerEntryRow)
+        .where(
+            LedgerEntryRow.endpoint.in_(sorted(VALUATION_KINDS)),
+            LedgerEntryRow.case_number.is_not(None),
+            LedgerEntryRow.created_at >= start,
+        )
+        .order_by(LedgerEntryRow.id)
+    ).all()
+    groups = _same_assets(rows)
+    tasks = entry_tasks(session, [row.id for group in groups for row in group])
+    assets = []
+    for group in groups:
+        kind = VALUATION_KINDS[group[0].endpoint]
+        inputs = [row.inputs for row in group]
+        changed = changed_labels(kind, inputs, list(ASSET_REQUESTS[kind].model_fields))
+        if changed_only and not changed:
+            continue
+        values = [v for v in (_value(row.outputs) for row in group) if v is not None and v > 0]
+        assets.append(
+            RepeatedAsset(
+                kind=kind,
+                case_number=str(group[0].case_number),
+                asset=describe_asset(kind, inputs[-1]),
+                inquiries=[
+                    RepeatedInquiry(
+                        id=row.id,
+                        inquired_on=inquiry_date(row),
+                        judge=row.user_name,
+                        value=_value(row.outputs),
+                        disputed=(task := tasks.get(row.id)) is not None and task.disputes,
+                    )
+                    for row in group
+                ],
+                changed=changed,
+                value_spread=max(values) / min(values) - 1 if len(values) > 1 else None,
+            )
+        )
+    assets.sort(key=lambda a: a.inquiries[-1].id, reverse=True)
+    return RepeatedAssetPage(items=assets[offset : offset + limit], total=len(assets), since=since)
+
+
+def _same_assets(rows: Sequence[LedgerEntryRow]) -> list[list[LedgerEntryRow]]:
+    """The groups of two or more ``rows`` (oldest first in each) of one case and kind linked by
+    shared identifiers."""
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[str, str, str, str], int] = {}
+    for i, row in enumerate(rows):
+        parent[i] = i
+        kind = VALUATION_KINDS[row.endpoint]
+        facts = row.inputs if isinstance(row.inputs, dict) else {}
+        for field, key in identity(kind, facts).items():
+            shared = (kind, str(row.case_number), field, key)
+            if shared in owner:
+                parent[root(i)] = root(owner[shared])
+            else:
+                owner[shared] = i
+    members: dict[int, list[LedgerEntryRow]] = {}
+    for i, row in enumerate(rows):
+        members.setdefault(root(i), []).append(row)
+    return [sorted(g, key=lambda r: r.id) for g in members.values() if len(g) > 1]

@@ -188,3 +188,40 @@ def test_an_inquiry_batch_names_an_asset_listed_twice(
     (earlier,) = second["earlier"]
     assert (earlier["id"], earlier["matched_on"]) == (first["id"], ["车辆识别代号"])
     assert [c["field"] for c in earlier["changes"]] == ["mileage_km"]
+
+
+def test_the_auditor_sees_the_assets_asked_about_more_than_once(
+    live_server: str, keys: dict[Role, str], judge: httpx.Client, flat: PropertyRequest
+) -> None:
+    case = {**REPEAT_CASE, "case_number": "（2026）浙1081执9002号"}
+    facts = {**case, **flat.model_dump(mode="json")}
+    address = {**facts, "address": "温岭市某街道某小区9幢901室"}
+    first = judge.post("/v1/valuations/property", json=address).json()["inquiry"]["id"]
+    # The address again, now with the certificate: the two identifiers join one asset.
+    both = {**address, "certificate_number": "浙（2021）温岭市不动产权第0090002号"}
+    second = judge.post("/v1/valuations/property", json=both).json()["inquiry"]["id"]
+    bigger = {**facts, "certificate_number": both["certificate_number"], "area_m2": 200}
+    third = judge.post("/v1/valuations/property", json=bigger).json()
+    auditor = keyed_client(live_server, keys[Role.AUDITOR])
+    answer = auditor.get("/v1/ledger/repeats", params={"days": 30})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["X-Inquiry-Id"]  # the read is recorded
+    (group,) = [a for a in answer.json()["items"] if a["case_number"] == case["case_number"]]
+    assert [i["id"] for i in group["inquiries"]] == [first, second, third["inquiry"]["id"]]
+    assert group["kind"] == "property" and group["changed"] == ["建筑面积（㎡）"]
+    assert group["asset"].endswith("，200㎡")  # as the latest inquiry names it
+    values = [i["value"] for i in group["inquiries"]]
+    assert group["value_spread"] == pytest.approx(max(values) / min(values) - 1)
+    assert group["inquiries"][0]["judge"] == "测试judge"
+    changed = auditor.get("/v1/ledger/repeats", params={"days": 30, "changed_only": "true"})
+    assert case["case_number"] in [a["case_number"] for a in changed.json()["items"]]
+    # A flat asked about twice alike does not show when only changes are asked for.
+    same = {**REPEAT_CASE, "case_number": "（2026）浙1081执9003号", **flat.model_dump(mode="json")}
+    same["address"] = "温岭市某街道某小区9幢902室"
+    for _ in range(2):
+        assert judge.post("/v1/valuations/property", json=same).status_code == 200
+    listed = auditor.get("/v1/ledger/repeats", params={"days": 30}).json()["items"]
+    alike = auditor.get("/v1/ledger/repeats", params={"days": 30, "changed_only": "true"})
+    assert "（2026）浙1081执9003号" in [a["case_number"] for a in listed]
+    assert "（2026）浙1081执9003号" not in [a["case_number"] for a in alike.json()["items"]]
+    assert judge.get("/v1/ledger/repeats").status_code == 403

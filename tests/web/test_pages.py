@@ -494,6 +494,9 @@ def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     result.get_by_role("button", name="记录当事人异议").click()
     _object(page, "被执行人", "询价或评估程序违法", "被执行人认为询价前未通知其到场，程序违法。")
     expect(result.locator('[data-slot="disputed"]')).to_contain_text("委托评估应于")
+    address = "温岭市督办街道督办小区8幢808室"  # one flat asked about twice, the rooms changed
+    inquire(page, flat.model_copy(update={"address": address}))
+    inquire(page, flat.model_copy(update={"address": address, "rooms": flat.rooms + 1}))
 
     page.get_by_role("button", name="退出").click()
     sign_in(page, live_server, keys[Role.AUDITOR])
@@ -503,8 +506,12 @@ def test_the_auditor_supervises_appraisals_and_verifies_the_ledger(
     assert int(page.locator('[data-slot="total"]').inner_text()) >= 1
     expect(page.locator('[data-slot="overdue"]')).to_have_text("0")  # registered today
     page.locator("#t-overdue").check()
-    page.get_by_role("button", name="查询").click()
+    page.get_by_role("button", name="查询", exact=True).click()
     expect(rows.first).to_contain_text("没有符合条件的评估任务")
+    repeated = page.locator("#repeats tbody tr").filter(has_text=address)
+    expect(repeated).to_have_count(1)
+    expect(repeated).to_contain_text("房间数")
+    expect(repeated.locator("td").nth(2)).to_have_text("2")
     accuracy = page.locator("#accuracy tbody tr")  # the ratio study of the recorded sales
     expect(accuracy).to_have_count(2)
     expect(accuracy.first).to_contain_text("不动产")

@@ -121,6 +121,42 @@
     onError: (code, data) => showErrors(form, code, data),
   });
 
+  /* Assets asked about more than once in a case: each inquiry, and what was typed differently. */
+  const repeatForm = document.getElementById("repeat-filter");
+  const loadRepeats = pagedTable({
+    table: document.querySelector("#repeats tbody"),
+    more: document.querySelector('[data-action="more-repeats"]'),
+    url: (offset) => {
+      const params = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
+      if (repeatForm.elements.changed_only.checked) params.set("changed_only", "true");
+      return `/v1/ledger/repeats?${params}`;
+    },
+    row: (asset) => {
+      const asked = asset.inquiries.map((i) => {
+        const value = i.value === null ? "—" : `${number(i.value)}元`;
+        return `${i.id} ${i.inquired_on} ${i.judge} ${value}${i.disputed ? "（有异议）" : ""}`;
+      });
+      const spread = asset.value_spread === null ? "—" : percent(asset.value_spread, 1);
+      const tr = el("tr", asset.changed.length ? { class: "changed" } : {});
+      tr.append(
+        el("td", {}, asset.case_number),
+        el("td", {}, asset.asset),
+        el("td", { class: "num" }, asset.inquiries.length),
+        el("td", {}, asked.join("；")),
+        el("td", {}, asset.changed.length ? asset.changed.join("、") : "相同"),
+        el("td", { class: "num" }, spread),
+      );
+      return tr;
+    },
+    columns: 6,
+    emptyText: "近一年没有同一财产多次询价",
+    onError: (code, data) => showErrors(repeatForm, code, data),
+  });
+  repeatForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadRepeats(true);
+  });
+
   const BREAKS = {
     missing: "缺失（已被删除）",
     prev_hash_mismatch: "与前一条记录的哈希不衔接",
@@ -161,4 +197,5 @@
   counts();
   accuracy();
   load(true);
+  loadRepeats(true);
 })();
