@@ -8,8 +8,9 @@ party checks when it objects to "wrong basic facts".
 
 A VIN is checked as GB 16735 (and ISO 3779) define it: 17 characters, no I, O or Q, and for a
 vehicle made in China (the world manufacturer code begins with ``L``) the 9th character is the
-check digit. A vehicle made elsewhere keeps its maker's VIN, whose 9th character Europe does
-not make a check digit, so it is not checked there.
+check digit and the 10th the model year, which the first registration must fit. A vehicle made
+elsewhere keeps its maker's VIN, whose 9th and 10th characters Europe does not fix, so they
+are not checked there.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ _VIN_VALUES = {
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 #: The first character of the world manufacturer codes assigned to China.
 CHINA_WMI_REGION = "L"
+
+#: The model-year codes of a VIN's 10th character, 1980 on (a 30-year cycle: A is 1980 and 2010).
+_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
+#: How far a vehicle's first registration may lie from its model year: a car of next year's
+#: model is sold this year; stock may wait a few years before it is registered.
+MODEL_YEAR_LEAD, MODEL_YEAR_LAG = 1, 3
 
 #: A 不动产权证号 as printed: full-width brackets （2021） and ASCII digits.
 _CERTIFICATE_CANONICAL = str.maketrans("()０１２３４５６７８９", "（）0123456789")
@@ -116,6 +123,31 @@ def check_vin(text: str) -> str:
                 )
             )
     return vin
+
+
+def vin_model_year(vin: str, near: int) -> int | None:
+    """The model year a VIN of a vehicle made in China states (GB 16735: its 10th character),
+    in the 30-year cycle closest to the year ``near``; ``None`` for another maker's VIN."""
+    if not vin.startswith(CHINA_WMI_REGION) or vin[9] not in _YEAR_CODES:
+        return None
+    first = 1980 + _YEAR_CODES.index(vin[9])
+    return first + 30 * round((near - first) / 30)
+
+
+def check_model_year(vin: str, registered: int) -> None:
+    """:class:`ValueError` when a Chinese VIN's model year is not one a vehicle first
+    registered in ``registered`` can have (one year ahead to three behind)."""
+    year = vin_model_year(vin, registered)
+    if year is None or -MODEL_YEAR_LEAD <= registered - year <= MODEL_YEAR_LAG:
+        return
+    raise ValueError(
+        bilingual(
+            f"车辆识别代号第 10 位表示 {year} 年款，与初次登记年份 {registered} 相差过大："
+            "请核对车辆识别代号和初次登记日期（两者均无误时，可不填车辆识别代号）",
+            f"the VIN's 10th character says model year {year}, too far from the first "
+            f"registration in {registered}: check both (or leave the VIN out if both are right)",
+        )
+    )
 
 
 def check_certificate_number(text: str) -> str:

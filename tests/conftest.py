@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import uvicorn
 
+from models.asset_identity import vin_check_digit
 from models.capacity.schemas import DebtorRequest
 from models.classification.params import ClassifierParams
 from models.property.features import INPUT_COLUMNS
@@ -220,6 +221,13 @@ def difficulty_champion(
 ) -> LoadedModel:
     """The registered difficulty champion, loaded the way the server loads it."""
     return load_champion(session_settings, "difficulty")
+
+
+def chinese_vin(model_year: int, serial: str = "2183294") -> str:
+    """A valid VIN of a car made in China of ``model_year`` (its check digit computed)."""
+    code = "ABCDEFGHJKLMNPRSTVWXY123456789"[(model_year - 1980) % 30]
+    draft = f"LSVAU2180{code}{serial}"
+    return draft[:8] + vin_check_digit(draft) + draft[9:]
 
 
 def debtor(**changes: object) -> DebtorRequest:

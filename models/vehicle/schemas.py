@@ -13,7 +13,7 @@ from models.adjustment import (
     BatchComparablesCheck,
     ComparablesCheck,
 )
-from models.asset_identity import Blank, PlateNumber, Vin
+from models.asset_identity import Blank, PlateNumber, Vin, check_model_year
 from models.court.inquiry import (
     InquiryBatch,
     InquiryBatchAnswer,
@@ -118,6 +118,9 @@ class VehicleRequest(BaseModel):
                     f"registration_date {value} is after the valuation date {date}",
                 )
             )
+        vin = info.data.get("vin")
+        if vin is not None:
+            check_model_year(vin, value.year)
         return value
 
 

@@ -8,10 +8,12 @@ from pydantic import ValidationError
 
 from models.asset_identity import (
     check_certificate_number,
+    check_model_year,
     check_plate,
     check_vin,
     describe_asset,
     vin_check_digit,
+    vin_model_year,
 )
 from models.property.schemas import PropertyRequest
 from models.vehicle.schemas import VehicleRequest
@@ -28,6 +30,17 @@ def test_a_chinese_vin_with_a_wrong_check_digit_is_refused_and_a_foreign_one_is_
         check_vin("LSVAU2182N2183294")
     # A car made in Germany keeps its maker's VIN; Europe does not make its 9th a check digit.
     assert check_vin("WVWZZZ1KZ8W123456") == "WVWZZZ1KZ8W123456"
+
+
+def test_a_chinese_vin_states_its_model_year_and_the_first_registration_must_fit_it() -> None:
+    assert vin_model_year("LSVAU2183L2183294", 2020) == 2020  # L: 1990 or 2020
+    assert vin_model_year("LSVAU2183L2183294", 1995) == 1990
+    assert vin_model_year("WVWZZZ1KZ8W123456", 2008) is None  # Europe: not checked
+    for registered in (2019, 2020, 2021, 2022, 2023):  # a year ahead to three behind
+        check_model_year("LSVAU2183L2183294", registered)
+    for registered in (2018, 2024):
+        with pytest.raises(ValueError, match="第 10 位表示 2020 年款"):
+            check_model_year("LSVAU2183L2183294", registered)
 
 
 @pytest.mark.parametrize(

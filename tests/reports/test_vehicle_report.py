@@ -62,7 +62,7 @@ def test_vehicle_html_has_every_section(vehicle_html: str, heading: str) -> None
         "<h1>机动车网络询价报告</h1>",
         CASE_NUMBER,
         "<th>号牌号码</th><td>宁A12345</td>",
-        "<th>车辆识别代号</th><td>LSVAU218XN2183294</td>",
+        "<th>车辆识别代号</th><td>LSVAU2183L2183294</td>",
         "<th>品牌</th><td>大众</td>",
         "<th>表显里程</th><td>6.23万公里</td>",
         "<th>车龄</th><td>3.8年</td>",

@@ -50,7 +50,7 @@ def _comparable(
 def sample_vehicle_request() -> VehicleRequest:
     return VehicleRequest(
         plate_number="宁A12345",
-        vin="LSVAU218XN2183294",
+        vin="LSVAU2183L2183294",
         brand="大众",
         series="朗逸",
         origin=Origin.JOINT_VENTURE,

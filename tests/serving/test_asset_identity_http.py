@@ -13,7 +13,7 @@ from models.registry import LoadedModel
 from models.settings import Settings
 from models.vehicle.schemas import VehicleRequest
 from serving.court import QuotaOverride, Role
-from tests.conftest import CASE, issue_key, keyed_client
+from tests.conftest import CASE, chinese_vin, issue_key, keyed_client
 
 ADDRESS_URL = "/v1/valuations/property/address"
 
@@ -100,16 +100,25 @@ def test_the_car_is_named_by_its_plate_and_vin_and_a_mistyped_vin_is_refused(
     judge: httpx.Client, car: VehicleRequest
 ) -> None:
     facts = {**CASE, **car.model_dump(mode="json"), "plate_number": "浙j·12345"}
-    wrong = judge.post("/v1/valuations/vehicle", json={**facts, "vin": "LSVAU2182N2183294"})
+    vin = chinese_vin(car.registration_date.year)
+    typo = vin[:8] + ("0" if vin[8] != "0" else "1") + vin[9:]
+    wrong = judge.post("/v1/valuations/vehicle", json={**facts, "vin": typo})
     assert wrong.status_code == 422
     error = wrong.json()["detail"][0]
     assert error["loc"] == ["body", "vin"]
-    assert "第 9 位校验位应为 X" in error["msg_zh"]
-    answer = judge.post("/v1/valuations/vehicle", json={**facts, "vin": "LSVAU218XN2183294"})
+    assert f"第 9 位校验位应为 {vin[8]}" in error["msg_zh"]
+    # A VIN of a model year five years before the first registration: one of them is wrong.
+    old = chinese_vin(car.registration_date.year - 5)
+    stale = judge.post("/v1/valuations/vehicle", json={**facts, "vin": old})
+    assert stale.status_code == 422
+    error = stale.json()["detail"][0]
+    assert error["loc"] == ["body", "registration_date"]
+    assert f"第 10 位表示 {car.registration_date.year - 5} 年款" in error["msg_zh"]
+    answer = judge.post("/v1/valuations/vehicle", json={**facts, "vin": vin})
     assert answer.status_code == 200, answer.text
     inquiry = answer.json()["inquiry"]["id"]
     report = judge.get(f"/v1/inquiries/{inquiry}/report.html").text.replace("\n", "")
-    assert "浙J12345" in report and "LSVAU218XN2183294" in report
+    assert "浙J12345" in report and vin in report
     assert _listed(judge, inquiry)["asset"] == f"浙J12345 {car.brand} {car.series}"
 
 
@@ -176,7 +185,10 @@ def test_asking_again_about_the_same_flat_names_the_earlier_inquiry_and_the_chan
 def test_an_inquiry_batch_names_an_asset_listed_twice(
     judge: httpx.Client, car: VehicleRequest
 ) -> None:
-    facts = {**car.model_dump(mode="json"), "vin": "LFV2A21K2M4000123"}
+    facts = {
+        **car.model_dump(mode="json"),
+        "vin": chinese_vin(car.registration_date.year, "4000123"),
+    }
     body = {
         **REPEAT_CASE,
         "items": [facts, {**facts, "plate_number": "浙J54321", "mileage_km": car.mileage_km + 1}],
