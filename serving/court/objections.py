@@ -92,8 +92,7 @@ class AppraisalTaskPublic(AppraisalTask):
     as_of: dt.date = Field(description="The day ``overdue`` is judged on.")
     asset: str | None = Field(
         default=None,
-        description="The objected inquiry's asset in one line, as ``GET /v1/inquiries`` names it "
-        "(set in ``GET /v1/objections``).",
+        description="The objected inquiry's asset in one line, as ``GET /v1/inquiries`` names it.",
     )
 
     @computed_field  # type: ignore[prop-decorator]
@@ -192,8 +191,11 @@ def inquiry_date(entry: LedgerEntryRow) -> dt.date:
     return as_utc(entry.created_at).astimezone(CHINA_TZ).date()
 
 
-def task_public(row: AppraisalTaskRow, *, today: dt.date) -> AppraisalTaskPublic:
-    """The public view of a stored task, ``overdue`` judged on ``today``."""
+def task_public(
+    row: AppraisalTaskRow, *, today: dt.date, asset: str | None = None
+) -> AppraisalTaskPublic:
+    """The public view of a stored task, ``overdue`` judged on ``today``, with the objected
+    inquiry's ``asset`` in one line when the caller read it (:func:`entry_assets`)."""
     return AppraisalTaskPublic(
         id=row.id,
         inquiry_id=row.ledger_entry_id,
@@ -217,6 +219,7 @@ def task_public(row: AppraisalTaskRow, *, today: dt.date) -> AppraisalTaskPublic
         created_at=as_utc(row.created_at),
         closed_at=as_utc(row.closed_at) if row.closed_at else None,
         as_of=today,
+        asset=asset,
     )
 
 
@@ -317,7 +320,7 @@ def file_objection(
         key.id,
         row.due_on,
     )
-    return task_public(row, today=today)
+    return task_public(row, today=today, asset=entry_assets(session, [entry_id]).get(entry_id))
 
 
 def _overdue_on(day: dt.date) -> tuple[ColumnElement[bool], ...]:
@@ -371,10 +374,7 @@ def list_tasks(
     day = today or filters.overdue_on or china_today()
     tasks = list(rows)
     assets = entry_assets(session, [row.ledger_entry_id for row in tasks])
-    items = [
-        task_public(row, today=day).model_copy(update={"asset": assets.get(row.ledger_entry_id)})
-        for row in tasks
-    ]
+    items = [task_public(row, today=day, asset=assets.get(row.ledger_entry_id)) for row in tasks]
     return AppraisalTaskPage(
         items=items, total=total or 0, limit=filters.limit, offset=filters.offset
     )
@@ -508,7 +508,8 @@ def record_progress(
         row.appraised_value = step.appraised_value
     session.flush()
     logger.info("appraisal task %d: %s on %s", task_id, step.status.name, step.on)
-    return task_public(row, today=today)
+    entry_id = row.ledger_entry_id
+    return task_public(row, today=today, asset=entry_assets(session, [entry_id]).get(entry_id))
 
 
 class SettledTask(BaseModel):
