@@ -123,8 +123,15 @@ def repeated_assets(
     components of "shares an identifier", within one case and kind.
     """
     start = dt.datetime.combine(since, dt.time(), CHINA_TZ)
-    rows = session.scalars(
-        select(LedgerEntryRow)
+    # The inputs of every inquiry first (a few hundred bytes each), then the whole entries
+    # (answers with their comparables, kilobytes each) of the repeated ones only.
+    heads = session.execute(
+        select(
+            LedgerEntryRow.id,
+            LedgerEntryRow.endpoint,
+            LedgerEntryRow.case_number,
+            LedgerEntryRow.inputs,
+        )
         .where(
             LedgerEntryRow.endpoint.in_(sorted(VALUATION_KINDS)),
             LedgerEntryRow.case_number.is_not(None),
@@ -132,7 +139,13 @@ def repeated_assets(
         )
         .order_by(LedgerEntryRow.id)
     ).all()
-    groups = _same_assets(rows)
+    linked = _same_assets([tuple(head) for head in heads])
+    wanted = [entry_id for group in linked for entry_id in group]
+    entries = {
+        row.id: row
+        for row in session.scalars(select(LedgerEntryRow).where(LedgerEntryRow.id.in_(wanted)))
+    }
+    groups = [[entries[entry_id] for entry_id in group] for group in linked]
     tasks = entry_tasks(session, [row.id for group in groups for row in group])
     assets = []
     for group in groups:
@@ -165,9 +178,9 @@ def repeated_assets(
     return RepeatedAssetPage(items=assets[offset : offset + limit], total=len(assets), since=since)
 
 
-def _same_assets(rows: Sequence[LedgerEntryRow]) -> list[list[LedgerEntryRow]]:
-    """The groups of two or more ``rows`` (oldest first in each) of one case and kind linked by
-    shared identifiers."""
+def _same_assets(heads: Sequence[tuple[int, str, str, Any]]) -> list[list[int]]:
+    """The groups of two or more inquiries ``(id, endpoint, case number, inputs)``, oldest
+    first in each, of one case and kind linked by shared identifiers: their ids."""
     parent: dict[int, int] = {}
 
     def root(i: int) -> int:
@@ -177,17 +190,17 @@ def _same_assets(rows: Sequence[LedgerEntryRow]) -> list[list[LedgerEntryRow]]:
         return i
 
     owner: dict[tuple[str, str, str, str], int] = {}
-    for i, row in enumerate(rows):
+    for i, (_, endpoint, case_number, inputs) in enumerate(heads):
         parent[i] = i
-        kind = VALUATION_KINDS[row.endpoint]
-        facts = row.inputs if isinstance(row.inputs, dict) else {}
+        kind = VALUATION_KINDS[endpoint]
+        facts = inputs if isinstance(inputs, dict) else {}
         for field, key in identity(kind, facts).items():
-            shared = (kind, str(row.case_number), field, key)
+            shared = (kind, case_number, field, key)
             if shared in owner:
                 parent[root(i)] = root(owner[shared])
             else:
                 owner[shared] = i
-    members: dict[int, list[LedgerEntryRow]] = {}
-    for i, row in enumerate(rows):
-        members.setdefault(root(i), []).append(row)
-    return [sorted(g, key=lambda r: r.id) for g in members.values() if len(g) > 1]
+    members: dict[int, list[int]] = {}
+    for i, head in enumerate(heads):
+        members.setdefault(root(i), []).append(head[0])
+    return [sorted(group) for group in members.values() if len(group) > 1]
