@@ -8,6 +8,7 @@ whole batch; an inquiry batch is one entry per asset, each an inquiry of its own
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from pydantic_core import to_json
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.clock import china_today
 from models.court.inquiry import InquiryBatch, InquiryContext
@@ -32,9 +34,11 @@ from serving.batch import (
     paused_gc,
     value_parsed_batch,
 )
-from serving.court.objections import VALUATION_KINDS
+from serving.court.objections import ASSET_REQUESTS
 from serving.court.repeats import earlier_inquiries
 from serving.court.schemas import LedgerEntryPublic
+
+logger = logging.getLogger(__name__)
 
 V = TypeVar("V", bound=BaseModel)
 IB = TypeVar("IB", bound=InquiryBatch[Any])
@@ -65,7 +69,7 @@ async def answer_inquiry(
         case_number=inquiry.case_number,
         purpose=inquiry.purpose,
     )
-    (earlier,) = await _earlier(request, inquiry.case_number, [(entry, inquiry)])
+    (earlier,) = await _earlier(request, inquiry.case_number, [(entry.id, inquiry)])
     answer = _with_record(valuation, entry, settings, earlier)
     return Response(to_json(answer), media_type="application/json", headers=ledger_headers(entry))
 
@@ -86,19 +90,23 @@ def _with_record(
 
 
 async def _earlier(
-    request: Request, case_number: str, answered: Sequence[tuple[LedgerEntryPublic, BaseModel]]
+    request: Request, case_number: str, answered: Sequence[tuple[int, BaseModel]]
 ) -> list[list[EarlierInquiry]]:
-    """For each recorded inquiry, the earlier still-valid ones of the same asset in the case
-    (a ledger read only when an inquiry names its asset: a certificate, address, plate or VIN).
-    """
-    kind = VALUATION_KINDS[answered[0][0].endpoint]
+    """For each inquiry ``(its ledger entry id, or a bound above it; its request)``, the
+    earlier still-valid ones of the same asset in the case (a ledger read only when an inquiry
+    names its asset: a certificate, address, plate or VIN)."""
+    kind = next(k for k, schema in ASSET_REQUESTS.items() if isinstance(answered[0][1], schema))
     if not any(identity(kind, item.__dict__) for _, item in answered):  # no dump for nothing
         return [[] for _ in answered]
-    asked = [(entry.id, item.model_dump(mode="json")) for entry, item in answered]
+    asked = [(entry_id, item.model_dump(mode="json")) for entry_id, item in answered]
 
     def read() -> list[list[EarlierInquiry]]:
-        with court_store(request).sessions() as session:
-            return earlier_inquiries(session, kind, case_number, asked, china_today())
+        try:
+            with court_store(request).sessions() as session:
+                return earlier_inquiries(session, kind, case_number, asked, china_today())
+        except SQLAlchemyError:  # the answer stands without them; its report reads them again
+            logger.warning("earlier inquiries of case %s not read", case_number, exc_info=True)
+            return [[] for _ in asked]
 
     return await run_in_threadpool(read)
 
@@ -196,9 +204,8 @@ async def answer_inquiry_batch_separately(
         case_number=batch.case_number,
         purpose=batch.purpose,
     )
-    earlier = await _earlier(
-        request, batch.case_number, list(zip(entries, batch.items, strict=True))
-    )
+    recorded = [(entry.id, item) for entry, item in zip(entries, batch.items, strict=True)]
+    earlier = await _earlier(request, batch.case_number, recorded)
     items = [
         _with_record(valuation, entry, settings, before)
         for valuation, entry, before in zip(valuations, entries, earlier, strict=True)

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from models.asset_identity import describe_asset
 from models.clock import CHINA_TZ
@@ -23,7 +23,12 @@ from models.court.repeats import (
     identity,
     matched_on,
 )
-from serving.court.objections import ASSET_REQUESTS, VALUATION_KINDS, entry_tasks, inquiry_date
+from serving.court.objections import (
+    ASSET_REQUESTS,
+    VALUATION_KINDS,
+    entry_tasks,
+    inquiry_date,
+)
 from serving.court.sales import entry_sales
 from serving.court.tables import LedgerEntryRow
 from serving.reports.model import validity_end
@@ -42,7 +47,8 @@ def earlier_inquiries(
     """For each inquiry ``(entry id, recorded inputs)`` of ``kind`` in ``case_number``, the
     earlier ones (smaller ids: an inquiry batch's earlier items too) of the same asset whose
     result is still valid on ``today``, newest first, at most :data:`MAX_EARLIER`. One query
-    for them all; none when no inquiry gave an identifying field."""
+    of the case for them all, two more (objections, sales) only when one matches; none when no
+    inquiry gave an identifying field."""
     keys = [identity(kind, facts) for _, facts in asked]
     if not any(keys):
         return [[] for _ in asked]
@@ -57,25 +63,36 @@ def earlier_inquiries(
             LedgerEntryRow.created_at >= since,
         )
         .order_by(LedgerEntryRow.id.desc())
+        .options(defer(LedgerEntryRow.outputs))  # answers with comparables: matches' only
     ).all()
     valid = [row for row in rows if validity_end(inquiry_date(row)) >= today]
-    ids = [row.id for row in valid]
-    tasks, sales = entry_tasks(session, ids), entry_sales(session, ids)
-    fields = list(ASSET_REQUESTS[kind].model_fields)
-    found = []
-    for (entry_id, facts), key in zip(asked, keys, strict=True):
-        mine: list[EarlierInquiry] = []
+    matches: list[list[tuple[LedgerEntryRow, list[str]]]] = []
+    for (entry_id, _), key in zip(asked, keys, strict=True):
+        mine = []
         for row in valid:
             inputs = row.inputs if isinstance(row.inputs, dict) else {}
             same = matched_on(kind, key, inputs) if key and row.id < entry_id else []
-            if not same:
-                continue
+            if same:
+                mine.append((row, same))
+        matches.append(mine[:MAX_EARLIER])
+    ids = {row.id for mine in matches for row, _ in mine}
+    if not ids:  # a case's first inquiry of the asset: no further reads
+        return [[] for _ in asked]
+    tasks, sales = entry_tasks(session, ids), entry_sales(session, list(ids))
+    answers = select(LedgerEntryRow.id, LedgerEntryRow.outputs).where(LedgerEntryRow.id.in_(ids))
+    values = {entry_id: _value(outputs) for entry_id, outputs in session.execute(answers)}
+    fields = list(ASSET_REQUESTS[kind].model_fields)
+    found = []
+    for (_, facts), mine in zip(asked, matches, strict=True):
+        earlier = []
+        for row, same in mine:
             task, sale = tasks.get(row.id), sales.get(row.id)
-            mine.append(
+            inputs = row.inputs if isinstance(row.inputs, dict) else {}
+            earlier.append(
                 EarlierInquiry(
                     id=row.id,
                     inquired_on=inquiry_date(row),
-                    value=_value(row.outputs),
+                    value=values.get(row.id),
                     valid_until=validity_end(inquiry_date(row)),
                     disputed=task is not None and task.disputes,
                     matched_on=same,
@@ -85,9 +102,7 @@ def earlier_inquiries(
                     sale_round=sale.round.value if sale else None,
                 )
             )
-            if len(mine) == MAX_EARLIER:
-                break
-        found.append(mine)
+        found.append(earlier)
     return found
 
 
