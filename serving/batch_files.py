@@ -20,7 +20,6 @@ import pandas as pd
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from models.clock import china_today
 from models.court.inquiry import InquiryContext
 from models.errors import InvalidInputError, bilingual
 from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
@@ -37,7 +36,7 @@ from serving.access.store import CourtStore
 from serving.batch import answer_options
 from serving.court.errors import LedgerWriteError
 from serving.court.objections import FILE_INQUIRIES_SUFFIX
-from serving.court.repeats import earlier_inquiries
+from serving.court.repeats import read_earlier_inquiries
 from serving.court.schemas import LedgerEntryCreate, LedgerEntryPublic
 from serving.inquiries import item_inputs, value_each
 from serving.jobs import Job
@@ -222,14 +221,10 @@ class BatchFileWork:
         written = self._written(entries)
         ids = [entry.id for entry in written]
         table = self._table([_table_answer(v) for v in valuations], "询价编号", ids)
-        with self.court.sessions() as session:
-            earlier = earlier_inquiries(
-                session,
-                self.spec.kind,
-                self.context.case_number,
-                list(zip(ids, inputs, strict=True)),
-                china_today(),
-            )
+        asked = list(zip(ids, inputs, strict=True))
+        earlier = read_earlier_inquiries(
+            self.court.sessions, self.spec.kind, self.context.case_number, asked
+        )
         if any(earlier):
             table[EARLIER_TITLE] = ["、".join(str(e.id) for e in row) or None for row in earlier]
         return table, ids[0]

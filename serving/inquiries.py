@@ -8,7 +8,6 @@ whole batch; an inquiry batch is one entry per asset, each an inquiry of its own
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -16,9 +15,7 @@ from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from pydantic_core import to_json
-from sqlalchemy.exc import SQLAlchemyError
 
-from models.clock import china_today
 from models.court.inquiry import InquiryBatch, InquiryContext
 from models.court.repeats import EarlierInquiry, identity
 from models.registry import LoadedModel
@@ -35,10 +32,8 @@ from serving.batch import (
     value_parsed_batch,
 )
 from serving.court.objections import ASSET_REQUESTS
-from serving.court.repeats import earlier_inquiries
+from serving.court.repeats import read_earlier_inquiries
 from serving.court.schemas import LedgerEntryPublic
-
-logger = logging.getLogger(__name__)
 
 V = TypeVar("V", bound=BaseModel)
 IB = TypeVar("IB", bound=InquiryBatch[Any])
@@ -92,23 +87,16 @@ def _with_record(
 async def _earlier(
     request: Request, case_number: str, answered: Sequence[tuple[int, BaseModel]]
 ) -> list[list[EarlierInquiry]]:
-    """For each inquiry ``(its ledger entry id, or a bound above it; its request)``, the
-    earlier still-valid ones of the same asset in the case (a ledger read only when an inquiry
-    names its asset: a certificate, address, plate or VIN)."""
+    """For each recorded inquiry ``(its ledger entry id, its request)``, the earlier
+    still-valid ones of the same asset in the case (a ledger read only when an inquiry names
+    its asset: a certificate, address, plate or VIN)."""
     kind = next(k for k, schema in ASSET_REQUESTS.items() if isinstance(answered[0][1], schema))
     if not any(identity(kind, item.__dict__) for _, item in answered):  # no dump for nothing
         return [[] for _ in answered]
     asked = [(entry_id, item.model_dump(mode="json")) for entry_id, item in answered]
 
-    def read() -> list[list[EarlierInquiry]]:
-        try:
-            with court_store(request).sessions() as session:
-                return earlier_inquiries(session, kind, case_number, asked, china_today())
-        except SQLAlchemyError:  # the answer stands without them; its report reads them again
-            logger.warning("earlier inquiries of case %s not read", case_number, exc_info=True)
-            return [[] for _ in asked]
-
-    return await run_in_threadpool(read)
+    sessions = court_store(request).sessions
+    return await run_in_threadpool(read_earlier_inquiries, sessions, kind, case_number, asked)
 
 
 async def answer_inquiry_batch(

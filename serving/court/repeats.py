@@ -4,14 +4,16 @@ the same asset, and the changed facts: :mod:`models.court.repeats`)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from models.asset_identity import describe_asset
-from models.clock import CHINA_TZ
+from models.clock import CHINA_TZ, china_today
 from models.court.repeats import (
     MAX_EARLIER,
     EarlierInquiry,
@@ -32,6 +34,8 @@ from serving.court.objections import (
 from serving.court.sales import entry_sales
 from serving.court.tables import LedgerEntryRow
 from serving.reports.model import validity_end
+
+logger = logging.getLogger(__name__)
 
 #: Days before today that a still-valid inquiry can have been made (a year, and a leap day).
 _VALID_DAYS = 367
@@ -104,6 +108,23 @@ def earlier_inquiries(
             )
         found.append(earlier)
     return found
+
+
+def read_earlier_inquiries(
+    sessions: sessionmaker[Session],
+    kind: str,
+    case_number: str,
+    asked: Sequence[tuple[int, Mapping[str, Any]]],
+) -> list[list[EarlierInquiry]]:
+    """:func:`earlier_inquiries` on today, in a session of its own, once the inquiries are
+    recorded: a read that fails leaves them without (logged), as the answers stand and their
+    reports read them again."""
+    try:
+        with sessions() as session:
+            return earlier_inquiries(session, kind, case_number, asked, china_today())
+    except SQLAlchemyError:
+        logger.warning("earlier inquiries of case %s not read", case_number, exc_info=True)
+        return [[] for _ in asked]
 
 
 def _value(outputs: Any) -> float | None:
