@@ -8,9 +8,9 @@ time — but the judge, the parties and an auditor should see both inquiries sid
 answer, and its report, name the earlier still-valid inquiries of the same asset in the case
 and every fact that differs.
 
-The same asset is the same 不动产权证号, 坐落 (spaces and full-width forms aside), 号牌号码 or
-VIN: an inquiry that gave none of them is not matched (two flats of one 小区 look alike by
-their facts alone).
+The same asset is the same 不动产权证号, 坐落 (spaces, full-width forms and a leading province,
+city and county aside), 号牌号码 or VIN: an inquiry that gave none of them is not matched (two
+flats of one 小区 look alike by their facts alone).
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from pydantic import BaseModel, Field
 
 from models.asset_identity import PROPERTY_IDENTITY_FIELDS, VEHICLE_IDENTITY_FIELDS
 from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
+from models.property.address import without_city
 
+#: The identifying field compared without its leading province, city and county.
+ADDRESS = "address"
 IDENTITY_FIELDS_OF: dict[str, tuple[str, ...]] = {
     "property": PROPERTY_IDENTITY_FIELDS,
     "vehicle": VEHICLE_IDENTITY_FIELDS,
@@ -71,11 +74,12 @@ def _key(value: Any) -> str:
 
 
 def identity(kind: str, facts: Mapping[str, Any]) -> dict[str, str]:
-    """The identifying fields ``facts`` gives, each in its compared form."""
+    """The identifying fields ``facts`` gives, each in its compared form (an address also
+    without the province, city and county it may begin with)."""
+    given = [name for name in IDENTITY_FIELDS_OF[kind] if facts.get(name) not in (None, "")]
     return {
-        name: _key(facts[name])
-        for name in IDENTITY_FIELDS_OF[kind]
-        if facts.get(name) not in (None, "")
+        name: _key(without_city(str(facts[name])) if name == ADDRESS else facts[name])
+        for name in given
     }
 
 

@@ -29,10 +29,12 @@ from models.asset_identity import Address
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
 _NUMBER = r"(?:\d+|[零〇一二两三四五六七八九十]+)"
 
-_ADMIN_PREFIX = re.compile(
-    r"^(?:[^省]{2,8}?省)?(?:[^市]{2,8}?市)?(?:[^区县]{1,8}?(?<![小社园])(?:区|县))?"
-    r"(?P<town>[^街镇乡]{1,8}?(?:街道|镇|乡))?"
-)
+#: The province, city and county an address may begin with, by the lengths their names have
+#: (黑龙江省, 乌鲁木齐市): a longer run is no such name (城东街道新市场小区 has no 市 in it).
+#: The 区 of a 小区, 社区 or 园区 is not a county.
+_CITY = r"^(?:[^省]{2,3}省)?(?:[^市]{2,4}市)?(?:[^区县]{1,4}(?<![小社园])(?:区|县))?"
+_CITY_PREFIX = re.compile(_CITY)
+_ADMIN_PREFIX = re.compile(_CITY + r"(?P<town>[^街镇乡]{1,8}?(?:街道|镇|乡))?")
 #: A road and its number before the 小区: 万昌中路58号, 东海大道1188号.
 _ROAD = re.compile(r"^[^\d]{1,12}?(?:路|街|大道|大街|巷|弄)\d+(?:-\d+)?号(?:院)?")
 #: Where the building part starts: 3幢, 十二栋, 5号楼, B座, 3#, or 3-2-501.
@@ -83,6 +85,14 @@ class AddressReading(BaseModel):
     )
     total_floors: int | None = Field(default=None, description="From 共N层, when written.")
     notice: str = Field(description="What was read and what was not, in Chinese, to check.")
+
+
+def without_city(address: str) -> str:
+    """``address`` without the province, city and county it may begin with: 浙江省温岭市太平街道…
+    and 太平街道… name the same place in one court's cases."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", address))
+    rest = text[_CITY_PREFIX.match(text).end() :]  # type: ignore[union-attr]
+    return rest or text
 
 
 def chinese_number(text: str) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.property.address import AddressReader, chinese_number, floor_of_room
+from models.property.address import AddressReader, chinese_number, floor_of_room, without_city
 from models.registry import LoadedModel
 
 READER = AddressReader(
@@ -89,3 +89,18 @@ def test_the_served_models_own_names_are_read(champion: LoadedModel) -> None:
     assert r.district_known and r.community_known
     # Without the 街道/镇, the 小区's sales give it.
     assert valuer.address_reader.read(f"{community}2幢1102室").district == district
+
+
+@pytest.mark.parametrize(
+    ("address", "rest"),
+    [
+        ("浙江省温岭市太平街道锦园小区3幢402室", "太平街道锦园小区3幢402室"),
+        ("温岭市 太平街道锦园小区3幢402室", "太平街道锦园小区3幢402室"),
+        ("黑龙江省哈尔滨市南岗区花园街道x", "花园街道x"),
+        ("城东街道新市场小区3幢", "城东街道新市场小区3幢"),  # 新市 is no city
+        ("阳光小区3幢", "阳光小区3幢"),  # nor 阳光小区 a county
+        ("温岭市", "温岭市"),
+    ],
+)
+def test_an_address_without_its_city(address: str, rest: str) -> None:
+    assert without_city(address) == rest

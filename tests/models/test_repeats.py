@@ -39,6 +39,10 @@ def test_an_identifier_matches_without_spaces_full_width_forms_or_case() -> None
     assert identity("property", {"district": "太平街道"}) == {}  # facts alone identify nothing
     now = identity("property", {"address": " 温岭市太平街道锦园小区３幢402室 "})
     assert matched_on("property", now, FLAT) == ["坐落"]
+    short = identity("property", {"address": "太平街道锦园小区3幢402室"})  # without the city
+    assert matched_on("property", short, FLAT) == ["坐落"]
+    other = identity("property", {"address": "温岭市太平街道锦园小区3幢502室"})
+    assert matched_on("property", other, FLAT) == []
     car = identity("vehicle", {"vin": "lsvau218xn2183294", "plate_number": "浙J12345"})
     assert matched_on("vehicle", car, {"vin": "LSVAU218XN2183294", "plate_number": "浙J54321"}) == [
         "车辆识别代号"
