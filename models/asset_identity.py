@@ -62,14 +62,15 @@ MODEL_YEAR_LEAD, MODEL_YEAR_LAG = 1, 3
 _CERTIFICATE_CANONICAL = str.maketrans("()０１２３４５６７８９", "（）0123456789")
 
 
-def _folded(text: str) -> str:
-    """Full-width letters and digits as ASCII, letters upper case, no spaces at the ends."""
-    return unicodedata.normalize("NFKC", text).strip().upper()
+def compact(text: str) -> str:
+    """``text`` as typed, without spaces and with full-width letters and digits as ASCII (the
+    form identifiers and addresses are read and compared in)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def normalise_plate(text: str) -> str:
     """A plate as typed, in its plain form: ``浙j·12345`` → ``浙J12345``."""
-    return _PLATE_SEPARATORS.sub("", _folded(text))
+    return _PLATE_SEPARATORS.sub("", compact(text).upper())
 
 
 def check_plate(text: str) -> str:
@@ -96,7 +97,7 @@ def vin_check_digit(vin: str) -> str:
 
 def check_vin(text: str) -> str:
     """The VIN in capitals; :class:`ValueError` naming what is wrong with it."""
-    vin = re.sub(r"\s", "", _folded(text))
+    vin = compact(text).upper()
     if len(vin) != VIN_LENGTH:
         raise ValueError(
             bilingual(
@@ -182,6 +183,10 @@ Vin = Annotated[str, OneLine, StringConstraints(max_length=40), AfterValidator(c
 #: the sales table a data scientist retrains on).
 PROPERTY_IDENTITY_FIELDS = ("address", "certificate_number")
 VEHICLE_IDENTITY_FIELDS = ("plate_number", "vin")
+IDENTITY_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "property": PROPERTY_IDENTITY_FIELDS,
+    "vehicle": VEHICLE_IDENTITY_FIELDS,
+}
 IDENTITY_FIELDS = frozenset(PROPERTY_IDENTITY_FIELDS + VEHICLE_IDENTITY_FIELDS)
 
 

@@ -16,23 +16,17 @@ flats of one 小区 look alike by their facts alone).
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from models.asset_identity import PROPERTY_IDENTITY_FIELDS, VEHICLE_IDENTITY_FIELDS
+from models.asset_identity import IDENTITY_FIELDS_OF, compact
 from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
 from models.property.address import without_city
 
 #: The identifying field compared without its leading province, city and county.
 ADDRESS = "address"
-IDENTITY_FIELDS_OF: dict[str, tuple[str, ...]] = {
-    "property": PROPERTY_IDENTITY_FIELDS,
-    "vehicle": VEHICLE_IDENTITY_FIELDS,
-}
 LABELS_OF: dict[str, Mapping[str, str]] = {"property": PROPERTY_LABELS, "vehicle": VEHICLE_LABELS}
 #: Facts that are expected to differ between two inquiries of one asset.
 _NOT_COMPARED = frozenset({"valuation_date"})
@@ -70,7 +64,7 @@ class EarlierInquiry(BaseModel):
 
 def _key(value: Any) -> str:
     """An identifier compared without spaces, full-width forms or letter case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
+    return compact(str(value)).upper()
 
 
 def identity(kind: str, facts: Mapping[str, Any]) -> dict[str, str]:
@@ -188,7 +182,5 @@ def changed_labels(
     if len(inputs) < 2:
         return []
     first = inputs[0]
-    return sorted(
-        {c.label for later in inputs[1:] for c in fact_changes(kind, first, later, fields)},
-        key=[LABELS_OF[kind].get(n, n) for n in fields].index,
-    )
+    changed = {c.field for later in inputs[1:] for c in fact_changes(kind, first, later, fields)}
+    return [LABELS_OF[kind].get(name, name) for name in fields if name in changed]

@@ -18,12 +18,11 @@ page fills in for the judge to check, never a silent input of a valuation:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.asset_identity import Address
+from models.asset_identity import Address, compact
 
 #: Chinese numerals up to 99, as floors are written (十五层, 地下二层).
 _DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
@@ -90,7 +89,7 @@ class AddressReading(BaseModel):
 def without_city(address: str) -> str:
     """``address`` without the province, city and county it may begin with: 浙江省温岭市太平街道…
     and 太平街道… name the same place in one court's cases."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", address))
+    text = compact(address)
     rest = text[_CITY_PREFIX.match(text).end() :]  # type: ignore[union-attr]
     return rest or text
 
@@ -130,7 +129,7 @@ class AddressReader:
 
     def read(self, address: str) -> AddressReading:
         """Read one address (never raises: what cannot be read is left out and said)."""
-        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", address))
+        text = compact(address)
         district = next((d for d in self.districts if d in text), None)
         rest = text[text.rindex(district) + len(district) :] if district else text
         written = None  # a 街道/镇 the sales do not hold, as the address writes it

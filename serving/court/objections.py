@@ -160,14 +160,19 @@ def _finite(value: Any) -> int | float | None:
     return value if number and math.isfinite(value) else None
 
 
+def output_value(outputs: Any) -> float | None:
+    """The finite ``value`` a valuation's recorded answer holds (``None`` when it holds none)."""
+    value = _finite(outputs.get("value")) if isinstance(outputs, dict) else None
+    return None if value is None else float(value)
+
+
 def answered_value(entry: LedgerEntryRow) -> int | float:
     """The value a valuation inquiry answered, as its ledger entry stores it.
 
     Raises:
         InquiryNotFoundError: the entry holds no positive, finite ``value`` (not a valuation).
     """
-    outputs = entry.outputs if isinstance(entry.outputs, dict) else {}
-    value = _finite(outputs.get("value"))
+    value = output_value(entry.outputs)
     if value is None or value <= 0:
         raise InquiryNotFoundError(entry.id, not_valuation=True)
     return value

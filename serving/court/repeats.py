@@ -30,6 +30,7 @@ from serving.court.objections import (
     VALUATION_KINDS,
     entry_tasks,
     inquiry_date,
+    output_value,
 )
 from serving.court.sales import entry_sales
 from serving.court.tables import LedgerEntryRow
@@ -84,7 +85,7 @@ def earlier_inquiries(
         return [[] for _ in asked]
     tasks, sales = entry_tasks(session, ids), entry_sales(session, list(ids))
     answers = select(LedgerEntryRow.id, LedgerEntryRow.outputs).where(LedgerEntryRow.id.in_(ids))
-    values = {entry_id: _value(outputs) for entry_id, outputs in session.execute(answers)}
+    values = {entry_id: output_value(outputs) for entry_id, outputs in session.execute(answers)}
     fields = list(ASSET_REQUESTS[kind].model_fields)
     found = []
     for (_, facts), mine in zip(asked, matches, strict=True):
@@ -125,11 +126,6 @@ def read_earlier_inquiries(
     except SQLAlchemyError:
         logger.warning("earlier inquiries of case %s not read", case_number, exc_info=True)
         return [[] for _ in asked]
-
-
-def _value(outputs: Any) -> float | None:
-    value = outputs.get("value") if isinstance(outputs, dict) else None
-    return float(value) if isinstance(value, int | float) else None
 
 
 def earlier_of_entry(session: Session, entry: LedgerEntryRow) -> list[EarlierInquiry]:
@@ -190,7 +186,8 @@ def repeated_assets(
         changed = changed_labels(kind, inputs, list(ASSET_REQUESTS[kind].model_fields))
         if changed_only and not changed:
             continue
-        values = [v for v in (_value(row.outputs) for row in group) if v is not None and v > 0]
+        answered = [output_value(row.outputs) for row in group]
+        values = [v for v in answered if v is not None and v > 0]
         assets.append(
             RepeatedAsset(
                 kind=kind,
@@ -201,10 +198,10 @@ def repeated_assets(
                         id=row.id,
                         inquired_on=inquiry_date(row),
                         judge=row.user_name,
-                        value=_value(row.outputs),
+                        value=value,
                         disputed=(task := tasks.get(row.id)) is not None and task.disputes,
                     )
-                    for row in group
+                    for row, value in zip(group, answered, strict=True)
                 ],
                 changed=changed,
                 value_spread=max(values) / min(values) - 1 if len(values) > 1 else None,

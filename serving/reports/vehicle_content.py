@@ -39,9 +39,8 @@ def _label(field: str) -> str:
 
 def _basic_facts(report: VehicleReport) -> Section:
     p = report.request
-    rows = [
-        (_label(name), getattr(p, name)) for name in VEHICLE_IDENTITY_FIELDS if getattr(p, name)
-    ]
+    given = {name: getattr(p, name) for name in VEHICLE_IDENTITY_FIELDS}
+    rows = [(_label(name), value) for name, value in given.items() if value]
     rows += [
         (_label("brand"), p.brand),
         (_label("series"), p.series),

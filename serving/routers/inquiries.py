@@ -42,6 +42,7 @@ from serving.court.objections import (
     get_task,
     inquiry_date,
     list_tasks,
+    output_value,
     record_progress,
     valuation_entry,
 )
@@ -229,7 +230,7 @@ async def my_inquiries(
 def _summary(
     row: LedgerEntryRow, task: EntryTask | None, sale: SalePublic | None, today: dt.date
 ) -> InquirySummary:
-    value = row.outputs.get("value") if isinstance(row.outputs, dict) else None
+    value = output_value(row.outputs)
     return InquirySummary(
         id=row.id,
         case_number=row.case_number,

@@ -16,17 +16,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from models.court.objections import AppraisalTask
 from models.court.repeats import EarlierInquiry
 from models.errors import InvalidInputError, bilingual
-from models.property.schemas import PropertyRequest
-from models.vehicle.schemas import VehicleRequest
 from serving.access.auth import Caller, JudgeDep, court_store
 from serving.access.record import ledger_headers, record
 from serving.court.objections import (
+    ASSET_REQUESTS,
     VALUATION_KINDS,
     inquiry_date,
     task_of_entry,
@@ -53,10 +51,7 @@ from serving.routers.inquiries import (
 router = APIRouter(tags=["inquiries"])
 
 #: The report of each kind of valuation inquiry, and the request schema its ledger inputs hold.
-_REPORT_KINDS: dict[str, tuple[type[InquiryReport], type[BaseModel]]] = {
-    "property": (PropertyReport, PropertyRequest),
-    "vehicle": (VehicleReport, VehicleRequest),
-}
+_REPORTS: dict[str, type[InquiryReport]] = {"property": PropertyReport, "vehicle": VehicleReport}
 _MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
@@ -73,7 +68,8 @@ def _report(
             f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property and "
             "vehicle inquiries",
         )
-    report_type, request_type = _REPORT_KINDS[VALUATION_KINDS[entry.endpoint]]
+    kind = VALUATION_KINDS[entry.endpoint]
+    report_type, request_type = _REPORTS[kind], ASSET_REQUESTS[kind]
     # The inputs also hold case_number and purpose (and a batch item its position): keep the
     # asset's own fields only.
     facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
