@@ -62,9 +62,10 @@ def ledger_value(value: Recordable, limit: int, items: int | None = None) -> dic
 
 
 def _recorded(value: Recordable, limit: int, items: int | None, key: bytes) -> dict[str, Any]:
-    """:func:`ledger_value` with identifiers scrubbed (the walk skipped when none can occur)."""
+    """:func:`ledger_value` with identifiers scrubbed (the walk skipped when none can occur:
+    a body kept as its digest, or one without an identifier's name)."""
     kept = ledger_value(value, limit, items)
-    if isinstance(value, bytes) and not may_hold_identifiers(value):
+    if isinstance(value, bytes) and (len(value) > limit or not may_hold_identifiers(value)):
         return kept
     return scrub_identifiers(kept, key)
 

@@ -17,7 +17,8 @@ so that the same canonical bytes come back.
 
 **Speed.** The text is made by ``orjson`` (sorted keys), which writes the same bytes as the
 rule above for everything but floats below 1e-4 in magnitude and NaN or infinities (it writes
-``1e-5`` as ``0.00001`` and NaN as ``null``). A text that may hold either — it has ``null``,
+``1e-5`` as ``0.00001`` and NaN as ``null``). A text that may hold either — it has more
+``null`` than the value has ``None`` (a walk of the value, made only when the text has one),
 a ``0.0000`` that starts a number, or a digit followed by ``e-`` anywhere, strings included —
 and any value ``orjson`` refuses or would encode where :func:`json.dumps` does not (a subclass
 of a JSON type, a date, an integer beyond 64 bits), is made by :func:`json.dumps` instead.
@@ -81,14 +82,32 @@ def _occurs_after(raw: bytes, needle: bytes, before: frozenset[int], wanted: boo
     return False
 
 
-def _may_differ(raw: bytes) -> bool:
-    """Where ``orjson``'s text may differ from the rule's: a NaN (written ``null``), or a
-    float below 1e-4 (``0.00001`` or ``1e-7``); strings are not told apart from numbers."""
+def _may_differ(raw: bytes, value: Any) -> bool:
+    """Where ``orjson``'s text (``raw``, of ``value``) may differ from the rule's: a NaN or
+    an infinity (written ``null``), or a float below 1e-4 (``0.00001`` or ``1e-7``); strings
+    are not told apart from numbers."""
     return (
-        b"null" in raw
+        (b"null" in raw and raw.count(b"null") != _nones(value))
         or _occurs_after(raw, b"0.0000", _DIGITS | {ord(".")}, wanted=False)
         or _occurs_after(raw, b"e-", _DIGITS, wanted=True)
     )
+
+
+def _nones(value: Any) -> int:
+    """How many ``None`` ``value`` is or holds, nested in lists and objects. Each is one
+    ``null`` in the text; a ``null`` more is a NaN, an infinity or the word in a string."""
+    if type(value) not in _CONTAINERS:
+        return int(value is None)
+    count, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        members = list(item.values()) if type(item) is dict else item
+        count += members.count(None)
+        pending += [member for member in members if type(member) in _CONTAINERS]
+    return count
+
+
+_CONTAINERS = (dict, list, tuple)
 
 
 def _fast_canonical(value: Any) -> str | None:
@@ -97,7 +116,7 @@ def _fast_canonical(value: Any) -> str | None:
         raw = orjson.dumps(value, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError: big integers, subclasses, dates, surrogates …
         return None
-    return None if _may_differ(raw) else raw.decode("utf-8")
+    return None if _may_differ(raw, value) else raw.decode("utf-8")
 
 
 def _scalar_canonical(value: Any) -> str | None:

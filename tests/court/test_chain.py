@@ -106,10 +106,16 @@ def test_the_fast_encoder_writes_the_rule_s_bytes() -> None:
 
 
 def test_a_batch_answer_takes_the_fast_path() -> None:
-    """What the speed is for: a large answer of plain floats and short texts, no nulls."""
+    """What the speed is for: a large answer of plain floats, short texts and missing values
+    (a batch item's ``unseen_input_field`` is null unless its 小区 is new)."""
     values = _RandomJson(seed=3)
     items = [
-        {"value": abs(values.rng.gauss(8e5, 2e5)), "lower": 7.1e5 + i, "rule": "锦园|住宅"}
+        {
+            "value": abs(values.rng.gauss(8e5, 2e5)),
+            "lower": 7.1e5 + i,
+            "rule": "锦园|住宅",
+            "unseen_input_field": "community" if i % 100 == 0 else None,
+        }
         for i in range(2_000)
     ]
     answer = {"items": items, "model": {"name": "courtval-property", "version": "7"}}
@@ -117,11 +123,35 @@ def test_a_batch_answer_takes_the_fast_path() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [{"n": None}, {"x": 1e-5}, {"x": -2.5e-9}, {"s": "e-mail 0.00001"}, {"i": 2**64}]
+    "value",
+    [
+        {"x": 1e-5},
+        {"x": -2.5e-9},
+        {"s": "e-mail 0.00001"},
+        {"i": 2**64},
+        {"n": None, "s": "null"},  # two nulls in the text, one None
+        [None, {"n": [None, "annulled"]}],
+    ],
 )
 def test_values_the_fast_encoder_may_write_otherwise_go_to_the_rule(value: Any) -> None:
     assert _fast_canonical(value) is None
     assert canonical_json(value) == _rule(value)
+
+
+@pytest.mark.parametrize(
+    "value", [{"n": None}, [None, {"n": [None, (None, 1.5)]}, {}], {"a": {"b": None, "c": []}}]
+)
+def test_missing_values_alone_keep_the_fast_path(value: Any) -> None:
+    assert _fast_canonical(value) == _rule(value)
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_a_nan_or_infinity_beside_missing_values_is_refused(number: float) -> None:
+    """``orjson`` writes them ``null`` too; the count of ``None`` tells them apart."""
+    value = {"items": [{"value": 1.0, "field": None}, {"value": number, "field": None}]}
+    assert _fast_canonical(value) is None
+    with pytest.raises(ValueError):
+        canonical_json(value)
 
 
 def test_entry_hash_follows_the_documented_rule() -> None:
