@@ -10,8 +10,10 @@ from collections.abc import Callable
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from models.court.errors import AppraisalStepError
 from models.errors import CourtvalError, InvalidInputError, ModelNotFoundError
@@ -109,6 +111,28 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+#: Why FastAPI could not read a JSON body, by the exception under its bare 400: Chinese for
+#: the judges' page, English for ``msg``.
+_UNREADABLE_BODY: dict[type[Exception], tuple[str, str]] = {
+    UnicodeDecodeError: ("请求体不是 UTF-8 编码的 JSON", "the body is not UTF-8 encoded JSON"),
+    RecursionError: ("JSON 嵌套层数过多", "the JSON is nested too deeply"),
+}
+
+
+async def _unreadable_body(request: Request, exc: Exception) -> Response:
+    """A JSON body FastAPI could not read (bytes that are not UTF-8, nesting deeper than the
+    reader's recursion) as the usual 422 on ``body``, not FastAPI's bare 400; any other HTTP
+    error as FastAPI answers it."""
+    assert isinstance(exc, HTTPException)
+    cause = exc.__cause__
+    reason = next((r for kind, r in _UNREADABLE_BODY.items() if isinstance(cause, kind)), None)
+    if exc.status_code != status.HTTP_400_BAD_REQUEST or reason is None:
+        return await http_exception_handler(request, exc)
+    chinese, english = reason
+    error = {"type": "json_invalid", "loc": ["body"], "msg": english, "msg_zh": chinese}
+    return JSONResponse({"detail": [error]}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 def _model_missing(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
 
@@ -133,6 +157,7 @@ def _domain_error(_: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the domain-error handlers on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _unreadable_body)
     app.add_exception_handler(InvalidInputError, _invalid_input)
     app.add_exception_handler(ModelNotFoundError, _model_missing)
     app.add_exception_handler(LedgerWriteError, _ledger_unwritable)

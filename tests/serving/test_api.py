@@ -178,6 +178,8 @@ MALFORMED = {
     "not UTF-8": b"\xff\xfe{}",
     "NaN": b'{"items": NaN, "area_m2": Infinity}',
     "long": b'{"items": "' + b"x" * 100_000,
+    "not UTF-8 in a text": b'{"district": "\xff\xfe"}',  # FastAPI's reader: a bare 400
+    "nested too deeply": b"[" * 100_000 + b"]" * 100_000,
 }
 
 
@@ -186,8 +188,17 @@ MALFORMED = {
 def test_malformed_json_is_422(client: httpx.Client, path: str, content: bytes) -> None:
     response = client.post(path, content=content, headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["loc"][0] == "body"
+    error = response.json()["detail"][0]
+    assert error["loc"][0] == "body" and error["msg_zh"]
     assert len(response.content) < 5_000  # a bad body is not echoed back whole
+
+
+def test_other_http_errors_are_answered_as_before(client: httpx.Client) -> None:
+    """The handler that reads FastAPI's bare 400 leaves the other HTTP errors alone."""
+    missing = client.get("/v1/no-such-path")
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    wrong_method = client.delete("/v1/valuations/property")
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
 
 
 @pytest.mark.parametrize("field", ["district", "case_number", "unexpected"])
