@@ -8,9 +8,11 @@ time — but the judge, the parties and an auditor should see both inquiries sid
 answer, and its report, name the earlier still-valid inquiries of the same asset in the case
 and every fact that differs.
 
-The same asset is the same 不动产权证号, 坐落 (spaces, full-width forms and a leading province,
-city and county aside), 号牌号码 or VIN: an inquiry that gave none of them is not matched (two
-flats of one 小区 look alike by their facts alone).
+The same asset is the same 不动产权证号, 坐落, 号牌号码 or VIN: an inquiry that gave none of
+them is not matched (two flats of one 小区 look alike by their facts alone). Identifiers are
+compared without spaces, full-width forms or letter case; a 坐落 by its 小区, building, unit
+and room when they can be read (锦园小区三号楼2单元501室 and 太平街道锦园3-2-501 are one flat),
+else by its text without the province, city and county it may begin with.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from pydantic import BaseModel, Field
 
 from models.asset_identity import IDENTITY_FIELDS_OF, compact
 from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
-from models.property.address import without_city
+from models.property.address import address_key
 
-#: The identifying field compared without its leading province, city and county.
-ADDRESS = "address"
+#: The identifying field compared by its reading (:func:`models.property.address.address_key`),
+#: and the fact that names its 街道/镇 there.
+ADDRESS, DISTRICT = "address", "district"
 LABELS_OF: dict[str, Mapping[str, str]] = {"property": PROPERTY_LABELS, "vehicle": VEHICLE_LABELS}
 #: Facts that are expected to differ between two inquiries of one asset.
 _NOT_COMPARED = frozenset({"valuation_date"})
@@ -68,11 +71,14 @@ def _key(value: Any) -> str:
 
 
 def identity(kind: str, facts: Mapping[str, Any]) -> dict[str, str]:
-    """The identifying fields ``facts`` gives, each in its compared form (an address also
-    without the province, city and county it may begin with)."""
+    """The identifying fields ``facts`` gives, each in its compared form (an address as
+    :func:`models.property.address.address_key`: its 小区, building, unit and room when they
+    can be read)."""
     given = [name for name in IDENTITY_FIELDS_OF[kind] if facts.get(name) not in (None, "")]
     return {
-        name: _key(without_city(str(facts[name])) if name == ADDRESS else facts[name])
+        name: address_key(str(facts[name]), facts.get(DISTRICT))
+        if name == ADDRESS
+        else _key(facts[name])
         for name in given
     }
 

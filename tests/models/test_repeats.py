@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from models.court.repeats import (
     EarlierInquiry,
     FactChange,
@@ -12,6 +14,7 @@ from models.court.repeats import (
     matched_on,
     repeat_notice,
 )
+from models.property.address import address_key
 
 FLAT = {
     "address": "温岭市太平街道锦园小区3幢402室",
@@ -23,6 +26,7 @@ FLAT = {
     "elevator": False,
     "valuation_date": "2026-11-02",
 }
+TOWN = {"district": "太平街道"}
 FIELDS = [
     "address",
     "certificate_number",
@@ -37,17 +41,56 @@ FIELDS = [
 
 def test_an_identifier_matches_without_spaces_full_width_forms_or_case() -> None:
     assert identity("property", {"district": "太平街道"}) == {}  # facts alone identify nothing
-    now = identity("property", {"address": " 温岭市太平街道锦园小区３幢402室 "})
+    now = identity("property", {**TOWN, "address": " 温岭市太平街道锦园小区３幢402室 "})
     assert matched_on("property", now, FLAT) == ["坐落"]
-    short = identity("property", {"address": "太平街道锦园小区3幢402室"})  # without the city
+    short = identity("property", {**TOWN, "address": "太平街道锦园小区3幢402室"})  # no city
     assert matched_on("property", short, FLAT) == ["坐落"]
-    other = identity("property", {"address": "温岭市太平街道锦园小区3幢502室"})
+    other = identity("property", {**TOWN, "address": "温岭市太平街道锦园小区3幢502室"})
     assert matched_on("property", other, FLAT) == []
     car = identity("vehicle", {"vin": "lsvau218xn2183294", "plate_number": "浙J12345"})
     assert matched_on("vehicle", car, {"vin": "LSVAU218XN2183294", "plate_number": "浙J54321"}) == [
         "车辆识别代号"
     ]
     assert matched_on("vehicle", car, {"plate_number": None}) == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "温岭市太平街道锦园小区3幢402室",  # as the earlier inquiry wrote it
+        "浙江省温岭市太平街道万昌中路58号锦园小区3幢402室",  # with its province and road
+        "锦园小区3号楼402室",  # without its 街道, 号楼 for 幢
+        "锦园三栋402",  # a Chinese numeral, 栋, no 小区 and no 室
+        "锦园3-402",  # building-room
+        "太平街道锦园小区3#0402室",
+    ],
+)
+def test_a_flat_typed_another_way_is_the_same_flat(address: str) -> None:
+    assert matched_on("property", identity("property", {**TOWN, "address": address}), FLAT) == [
+        "坐落"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("facts", "why"),
+    [
+        ({**TOWN, "address": "锦园小区3幢2单元402室"}, "a unit the earlier one did not name"),
+        ({**TOWN, "address": "锦园小区4幢402室"}, "another building"),
+        ({**TOWN, "address": "锦园二期3幢402室"}, "another 小区"),
+        ({"district": "新河镇", "address": "锦园小区3幢402室"}, "a 小区 of that name elsewhere"),
+        ({**TOWN, "address": "锦园小区"}, "no building or room"),
+    ],
+)
+def test_another_flat_is_not_matched(facts: dict[str, str], why: str) -> None:
+    assert matched_on("property", identity("property", facts), FLAT) == [], why
+
+
+def test_the_forms_of_one_address_read_alike() -> None:
+    key = "太平街道|锦园|3|2|501"
+    assert address_key("温岭市太平街道万昌中路58号锦园小区三号楼2单元501室", "太平街道") == key
+    assert address_key("锦园3-2-501", "太平街道") == key
+    assert address_key("锦园小区十二幢03单元0501室", None) == "|锦园|12|3|501"
+    assert address_key("温岭市锦园小区", "太平街道") == "锦园小区"  # unread: its text
 
 
 def test_the_facts_typed_differently_are_listed_but_not_the_date_or_the_identifiers() -> None:
