@@ -40,10 +40,12 @@ _TOWN_PREFIX = re.compile("^" + _TOWN)
 _ROAD = re.compile(r"^[^\d]{1,12}?(?:路|街|大道|大街|巷|弄)\d+(?:-\d+)?号(?:院)?")
 #: Where the building part starts: 3幢, 十二栋, 5号楼, B座, 3#, or 3-2-501.
 _BUILDING = re.compile(
-    rf"(?P<building>{_NUMBER}|[A-Z])(?:幢|栋|号楼|座|#)|(?P<dash>\d+)-(?P<dash2>\d+)(?:-(?P<dash3>\d+))?"
+    rf"第?(?P<building>{_NUMBER}|[A-Z甲乙丙丁戊己庚辛])(?:幢|栋|号楼|座|#)"
+    r"|(?P<dash>\d+)-(?P<dash2>\d+)(?:-(?P<dash3>\d+))?"
 )
 _UNIT = re.compile(rf"({_NUMBER})单元")
-_ROOM = re.compile(r"(\d{2,5})(?:室|号房|房)?$")
+#: A room number: 501, 501室, 501号; in Chinese digits (五〇一室) only before 室.
+_ROOM = re.compile(r"(\d{2,5}|[零〇一二三四五六七八九]{3,4}(?=室))(?:室|号房|房|号)?$")
 _FLOOR = re.compile(rf"第?({_NUMBER})层")
 _BASEMENT = re.compile(rf"(?:地下|负)({_NUMBER})层|^B(\d)")
 _TOTAL = re.compile(rf"共({_NUMBER})层")
@@ -224,7 +226,13 @@ def _parts(where: re.Match[str] | None, details: str) -> tuple[str | None, str |
     building = where.group("building") if where is not None else None
     unit = _UNIT.search(details)
     room = _ROOM.search(_REMARKS.sub("", details))
-    return building, unit.group(1) if unit else None, room.group(1) if room else None
+    room_number = _digit_by_digit(room.group(1)) if room else None
+    return building, unit.group(1) if unit else None, room_number
+
+
+def _digit_by_digit(number: str) -> str:
+    """A room number as ASCII digits: 五〇一 → 501 (a room is read digit by digit)."""
+    return "".join(str(_DIGITS[c]) if c in _DIGITS else c for c in number)
 
 
 def _floor(details: str, room: str | None) -> tuple[int | None, bool]:
