@@ -172,8 +172,11 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
         """Price estimates for a frame."""
         return np.exp(self.predict_log(X))
 
-    def predict_interval(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Point estimates with lower and upper bounds of the conformal interval."""
+    def predict_interval(
+        self, X: pd.DataFrame, novel: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Point estimates with lower and upper bounds of the conformal interval (``novel``:
+        :meth:`novel_mask` of ``X``, when the caller has it already)."""
         log_point = self.predict_log(X)
         groups = None
         params = self.params or EstimatorParams()
@@ -183,7 +186,8 @@ class ValueRegressor(RegressorMixin, BaseEstimator):
             else:
                 groups = np.full(len(X), None, dtype=object)
         lower, upper = self.conformal_.bounds(log_point, groups)
-        novelty, novel = self.novelty, self.novel_mask(X)
+        novelty = self.novelty
+        novel = self.novel_mask(X) if novel is None else novel
         if novelty is not None and novel.any():
             lower[novel], upper[novel] = novelty.conformal.bounds(
                 log_point[novel], None if groups is None else groups[novel]

@@ -208,8 +208,14 @@ class TabularValuer(ABC):
         """Vectorised value, bounds and rule-based figure for a raw table."""
         return self._predict(raw, self.features(raw, date_column), date_column)
 
-    def _predict(self, raw: pd.DataFrame, features: pd.DataFrame, date_column: str) -> pd.DataFrame:
-        value, lower, upper = self.regressor.predict_interval(features)
+    def _predict(
+        self,
+        raw: pd.DataFrame,
+        features: pd.DataFrame,
+        date_column: str,
+        novel: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        value, lower, upper = self.regressor.predict_interval(features, novel)
         return pd.DataFrame(
             {
                 "value": value,
@@ -231,7 +237,8 @@ class TabularValuer(ABC):
         """
         raw = self.requests_frame(batch.items)
         features = self.features(raw, REQUEST_DATE)
-        answer = self._predict(raw, features, REQUEST_DATE)
+        novel = self.regressor.novel_mask(features)  # read once: the interval needs it too
+        answer = self._predict(raw, features, REQUEST_DATE, novel)
         for position, (name, column) in enumerate(
             self.batch_extras(raw, answer["value"].to_numpy()).items(), start=1
         ):
@@ -255,7 +262,6 @@ class TabularValuer(ABC):
         self.add_item_figures(items, raw, batch.items, options)
         novelty = self.regressor.novelty
         if novelty is not None:
-            novel = self.regressor.novel_mask(features)
             for item, is_novel in zip(items, novel.tolist(), strict=True):
                 item["unseen_input_field"] = novelty.column if is_novel else None
         if batch.include_contributions:
