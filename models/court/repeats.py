@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from models.asset_identity import IDENTITY_FIELDS_OF, compact
 from models.labels import PROPERTY_LABELS, VEHICLE_LABELS
-from models.property.address import address_key
+from models.property.address import address_key, without_city
 
 #: The identifying field compared by its reading (:func:`models.property.address.address_key`),
 #: and the fact that names its 街道/镇 there.
@@ -60,6 +60,11 @@ class EarlierInquiry(BaseModel):
     changes: list[FactChange] = Field(
         description="The facts this inquiry typed differently (the valuation date aside)."
     )
+    address_written: str | None = Field(
+        default=None,
+        description="Its 坐落 as it was written, when it reads as this inquiry's flat but is "
+        "written otherwise (锦园小区3号楼402室 against 太平街道锦园3-402).",
+    )
     sold_on: dt.date | None = Field(default=None, description="成交之日, once a sale is recorded.")
     sale_price: float | None = Field(default=None, description="成交价 (CNY).")
     sale_round: str | None = Field(default=None, description="一拍、二拍或变卖.")
@@ -89,6 +94,16 @@ def matched_on(kind: str, now: Mapping[str, str], before: Mapping[str, Any]) -> 
     labels = LABELS_OF[kind]
     # 车辆识别代号（VIN） as 车辆识别代号: the sentence puts the labels in brackets already.
     return [labels[name].split("（")[0] for name, key in now.items() if earlier.get(name) == key]
+
+
+def address_written(before: Mapping[str, Any], after: Mapping[str, Any]) -> str | None:
+    """``before``'s 坐落 when it is written otherwise than ``after``'s (spaces, full-width
+    forms, letter case and a leading province, city and county aside), else ``None``."""
+    earlier, now = before.get(ADDRESS), after.get(ADDRESS)
+    if not earlier or not now:
+        return None
+    written = [compact(without_city(str(text))).upper() for text in (earlier, now)]
+    return str(earlier) if written[0] != written[1] else None
 
 
 def fact_changes(
@@ -133,9 +148,10 @@ def repeat_notice(earlier: Sequence[EarlierInquiry]) -> list[str]:
                 f"；该财产已于 {e.sold_on.isoformat()} {e.sale_round or ''}成交，成交价 "
                 f"{_money(e.sale_price)}，请核对是否仍需询价"
             )
+        written = f"，原坐落写作“{e.address_written}”" if e.address_written else ""
         head = (
             f"本案已于 {e.inquired_on.isoformat()} 就同一财产"
-            f"（{'、'.join(e.matched_on)}相同）询价：询价编号 {e.id}，{value}"
+            f"（{'、'.join(e.matched_on)}相同{written}）询价：询价编号 {e.id}，{value}"
             f"有效期至 {e.valid_until.isoformat()}{disputed}。"
         )
         if not e.changes:

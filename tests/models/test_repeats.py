@@ -9,6 +9,7 @@ import pytest
 from models.court.repeats import (
     EarlierInquiry,
     FactChange,
+    address_written,
     fact_changes,
     identity,
     matched_on,
@@ -83,6 +84,25 @@ def test_a_flat_typed_another_way_is_the_same_flat(address: str) -> None:
 )
 def test_another_flat_is_not_matched(facts: dict[str, str], why: str) -> None:
     assert matched_on("property", identity("property", facts), FLAT) == [], why
+
+
+def test_an_address_written_otherwise_is_quoted_in_the_sentence() -> None:
+    again = {**TOWN, "address": "锦园3-402"}
+    assert address_written(FLAT, again) == FLAT["address"]
+    assert address_written(FLAT, {"address": " 太平街道锦园小区３幢402室"}) is None  # alike
+    assert address_written({"certificate_number": "x"}, again) is None
+    earlier = EarlierInquiry(
+        id=3,
+        inquired_on=dt.date(2026, 11, 2),
+        value=None,
+        valid_until=dt.date(2027, 11, 2),
+        disputed=False,
+        matched_on=["坐落"],
+        address_written=address_written(FLAT, again),
+        changes=[],
+    )
+    (line,) = repeat_notice([earlier])
+    assert "（坐落相同，原坐落写作“温岭市太平街道锦园小区3幢402室”）询价：询价编号 3，" in line
 
 
 def test_the_forms_of_one_address_read_alike() -> None:

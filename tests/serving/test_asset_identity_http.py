@@ -230,7 +230,10 @@ def test_the_auditor_sees_the_assets_asked_about_more_than_once(
     # A flat asked about twice alike does not show when only changes are asked for.
     same = {**REPEAT_CASE, "case_number": "（2026）浙1081执9003号", **flat.model_dump(mode="json")}
     for typed in ("温岭市某街道某小区9幢902室", "某小区9号楼902"):  # one flat, typed two ways
-        assert judge.post("/v1/valuations/property", json={**same, "address": typed}).is_success
+        answer = judge.post("/v1/valuations/property", json={**same, "address": typed})
+        assert answer.is_success, answer.text
+    (notice,) = answer.json()["inquiry"]["earlier_notice"]
+    assert "（坐落相同，原坐落写作“温岭市某街道某小区9幢902室”）" in notice
     listed = auditor.get("/v1/ledger/repeats", params={"days": 30}).json()["items"]
     alike = auditor.get("/v1/ledger/repeats", params={"days": 30, "changed_only": "true"})
     assert "（2026）浙1081执9003号" in [a["case_number"] for a in listed]
