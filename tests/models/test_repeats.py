@@ -80,6 +80,7 @@ def test_a_flat_typed_another_way_is_the_same_flat(address: str) -> None:
         ({**TOWN, "address": "锦园二期3幢402室"}, "another 小区"),
         ({"district": "新河镇", "address": "锦园小区3幢402室"}, "a 小区 of that name elsewhere"),
         ({**TOWN, "address": "锦园小区"}, "no building or room"),
+        ({**TOWN, "address": "水乡锦园3幢402室"}, "a 小区 whose name holds 乡"),
     ],
 )
 def test_another_flat_is_not_matched(facts: dict[str, str], why: str) -> None:
