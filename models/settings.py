@@ -117,7 +117,10 @@ class Settings(BaseSettings):
     )
     contributions: int = Field(default=5, ge=0, le=20, description="Top contributions returned.")
     curve_history_months: int = Field(
-        default=24, ge=1, le=120, description="Month-ends of a vehicle's price history."
+        default=24,
+        ge=1,
+        le=120,
+        description="Month-ends of a vehicle's or a property's price history.",
     )
     curve_projection_months: int = Field(
         default=6, ge=0, le=24, description="Month-ends a vehicle's price is projected ahead."

@@ -10,6 +10,7 @@ sales, so it costs tens of microseconds, not a scan of the whole market.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 
 from models.adjustment import LOG_VALUE_COLUMN, adjusted_price, by_sale_date
 from models.clock import months_since_epoch
+from models.price_curve import ObservedMonth
 from models.property.schemas import Comparable, PropertyRequest
 
 _EARTH_KM = 6371.0
@@ -112,6 +114,34 @@ class ComparablesIndex:
         assert self.columns_ is not None
         t = self.columns_["t"][rows]
         return rows[np.searchsorted(t, t_lo, "left") : np.searchsorted(t, t_hi, "right")]
+
+    def observed_by_month(
+        self, request: PropertyRequest, start: dt.date, end: dt.date
+    ) -> list[ObservedMonth]:
+        """Per month from ``start`` to ``end``: the median price per m² of the sales of the
+        same 小区 and type, times this property's area, and their count."""
+        assert self.columns_ is not None and self.by_community_ is not None
+        key = f"{request.community}|{request.property_type.value}"
+        t_lo, t_hi = months_since_epoch(start), months_since_epoch(end)
+        rows = self._window(self.by_community_.get(key), t_lo, t_hi)
+        if len(rows) == 0:
+            return []
+        c = self.columns_
+        sales = pd.DataFrame(
+            {
+                "month": [f"{d:%Y-%m}" for d in c["date"][rows]],
+                "unit": c["price"][rows] / c["area"][rows],
+            }
+        )
+        stats = sales.groupby("month", sort=True)["unit"].agg(["median", "count"])
+        return [
+            ObservedMonth(
+                month=str(month),
+                median_price=float(row["median"]) * request.area_m2,
+                count=int(row["count"]),
+            )
+            for month, row in stats.iterrows()
+        ]
 
     def _location(self, request: PropertyRequest) -> tuple[float, float] | None:
         if request.latitude is not None and request.longitude is not None:

@@ -21,6 +21,7 @@ from models.court.inquiry import (
     InquiryRecord,
 )
 from models.errors import bilingual
+from models.price_curve import ObservedMonth, ValuePoint
 from models.property.guide_prices import GuidePriceFigure
 from models.property.vocabulary import Decoration, Orientation, PropertyType
 from models.schemas import (
@@ -213,3 +214,23 @@ class PropertyBatchItem(BatchComparablesCheck):
 
 class PropertyBatchValuation(BatchValuation[PropertyBatchItem]):
     """The answer to a property batch request, items in request order."""
+
+
+class PropertyPriceCurve(BaseModel):
+    """The property's value at past month-ends and its 小区's sales per month."""
+
+    history: list[ValuePoint] = Field(
+        description="Month-ends before the valuation date: the model's value of this property "
+        "then (its building as old as it was then, the market as it was then)."
+    )
+    current: ValuePoint = Field(description="At the valuation date.")
+    observed: list[ObservedMonth] = Field(
+        description="Per month: the median price per m² of the 小区's sales of the same type, "
+        "times this property's area, and their count."
+    )
+    change_12_months_pct: float | None = Field(
+        description="How much the model's value changed over the last 12 months, % (none with "
+        "less history)."
+    )
+    comparable_rule: str = Field(description="Which sales count as observed, in words.")
+    model: ModelInfo

@@ -18,7 +18,8 @@ import pandas as pd
 
 from models.adjustment import LOG_VALUE_COLUMN, adjusted_price, by_sale_date
 from models.clock import months_since_epoch, years_between
-from models.vehicle.schemas import ObservedMonth, VehicleComparable, VehicleRequest
+from models.price_curve import ObservedMonth
+from models.vehicle.schemas import VehicleComparable, VehicleRequest
 
 # Scale of each difference that counts as "one unit" of dissimilarity.
 _SCALE_AGE_YEARS = 1.5

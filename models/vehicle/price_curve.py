@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.clock import month_end, months_since_epoch, shift_months, years_between
+from models.clock import months_since_epoch, years_between
+from models.price_curve import month_ends
 from models.schemas import ModelInfo
 from models.vehicle.comparables import SIMILAR_AGE_YEARS, SIMILAR_NEW_PRICE
 from models.vehicle.schemas import CurvePoint, PriceCurve, VehicleRequest
@@ -27,10 +28,6 @@ PROJECTION_METHOD = (
     "模型按车龄与里程逐月推进、市场行情保持在估价月的估值 "
     "(age and mileage move on, the market is held at the valuation month)"
 )
-
-
-def _month_ends(anchor: dt.date, offsets: range) -> list[dt.date]:
-    return [month_end(*shift_months(anchor, k)) for k in offsets]
 
 
 def _at(request: VehicleRequest, date: dt.date, km_per_year: float) -> VehicleRequest:
@@ -71,10 +68,10 @@ def price_curve(
     rate = request.mileage_km / age_now if age_now >= MIN_AGE_FOR_RATE else DEFAULT_KM_PER_YEAR
     past = [
         d
-        for d in _month_ends(today, range(-history_months, 0))
+        for d in month_ends(today, range(-history_months, 0))
         if request.registration_date <= d < today
     ]
-    future = [d for d in _month_ends(today, range(projection_months + 1)) if d > today]
+    future = [d for d in month_ends(today, range(projection_months + 1)) if d > today]
     future = future[:projection_months]
     history = _points(valuer, [_at(request, d, rate) for d in past])
     current = _points(valuer, [request])[0]

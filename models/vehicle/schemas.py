@@ -21,6 +21,7 @@ from models.court.inquiry import (
     InquiryRecord,
 )
 from models.errors import bilingual
+from models.price_curve import ObservedMonth, ValuePoint
 from models.schemas import (
     UNSEEN_INPUT_FIELD_DESCRIPTION,
     BatchRequest,
@@ -214,23 +215,11 @@ class VehicleBatchValuation(BatchValuation[VehicleBatchItem]):
     """The answer to a vehicle batch request, items in request order."""
 
 
-class CurvePoint(BaseModel):
+class CurvePoint(ValuePoint):
     """The model's value of the vehicle at one date, at its age and mileage then."""
 
-    date: dt.date
-    value: float
-    lower: float
-    upper: float
     age_years: float
     mileage_km: float
-
-
-class ObservedMonth(BaseModel):
-    """Sales of comparable vehicles (same series, similar age) in one month."""
-
-    month: str = Field(description="YYYY-MM.")
-    median_price: float
-    count: int = Field(ge=1)
 
 
 class PriceCurve(BaseModel):

@@ -1,18 +1,24 @@
-"""Property valuations (不动产询价) for judges: one at a time, or in batches; each recorded."""
+"""Property valuations (不动产询价) for judges: one at a time, or in batches, and the price
+curve as data or as an SVG chart (:mod:`serving.curves`); each recorded."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from models.curve_chart import render_svg
+from models.property.price_curve import price_curve
 from models.property.schemas import (
     PropertyBatchInquiry,
     PropertyBatchValuation,
     PropertyInquiry,
     PropertyInquiryBatch,
     PropertyInquiryBatchAnswer,
+    PropertyPriceCurve,
     PropertyValuation,
 )
-from serving.access.auth import JudgeDep
+from models.property.valuer import PropertyValuer
+from serving.access.auth import Caller, JudgeDep
+from serving.curves import HistoryMonths, recorded_curve
 from serving.deps import PropertyModelDep, SettingsDep
 from serving.inquiries import answer_inquiry
 from serving.routers.valuation_batches import add_batch_routes
@@ -40,3 +46,66 @@ add_batch_routes(
     batch=(PropertyBatchInquiry, PropertyBatchValuation),
     inquiries=(PropertyInquiryBatch, PropertyInquiryBatchAnswer),
 )
+
+
+async def _recorded_curve(
+    inquiry: PropertyInquiry,
+    loaded: PropertyModelDep,
+    settings: SettingsDep,
+    caller: Caller,
+    request: Request,
+    history_months: int | None,
+) -> tuple[PropertyPriceCurve, dict[str, str]]:
+    valuer = loaded.model
+    assert isinstance(valuer, PropertyValuer)
+    months = history_months or settings.curve_history_months
+
+    def compute() -> PropertyPriceCurve:
+        return price_curve(valuer, inquiry, loaded.info, months)
+
+    return await recorded_curve(compute, inquiry, loaded, caller, request, [history_months])
+
+
+@router.post("/property/price-curve")
+async def property_price_curve(
+    caller: JudgeDep,
+    inquiry: PropertyInquiry,
+    loaded: PropertyModelDep,
+    settings: SettingsDep,
+    request: Request,
+    response: Response,
+    history_months: HistoryMonths = None,
+) -> PropertyPriceCurve:
+    """The property's value at each past month-end and its 小区's sales per month."""
+    curve, headers = await _recorded_curve(
+        inquiry, loaded, settings, caller, request, history_months
+    )
+    response.headers.update(headers)
+    return curve
+
+
+@router.post(
+    "/property/price-curve.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}, "description": "The chart."}},
+)
+async def property_price_curve_svg(
+    caller: JudgeDep,
+    inquiry: PropertyInquiry,
+    loaded: PropertyModelDep,
+    settings: SettingsDep,
+    request: Request,
+    history_months: HistoryMonths = None,
+) -> Response:
+    """The price curve as an SVG chart a report or a web page can embed."""
+    curve, headers = await _recorded_curve(
+        inquiry, loaded, settings, caller, request, history_months
+    )
+    title = f"{inquiry.community} {inquiry.area_m2:g}㎡ {inquiry.property_type.value} 价格走势"
+    chart = render_svg(
+        title,
+        [*curve.history, curve.current],
+        curve.observed,
+        "同小区成交单价中位数×本财产面积（圆越大成交越多）",
+    )
+    return Response(chart, media_type="image/svg+xml", headers=headers)

@@ -1,18 +1,13 @@
-"""Vehicle valuations (车辆询价): one, a batch, and the price curve as data or as an SVG chart.
-
-The curve has its own endpoint rather than riding inside every valuation: it costs ~30
-estimates and a scan of the series' sales, which a judge wants once per car and the triage
-system's bulk calls never need, and the chart is a different media type.
-"""
+"""Vehicle valuations (车辆询价): one, a batch, and the price curve as data or as an SVG chart
+(:mod:`serving.curves`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
-from models.vehicle.curve_chart import render_svg
+from models.curve_chart import render_svg
 from models.vehicle.price_curve import price_curve
 from models.vehicle.schemas import (
     PriceCurve,
@@ -24,16 +19,13 @@ from models.vehicle.schemas import (
     VehicleValuation,
 )
 from serving.access.auth import Caller, JudgeDep
-from serving.access.record import ledger_headers, record
+from serving.curves import HistoryMonths, recorded_curve
 from serving.deps import SettingsDep, VehicleModelDep
 from serving.inquiries import answer_inquiry
 from serving.routers.valuation_batches import add_batch_routes
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
 
-HistoryMonths = Annotated[
-    int | None, Query(ge=1, le=120, description="Default: COURTVAL_CURVE_HISTORY_MONTHS.")
-]
 ProjectionMonths = Annotated[
     int | None, Query(ge=0, le=24, description="Default: COURTVAL_CURVE_PROJECTION_MONTHS.")
 ]
@@ -87,17 +79,10 @@ async def _recorded_curve(
     request: Request,
     months: tuple[int | None, int | None],
 ) -> tuple[PriceCurve, dict[str, str]]:
-    curve = await run_in_threadpool(_curve, inquiry, loaded, settings, *months)
-    entry = await record(
-        request,
-        caller,
-        inputs={"inquiry": inquiry.model_dump(mode="json"), "months": list(months)},
-        outputs=curve,
-        model=loaded.info,
-        case_number=inquiry.case_number,
-        purpose=inquiry.purpose,
-    )
-    return curve, ledger_headers(entry)
+    def compute() -> PriceCurve:
+        return _curve(inquiry, loaded, settings, *months)
+
+    return await recorded_curve(compute, inquiry, loaded, caller, request, list(months))
 
 
 @router.post("/vehicle/price-curve")
@@ -138,4 +123,11 @@ async def vehicle_price_curve_svg(
         inquiry, loaded, settings, caller, request, (history_months, projection_months)
     )
     title = f"{inquiry.brand}{inquiry.series} 价格走势（{inquiry.registration_date:%Y-%m} 登记）"
-    return Response(render_svg(curve, title), media_type="image/svg+xml", headers=headers)
+    chart = render_svg(
+        title,
+        [*curve.history, curve.current],
+        curve.observed,
+        "可比车辆成交中位数（圆越大成交越多）",
+        curve.projection,
+    )
+    return Response(chart, media_type="image/svg+xml", headers=headers)

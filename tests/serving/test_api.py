@@ -15,7 +15,12 @@ import pytest
 from models.estimator import ValueRegressor
 from models.property.features import DISPLAY, feature_row
 from models.property.guide_prices import GuidePriceTable
-from models.property.schemas import PropertyBatchValuation, PropertyInquiry, PropertyRequest
+from models.property.schemas import (
+    PropertyBatchValuation,
+    PropertyInquiry,
+    PropertyPriceCurve,
+    PropertyRequest,
+)
 from models.registry import LoadedModel
 from models.valuer import AnswerOptions
 from serving.court import Role
@@ -303,3 +308,43 @@ def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str
     response = client.post("/v1/valuations/property/batch", json=batch_body([body, bad]))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "items", 1, "area_m2"]
+
+
+def test_property_price_curve_as_data_and_as_a_chart(
+    client: httpx.Client, body: dict[str, Any]
+) -> None:
+    response = client.post("/v1/valuations/property/price-curve", json=body)
+    assert response.status_code == 200, response.text
+    assert response.headers["X-Inquiry-Id"]  # recorded like any answer
+    curve = PropertyPriceCurve.model_validate(response.json())
+    assert len(curve.history) == 24 and all(p.date < curve.current.date for p in curve.history)
+    single = client.post("/v1/valuations/property", json=body).json()
+    assert curve.current.value == pytest.approx(single["value"], rel=1e-9)
+    assert curve.current.upper == pytest.approx(single["interval"]["upper"], rel=1e-9)
+    short = client.post(
+        "/v1/valuations/property/price-curve", json=body, params={"history_months": 6}
+    )
+    assert len(short.json()["history"]) == 6
+    chart = client.post("/v1/valuations/property/price-curve.svg", json=body)
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    assert chart.text.startswith("<svg") and body["community"] in chart.text
+
+
+@pytest.mark.parametrize(
+    ("change", "params", "loc"),
+    [
+        ({"floor": 40}, {}, ["body", "floor"]),
+        ({}, {"history_months": 0}, ["query", "history_months"]),
+    ],
+)
+def test_a_bad_property_price_curve_request_is_422_naming_the_field(
+    client: httpx.Client,
+    body: dict[str, Any],
+    change: dict[str, Any],
+    params: dict[str, Any],
+    loc: list[str],
+) -> None:
+    for path in ("/v1/valuations/property/price-curve", "/v1/valuations/property/price-curve.svg"):
+        response = client.post(path, json={**body, **change}, params=params)
+        assert response.status_code == 422, path
+        assert response.json()["detail"][0]["loc"] == loc

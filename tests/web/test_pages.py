@@ -85,6 +85,9 @@ def test_property_inquiry_answer_report_and_objection(
     expect(result.locator("table.comparables thead")).to_contain_text("修正后价格")
     expect(result.locator('[data-slot="comparables-value"]')).to_contain_text("比准价格")
     assert result.locator(".reasons li").count() >= 1
+    curve = result.locator('img[data-slot="curve"]')  # the flat's value and its 小区's sales
+    expect(curve).to_have_attribute("src", re.compile("^blob:"))
+    page.wait_for_function("() => document.querySelector('img[data-slot=curve]').naturalWidth > 0")
     page.screenshot(path=artifacts / "property-result.png", full_page=True)
 
     with page.expect_download() as downloaded:

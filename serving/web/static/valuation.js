@@ -1,5 +1,5 @@
 /* courtval — the property and vehicle inquiry pages: one inquiry and its answer, the price
- * curve (vehicles), the report, a party's objection, and a batch file with its progress. */
+ * curve, the report, a party's objection, and a batch file with its progress. */
 "use strict";
 (function () {
   const { api, formJson, clearErrors, showErrors, el, yuan, wan, number, percent, busy, appraisalDue } = window.courtval;
@@ -139,7 +139,7 @@
 
   async function renderCurve(body) {
     const image = slot("curve");
-    const answer = await fetch("/v1/valuations/vehicle/price-curve.svg", {
+    const answer = await fetch(`/v1/valuations/${kind}/price-curve.svg`, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
@@ -183,7 +183,7 @@
     renderComparablesValue(data);
     panel.hidden = false;
     panel.focus();
-    if (kind === "vehicle") renderCurve(body);
+    renderCurve(body);
   }
 
   /* The values the model's sales had for the free-text inputs (小区, 车系 …), offered as the

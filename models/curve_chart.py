@@ -1,4 +1,5 @@
-"""The price curve drawn as a self-contained SVG (no fonts, scripts or files fetched).
+"""A price curve drawn as a self-contained SVG (no fonts, scripts or files fetched): a
+vehicle's or a property's.
 
 Text is left to the viewer's own fonts, so the Chinese labels render in any browser and in
 reports that embed the SVG, with no CJK font needed on the server.
@@ -11,7 +12,7 @@ import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from models.vehicle.schemas import CurvePoint, PriceCurve
+from models.price_curve import ObservedMonth, ValuePoint
 
 WIDTH, HEIGHT = 720, 400
 _LEFT, _RIGHT, _TOP, _BOTTOM = 70, 20, 40, 70
@@ -48,7 +49,7 @@ def _path(axes: _Axes, points: Sequence[tuple[dt.date, float]]) -> str:
     return "M" + " L".join(steps)
 
 
-def _band(axes: _Axes, points: Sequence[CurvePoint], colour: str, opacity: float) -> str:
+def _band(axes: _Axes, points: Sequence[ValuePoint], colour: str, opacity: float) -> str:
     if len(points) < 2:
         return ""
     upper = [(p.date, p.upper) for p in points]
@@ -57,7 +58,7 @@ def _band(axes: _Axes, points: Sequence[CurvePoint], colour: str, opacity: float
     return f'<path d="{outline}" fill="{colour}" fill-opacity="{opacity}" stroke="none"/>'
 
 
-def _line(axes: _Axes, points: Sequence[CurvePoint], colour: str, dashed: bool) -> str:
+def _line(axes: _Axes, points: Sequence[ValuePoint], colour: str, dashed: bool) -> str:
     if not points:
         return ""
     dash = ' stroke-dasharray="6 4"' if dashed else ""
@@ -90,11 +91,11 @@ def _grid(axes: _Axes) -> list[str]:
     return out
 
 
-def _legend() -> str:
+def _legend(observed_label: str, projected: bool) -> str:
     items = [
         (_HISTORY, "模型估值（历史）", ""),
-        (_PROJECTION, "预测", ' stroke-dasharray="6 4"'),
-        (_OBSERVED, "可比车辆成交中位数（圆越大成交越多）", ""),
+        *([(_PROJECTION, "预测", ' stroke-dasharray="6 4"')] if projected else []),
+        (_OBSERVED, observed_label, ""),
     ]
     out, x = [], _LEFT
     for colour, label, dash in items:
@@ -107,37 +108,45 @@ def _legend() -> str:
     return "".join(out)
 
 
-def render_svg(curve: PriceCurve, title: str) -> str:
-    """The curve as an SVG document: history with its 80 % band, the comparables' monthly
-    medians (circle area ∝ count) and the dashed projection; prices in 万元 (10,000 CNY)."""
-    known = [*curve.history, curve.current]
-    months = [dt.date(int(m.month[:4]), int(m.month[5:]), 15) for m in curve.observed]
-    dates = [p.date for p in [*known, *curve.projection]] + months
-    values = [v for p in [*known, *curve.projection] for v in (p.lower, p.upper)]
-    values += [m.median_price for m in curve.observed]
+def render_svg(
+    title: str,
+    known: Sequence[ValuePoint],
+    observed: Sequence[ObservedMonth],
+    observed_label: str,
+    projection: Sequence[ValuePoint] = (),
+) -> str:
+    """The curve as an SVG document: the model's values up to the valuation date (``known``,
+    its last point the valuation date's) with their 80 % band, the comparable sales' monthly
+    medians (circle area ∝ count) and, when given, the dashed projection; prices in 万元
+    (10,000 CNY)."""
+    current = known[-1]
+    months = [dt.date(int(m.month[:4]), int(m.month[5:]), 15) for m in observed]
+    dates = [p.date for p in [*known, *projection]] + months
+    values = [v for p in [*known, *projection] for v in (p.lower, p.upper)]
+    values += [m.median_price for m in observed]
     axes = _Axes(min(dates), max(dates), min(values), max(values))
-    biggest = max((m.count for m in curve.observed), default=1)
+    biggest = max((m.count for m in observed), default=1)
     dots = "".join(
         f'<circle cx="{axes.x(d):.1f}" cy="{axes.y(m.median_price):.1f}" '
         f'r="{2.5 + 4.5 * math.sqrt(m.count / biggest):.1f}" fill="{_OBSERVED}" '
         f'fill-opacity="0.7"><title>{m.month}: {m.median_price:,.0f} 元 · {m.count} 笔</title>'
         "</circle>"
-        for d, m in zip(months, curve.observed, strict=True)
+        for d, m in zip(months, observed, strict=True)
     )
-    projection = [curve.current, *curve.projection] if curve.projection else []
+    projected = [current, *projection] if projection else []
     body = [
         f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>',
         f'<text x="14" y="{_TOP - 8}" font-size="11">万元</text>',
         *_grid(axes),
         _band(axes, known, _HISTORY, 0.15),
-        _band(axes, projection, _PROJECTION, 0.10),
+        _band(axes, projected, _PROJECTION, 0.10),
         _line(axes, known, _HISTORY, dashed=False),
-        _line(axes, projection, _PROJECTION, dashed=True),
+        _line(axes, projected, _PROJECTION, dashed=True),
         dots,
-        f'<circle cx="{axes.x(curve.current.date):.1f}" cy="{axes.y(curve.current.value):.1f}" '
-        f'r="4" fill="{_HISTORY}"><title>估价日 {curve.current.date}: '
-        f"{curve.current.value:,.0f} 元</title></circle>",
-        _legend(),
+        f'<circle cx="{axes.x(current.date):.1f}" cy="{axes.y(current.value):.1f}" '
+        f'r="4" fill="{_HISTORY}"><title>估价日 {current.date}: '
+        f"{current.value:,.0f} 元</title></circle>",
+        _legend(observed_label, bool(projection)),
     ]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
