@@ -8,6 +8,10 @@
 # seizure records will hold forms this does not; each one found belongs in
 # `tests/models/test_address.py`.
 #
+# Then the same flats, each written in five forms a clerk might type, are compared the way an
+# inquiry's earlier inquiries are found (`models.property.address.address_key`): every form of
+# one flat should give one key, and two different flats never the same one.
+#
 # Run: `.venv/bin/python notebooks/address_reading_check.py` (a few seconds).
 
 # %%
@@ -17,7 +21,7 @@ import time
 
 import numpy as np
 
-from models.property.address import AddressReader
+from models.property.address import AddressReader, address_key
 from training.generate import generate_property_transactions
 
 FORMS = (
@@ -54,3 +58,46 @@ print(
 )
 for i, form in enumerate(FORMS):
     print(f"  {np.mean(right[i :: len(FORMS)]):.4f}  {form}")
+
+# %% [markdown]
+# ## One flat, typed five ways: one key?
+
+# %%
+_CHINESE = "零一二三四五六七八九"
+
+
+def chinese(n: int) -> str:
+    """1–99 in Chinese numerals, as buildings are written (三, 十二, 二十五)."""
+    tens, ones = divmod(n, 10)
+    return (f"{_CHINESE[tens] if tens > 1 else ''}十" if tens else "") + (
+        _CHINESE[ones] if ones or not tens else ""
+    )
+
+
+SAME_FLAT = (
+    "浙江省温岭市{d}万昌中路{n}号{c}{b}幢{u}单元{room}室",
+    "温岭市{d}{c}{b}-{u}-{room}",
+    "{c}{bc}号楼{u}单元{room}",
+    "{d}{c}第{b}幢{u}单元{room}号",
+    "{c}{b}#{u}单元{room_cn}室",
+)
+flats, keys = [], []
+for row in sales.itertuples():
+    floor = max(1, int(row.floor))
+    b, u, r = (int(rng.integers(1, top)) for top in (30, 4, 4))
+    room = f"{floor}0{r}"
+    values = {"d": row.district, "c": row.community, "b": b, "u": u, "room": room}
+    values |= {"n": int(rng.integers(1, 300)), "bc": chinese(b)}
+    values["room_cn"] = "".join("〇" if ch == "0" else _CHINESE[int(ch)] for ch in room)
+    flats.append((row.district, row.community, b, u, room))
+    keys.append({address_key(form.format(**values), row.district) for form in SAME_FLAT})
+one_key = np.mean([len(k) == 1 for k in keys])
+owner: dict[str, set[tuple[object, ...]]] = {}
+for flat, k in zip(flats, keys, strict=True):
+    for key in k:
+        owner.setdefault(key, set()).add(flat)
+shared = sum(len(f) > 1 for f in owner.values())
+print(
+    f"{len(flats)} flats in {len(SAME_FLAT)} forms each: all forms one key {one_key:.4f}; "
+    f"keys shared by two different flats: {shared}"
+)
