@@ -34,6 +34,7 @@ _NUMBER = r"(?:\d+|[零〇一二两三四五六七八九十]+)"
 _CITY = r"^(?:[^省]{2,3}省)?(?:[^市]{2,4}市)?(?:[^区县]{1,4}(?<![小社园])(?:区|县))?"
 _CITY_PREFIX = re.compile(_CITY)
 _ADMIN_PREFIX = re.compile(_CITY + r"(?P<town>[^街镇乡]{1,8}?(?:街道|镇|乡))?")
+_STREET_OFFICE = re.compile(r"^[^街镇乡]{1,8}?街道")
 #: A road and its number before the 小区: 万昌中路58号, 东海大道1188号.
 _ROAD = re.compile(r"^[^\d]{1,12}?(?:路|街|大道|大街|巷|弄)\d+(?:-\d+)?号(?:院)?")
 #: Where the building part starts: 3幢, 十二栋, 5号楼, B座, 3#, or 3-2-501.
@@ -102,13 +103,17 @@ def address_key(address: str, district: str | None = None) -> str:
     When the 小区, the building and the room can be read, it is ``街道/镇|小区|幢|单元|室``:
     the 街道/镇 is ``district`` (the inquiry's own field, so that a 坐落 that omits it still
     matches, and two 小区 of one name in different towns do not); the 小区 is read without
-    the province, city, county, that 街道/镇 and the road before it and without the word 小区;
-    the numbers are digits. 温岭市太平街道万昌中路58号锦园小区三号楼2单元501室 and 锦园3-2-501,
-    both of 太平街道, give ``太平街道|锦园|3|2|501``. Otherwise it is the address without the
-    province, city and county, compacted and upper-cased (:func:`without_city`).
+    the province, city, county, that 街道/镇 (or any 街道) and the road before it and without
+    the word 小区; the numbers are digits. 温岭市太平街道万昌中路58号锦园小区三号楼2单元501室
+    and 锦园3-2-501, both of 太平街道, give ``太平街道|锦园|3|2|501``. Otherwise it is the
+    address without the province, city and county, compacted and upper-cased
+    (:func:`without_city`).
     """
     text, town = without_city(address).upper(), compact(district or "").upper()
-    rest = text.removeprefix(town) if town else text  # only its own: 水乡花园 is no 乡
+    if town and text.startswith(town):
+        rest = text[len(town) :]
+    else:  # another 街道 may be written; a 镇 or 乡 only its own (水乡花园 is no 乡)
+        rest = text[m.end() :] if (m := _STREET_OFFICE.match(text)) else text
     rest = rest[m.end() :] if (m := _ROAD.match(rest)) else rest
     where = _BUILDING.search(rest)
     if where is None:

@@ -64,6 +64,7 @@ def test_an_identifier_matches_without_spaces_full_width_forms_or_case() -> None
         "锦园三栋402",  # a Chinese numeral, 栋, no 小区 and no 室
         "锦园3-402",  # building-room
         "太平街道锦园小区3#0402室",
+        "城东街道锦园小区3幢402室",  # another 街道 written than the inquiry's own
     ],
 )
 def test_a_flat_typed_another_way_is_the_same_flat(address: str) -> None:
