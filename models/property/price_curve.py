@@ -1,8 +1,9 @@
 """The price curve of a property: what the model would have valued it at each past month-end,
 and what its 小区's flats sold for each month.
 
-* History: the property's value at each month-end before the valuation date, its building as
-  old as it was then and the market as it was then (the model's monthly time term).
+* History: the property's value at each month-end before the valuation date (from the year
+  its building was completed), the building as old as it was then and the market as it was
+  then (the model's monthly time term).
 * Observed: the median price per m² of the same 小区's sales of the same type each month,
   times this property's area, so that flats of other sizes read on the same scale.
 
@@ -30,7 +31,11 @@ def price_curve(
 ) -> PropertyPriceCurve:
     """The curve for one property (see the module docstring for each part)."""
     today = request.valuation_date
-    past = [d for d in month_ends(today, range(-history_months, 0)) if d < today]
+    past = [
+        d
+        for d in month_ends(today, range(-history_months, 0))
+        if request.build_year <= d.year and d < today  # not before the building stood
+    ]
     at = [request.model_copy(update={"valuation_date": d}) for d in past] + [request]
     features = valuer.features(valuer.requests_frame(at), REQUEST_DATE)
     value, lower, upper = valuer.regressor.predict_interval(features)

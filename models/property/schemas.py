@@ -220,8 +220,9 @@ class PropertyPriceCurve(BaseModel):
     """The property's value at past month-ends and its 小区's sales per month."""
 
     history: list[ValuePoint] = Field(
-        description="Month-ends before the valuation date: the model's value of this property "
-        "then (its building as old as it was then, the market as it was then)."
+        description="Month-ends before the valuation date (from the year the building was "
+        "completed): the model's value of this property then (its building as old as it was "
+        "then, the market as it was then)."
     )
     current: ValuePoint = Field(description="At the valuation date.")
     observed: list[ObservedMonth] = Field(
@@ -229,8 +230,8 @@ class PropertyPriceCurve(BaseModel):
         "times this property's area, and their count."
     )
     change_12_months_pct: float | None = Field(
-        description="How much the model's value changed over the last 12 months, % (none with "
-        "less history)."
+        description="How much the model's value changed from the month-end 12 months before "
+        "the valuation month to the valuation date, % (none with less history)."
     )
     comparable_rule: str = Field(description="Which sales count as observed, in words.")
     model: ModelInfo

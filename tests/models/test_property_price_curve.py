@@ -78,6 +78,20 @@ def test_a_community_without_sales_has_no_observed_months_and_a_short_history_no
     assert curve.change_12_months_pct is None
 
 
+def test_the_history_starts_no_earlier_than_the_building(
+    champion: LoadedModel, sold_flat: PropertyRequest
+) -> None:
+    new = sold_flat.model_copy(update={"build_year": 2025, "valuation_date": dt.date(2025, 6, 15)})
+    curve = price_curve(champion.model, new, champion.info, history_months=24)
+    assert [p.date for p in curve.history] == [
+        dt.date(2025, 1, 31),
+        dt.date(2025, 2, 28),
+        dt.date(2025, 3, 31),
+        dt.date(2025, 4, 30),
+        dt.date(2025, 5, 31),
+    ]
+
+
 def test_the_chart_draws_the_history_and_the_sales_without_a_projection(
     champion: LoadedModel, sold_flat: PropertyRequest
 ) -> None:
