@@ -102,7 +102,7 @@ def address_written(before: Mapping[str, Any], after: Mapping[str, Any]) -> str 
     earlier, now = before.get(ADDRESS), after.get(ADDRESS)
     if not earlier or not now:
         return None
-    written = [compact(without_city(str(text))).upper() for text in (earlier, now)]
+    written = [_key(without_city(str(text))) for text in (earlier, now)]
     return str(earlier) if written[0] != written[1] else None
 
 

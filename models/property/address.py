@@ -114,12 +114,11 @@ def address_key(address: str, district: str | None = None) -> str:
         rest = text[len(town) :]
     else:  # another 街道 may be written; a 镇 or 乡 only its own (水乡花园 is no 乡)
         rest = text[m.end() :] if (m := _STREET_OFFICE.match(text)) else text
-    rest = rest[m.end() :] if (m := _ROAD.match(rest)) else rest
-    where = _BUILDING.search(rest)
+    place, where, details = _split(rest)
     if where is None:
         return text
-    place = rest[: where.start()].removesuffix(_COMMUNITY_WORD)
-    building, unit, room = _parts(where, rest[where.start() :])
+    place = place.removesuffix(_COMMUNITY_WORD)
+    building, unit, room = _parts(where, details)
     if not place or building is None or room is None:
         return text
     numbers = (_as_digits(building), _as_digits(unit) if unit else "", _as_digits(room))
@@ -176,9 +175,7 @@ class AddressReader:
             admin = _ADMIN_PREFIX.match(rest)
             assert admin is not None  # every part is optional: it always matches
             written, rest = admin.group("town"), rest[admin.end() :]
-        rest = rest[m.end() :] if (m := _ROAD.match(rest)) else rest
-        where = _BUILDING.search(rest)
-        place = rest[: where.start()] if where else re.split(r"\d", rest, maxsplit=1)[0]
+        place, where, details = _split(rest)
         community, places = self._community(place)
         known = places is not None
         district_known, options = district is not None, []
@@ -187,7 +184,6 @@ class AddressReader:
             if len(options) == 1:
                 district, district_known, options = options[0], True, []
         district = district or written
-        details = rest[where.start() :] if where else rest[len(place) :]
         building, unit, room = _parts(where, details)
         floor, from_room = _floor(details, room)
         total = _TOTAL.search(details)
@@ -217,6 +213,16 @@ class AddressReader:
             if name in self.communities:
                 return name, self.communities[name]
         return place, None
+
+
+def _split(rest: str) -> tuple[str, re.Match[str] | None, str]:
+    """An address after its 街道/镇: the 小区 as written (a road before it skipped), where the
+    building part starts, and the text from there (or after the 小区 when no building)."""
+    rest = rest[m.end() :] if (m := _ROAD.match(rest)) else rest
+    where = _BUILDING.search(rest)
+    place = rest[: where.start()] if where else re.split(r"\d", rest, maxsplit=1)[0]
+    details = rest[where.start() :] if where else rest[len(place) :]
+    return place, where, details
 
 
 def _parts(where: re.Match[str] | None, details: str) -> tuple[str | None, str | None, str | None]:
