@@ -1,49 +1,132 @@
-"""A price curve answered and recorded: the vehicle's and the property's endpoints share it.
+"""Price curves answered and recorded: the vehicle's and the property's endpoints share them.
 
 A curve has its own endpoints rather than riding inside every valuation: it costs a few dozen
 estimates and a scan of the sales, which a judge wants once per asset and the triage system's
-bulk calls never need, and its chart is a different media type.
+bulk calls never need, and its chart is a different media type. A curve is asked for either
+with the asset's facts (``/v1/valuations/{kind}/price-curve``, a request of its own) or for an
+inquiry already answered (``/v1/inquiries/{id}/price-curve``, drawn once by the model that
+answered it and read back from the ledger after that).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from models.court.inquiry import InquiryContext
+from models.curve_chart import Chart
+from models.property import price_curve as property_curves
+from models.property.schemas import PropertyPriceCurve, PropertyRequest
+from models.property.valuer import PropertyValuer
 from models.registry import LoadedModel
+from models.settings import Settings
+from models.vehicle import price_curve as vehicle_curves
+from models.vehicle.schemas import PriceCurve, VehicleRequest
+from models.vehicle.valuer import VehicleValuer
 from serving.access.auth import Caller
-from serving.access.record import ledger_headers, record
+from serving.access.record import Recordable, ledger_headers, record
+from serving.court.tables import LedgerEntryRow
+
+logger = logging.getLogger(__name__)
 
 C = TypeVar("C", bound=BaseModel)
 
 HistoryMonths = Annotated[
     int | None, Query(ge=1, le=120, description="Default: COURTVAL_CURVE_HISTORY_MONTHS.")
 ]
+ProjectionMonths = Annotated[
+    int | None, Query(ge=0, le=24, description="Default: COURTVAL_CURVE_PROJECTION_MONTHS.")
+]
+
+
+def property_curve(
+    loaded: LoadedModel,
+    request: PropertyRequest,
+    settings: Settings,
+    history_months: int | None = None,
+    projection_months: int | None = None,
+) -> PropertyPriceCurve:
+    """The property's curve by the ``loaded`` model (a property has no projection: the
+    argument is there to draw either kind alike)."""
+    valuer = loaded.model
+    assert isinstance(valuer, PropertyValuer)
+    months = history_months or settings.curve_history_months
+    return property_curves.price_curve(valuer, request, loaded.info, months)
+
+
+def vehicle_curve(
+    loaded: LoadedModel,
+    request: VehicleRequest,
+    settings: Settings,
+    history_months: int | None = None,
+    projection_months: int | None = None,
+) -> PriceCurve:
+    """The vehicle's curve by the ``loaded`` model, with its projection."""
+    valuer = loaded.model
+    assert isinstance(valuer, VehicleValuer)
+    return vehicle_curves.price_curve(
+        valuer,
+        request,
+        loaded.info,
+        history_months=history_months or settings.curve_history_months,
+        projection_months=(
+            settings.curve_projection_months if projection_months is None else projection_months
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CurveKind:
+    """How one kind of asset's curve is drawn, read back from the ledger and charted."""
+
+    curve: type[BaseModel]
+    draw: Callable[..., BaseModel]
+    chart: Callable[[Any, Any], Chart]
+
+
+#: Each kind of asset's curve.
+CURVE_KINDS: dict[str, CurveKind] = {
+    "property": CurveKind(PropertyPriceCurve, property_curve, property_curves.chart),
+    "vehicle": CurveKind(PriceCurve, vehicle_curve, vehicle_curves.chart),
+}
 
 
 async def recorded_curve(
     compute: Callable[[], C],
-    inquiry: InquiryContext,
-    loaded: LoadedModel,
-    caller: Caller,
     request: Request,
-    months: list[int | None],
+    caller: Caller,
+    loaded: LoadedModel,
+    inputs: Recordable,
+    case_number: str | None,
+    purpose: str | None,
 ) -> tuple[C, dict[str, str]]:
-    """The curve ``compute`` draws (off the event loop), recorded in the ledger as an answer
-    to ``inquiry`` (with the ``months`` asked for); the curve and the ledger's headers."""
+    """The curve ``compute`` draws (off the event loop), recorded in the ledger as the
+    answer to ``inputs``; the curve and the ledger's headers."""
     curve = await run_in_threadpool(compute)
     entry = await record(
         request,
         caller,
-        inputs={"inquiry": inquiry.model_dump(mode="json"), "months": months},
+        inputs=inputs,
         outputs=curve,
         model=loaded.info,
-        case_number=inquiry.case_number,
-        purpose=inquiry.purpose,
+        case_number=case_number,
+        purpose=purpose,
     )
     return curve, ledger_headers(entry)
+
+
+def read_curve(kind: str, row: LedgerEntryRow | None) -> BaseModel | None:
+    """The curve a ledger entry recorded for an inquiry of ``kind``, or ``None`` when there
+    is none or the entry kept only its digest (a ledger inline limit below a curve's size)."""
+    if row is None:
+        return None
+    try:
+        return CURVE_KINDS[kind].curve.model_validate(row.outputs)
+    except ValidationError:
+        logger.warning("ledger entry %d holds no readable price curve", row.id)
+        return None

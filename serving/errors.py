@@ -22,6 +22,7 @@ from serving.court.errors import (
     AlreadyDisputedError,
     AlreadySoldError,
     AppraisalTaskNotFoundError,
+    CurveModelChangedError,
     InquiryAlteredError,
     InquiryNotFoundError,
     KeyNotFoundError,
@@ -173,6 +174,7 @@ def install_error_handlers(app: FastAPI) -> None:
         AlreadyDisputedError,
         AlreadySoldError,
         AppraisalStepError,
+        CurveModelChangedError,
         InquiryAlteredError,
     ):
         app.add_exception_handler(conflict, _status_of(status.HTTP_409_CONFLICT))

@@ -13,6 +13,7 @@ too slowly for a few months' projection to say anything (unlike a car's deprecia
 
 from __future__ import annotations
 
+from models.curve_chart import Chart, curve_chart
 from models.price_curve import ValuePoint, month_ends
 from models.property.schemas import PropertyPriceCurve, PropertyRequest
 from models.property.valuer import PropertyValuer
@@ -24,6 +25,7 @@ COMPARABLE_RULE = (
     "(the same 小区 and type; the median price per m² times this property's area)"
 )
 _YEAR = 12
+OBSERVED_LABEL = "同小区成交单价中位数×本财产面积（圆越大成交越多）"
 
 
 def price_curve(
@@ -55,3 +57,9 @@ def price_curve(
         comparable_rule=COMPARABLE_RULE,
         model=model,
     )
+
+
+def chart(request: PropertyRequest, curve: PropertyPriceCurve) -> Chart:
+    """The curve as the chart the web page and the report show."""
+    title = f"{request.community} {request.area_m2:g}㎡ {request.property_type.value} 价格走势"
+    return curve_chart(title, [*curve.history, curve.current], curve.observed, OBSERVED_LABEL)

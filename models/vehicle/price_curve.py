@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models.clock import months_since_epoch, years_between
+from models.curve_chart import Chart, curve_chart
 from models.price_curve import month_ends
 from models.schemas import ModelInfo
 from models.vehicle.comparables import SIMILAR_AGE_YEARS, SIMILAR_NEW_PRICE
@@ -23,6 +24,8 @@ from models.vehicle.valuer import VehicleValuer
 #: Yearly mileage assumed for a car younger than ``MIN_AGE_FOR_RATE`` years.
 DEFAULT_KM_PER_YEAR = 15_000.0
 MIN_AGE_FOR_RATE = 0.25
+
+OBSERVED_LABEL = "可比车辆成交中位数（圆越大成交越多）"
 
 PROJECTION_METHOD = (
     "模型按车龄与里程逐月推进、市场行情保持在估价月的估值 "
@@ -99,3 +102,10 @@ def price_curve(
         projection_method=PROJECTION_METHOD,
         model=model,
     )
+
+
+def chart(request: VehicleRequest, curve: PriceCurve) -> Chart:
+    """The curve as the chart the web page and the report show."""
+    title = f"{request.brand}{request.series} 价格走势（{request.registration_date:%Y-%m} 登记）"
+    known = [*curve.history, curve.current]
+    return curve_chart(title, known, curve.observed, OBSERVED_LABEL, curve.projection)

@@ -21,6 +21,7 @@ from models.identity import identity_key, stored_secret
 from models.settings import Settings
 from serving.access.quota import QuotaBook
 from serving.court import authenticate
+from serving.court.curves import INQUIRY_CURVE_LIKE
 from serving.court.db import begin_write, make_engine, session_factory, upgrade
 from serving.court.errors import KeyNotFoundError
 from serving.court.keys import get_key
@@ -180,7 +181,8 @@ class CourtStore:
 def ledger_count_since(sessions: sessionmaker[Session], key_id: int, since: dt.datetime) -> int:
     """The key's requests answered since ``since``, by its ledger entries (seeds the day's
     quota count); the key's own creation by an operator (``courtval keys create``, whose
-    endpoint is a command, not a path) is not one of its requests."""
+    endpoint is a command, not a path) is not one of its requests, nor is an inquiry's price
+    curve (not counted: the inquiry was)."""
     with sessions() as session:
         count = session.scalar(
             select(func.count())
@@ -189,6 +191,7 @@ def ledger_count_since(sessions: sessionmaker[Session], key_id: int, since: dt.d
                 LedgerEntryRow.key_id == key_id,
                 LedgerEntryRow.created_at >= since,
                 LedgerEntryRow.endpoint.startswith("/"),
+                ~LedgerEntryRow.endpoint.like(INQUIRY_CURVE_LIKE),
             )
         )
     return int(count or 0)

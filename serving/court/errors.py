@@ -116,3 +116,19 @@ class AppraisalTaskNotFoundError(CourtStoreError, LookupError):
 
 class InquiryAlteredError(CourtStoreError):
     """An inquiry's ledger entry no longer matches its hash: nothing is built on it (409)."""
+
+
+class CurveModelChangedError(CourtStoreError):
+    """An inquiry's price curve was never drawn, and the model that answered it is no longer
+    served: a curve drawn now would not be that model's (409)."""
+
+    def __init__(self, entry_id: int, answered_by: str, served: str) -> None:
+        super().__init__(
+            bilingual(
+                f"询价记录 {entry_id} 由{answered_by}作出，现服务的是{served}，"
+                "不能为其补绘价格走势图；如需走势图，请重新询价",
+                f"inquiry {entry_id} was answered by {answered_by} and {served} is served now; "
+                "its price curve cannot be drawn by another model. Ask again for a curve",
+            )
+        )
+        self.entry_id = entry_id

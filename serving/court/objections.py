@@ -191,6 +191,15 @@ def answered_interval(entry: LedgerEntryRow) -> tuple[float | None, float | None
     )
 
 
+def asset_facts(entry: LedgerEntryRow) -> tuple[str, BaseModel]:
+    """The kind of asset a valuation entry values and its facts as the inquiry gave them
+    (the inputs also hold the case number and purpose, and a batch item its position)."""
+    kind = VALUATION_KINDS[entry.endpoint]
+    request_type = ASSET_REQUESTS[kind]
+    facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
+    return kind, request_type.model_validate(facts)
+
+
 def inquiry_date(entry: LedgerEntryRow) -> dt.date:
     """The day the inquiry was answered, in China (the report's date)."""
     return as_utc(entry.created_at).astimezone(CHINA_TZ).date()

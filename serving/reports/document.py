@@ -1,4 +1,4 @@
-"""The building blocks of a report's text: sections of paragraphs and tables.
+"""The building blocks of a report's text: sections of paragraphs, tables and charts.
 
 The renderers (HTML and PDF) only lay these out; what they say is written in
 :mod:`serving.reports.sections` and the per-asset modules. Headings are numbered as a Chinese
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from models.curve_chart import Chart
 
 #: The section headings, in order; the rule (法释〔2018〕15号 Art. 11) requires 一 to 五.
 HEADINGS: tuple[str, ...] = (
@@ -42,7 +44,14 @@ class Table:
     kind: Literal["fields", "grid"] = "fields"
 
 
-Block = Text | Table
+@dataclass(frozen=True)
+class Figure:
+    """A chart (the price curve); its title is drawn in it."""
+
+    chart: Chart
+
+
+Block = Text | Table | Figure
 
 
 @dataclass(frozen=True)

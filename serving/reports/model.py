@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.court import AppraisalStatus, AppraisalTask, CaseNumber, auction_start_prices
 from models.court.repeats import EarlierInquiry
-from models.property.schemas import PropertyRequest, PropertyValuation
-from models.vehicle.schemas import VehicleRequest, VehicleValuation
+from models.property.schemas import PropertyPriceCurve, PropertyRequest, PropertyValuation
+from models.vehicle.schemas import PriceCurve, VehicleRequest, VehicleValuation
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +124,11 @@ class InquiryReport(BaseModel):
         description="Earlier inquiries of the same asset in the case, still valid on the day "
         "of this one, with the facts typed differently (一、财产基本情况 names them).",
     )
+    curve: PropertyPriceCurve | PriceCurve | None = Field(
+        default=None,
+        description="The price curve drawn for this inquiry (价格走势), if one was: section 二 "
+        "shows it.",
+    )
     objection: AppraisalTask | None = Field(
         default=None,
         description="A party's objection to this inquiry and where its appraisal stands, if one "
@@ -177,6 +182,7 @@ class PropertyReport(InquiryReport):
     kind: Literal["property"] = "property"
     request: PropertyRequest = Field(description="The property's facts, as the inquiry gave them.")
     valuation: PropertyValuation
+    curve: PropertyPriceCurve | None = None
 
 
 class VehicleReport(InquiryReport):
@@ -185,3 +191,4 @@ class VehicleReport(InquiryReport):
     kind: Literal["vehicle"] = "vehicle"
     request: VehicleRequest = Field(description="The vehicle's facts, as the inquiry gave them.")
     valuation: VehicleValuation
+    curve: PriceCurve | None = None

@@ -31,6 +31,7 @@ from reportlab.platypus import (
 
 from serving.reports import document as c
 from serving.reports.fonts import CjkFont, register_cjk_font
+from serving.reports.pdf_chart import chart_drawing
 
 MARGIN = 18 * mm
 TEXT_WIDTH = A4[0] - 2 * MARGIN
@@ -130,6 +131,11 @@ def _section(section: c.Section, styles: _Styles) -> list[Flowable]:
     for block in section.blocks:
         if isinstance(block, c.Table):
             flow += [_table(block, styles), Spacer(1, 3)]
+        elif isinstance(block, c.Figure):
+            chart = chart_drawing(block.chart, styles.body.fontName, TEXT_WIDTH)
+            # The paragraph that introduces the chart stays on its page.
+            lead = [flow.pop()] if isinstance(flow[-1], Paragraph) else []
+            flow += [KeepTogether([*lead, chart]), Spacer(1, 3)]
         else:
             flow.append(Paragraph(escape(block.text), getattr(styles, block.style)))
     return flow

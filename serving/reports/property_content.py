@@ -4,6 +4,7 @@ base-price method (基准价法)."""
 from __future__ import annotations
 
 from models.property.guide_prices import GuidePriceFigure
+from models.property.price_curve import chart
 from models.property.schemas import PropertyRequest
 from serving.reports import formatting as fmt
 from serving.reports import sections
@@ -47,6 +48,23 @@ def _basic_facts(report: PropertyReport) -> Section:
     return sections.facts(rows, report.earlier)
 
 
+def _trend(report: PropertyReport) -> list[Block]:
+    """The price curve drawn for the inquiry, if one was, and what it shows."""
+    curve = report.curve
+    if curve is None:
+        return []
+    findings = []
+    if curve.change_12_months_pct is not None:
+        since = curve.history[-12].date  # the month-end 12 months before the valuation month
+        findings.append(
+            f"自{fmt.date(since)}至价值时点，模型估值变动"
+            f"{fmt.signed_percent(curve.change_12_months_pct)}。"
+        )
+    findings.append(sections.observed_sales([m.count for m in curve.observed], "同小区同类物业"))
+    dots = "同小区同类物业每月成交单价中位数乘以本财产面积（圆越大成交越多）"
+    return sections.price_trend(chart(report.request, curve), "该财产", dots, findings)
+
+
 def _samples(report: PropertyReport) -> Section:
     header = ("成交日期", "小区", "面积", "楼层", "成交价", "单价", "距离", "相似度", "修正后价格")
     rows = [
@@ -63,7 +81,7 @@ def _samples(report: PropertyReport) -> Section:
         )
         for c in report.valuation.comparables
     ]
-    return sections.samples(header, rows)
+    return sections.samples(header, rows, _trend(report))
 
 
 def _guide(guide: GuidePriceFigure, area_m2: float) -> list[Block]:

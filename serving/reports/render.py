@@ -7,7 +7,9 @@ import logging
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from models.curve_chart import render_svg
 from serving.reports.content import report_content
 from serving.reports.fonts import find_cjk_font
 from serving.reports.model import InquiryReport
@@ -20,13 +22,16 @@ TEMPLATE = "inquiry_report.html.j2"
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> Environment:
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("serving.reports", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The chart's SVG escapes every text it holds (render_svg), so it goes in as markup.
+    environment.filters["svg"] = lambda chart: Markup(render_svg(chart))
+    return environment
 
 
 def render_html(report: InquiryReport) -> str:

@@ -13,9 +13,18 @@ from collections.abc import Sequence
 from models.adjustment import MIN_COMPARABLES
 from models.court import AppraisalStatus, AppraisalTask
 from models.court.repeats import EarlierInquiry, repeat_notice
+from models.curve_chart import Chart
 from models.schemas import Contribution, ModelInfo, UnseenInput, ValueInterval
 from serving.reports import formatting as fmt
-from serving.reports.document import HEADINGS, Block, ReportContent, Section, Table, Text
+from serving.reports.document import (
+    HEADINGS,
+    Block,
+    Figure,
+    ReportContent,
+    Section,
+    Table,
+    Text,
+)
 from serving.reports.model import InquiryReport
 
 #: What a 比准价格 outside the interval asks of the reader. It does not say the estimate is
@@ -48,13 +57,30 @@ def facts(rows: Sequence[Row], earlier: Sequence[EarlierInquiry] = ()) -> Sectio
     return Section(HEADINGS[0], (Table(tuple(rows)), note, *repeats))
 
 
-def samples(header: Row, rows: Sequence[Row]) -> Section:
-    """二: the comparable sales, numbered, most similar first (``rows`` without the number)."""
+def observed_sales(counts: Sequence[int], what: str) -> str:
+    """How many sales the curve's dots stand for, in a sentence."""
+    total = sum(counts)
+    return f"图示期间{what}成交{total}宗。" if total else f"图示期间未见{what}成交。"
+
+
+def samples(header: Row, rows: Sequence[Row], trend: Sequence[Block] = ()) -> Section:
+    """二: the comparable sales, numbered, most similar first (``rows`` without the number),
+    then the price curve drawn for the inquiry (``trend``, :func:`price_trend`)."""
     if not rows:
-        return Section(HEADINGS[1], (Text("本次询价没有检索到可比的近期成交样本。"),))
+        return Section(HEADINGS[1], (Text("本次询价没有检索到可比的近期成交样本。"), *trend))
     numbered = tuple((str(i), *row) for i, row in enumerate(rows, start=1))
     intro = Text(f"估价参考了以下{len(rows)}宗近期同类成交案例，按相似度排列：")
-    return Section(HEADINGS[1], (intro, Table(numbered, ("序号", *header), "grid")))
+    return Section(HEADINGS[1], (intro, Table(numbered, ("序号", *header), "grid"), *trend))
+
+
+def price_trend(chart: Chart, asset: str, dots: str, findings: Sequence[str]) -> list[Block]:
+    """二 continued: the price curve drawn for the inquiry; ``asset`` names the asset (该财产),
+    ``dots`` says what the chart's dots are, ``findings`` what the curve shows, in sentences."""
+    intro = Text(
+        f"价格走势：下图为本次询价所用模型对{asset}在价值时点前各月末的估值"
+        f"（阴影为80%价格区间），圆点为{dots}。" + "".join(findings)
+    )
+    return [intro, Figure(chart)]
 
 
 def model_method(model: ModelInfo, inputs: str, data: str) -> Text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from models.asset_identity import VEHICLE_IDENTITY_FIELDS
 from models.labels import VEHICLE_LABELS
+from models.vehicle.price_curve import chart
 from models.vehicle.schemas import ResidualRateFigure
 from models.vehicle.vocabulary import Damage
 from serving.reports import formatting as fmt
@@ -64,6 +65,21 @@ def _basic_facts(report: VehicleReport) -> Section:
     return sections.facts(rows, report.earlier)
 
 
+def _trend(report: VehicleReport) -> list[Block]:
+    """The price curve drawn for the inquiry, if one was, and what it shows."""
+    curve = report.curve
+    if curve is None:
+        return []
+    findings = [sections.observed_sales([m.count for m in curve.observed], "可比车辆")]
+    if curve.projection:
+        findings.append(
+            f"车龄与里程继续增加、行情保持不变时，此后{len(curve.projection)}个月估值平均每月变动"
+            f"{fmt.signed_percent(curve.monthly_depreciation_pct)}（虚线）。"
+        )
+    dots = "同车系、车龄与新车价相近、车况相同的车辆每月成交价中位数（圆越大成交越多）"
+    return sections.price_trend(chart(report.request, curve), "该车辆", dots, findings)
+
+
 def _samples(report: VehicleReport) -> Section:
     header = (
         "成交日期", "车型", "城市", "车龄", "里程", "车况", "新车价", "成交价", "相似度",
@@ -84,7 +100,7 @@ def _samples(report: VehicleReport) -> Section:
         )
         for c in report.valuation.comparables
     ]
-    return sections.samples(header, rows)
+    return sections.samples(header, rows, _trend(report))
 
 
 def _rule_method(rule: ResidualRateFigure) -> list[Text]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from models.curve_chart import render_svg
-from models.property.price_curve import price_curve
+from models.property.price_curve import chart
 from models.property.schemas import (
     PropertyBatchInquiry,
     PropertyBatchValuation,
@@ -16,9 +16,8 @@ from models.property.schemas import (
     PropertyPriceCurve,
     PropertyValuation,
 )
-from models.property.valuer import PropertyValuer
 from serving.access.auth import Caller, JudgeDep
-from serving.curves import HistoryMonths, recorded_curve
+from serving.curves import HistoryMonths, property_curve, recorded_curve
 from serving.deps import PropertyModelDep, SettingsDep
 from serving.inquiries import answer_inquiry
 from serving.routers.valuation_batches import add_batch_routes
@@ -56,14 +55,13 @@ async def _recorded_curve(
     request: Request,
     history_months: int | None,
 ) -> tuple[PropertyPriceCurve, dict[str, str]]:
-    valuer = loaded.model
-    assert isinstance(valuer, PropertyValuer)
-    months = history_months or settings.curve_history_months
-
     def compute() -> PropertyPriceCurve:
-        return price_curve(valuer, inquiry, loaded.info, months)
+        return property_curve(loaded, inquiry, settings, history_months)
 
-    return await recorded_curve(compute, inquiry, loaded, caller, request, [history_months])
+    inputs = {"inquiry": inquiry.model_dump(mode="json"), "months": [history_months]}
+    return await recorded_curve(
+        compute, request, caller, loaded, inputs, inquiry.case_number, inquiry.purpose
+    )
 
 
 @router.post("/property/price-curve")
@@ -101,11 +99,5 @@ async def property_price_curve_svg(
     curve, headers = await _recorded_curve(
         inquiry, loaded, settings, caller, request, history_months
     )
-    title = f"{inquiry.community} {inquiry.area_m2:g}㎡ {inquiry.property_type.value} 价格走势"
-    chart = render_svg(
-        title,
-        [*curve.history, curve.current],
-        curve.observed,
-        "同小区成交单价中位数×本财产面积（圆越大成交越多）",
-    )
-    return Response(chart, media_type="image/svg+xml", headers=headers)
+    svg = render_svg(chart(inquiry, curve))
+    return Response(svg, media_type="image/svg+xml", headers=headers)

@@ -2,8 +2,9 @@
 inquiries by a range of ids (an inquiry batch's items have consecutive ids).
 
 A report is rendered from the inquiry's ledger entry, never from a new valuation, and only
-while the entry still matches its hash. Each download is itself recorded, with the SHA-256 of
-what was handed out (of each report, for a ZIP).
+while the entry still matches its hash; its price curve is the one drawn for the inquiry and
+recorded (``/v1/inquiries/{id}/price-curve``), never one drawn for the report. Each download
+is itself recorded, with the SHA-256 of what was handed out (of each report, for a ZIP).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from models.court.repeats import EarlierInquiry
 from models.errors import InvalidInputError, bilingual
 from serving.access.auth import Caller, JudgeDep, court_store
 from serving.access.record import ledger_headers, record
+from serving.court.curves import recorded_curves
 from serving.court.objections import (
-    ASSET_REQUESTS,
     VALUATION_KINDS,
+    asset_facts,
     inquiry_date,
     task_of_entry,
     tasks_of_entries,
@@ -33,6 +35,7 @@ from serving.court.objections import (
 from serving.court.repeats import earlier_of_entry
 from serving.court.schemas import MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow
+from serving.curves import read_curve
 from serving.reports import (
     InquiryReport,
     PropertyReport,
@@ -59,32 +62,31 @@ def _report(
     entry: LedgerEntryRow,
     objection: AppraisalTask | None = None,
     earlier: list[EarlierInquiry] | None = None,
+    curve: LedgerEntryRow | None = None,
 ) -> InquiryReport:
     """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
-    with the objection to it and its appraisal's stage, if one was filed."""
+    with the objection to it and its appraisal's stage, if one was filed, and the price curve
+    drawn for it (the ledger entry of the drawing), if one was."""
     if entry.endpoint not in VALUATION_KINDS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             f"inquiry {entry.id} is a {entry.endpoint} answer; reports are for property and "
             "vehicle inquiries",
         )
-    kind = VALUATION_KINDS[entry.endpoint]
-    report_type, request_type = _REPORTS[kind], ASSET_REQUESTS[kind]
-    # The inputs also hold case_number and purpose (and a batch item its position): keep the
-    # asset's own fields only.
-    facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
-    return report_type.model_validate(
+    kind, facts = asset_facts(entry)
+    return _REPORTS[kind].model_validate(
         {
             "case_number": entry.case_number or "",
             "judge_name": entry.user_name,
             "purpose": entry.purpose,
             "inquiry_date": inquiry_date(entry),
-            "request": request_type.model_validate(facts),
+            "request": facts,
             "valuation": entry.outputs,
             "ledger_entry_id": entry.id,
             "ledger_hash": entry.entry_hash,
             "objection": objection,
             "earlier": earlier or [],
+            "curve": read_curve(kind, curve),
         }
     )
 
@@ -134,7 +136,8 @@ async def inquiry_report(
         entry = own_entry(request, caller, inquiry_id)
         with court_store(request).sessions() as session:
             objection = task_of_entry(session, inquiry_id)
-            return entry, _report(entry, objection, earlier_of_entry(session, entry))
+            curve = recorded_curves(session, [entry]).get(entry.id)
+            return entry, _report(entry, objection, earlier_of_entry(session, entry), curve)
 
     entry, report = await run_in_threadpool(read)
     content = await run_in_threadpool(_render, report, fmt, request)
@@ -182,8 +185,13 @@ def _chosen_reports(
         for row in rows:
             check_unaltered(row)
         tasks = tasks_of_entries(session, [row.id for row in rows])
+        curves = recorded_curves(session, list(rows))
         return [
-            (row, _report(row, tasks.get(row.id), earlier_of_entry(session, row))) for row in rows
+            (
+                row,
+                _report(row, tasks.get(row.id), earlier_of_entry(session, row), curves.get(row.id)),
+            )
+            for row in rows
         ]
 
 

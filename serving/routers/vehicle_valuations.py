@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from models.curve_chart import render_svg
-from models.vehicle.price_curve import price_curve
+from models.vehicle.price_curve import chart
 from models.vehicle.schemas import (
     PriceCurve,
     VehicleBatchInquiry,
@@ -19,16 +17,12 @@ from models.vehicle.schemas import (
     VehicleValuation,
 )
 from serving.access.auth import Caller, JudgeDep
-from serving.curves import HistoryMonths, recorded_curve
+from serving.curves import HistoryMonths, ProjectionMonths, recorded_curve, vehicle_curve
 from serving.deps import SettingsDep, VehicleModelDep
 from serving.inquiries import answer_inquiry
 from serving.routers.valuation_batches import add_batch_routes
 
 router = APIRouter(prefix="/v1/valuations", tags=["valuations"])
-
-ProjectionMonths = Annotated[
-    int | None, Query(ge=0, le=24, description="Default: COURTVAL_CURVE_PROJECTION_MONTHS.")
-]
 
 
 @router.post("/vehicle", response_model=VehicleValuation)
@@ -53,24 +47,6 @@ add_batch_routes(
 )
 
 
-def _curve(
-    request: VehicleInquiry,
-    loaded: VehicleModelDep,
-    settings: SettingsDep,
-    history_months: int | None,
-    projection_months: int | None,
-) -> PriceCurve:
-    return price_curve(
-        loaded.model,
-        request,
-        loaded.info,
-        history_months=history_months or settings.curve_history_months,
-        projection_months=(
-            settings.curve_projection_months if projection_months is None else projection_months
-        ),
-    )
-
-
 async def _recorded_curve(
     inquiry: VehicleInquiry,
     loaded: VehicleModelDep,
@@ -80,9 +56,12 @@ async def _recorded_curve(
     months: tuple[int | None, int | None],
 ) -> tuple[PriceCurve, dict[str, str]]:
     def compute() -> PriceCurve:
-        return _curve(inquiry, loaded, settings, *months)
+        return vehicle_curve(loaded, inquiry, settings, *months)
 
-    return await recorded_curve(compute, inquiry, loaded, caller, request, list(months))
+    inputs = {"inquiry": inquiry.model_dump(mode="json"), "months": list(months)}
+    return await recorded_curve(
+        compute, request, caller, loaded, inputs, inquiry.case_number, inquiry.purpose
+    )
 
 
 @router.post("/vehicle/price-curve")
@@ -122,12 +101,5 @@ async def vehicle_price_curve_svg(
     curve, headers = await _recorded_curve(
         inquiry, loaded, settings, caller, request, (history_months, projection_months)
     )
-    title = f"{inquiry.brand}{inquiry.series} 价格走势（{inquiry.registration_date:%Y-%m} 登记）"
-    chart = render_svg(
-        title,
-        [*curve.history, curve.current],
-        curve.observed,
-        "可比车辆成交中位数（圆越大成交越多）",
-        curve.projection,
-    )
-    return Response(chart, media_type="image/svg+xml", headers=headers)
+    svg = render_svg(chart(inquiry, curve))
+    return Response(svg, media_type="image/svg+xml", headers=headers)

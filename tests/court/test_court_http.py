@@ -15,9 +15,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,6 @@ from sqlalchemy import Engine, text
 
 from models.court import ObjectionRequest, covered_years, supplement_calendar
 from models.court.quota import HourWindow
-from models.property.schemas import PropertyRequest
 from models.settings import Settings
 from serving.app import create_app
 from serving.court import ApiKeyCreate, QuotaOverride, Role, list_keys, session_factory
@@ -47,55 +44,11 @@ from tests.conftest import (
     make_settings,
     running_server,
 )
-from tests.court.conftest import _fresh_postgres
+from tests.court.conftest import CourtServer
 from tests.court.test_objections import record_inquiry
 from training.pipeline import TrainResult
 
 CHINA = ZoneInfo("Asia/Shanghai")
-
-
-@dataclass
-class CourtServer:
-    """A server of the property champion with its own court store and one key per role."""
-
-    url: str
-    settings: Settings
-    keys: dict[Role, str]
-    engine: Engine
-
-    def client(self, role: Role) -> httpx.Client:
-        return keyed_client(self.url, self.keys[role])
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def court(
-    request: pytest.FixtureRequest,
-    trained: TrainResult,
-    session_settings: Settings,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[CourtServer]:
-    root = tmp_path_factory.mktemp(f"court-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'court.db'}"
-    else:
-        url = _fresh_postgres(request.getfixturevalue("postgres_url"))
-    settings = make_settings(
-        root,
-        tracking_uri=session_settings.resolved_tracking_uri,
-        database_url=url,
-        serve_kinds=("property",),
-        key_cache_seconds=0.2,
-    )
-    keys = {role: issue_key(settings, role) for role in Role}
-    engine = make_engine(url)
-    with running_server(create_app(settings)) as base:
-        yield CourtServer(base, settings, keys, engine)
-    engine.dispose()
-
-
-@pytest.fixture
-def body(flat: PropertyRequest) -> dict[str, Any]:
-    return {**CASE, **flat.model_dump(mode="json")}
 
 
 def _value(court: CourtServer, body: dict[str, Any], role: Role = Role.JUDGE) -> httpx.Response:

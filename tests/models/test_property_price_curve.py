@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.curve_chart import render_svg
+from models.curve_chart import curve_chart, render_svg
 from models.property.price_curve import price_curve
 from models.property.schemas import PropertyRequest
 from models.registry import LoadedModel
@@ -97,7 +97,9 @@ def test_the_chart_draws_the_history_and_the_sales_without_a_projection(
 ) -> None:
     curve = price_curve(champion.model, sold_flat, champion.info, history_months=24)
     svg = render_svg(
-        "锦园 89.5㎡ 住宅 价格走势", [*curve.history, curve.current], curve.observed, "同小区"
+        curve_chart(
+            "锦园 89.5㎡ 住宅 价格走势", [*curve.history, curve.current], curve.observed, "同小区"
+        )
     )
     assert svg.startswith("<svg") and "锦园 89.5㎡ 住宅 价格走势" in svg
     assert svg.count("<circle") == len(curve.observed) + 1  # the sales and the valuation day

@@ -137,13 +137,12 @@
     slot("reasons").replaceChildren(...items);
   }
 
-  async function renderCurve(body) {
+  /* The inquiry's own curve: drawn once by the model that answered, recorded, and not
+   * counted against the quota (the inquiry was); the report shows the same one. */
+  async function renderCurve(inquiryId) {
     const image = slot("curve");
-    const answer = await fetch(`/v1/valuations/${kind}/price-curve.svg`, {
-      method: "POST",
+    const answer = await fetch(`/v1/inquiries/${inquiryId}/price-curve.svg`, {
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]').content },
-      body: JSON.stringify(body),
     });
     if (!answer.ok) {
       image.alt = "价格曲线暂不可用";
@@ -153,7 +152,7 @@
     image.src = URL.createObjectURL(await answer.blob());
   }
 
-  function render(data, body) {
+  function render(data) {
     const inquiry = data.inquiry;
     slot("value").textContent = wan(data.value);
     slot("value-exact").textContent = `${number(data.value)} 元`;
@@ -183,7 +182,7 @@
     renderComparablesValue(data);
     panel.hidden = false;
     panel.focus();
-    renderCurve(body);
+    renderCurve(inquiry.id);
   }
 
   /* The values the model's sales had for the free-text inputs (小区, 车系 …), offered as the
@@ -241,7 +240,7 @@
     const body = formJson(form);
     const answer = await api("POST", form.dataset.endpoint, body);
     busy(form, false);
-    if (answer.ok) render(answer.data, body);
+    if (answer.ok) render(answer.data);
     else showErrors(form, answer.status, answer.data);
   });
 

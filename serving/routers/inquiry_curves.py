@@ -1,0 +1,139 @@
+"""An answered inquiry's price curve (价格走势): ``GET /v1/inquiries/{id}/price-curve`` and
+``.svg``, for the judge who asked.
+
+The inquiry was counted against the judge's quota when it was answered, so its curve is not
+counted again. The curve is drawn once, by the model that answered the inquiry, from the facts
+the ledger recorded, and recorded itself; every later request (the web page again, the report)
+reads that record back and is recorded as a reading of it. When the model that answered is no
+longer served and no curve was drawn, none is drawn by another model (409).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from models.curve_chart import Chart, render_svg
+from models.property.schemas import PropertyPriceCurve
+from models.registry import LoadedModel
+from models.schemas import ModelInfo
+from models.vehicle.schemas import PriceCurve
+from serving.access.auth import Caller, JudgeUnmeteredDep, court_store
+from serving.access.record import ledger_headers, record
+from serving.court.curves import recorded_curves
+from serving.court.errors import CurveModelChangedError
+from serving.court.objections import asset_facts
+from serving.court.tables import LedgerEntryRow
+from serving.curves import CURVE_KINDS, read_curve, recorded_curve
+from serving.deps import SettingsDep, StoreDep
+from serving.routers.inquiries import InquiryId, own_entry
+
+router = APIRouter(tags=["inquiries"])
+
+_SVG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {}}, "description": "The chart."}
+}
+
+
+def _model_text(name: str | None, version: str | None, run_id: str | None = None) -> str:
+    return f"模型 {name} 第 {version} 版" + (f"（训练运行 {run_id}）" if run_id else "")
+
+
+def _check_same_model(entry: LedgerEntryRow, loaded: LoadedModel) -> None:
+    """:class:`CurveModelChangedError` unless ``loaded`` is the model that answered."""
+    info = loaded.info
+    same = entry.model_name == info.name and entry.model_version == info.version
+    if same and (entry.run_id is None or info.run_id is None or entry.run_id == info.run_id):
+        return
+    runs = (entry.run_id, info.run_id) if same else (None, None)  # the same name, retrained
+    raise CurveModelChangedError(
+        entry.id,
+        _model_text(entry.model_name, entry.model_version, runs[0]),
+        _model_text(info.name, info.version, runs[1]),
+    )
+
+
+def _drawn(request: Request, entry: LedgerEntryRow) -> LedgerEntryRow | None:
+    with court_store(request).sessions() as session:
+        return recorded_curves(session, [entry]).get(entry.id)
+
+
+async def _inquiry_curve(
+    request: Request, caller: Caller, inquiry_id: int, store: StoreDep, settings: SettingsDep
+) -> tuple[BaseModel, Chart, dict[str, str]]:
+    """The inquiry's curve (read back, or drawn and recorded), its chart and the headers of
+    this answer's ledger entry."""
+    entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
+    kind, asset = asset_facts(entry)
+    spec = CURVE_KINDS[kind]
+    drawn = await run_in_threadpool(_drawn, request, entry)
+    curve = read_curve(kind, drawn)
+    if drawn is not None and curve is not None:
+        reading = await record(
+            request,
+            caller,
+            inputs={"inquiry_id": inquiry_id},
+            outputs={"drawn_in": drawn.id, "entry_hash": drawn.entry_hash},
+            model=ModelInfo(name=drawn.model_name, version=drawn.model_version, run_id=drawn.run_id)
+            if drawn.model_name and drawn.model_version
+            else None,
+            case_number=entry.case_number,
+            purpose=entry.purpose,
+        )
+        return curve, spec.chart(asset, curve), ledger_headers(reading)
+    loaded = store.get(kind)
+    if loaded is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"{kind} model not loaded")
+    _check_same_model(entry, loaded)
+    inputs = {
+        "inquiry_id": inquiry_id,
+        "history_months": settings.curve_history_months,
+        "projection_months": settings.curve_projection_months if kind == "vehicle" else 0,
+    }
+    drawn_now, headers = await recorded_curve(
+        lambda: spec.draw(loaded, asset, settings),
+        request,
+        caller,
+        loaded,
+        inputs,
+        entry.case_number,
+        entry.purpose,
+    )
+    return drawn_now, spec.chart(asset, drawn_now), headers
+
+
+@router.get(
+    "/v1/inquiries/{inquiry_id}/price-curve", response_model=PropertyPriceCurve | PriceCurve
+)
+async def inquiry_price_curve(
+    inquiry_id: InquiryId,
+    caller: JudgeUnmeteredDep,
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> BaseModel:
+    """The price curve of one of the caller's property or vehicle inquiries: the asset's value
+    at past month-ends (and a car's projection) and comparable sales per month, by the model
+    that answered it; not counted against the quota (the inquiry was). The same curve every
+    time: drawn once and read back from the ledger. 409 when none was drawn and that model is
+    no longer served."""
+    curve, _, headers = await _inquiry_curve(request, caller, inquiry_id, store, settings)
+    response.headers.update(headers)
+    return curve
+
+
+@router.get("/v1/inquiries/{inquiry_id}/price-curve.svg", response_class=Response, responses=_SVG)
+async def inquiry_price_curve_svg(
+    inquiry_id: InquiryId,
+    caller: JudgeUnmeteredDep,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> Response:
+    """The inquiry's price curve as an SVG chart (the web page shows it under the answer)."""
+    _, chart, headers = await _inquiry_curve(request, caller, inquiry_id, store, settings)
+    return Response(render_svg(chart), media_type="image/svg+xml", headers=headers)

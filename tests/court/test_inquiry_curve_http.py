@@ -1,0 +1,126 @@
+"""An answered inquiry's price curve over real HTTP, on SQLite and on PostgreSQL: drawn once by
+the model that answered, recorded, read back the same every time, not counted against the
+quota, shown in the inquiry's report (HTML and PDF), and refused (409) when that model is no
+longer served and no curve was drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pypdf
+import pytest
+
+from models.property.schemas import PropertyPriceCurve
+from serving.access.store import ledger_count_since
+from serving.court import ApiKeyCreate, QuotaOverride, Role, session_factory
+from serving.court.admin import keys_create
+from tests.conftest import CASE, keyed_client
+from tests.court.conftest import CourtServer
+from tests.court.test_objections import record_inquiry
+
+
+def _curve_entries(court: CourtServer, inquiry_id: int) -> list[dict[str, Any]]:
+    """The auditor's view of the ledger entries answering the inquiry's curve, oldest first."""
+    ledger = court.client(Role.AUDITOR).get(
+        "/v1/ledger", params={"case_number": CASE["case_number"], "limit": 1000}
+    )
+    paths = {f"/v1/inquiries/{inquiry_id}/price-curve{suffix}" for suffix in ("", ".svg")}
+    return sorted(
+        (e for e in ledger.json()["items"] if e["endpoint"] in paths), key=lambda e: e["id"]
+    )
+
+
+def _inquiry(court: CourtServer, body: dict[str, Any]) -> dict[str, Any]:
+    answer = court.client(Role.JUDGE).post("/v1/valuations/property", json=body)
+    assert answer.status_code == 200, answer.text
+    inquiry: dict[str, Any] = answer.json()["inquiry"]
+    return inquiry
+
+
+def test_an_inquiry_curve_is_drawn_once_and_read_back_without_quota(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    # Three requests a day: the inquiry and its two reports; the curves are not counted.
+    spec = ApiKeyCreate(owner="走势法官", role=Role.JUDGE, quota=QuotaOverride(requests_per_day=3))
+    created = keys_create(court.settings.resolved_database_url, spec)
+    judge = keyed_client(court.url, created.secret.get_secret_value())
+    answer = judge.post("/v1/valuations/property", json=body)
+    assert answer.status_code == 200, answer.text
+    inquiry = answer.json()["inquiry"]
+    path = f"/v1/inquiries/{inquiry['id']}/price-curve"
+
+    first = judge.get(path)
+    assert first.status_code == 200, first.text
+    curve = PropertyPriceCurve.model_validate(first.json())
+    assert curve.current.value == pytest.approx(answer.json()["value"], rel=1e-9)
+    assert curve.current.date == dt.date.fromisoformat(body["valuation_date"])
+    assert len(curve.history) == court.settings.curve_history_months
+    chart = judge.get(path + ".svg")
+    assert chart.status_code == 200 and chart.headers["content-type"].startswith("image/svg+xml")
+    assert body["community"] in "".join(ET.fromstring(chart.text).itertext())
+    again = judge.get(path)
+    assert again.json() == first.json()
+
+    drawn, *readings = _curve_entries(court, inquiry["id"])
+    assert drawn["outputs"]["current"]["value"] == curve.current.value
+    assert drawn["model_version"] == answer.json()["model"]["version"]
+    assert [r["outputs"]["drawn_in"] for r in readings] == [drawn["id"], drawn["id"]]
+    assert int(first.headers["X-Inquiry-Id"]) == drawn["id"]
+
+    html = judge.get(f"/v1/inquiries/{inquiry['id']}/report.html")
+    assert html.status_code == 200, html.text
+    assert "<svg" in html.text and "价格走势" in html.text
+    pdf = judge.get(f"/v1/inquiries/{inquiry['id']}/report.pdf")
+    assert pdf.status_code == 200, pdf.text
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    pdf_text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "价格走势" in pdf_text and "模型估值（历史）" in pdf_text  # the chart's legend
+    assert len(_curve_entries(court, inquiry["id"])) == 3  # the reports drew nothing
+    assert judge.post("/v1/valuations/property", json=body).status_code == 429  # 3 counted
+    # A restart seeds the day's count from the ledger: the curves are not counted there either.
+    since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # the key is new: all of its entries
+    assert ledger_count_since(session_factory(court.engine), created.key.id, since) == 3
+
+
+def test_a_report_without_a_drawn_curve_has_no_chart(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    judge = court.client(Role.JUDGE)
+    inquiry = _inquiry(court, body)
+    html = judge.get(f"/v1/inquiries/{inquiry['id']}/report.html")
+    assert html.status_code == 200 and "<svg" not in html.text and "价格走势" not in html.text
+    assert _curve_entries(court, inquiry["id"]) == []
+
+
+def test_only_the_judge_who_asked_gets_the_curve(court: CourtServer, body: dict[str, Any]) -> None:
+    inquiry = _inquiry(court, body)
+    path = f"/v1/inquiries/{inquiry['id']}/price-curve"
+    other = keyed_client(
+        court.url,
+        keys_create(
+            court.settings.resolved_database_url, ApiKeyCreate(owner="另一法官", role=Role.JUDGE)
+        ).secret.get_secret_value(),
+    )
+    assert other.get(path).status_code == 403
+    assert court.client(Role.TRIAGE).get(path + ".svg").status_code == 403
+    assert court.client(Role.JUDGE).get("/v1/inquiries/999999999/price-curve").status_code == 404
+    assert _curve_entries(court, inquiry["id"]) == []
+
+
+def test_a_curve_is_not_drawn_by_another_model_than_the_one_that_answered(
+    court: CourtServer,
+) -> None:
+    created = keys_create(
+        court.settings.resolved_database_url, ApiKeyCreate(owner="旧模型法官", role=Role.JUDGE)
+    )
+    old = record_inquiry(court.engine, created.key, on=dt.datetime.now(dt.UTC))  # version 3
+    judge = keyed_client(court.url, created.secret.get_secret_value())
+    refused = judge.get(f"/v1/inquiries/{old}/price-curve.svg")
+    assert refused.status_code == 409, refused.text
+    assert "courtval-property 第 3 版" in refused.json()["detail"]
+    assert "请重新询价" in refused.json()["detail"]
+    html = judge.get(f"/v1/inquiries/{old}/report.html")  # the report stands without one
+    assert html.status_code == 200 and "<svg" not in html.text
