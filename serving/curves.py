@@ -30,7 +30,11 @@ from models.vehicle.schemas import PriceCurve, VehicleRequest
 from models.vehicle.valuer import VehicleValuer
 from serving.access.auth import Caller
 from serving.access.record import Recordable, ledger_headers, record
+from serving.court.curves import inquiry_curve_endpoints
+from serving.court.errors import CurveModelChangedError
+from serving.court.objections import VALUATION_KINDS, asset_facts
 from serving.court.tables import LedgerEntryRow
+from serving.state import ModelStore
 
 logger = logging.getLogger(__name__)
 
@@ -104,20 +108,102 @@ async def recorded_curve(
     inputs: Recordable,
     case_number: str | None,
     purpose: str | None,
+    endpoint: str | None = None,
 ) -> tuple[C, dict[str, str]]:
     """The curve ``compute`` draws (off the event loop), recorded in the ledger as the
-    answer to ``inputs``; the curve and the ledger's headers."""
+    answer to ``inputs`` (at ``endpoint``, default the request's path); the curve and the
+    ledger's headers."""
     curve = await run_in_threadpool(compute)
     entry = await record(
         request,
         caller,
         inputs=inputs,
         outputs=curve,
+        endpoint=endpoint,
         model=loaded.info,
         case_number=case_number,
         purpose=purpose,
     )
     return curve, ledger_headers(entry)
+
+
+def _model_text(name: str | None, version: str | None, run_id: str | None = None) -> str:
+    return f"模型 {name} 第 {version} 版" + (f"（训练运行 {run_id}）" if run_id else "")
+
+
+def answering_model(entry: LedgerEntryRow, kind: str, store: ModelStore) -> LoadedModel:
+    """The served model of ``kind`` if it is the one that answered ``entry``.
+
+    Raises:
+        CurveModelChangedError: Another model is served, or none of the kind (409).
+    """
+    loaded = store.get(kind)
+    answered_by = _model_text(entry.model_name, entry.model_version)
+    if loaded is None:
+        raise CurveModelChangedError(entry.id, answered_by, "未加载同类模型")
+    info = loaded.info
+    same = entry.model_name == info.name and entry.model_version == info.version
+    if same and (entry.run_id is None or info.run_id is None or entry.run_id == info.run_id):
+        return loaded
+    runs = (entry.run_id, info.run_id) if same else (None, None)  # the same name, retrained
+    raise CurveModelChangedError(
+        entry.id,
+        _model_text(entry.model_name, entry.model_version, runs[0]),
+        _model_text(info.name, info.version, runs[1]),
+    )
+
+
+async def draw_inquiry_curve(
+    request: Request, caller: Caller, entry: LedgerEntryRow, store: ModelStore, settings: Settings
+) -> tuple[BaseModel, dict[str, str]]:
+    """Draw an inquiry's curve with the model that answered it, from the facts its entry
+    recorded and the settings' months, and record it at the inquiry's curve endpoint (whatever
+    request asked for it: the curve's own, or a report's); the curve and the ledger's headers.
+
+    Raises:
+        CurveModelChangedError: That model is no longer served (409).
+    """
+    kind, asset = asset_facts(entry)
+    loaded = answering_model(entry, kind, store)
+    spec = CURVE_KINDS[kind]
+    inputs = {
+        "inquiry_id": entry.id,
+        "history_months": settings.curve_history_months,
+        "projection_months": settings.curve_projection_months if kind == "vehicle" else 0,
+    }
+    return await recorded_curve(
+        lambda: spec.draw(loaded, asset, settings),
+        request,
+        caller,
+        loaded,
+        inputs,
+        entry.case_number,
+        entry.purpose,
+        endpoint=inquiry_curve_endpoints(entry.id)[0],
+    )
+
+
+async def report_curves(
+    request: Request,
+    caller: Caller,
+    entries: list[LedgerEntryRow],
+    drawn: dict[int, LedgerEntryRow],
+    store: ModelStore,
+    settings: Settings,
+) -> dict[int, BaseModel]:
+    """The curve each inquiry's report shows: the one recorded (``drawn``), else one drawn
+    and recorded now by the model that answered; none when that model is no longer served."""
+    curves: dict[int, BaseModel] = {}
+    for entry in entries:
+        curve = read_curve(VALUATION_KINDS[entry.endpoint], drawn.get(entry.id))
+        if curve is None:
+            try:
+                curve, _ = await draw_inquiry_curve(request, caller, entry, store, settings)
+            except CurveModelChangedError:
+                logger.info("inquiry %d: no price curve in its report (model changed)", entry.id)
+                continue
+        curves[entry.id] = curve
+    return curves
 
 
 def read_curve(kind: str, row: LedgerEntryRow | None) -> BaseModel | None:

@@ -124,9 +124,14 @@ def ledger_entry(
 
 
 def _entry_of(
-    request: Request, caller: Caller, inputs: Recordable, context: AnswerContext
+    request: Request,
+    caller: Caller,
+    inputs: Recordable,
+    context: AnswerContext,
+    endpoint: str | None = None,
 ) -> Callable[[Recordable], LedgerEntryCreate]:
-    """The request's ledger entry given what it answers (:func:`ledger_entry`)."""
+    """The request's ledger entry given what it answers (:func:`ledger_entry`), filed under
+    ``endpoint`` (default: the request's path)."""
     court, settings = court_store(request), request.app.state.settings
 
     def entry(outputs: Recordable) -> LedgerEntryCreate:
@@ -134,7 +139,7 @@ def _entry_of(
             court,
             settings,
             caller,
-            endpoint=request.url.path,
+            endpoint=endpoint or request.url.path,
             inputs=inputs,
             outputs=outputs,
             **context,
@@ -160,6 +165,7 @@ async def record(
     *,
     inputs: Recordable,
     outputs: Recordable,
+    endpoint: str | None = None,
     **context: Unpack[AnswerContext],
 ) -> LedgerEntryPublic:
     """Append the answered request to the ledger; :class:`LedgerWriteError` (→ 503) if it fails.
@@ -167,9 +173,12 @@ async def record(
     Serialising, hashing a bulk body and the write itself run off the event loop, the write
     on the ledger's own thread (:meth:`CourtStore.write`); a raw (bulk) body is prepared in
     the shared worker pool first, so that hashing it never holds up other answers' writes.
-    The arguments are those of :func:`ledger_entry`, the endpoint being the request's path.
+    The arguments are those of :func:`ledger_entry`, the endpoint being the request's path
+    unless given (what a request answered on the way to its own answer: an inquiry's price
+    curve drawn for its report is filed under the curve's endpoint).
     """
-    court, entry = court_store(request), _entry_of(request, caller, inputs, context)
+    court = court_store(request)
+    entry = _entry_of(request, caller, inputs, context, endpoint)
     if isinstance(inputs, bytes) or isinstance(outputs, bytes):
         prepared = await run_in_threadpool(entry, outputs)
         return await _counted(request, court.write(lambda: prepared))

@@ -3,31 +3,30 @@
 
 The inquiry was counted against the judge's quota when it was answered, so its curve is not
 counted again. The curve is drawn once, by the model that answered the inquiry, from the facts
-the ledger recorded, and recorded itself; every later request (the web page again, the report)
-reads that record back and is recorded as a reading of it. When the model that answered is no
-longer served and no curve was drawn, none is drawn by another model (409).
+the ledger recorded, and recorded itself (:func:`serving.curves.draw_inquiry_curve`; the
+inquiry's report draws it the same way when it was never asked for); every later request reads
+that record back and is recorded as a reading of it. When the model that answered is no longer
+served and no curve was drawn, none is drawn by another model (409).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from models.curve_chart import Chart, render_svg
 from models.property.schemas import PropertyPriceCurve
-from models.registry import LoadedModel
 from models.schemas import ModelInfo
 from models.vehicle.schemas import PriceCurve
 from serving.access.auth import Caller, JudgeUnmeteredDep, court_store
 from serving.access.record import ledger_headers, record
 from serving.court.curves import recorded_curves
-from serving.court.errors import CurveModelChangedError
 from serving.court.objections import asset_facts
 from serving.court.tables import LedgerEntryRow
-from serving.curves import CURVE_KINDS, read_curve, recorded_curve
+from serving.curves import CURVE_KINDS, draw_inquiry_curve, read_curve
 from serving.deps import SettingsDep, StoreDep
 from serving.routers.inquiries import InquiryId, own_entry
 
@@ -36,24 +35,6 @@ router = APIRouter(tags=["inquiries"])
 _SVG: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/svg+xml": {}}, "description": "The chart."}
 }
-
-
-def _model_text(name: str | None, version: str | None, run_id: str | None = None) -> str:
-    return f"模型 {name} 第 {version} 版" + (f"（训练运行 {run_id}）" if run_id else "")
-
-
-def _check_same_model(entry: LedgerEntryRow, loaded: LoadedModel) -> None:
-    """:class:`CurveModelChangedError` unless ``loaded`` is the model that answered."""
-    info = loaded.info
-    same = entry.model_name == info.name and entry.model_version == info.version
-    if same and (entry.run_id is None or info.run_id is None or entry.run_id == info.run_id):
-        return
-    runs = (entry.run_id, info.run_id) if same else (None, None)  # the same name, retrained
-    raise CurveModelChangedError(
-        entry.id,
-        _model_text(entry.model_name, entry.model_version, runs[0]),
-        _model_text(info.name, info.version, runs[1]),
-    )
 
 
 def _drawn(request: Request, entry: LedgerEntryRow) -> LedgerEntryRow | None:
@@ -68,41 +49,24 @@ async def _inquiry_curve(
     this answer's ledger entry."""
     entry = await run_in_threadpool(own_entry, request, caller, inquiry_id)
     kind, asset = asset_facts(entry)
-    spec = CURVE_KINDS[kind]
     drawn = await run_in_threadpool(_drawn, request, entry)
     curve = read_curve(kind, drawn)
-    if drawn is not None and curve is not None:
-        reading = await record(
-            request,
-            caller,
-            inputs={"inquiry_id": inquiry_id},
-            outputs={"drawn_in": drawn.id, "entry_hash": drawn.entry_hash},
-            model=ModelInfo(name=drawn.model_name, version=drawn.model_version, run_id=drawn.run_id)
-            if drawn.model_name and drawn.model_version
-            else None,
-            case_number=entry.case_number,
-            purpose=entry.purpose,
-        )
-        return curve, spec.chart(asset, curve), ledger_headers(reading)
-    loaded = store.get(kind)
-    if loaded is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"{kind} model not loaded")
-    _check_same_model(entry, loaded)
-    inputs = {
-        "inquiry_id": inquiry_id,
-        "history_months": settings.curve_history_months,
-        "projection_months": settings.curve_projection_months if kind == "vehicle" else 0,
-    }
-    drawn_now, headers = await recorded_curve(
-        lambda: spec.draw(loaded, asset, settings),
+    if drawn is None or curve is None:
+        curve, headers = await draw_inquiry_curve(request, caller, entry, store, settings)
+        return curve, CURVE_KINDS[kind].chart(asset, curve), headers
+    model = None
+    if drawn.model_name and drawn.model_version:
+        model = ModelInfo(name=drawn.model_name, version=drawn.model_version, run_id=drawn.run_id)
+    reading = await record(
         request,
         caller,
-        loaded,
-        inputs,
-        entry.case_number,
-        entry.purpose,
+        inputs={"inquiry_id": inquiry_id},
+        outputs={"drawn_in": drawn.id, "entry_hash": drawn.entry_hash},
+        model=model,
+        case_number=entry.case_number,
+        purpose=entry.purpose,
     )
-    return drawn_now, spec.chart(asset, drawn_now), headers
+    return curve, CURVE_KINDS[kind].chart(asset, curve), ledger_headers(reading)
 
 
 @router.get(

@@ -3,7 +3,8 @@ inquiries by a range of ids (an inquiry batch's items have consecutive ids).
 
 A report is rendered from the inquiry's ledger entry, never from a new valuation, and only
 while the entry still matches its hash; its price curve is the one drawn for the inquiry and
-recorded (``/v1/inquiries/{id}/price-curve``), never one drawn for the report. Each download
+recorded (``/v1/inquiries/{id}/price-curve``); one not drawn yet is drawn first, and recorded
+there, by the model that answered (none when that model is no longer served). Each download
 is itself recorded, with the SHA-256 of what was handed out (of each report, for a ZIP).
 """
 
@@ -13,15 +14,19 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models.court.objections import AppraisalTask
 from models.court.repeats import EarlierInquiry
 from models.errors import InvalidInputError, bilingual
+from models.settings import Settings
 from serving.access.auth import Caller, JudgeDep, court_store
 from serving.access.record import ledger_headers, record
 from serving.court.curves import recorded_curves
@@ -35,7 +40,8 @@ from serving.court.objections import (
 from serving.court.repeats import earlier_of_entry
 from serving.court.schemas import MAX_ROW_ID
 from serving.court.tables import LedgerEntryRow
-from serving.curves import read_curve
+from serving.curves import report_curves
+from serving.deps import SettingsDep, StoreDep
 from serving.reports import (
     InquiryReport,
     PropertyReport,
@@ -50,6 +56,7 @@ from serving.routers.inquiries import (
     own_entry,
     own_valuations,
 )
+from serving.state import ModelStore
 
 router = APIRouter(tags=["inquiries"])
 
@@ -58,15 +65,27 @@ _REPORTS: dict[str, type[InquiryReport]] = {"property": PropertyReport, "vehicle
 _MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
-def _report(
-    entry: LedgerEntryRow,
-    objection: AppraisalTask | None = None,
-    earlier: list[EarlierInquiry] | None = None,
-    curve: LedgerEntryRow | None = None,
-) -> InquiryReport:
+@dataclass(frozen=True)
+class _Read:
+    """What the ledger holds for one inquiry's report: its entry, the objection to it, the
+    earlier inquiries it repeats and its recorded price curve."""
+
+    entry: LedgerEntryRow
+    objection: AppraisalTask | None
+    earlier: list[EarlierInquiry]
+    drawn: LedgerEntryRow | None
+
+
+def _read(session: Session, entry: LedgerEntryRow, objection: AppraisalTask | None) -> _Read:
+    drawn = recorded_curves(session, [entry]).get(entry.id)
+    return _Read(entry, objection, earlier_of_entry(session, entry), drawn)
+
+
+def _report(read: _Read, curve: BaseModel | None) -> InquiryReport:
     """The report of a property or vehicle inquiry, from its ledger entry (404 for others),
-    with the objection to it and its appraisal's stage, if one was filed, and the price curve
-    drawn for it (the ledger entry of the drawing), if one was."""
+    with the objection to it and its appraisal's stage, if one was filed, and its price
+    curve, if it has one."""
+    entry = read.entry
     if entry.endpoint not in VALUATION_KINDS:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
@@ -84,11 +103,22 @@ def _report(
             "valuation": entry.outputs,
             "ledger_entry_id": entry.id,
             "ledger_hash": entry.entry_hash,
-            "objection": objection,
-            "earlier": earlier or [],
-            "curve": read_curve(kind, curve),
+            "objection": read.objection,
+            "earlier": read.earlier,
+            "curve": curve,
         }
     )
+
+
+async def _reports(
+    request: Request, caller: Caller, reads: list[_Read], store: ModelStore, settings: Settings
+) -> list[InquiryReport]:
+    """Each inquiry's report, with its price curve: the one recorded for it, else one drawn
+    (and recorded) now by the model that answered it, else none (:func:`report_curves`)."""
+    drawn = {r.entry.id: r.drawn for r in reads if r.drawn is not None}
+    entries = [r.entry for r in reads if r.entry.endpoint in VALUATION_KINDS]
+    curves = await report_curves(request, caller, entries, drawn, store, settings)
+    return [_report(r, curves.get(r.entry.id)) for r in reads]
 
 
 def _render(report: InquiryReport, fmt: str, request: Request) -> bytes:
@@ -126,20 +156,25 @@ ReportFormat = Annotated[str, Path(pattern="^(pdf|html)$", description="pdf or h
     },
 )
 async def inquiry_report(
-    inquiry_id: InquiryId, fmt: ReportFormat, caller: JudgeDep, request: Request
+    inquiry_id: InquiryId,
+    fmt: ReportFormat,
+    caller: JudgeDep,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
 ) -> Response:
     """The inquiry report (询价报告) of one of the caller's property or vehicle inquiries, as
     PDF (with Chinese text) or HTML. Refused (409) when the ledger entry no longer matches its
     hash."""
 
-    def read() -> tuple[LedgerEntryRow, InquiryReport]:
+    def read() -> _Read:
         entry = own_entry(request, caller, inquiry_id)
         with court_store(request).sessions() as session:
-            objection = task_of_entry(session, inquiry_id)
-            curve = recorded_curves(session, [entry]).get(entry.id)
-            return entry, _report(entry, objection, earlier_of_entry(session, entry), curve)
+            return _read(session, entry, task_of_entry(session, inquiry_id))
 
-    entry, report = await run_in_threadpool(read)
+    reading = await run_in_threadpool(read)
+    entry = reading.entry
+    [report] = await _reports(request, caller, [reading], store, settings)
     content = await run_in_threadpool(_render, report, fmt, request)
     written = await record(
         request,
@@ -157,9 +192,10 @@ async def inquiry_report(
 
 def _chosen_reports(
     request: Request, caller: Caller, ids: tuple[int, int] | None, case_number: str | None
-) -> list[tuple[LedgerEntryRow, InquiryReport]]:
+) -> list[_Read]:
     """The caller's own valuation inquiries with ids ``ids`` (first, last) and/or of one case,
-    oldest first, each with its report (its objection, the earlier inquiries it repeats). 404
+    oldest first, each with what its report shows (its objection, the earlier inquiries it
+    repeats, its recorded curve). 404
     when there is none; 422 naming ``case_number`` when a case alone holds more than the
     download allows; 409 when one no longer matches its hash."""
     limit = request.app.state.settings.reports_per_zip
@@ -185,12 +221,9 @@ def _chosen_reports(
         for row in rows:
             check_unaltered(row)
         tasks = tasks_of_entries(session, [row.id for row in rows])
-        curves = recorded_curves(session, list(rows))
+        drawn = recorded_curves(session, list(rows))
         return [
-            (
-                row,
-                _report(row, tasks.get(row.id), earlier_of_entry(session, row), curves.get(row.id)),
-            )
+            _Read(row, tasks.get(row.id), earlier_of_entry(session, row), drawn.get(row.id))
             for row in rows
         ]
 
@@ -227,6 +260,8 @@ def _zipped(files: Sequence[tuple[str, bytes]]) -> bytes:
 async def inquiry_reports_zip(
     caller: JudgeDep,
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     first: RangeEnd = None,
     last: RangeEnd = None,
     case_number: CaseFilter = None,
@@ -246,12 +281,14 @@ async def inquiry_reports_zip(
             "case_number",
             bilingual("请给出案号，或首号与末号", "give case_number, or first and last"),
         )
-    read = await run_in_threadpool(_chosen_reports, request, caller, ids, case_number)
-    entries = [entry for entry, _ in read]
+    reads = await run_in_threadpool(_chosen_reports, request, caller, ids, case_number)
+    entries = [r.entry for r in reads]
+    reports = await _reports(request, caller, reads, store, settings)
 
     def render_all() -> list[tuple[str, bytes]]:
         return [
-            (f"inquiry-{entry.id}.{fmt}", _render(report, fmt, request)) for entry, report in read
+            (f"inquiry-{entry.id}.{fmt}", _render(report, fmt, request))
+            for entry, report in zip(entries, reports, strict=True)
         ]
 
     files = await run_in_threadpool(render_all)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import xml.etree.ElementTree as ET
+import zipfile
 from typing import Any
 
 import pypdf
@@ -17,7 +18,7 @@ from models.property.schemas import PropertyPriceCurve
 from serving.access.store import ledger_count_since
 from serving.court import ApiKeyCreate, QuotaOverride, Role, session_factory
 from serving.court.admin import keys_create
-from tests.conftest import CASE, keyed_client
+from tests.conftest import CASE, batch_body, keyed_client
 from tests.court.conftest import CourtServer
 from tests.court.test_objections import record_inquiry
 
@@ -85,14 +86,34 @@ def test_an_inquiry_curve_is_drawn_once_and_read_back_without_quota(
     assert ledger_count_since(session_factory(court.engine), created.key.id, since) == 3
 
 
-def test_a_report_without_a_drawn_curve_has_no_chart(
+def test_a_report_draws_the_curve_it_lacks_and_records_it(
     court: CourtServer, body: dict[str, Any]
 ) -> None:
     judge = court.client(Role.JUDGE)
     inquiry = _inquiry(court, body)
     html = judge.get(f"/v1/inquiries/{inquiry['id']}/report.html")
-    assert html.status_code == 200 and "<svg" not in html.text and "价格走势" not in html.text
-    assert _curve_entries(court, inquiry["id"]) == []
+    assert html.status_code == 200 and "<svg" in html.text and "价格走势" in html.text
+    [drawn] = _curve_entries(court, inquiry["id"])  # at the curve's endpoint, not the report's
+    assert drawn["endpoint"] == f"/v1/inquiries/{inquiry['id']}/price-curve"
+    again = judge.get(f"/v1/inquiries/{inquiry['id']}/price-curve")
+    assert again.json()["current"] == drawn["outputs"]["current"]
+    assert _curve_entries(court, inquiry["id"])[-1]["outputs"]["drawn_in"] == drawn["id"]
+
+
+def test_every_report_of_a_zip_has_its_curve(court: CourtServer, body: dict[str, Any]) -> None:
+    judge = court.client(Role.JUDGE)
+    items = [{**body, "area_m2": area} for area in (75.0, 120.0)]
+    answer = judge.post("/v1/valuations/property/batch-inquiries", json=batch_body(items))
+    assert answer.status_code == 200, answer.text
+    ids = [item["inquiry"]["id"] for item in answer.json()["items"]]
+    zipped = judge.get(
+        "/v1/inquiries/reports.zip", params={"first": ids[0], "last": ids[-1], "format": "html"}
+    )
+    assert zipped.status_code == 200, zipped.text
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        pages = [archive.read(f"inquiry-{i}.html").decode() for i in ids]
+    assert all("<svg" in page for page in pages)
+    assert [len(_curve_entries(court, i)) for i in ids] == [1, 1]
 
 
 def test_only_the_judge_who_asked_gets_the_curve(court: CourtServer, body: dict[str, Any]) -> None:
