@@ -25,6 +25,7 @@ from serving.court.errors import (
     CurveModelChangedError,
     InquiryAlteredError,
     InquiryNotFoundError,
+    InquiryUnreadableError,
     KeyNotFoundError,
     LedgerWriteError,
     SaleNotFoundError,
@@ -176,6 +177,7 @@ def install_error_handlers(app: FastAPI) -> None:
         AppraisalStepError,
         CurveModelChangedError,
         InquiryAlteredError,
+        InquiryUnreadableError,
     ):
         app.add_exception_handler(conflict, _status_of(status.HTTP_409_CONFLICT))
     app.add_exception_handler(CourtvalError, _domain_error)

@@ -132,3 +132,19 @@ class CurveModelChangedError(CourtStoreError):
             )
         )
         self.entry_id = entry_id
+
+
+class InquiryUnreadableError(CourtStoreError):
+    """An inquiry's ledger entry no longer reads as the current schemas read an inquiry (an
+    entry from an older version of courtval): nothing is built on it (409)."""
+
+    def __init__(self, entry_id: int, detail: str) -> None:
+        super().__init__(
+            bilingual(
+                f"询价记录 {entry_id} 的内容无法按现行格式读取（{detail}），不能据此生成报告或"
+                "价格走势；记录本身未改动，可由审计人员查阅",
+                f"ledger entry {entry_id} does not read as an inquiry of this version ({detail}); "
+                "nothing is built on it. The entry itself is unchanged; an auditor can read it",
+            )
+        )
+        self.entry_id = entry_id

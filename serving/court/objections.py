@@ -15,7 +15,7 @@ import math
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ from serving.court.errors import (
     AlreadyDisputedError,
     AppraisalTaskNotFoundError,
     InquiryNotFoundError,
+    InquiryUnreadableError,
 )
 from serving.court.schemas import MAX_OFFSET, ApiKeyPublic, as_utc
 from serving.court.tables import AppraisalTaskRow, LedgerEntryRow
@@ -193,11 +194,23 @@ def answered_interval(entry: LedgerEntryRow) -> tuple[float | None, float | None
 
 def asset_facts(entry: LedgerEntryRow) -> tuple[str, BaseModel]:
     """The kind of asset a valuation entry values and its facts as the inquiry gave them
-    (the inputs also hold the case number and purpose, and a batch item its position)."""
+    (the inputs also hold the case number and purpose, and a batch item its position).
+
+    Raises:
+        InquiryUnreadableError: The stored facts no longer read as the asset's request (409).
+    """
     kind = VALUATION_KINDS[entry.endpoint]
     request_type = ASSET_REQUESTS[kind]
     facts = {k: v for k, v in entry.inputs.items() if k in request_type.model_fields}
-    return kind, request_type.model_validate(facts)
+    try:
+        return kind, request_type.model_validate(facts)
+    except ValidationError as error:
+        raise InquiryUnreadableError(entry.id, unreadable_fields(error)) from error
+
+
+def unreadable_fields(error: ValidationError) -> str:
+    """The fields a stored record failed on, for :class:`InquiryUnreadableError`."""
+    return "、".join(sorted({".".join(map(str, e["loc"])) or "—" for e in error.errors()}))
 
 
 def inquiry_date(entry: LedgerEntryRow) -> dt.date:

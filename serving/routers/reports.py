@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,12 +30,14 @@ from models.settings import Settings
 from serving.access.auth import Caller, JudgeDep, court_store
 from serving.access.record import ledger_headers, record
 from serving.court.curves import recorded_curves
+from serving.court.errors import InquiryUnreadableError
 from serving.court.objections import (
     VALUATION_KINDS,
     asset_facts,
     inquiry_date,
     task_of_entry,
     tasks_of_entries,
+    unreadable_fields,
 )
 from serving.court.repeats import earlier_of_entry
 from serving.court.schemas import MAX_ROW_ID
@@ -93,6 +95,16 @@ def _report(read: _Read, curve: BaseModel | None) -> InquiryReport:
             "vehicle inquiries",
         )
     kind, facts = asset_facts(entry)
+    try:
+        return _build_report(kind, facts, read, curve)
+    except ValidationError as error:  # an answer recorded by an older version
+        raise InquiryUnreadableError(entry.id, unreadable_fields(error)) from error
+
+
+def _build_report(
+    kind: str, facts: BaseModel, read: _Read, curve: BaseModel | None
+) -> InquiryReport:
+    entry = read.entry
     return _REPORTS[kind].model_validate(
         {
             "case_number": entry.case_number or "",

@@ -18,9 +18,10 @@ from models.property.schemas import PropertyPriceCurve
 from serving.access.store import ledger_count_since
 from serving.court import ApiKeyCreate, QuotaOverride, Role, session_factory
 from serving.court.admin import keys_create
+from serving.court.objections import PROPERTY_VALUATION_ENDPOINT
 from tests.conftest import CASE, batch_body, keyed_client
 from tests.court.conftest import CourtServer
-from tests.court.test_objections import record_inquiry
+from tests.court.test_objections import append_as, record_inquiry, request_inputs, valuation
 
 
 def _curve_entries(court: CourtServer, inquiry_id: int) -> list[dict[str, Any]]:
@@ -145,3 +146,30 @@ def test_a_curve_is_not_drawn_by_another_model_than_the_one_that_answered(
     assert "请重新询价" in refused.json()["detail"]
     html = judge.get(f"/v1/inquiries/{old}/report.html")  # the report stands without one
     assert html.status_code == 200 and "<svg" not in html.text
+
+
+def test_an_entry_an_older_version_wrote_is_a_409_naming_the_field_not_a_500(
+    court: CourtServer,
+) -> None:
+    """An inquiry recorded before a field became required: its report and its curve say which
+    field cannot be read, and nothing is built on it."""
+    created = keys_create(
+        court.settings.resolved_database_url, ApiKeyCreate(owner="旧记录法官", role=Role.JUDGE)
+    )
+    inputs = {k: v for k, v in request_inputs().items() if k != "area_m2"}
+    old = append_as(
+        court.engine,
+        created.key,
+        on=dt.datetime.now(dt.UTC),
+        endpoint=PROPERTY_VALUATION_ENDPOINT,
+        inputs=inputs,
+        outputs=valuation(270_000.0),
+    )
+    judge = keyed_client(court.url, created.secret.get_secret_value())
+    for path in (f"/v1/inquiries/{old}/report.pdf", f"/v1/inquiries/{old}/price-curve"):
+        response = judge.get(path)
+        assert response.status_code == 409, (path, response.text)
+        assert (
+            "area_m2" in response.json()["detail"]
+            and "无法按现行格式读取" in response.json()["detail"]
+        )
