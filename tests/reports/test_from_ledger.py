@@ -10,10 +10,11 @@ import pytest
 from fastapi import HTTPException
 from pydantic import BaseModel
 
+from serving.court.errors import InquiryUnreadableError
 from serving.court.objections import PROPERTY_VALUATION_ENDPOINT, VEHICLE_VALUATION_ENDPOINT
 from serving.court.tables import LedgerEntryRow
 from serving.reports import InquiryReport, VehicleReport
-from serving.routers.reports import _report
+from serving.routers.reports import _Read, _report
 from tests.reports.sample import CASE_NUMBER, LEDGER_HASH, sample_report
 from tests.reports.vehicle_sample import sample_vehicle_report
 
@@ -35,6 +36,11 @@ def _entry(endpoint: str, request: BaseModel, outputs: dict[str, Any]) -> Ledger
     )
 
 
+def _reported(entry: LedgerEntryRow) -> InquiryReport:
+    """The entry's report, with no objection, earlier inquiry or curve."""
+    return _report(_Read(entry, None, [], None), None)
+
+
 @pytest.mark.parametrize(
     ("endpoint", "sample"),
     [
@@ -47,7 +53,7 @@ def test_a_valuation_entry_gives_its_kind_of_report(
 ) -> None:
     expected = sample()
     outputs = expected.valuation.model_dump(mode="json")
-    report = _report(_entry(endpoint, expected.request, outputs))
+    report = _reported(_entry(endpoint, expected.request, outputs))
     assert type(report) is type(expected)
     assert report.request == expected.request
     assert report.valuation == expected.valuation
@@ -65,7 +71,7 @@ def test_the_answer_s_inquiry_record_in_the_outputs_is_accepted() -> None:
         "recorded_at": "2024-06-30T17:00:00Z",
         "valid_until": "2025-07-01",
     }
-    report = _report(_entry(VEHICLE_VALUATION_ENDPOINT, expected.request, outputs))
+    report = _reported(_entry(VEHICLE_VALUATION_ENDPOINT, expected.request, outputs))
     assert isinstance(report, VehicleReport)
     assert report.valuation.value == expected.valuation.value
 
@@ -73,5 +79,13 @@ def test_the_answer_s_inquiry_record_in_the_outputs_is_accepted() -> None:
 def test_other_endpoints_have_no_report() -> None:
     entry = _entry("/v1/reference-price", sample_report().request, {})
     with pytest.raises(HTTPException) as refused:
-        _report(entry)
+        _reported(entry)
     assert refused.value.status_code == 404
+
+
+def test_an_answer_today_s_schema_cannot_read_names_its_fields() -> None:
+    expected = sample_report()
+    outputs = expected.valuation.model_dump(mode="json")
+    del outputs["rule_based"]  # as if an older version had recorded none
+    with pytest.raises(InquiryUnreadableError, match=r"valuation\.rule_based"):
+        _reported(_entry(PROPERTY_VALUATION_ENDPOINT, expected.request, outputs))
