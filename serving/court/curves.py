@@ -17,6 +17,8 @@ from serving.court.tables import LedgerEntryRow
 #: The endpoint an inquiry's curve is recorded at; ``.svg`` after it for the chart.
 INQUIRY_CURVE_ENDPOINT = "/v1/inquiries/{id}/price-curve"
 SVG_SUFFIX = ".svg"
+#: The key of a reading's outputs: the entry that drew the curve it handed out again.
+READING_KEY = "drawn_in"
 #: A SQL ``LIKE`` pattern matching every inquiry's curve endpoints (the quota seed skips them).
 INQUIRY_CURVE_LIKE = INQUIRY_CURVE_ENDPOINT.format(id="%") + "%"
 
@@ -28,8 +30,10 @@ def inquiry_curve_endpoints(entry_id: int) -> tuple[str, str]:
 
 
 def recorded_curves(session: Session, entries: list[LedgerEntryRow]) -> dict[int, LedgerEntryRow]:
-    """The first unaltered curve entry recorded for each of ``entries`` that has one, by the
-    inquiry's id; the same judge and case as the inquiry."""
+    """The first unaltered entry that drew a curve for each of ``entries`` that has one, by
+    the inquiry's id; the same judge and case as the inquiry. Readings of a curve (recorded at
+    the same endpoints, their outputs naming the drawing, :data:`READING_KEY`) are not drawings:
+    when the drawing was altered by hand, the next request draws anew instead of finding one."""
     wanted = {path: entry for entry in entries for path in inquiry_curve_endpoints(entry.id)}
     if not wanted:
         return {}
@@ -49,6 +53,7 @@ def recorded_curves(session: Session, entries: list[LedgerEntryRow]) -> dict[int
     for row in rows:
         inquiry = wanted[row.endpoint]
         same = row.user_name == inquiry.user_name and row.case_number == inquiry.case_number
-        if same and inquiry.id not in found and row_hash(row) == row.entry_hash:
+        reading = isinstance(row.outputs, dict) and READING_KEY in row.outputs
+        if same and not reading and inquiry.id not in found and row_hash(row) == row.entry_hash:
             found[inquiry.id] = row
     return found

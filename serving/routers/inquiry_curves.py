@@ -23,7 +23,7 @@ from models.schemas import ModelInfo
 from models.vehicle.schemas import PriceCurve
 from serving.access.auth import Caller, JudgeUnmeteredDep, court_store
 from serving.access.record import ledger_headers, record
-from serving.court.curves import recorded_curves
+from serving.court.curves import READING_KEY, recorded_curves
 from serving.court.objections import asset_facts
 from serving.court.tables import LedgerEntryRow
 from serving.curves import CURVE_KINDS, draw_inquiry_curve, read_curve
@@ -61,7 +61,7 @@ async def _inquiry_curve(
         request,
         caller,
         inputs={"inquiry_id": inquiry_id},
-        outputs={"drawn_in": drawn.id, "entry_hash": drawn.entry_hash},
+        outputs={READING_KEY: drawn.id, "entry_hash": drawn.entry_hash},
         model=model,
         case_number=entry.case_number,
         purpose=entry.purpose,

@@ -127,10 +127,13 @@ async def _reports(
 ) -> list[InquiryReport]:
     """Each inquiry's report, with its price curve: the one recorded for it, else one drawn
     (and recorded) now by the model that answered it, else none (:func:`report_curves`)."""
+    reports = [_report(r, None) for r in reads]  # refused (404, 409) before anything is drawn
     drawn = {r.entry.id: r.drawn for r in reads if r.drawn is not None}
-    entries = [r.entry for r in reads if r.entry.endpoint in VALUATION_KINDS]
-    curves = await report_curves(request, caller, entries, drawn, store, settings)
-    return [_report(r, curves.get(r.entry.id)) for r in reads]
+    curves = await report_curves(request, caller, [r.entry for r in reads], drawn, store, settings)
+    return [
+        report.model_copy(update={"curve": curves[r.entry.id]}) if r.entry.id in curves else report
+        for r, report in zip(reads, reports, strict=True)
+    ]
 
 
 def _render(report: InquiryReport, fmt: str, request: Request) -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pypdf
 import pytest
+from sqlalchemy import text
 
 from models.property.schemas import PropertyPriceCurve
 from serving.access.store import ledger_count_since
@@ -173,3 +174,31 @@ def test_an_entry_an_older_version_wrote_is_a_409_naming_the_field_not_a_500(
             "area_m2" in response.json()["detail"]
             and "无法按现行格式读取" in response.json()["detail"]
         )
+
+
+def test_a_drawing_altered_by_hand_is_not_read_back_and_the_curve_is_drawn_anew(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    judge, inquiry_id = court.client(Role.JUDGE), _inquiry(court, body)["id"]
+    path = f"/v1/inquiries/{inquiry_id}/price-curve"
+    first = judge.get(path).json()
+    judge.get(path)  # a reading of it
+    drawing, reading = (e["id"] for e in _curve_entries(court, inquiry_id))
+    with court.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE ledger_entries SET latency_ms = latency_ms + 1 WHERE id = :id"),
+            {"id": drawing},
+        )
+    try:
+        again = judge.get(path)  # the altered drawing is passed over, and so is its reading
+        assert again.status_code == 200 and again.json() == first  # the same model, drawn anew
+        redrawn = int(again.headers["X-Inquiry-Id"])
+        assert redrawn > reading and "history" in _curve_entries(court, inquiry_id)[-1]["outputs"]
+        judge.get(path)  # now read back from the new drawing, not drawn a third time
+        assert _curve_entries(court, inquiry_id)[-1]["outputs"]["drawn_in"] == redrawn
+    finally:
+        with court.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE ledger_entries SET latency_ms = latency_ms - 1 WHERE id = :id"),
+                {"id": drawing},
+            )
