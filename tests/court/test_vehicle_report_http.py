@@ -56,6 +56,11 @@ def test_a_vehicle_inquiry_has_its_report(judge: httpx.Client, car: VehicleReque
     html = judge.get(f"/v1/inquiries/{inquiry['id']}/report.html")
     assert html.status_code == 200
     assert f"<td>{car.brand}</td>" in html.text and inquiry["entry_hash"] in html.text
+    # The car's price curve, drawn for the report, with its projection (a dashed line).
+    assert "<svg" in html.text and "个月估值平均每月变动" in html.text and "价格走势" in text
+    assert "stroke-dasharray" in html.text
+    curve = judge.get(f"/v1/inquiries/{inquiry['id']}/price-curve")
+    assert curve.status_code == 200 and len(curve.json()["projection"]) > 0
 
 
 def test_each_vehicle_of_an_inquiry_batch_has_its_own_report(
