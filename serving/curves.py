@@ -127,10 +127,6 @@ async def recorded_curve(
     return curve, ledger_headers(entry)
 
 
-def _model_text(name: str | None, version: str | None, run_id: str | None = None) -> str:
-    return f"模型 {name} 第 {version} 版" + (f"（训练运行 {run_id}）" if run_id else "")
-
-
 def answering_model(entry: LedgerEntryRow, kind: str, store: ModelStore) -> LoadedModel:
     """The served model of ``kind`` if it is the one that answered ``entry``.
 
@@ -138,19 +134,18 @@ def answering_model(entry: LedgerEntryRow, kind: str, store: ModelStore) -> Load
         CurveModelChangedError: Another model is served, or none of the kind (409).
     """
     loaded = store.get(kind)
-    answered_by = _model_text(entry.model_name, entry.model_version)
+    answered_by: tuple[str | None, str | None, str | None]
+    answered_by = (entry.model_name, entry.model_version, None)
     if loaded is None:
-        raise CurveModelChangedError(entry.id, answered_by, "未加载同类模型")
+        raise CurveModelChangedError(entry.id, answered_by, None)
     info = loaded.info
     same = entry.model_name == info.name and entry.model_version == info.version
     if same and (entry.run_id is None or info.run_id is None or entry.run_id == info.run_id):
         return loaded
-    runs = (entry.run_id, info.run_id) if same else (None, None)  # the same name, retrained
-    raise CurveModelChangedError(
-        entry.id,
-        _model_text(entry.model_name, entry.model_version, runs[0]),
-        _model_text(info.name, info.version, runs[1]),
-    )
+    if same:  # the same name and version, retrained: the runs tell them apart
+        answered_by = (entry.model_name, entry.model_version, entry.run_id)
+    served = (info.name, info.version, info.run_id if same else None)
+    raise CurveModelChangedError(entry.id, answered_by, served)
 
 
 async def draw_inquiry_curve(

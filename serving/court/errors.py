@@ -120,15 +120,35 @@ class InquiryAlteredError(CourtStoreError):
 
 class CurveModelChangedError(CourtStoreError):
     """An inquiry's price curve was never drawn, and the model that answered it is no longer
-    served: a curve drawn now would not be that model's (409)."""
+    served: a curve drawn now would not be that model's (409).
 
-    def __init__(self, entry_id: int, answered_by: str, served: str) -> None:
+    ``answered_by`` and ``served`` are (name, version, run id) of the two models; the run id
+    only when the name and version are the same (a model retrained under one version), and
+    ``served`` ``None`` when no model of the kind is loaded.
+    """
+
+    def __init__(
+        self,
+        entry_id: int,
+        answered_by: tuple[str | None, str | None, str | None],
+        served: tuple[str | None, str | None, str | None] | None,
+    ) -> None:
+        def zh(model: tuple[str | None, str | None, str | None]) -> str:
+            name, version, run = model
+            return f"模型 {name} 第 {version} 版" + (f"（训练运行 {run}）" if run else "")
+
+        def en(model: tuple[str | None, str | None, str | None]) -> str:
+            name, version, run = model
+            return f"model {name} version {version}" + (f" (run {run})" if run else "")
+
         super().__init__(
             bilingual(
-                f"询价记录 {entry_id} 由{answered_by}作出，现服务的是{served}，"
-                "不能为其补绘价格走势图；如需走势图，请重新询价",
-                f"inquiry {entry_id} was answered by {answered_by} and {served} is served now; "
-                "its price curve cannot be drawn by another model. Ask again for a curve",
+                f"询价记录 {entry_id} 由{zh(answered_by)}作出，"
+                + (f"现服务的是{zh(served)}" if served else "现未加载同类模型")
+                + "，不能为其补绘价格走势图；如需走势图，请重新询价",
+                f"inquiry {entry_id} was answered by {en(answered_by)}, and "
+                + (f"{en(served)} is served now" if served else "no model of its kind is loaded")
+                + "; its price curve cannot be drawn by another model. Ask again for a curve",
             )
         )
         self.entry_id = entry_id

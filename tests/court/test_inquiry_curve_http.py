@@ -145,6 +145,7 @@ def test_a_curve_is_not_drawn_by_another_model_than_the_one_that_answered(
     assert refused.status_code == 409, refused.text
     assert "courtval-property 第 3 版" in refused.json()["detail"]
     assert "请重新询价" in refused.json()["detail"]
+    assert "answered by model courtval-property version 3" in refused.json()["detail"]
     html = judge.get(f"/v1/inquiries/{old}/report.html")  # the report stands without one
     assert html.status_code == 200 and "<svg" not in html.text
 
