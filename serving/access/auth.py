@@ -94,13 +94,19 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Caller]]:
+def require(
+    *roles: Role, metered: bool = True, day: bool = True
+) -> Callable[..., Awaitable[Caller]]:
     """A dependency admitting keys of ``roles`` within their quota; the others get 401/403/429.
 
     Args:
         roles: The roles the endpoint serves.
-        metered: Whether a request counts against the key's quota; only operations endpoints
-            that answer nothing about a case (the metrics scrape) are unmetered.
+        metered: Whether a request counts against the key's quota at all; unmetered are the
+            metrics scrape and what only serves the page (the known names, the 坐落 reader, the
+            batch template, polling a job already counted).
+        day: Whether it counts against the day's limit; a follow-up of an answer the day
+            already counted (an inquiry's price curve) keeps to the hours and the per-minute
+            limit only.
     """
     allowed = frozenset(roles)
     needed = " or ".join(sorted(r.value for r in allowed))
@@ -125,7 +131,7 @@ def require(*roles: Role, metered: bool = True) -> Callable[..., Awaitable[Calle
                 f"{_a(key.role.value)} key may not use this endpoint; it needs {_a(needed)} key",
             )
         if metered:
-            await _take_quota(request, court, key)
+            await _take_quota(request, court, key, day=day)
         caller = Caller(key=key, started=started)
         request.state.caller = caller
         return caller
@@ -163,12 +169,16 @@ async def _session_key(request: Request, court: CourtStore) -> ApiKeyPublic:
     return key
 
 
-async def _take_quota(request: Request, court: CourtStore, key: ApiKeyPublic) -> None:
-    """Count the request against the key's quota; 429 when over it."""
+async def _take_quota(
+    request: Request, court: CourtStore, key: ApiKeyPublic, *, day: bool = True
+) -> None:
+    """Count the request against the key's quota (``day``: :meth:`QuotaBook.take`); 429 when
+    over it."""
     now = dt.datetime.now(dt.UTC)
     if court.quotas.needs_seed(key.id, now):
         await run_in_threadpool(court.quotas.seed_day, key.id, now)
-    _refuse(request, key, court.quotas.take(key.id, _limits(request, key), now), now)
+    refusal = court.quotas.take(key.id, _limits(request, key), now, day=day)
+    _refuse(request, key, refusal, now)
 
 
 def take_more_inquiries(request: Request, caller: Caller, count: int) -> None:
@@ -198,6 +208,9 @@ JudgeDep = Annotated[Caller, Depends(require(Role.JUDGE))]
 #: A judge's request that is part of one already counted (polling a batch job), or the page's
 #: own furniture (the batch template, the known names of the inputs).
 JudgeUnmeteredDep = Annotated[Caller, Depends(require(Role.JUDGE, metered=False))]
+#: A judge's follow-up of an inquiry the day already counted (its price curve): within the
+#: allowed hours and the per-minute limit, not counted against the day.
+JudgeFollowUpDep = Annotated[Caller, Depends(require(Role.JUDGE, day=False))]
 TriageDep = Annotated[Caller, Depends(require(Role.TRIAGE))]
 DataScientistDep = Annotated[Caller, Depends(require(Role.DATA_SCIENTIST))]
 AuditorDep = Annotated[Caller, Depends(require(Role.AUDITOR))]

@@ -96,8 +96,14 @@ class QuotaBook:
                 minute = local.replace(second=0, microsecond=0)
                 self._usage[key_id] = _Usage(local.date(), count, minute, 0)
 
-    def take(self, key_id: int, limits: QuotaLimits, now: dt.datetime) -> QuotaRefusal | None:
-        """Count one request, or return why it is refused (a refused request is not counted)."""
+    def take(
+        self, key_id: int, limits: QuotaLimits, now: dt.datetime, *, day: bool = True
+    ) -> QuotaRefusal | None:
+        """Count one request, or return why it is refused (a refused request is not counted).
+
+        With ``day`` false the request is a follow-up of one the day already counted (an
+        inquiry's price curve): the allowed hours and the per-minute limit apply, the day's
+        limit and count do not."""
         local = self.local(now)
         hours = limits.allowed_hours
         if hours is not None and not hours.allows(local.hour):
@@ -109,7 +115,7 @@ class QuotaBook:
                 usage = self._usage[key_id] = _Usage(local.date(), 0, minute, 0)
             if usage.minute != minute:
                 usage.minute, usage.minute_count = minute, 0
-            if usage.day_count >= limits.requests_per_day:
+            if day and usage.day_count >= limits.requests_per_day:
                 return self._day_refusal(local, limits)
             if usage.minute_count >= limits.requests_per_minute:
                 return QuotaRefusal(
@@ -117,7 +123,7 @@ class QuotaBook:
                     minute + dt.timedelta(minutes=1),
                     limits.requests_per_minute,
                 )
-            usage.day_count += 1
+            usage.day_count += int(day)
             usage.minute_count += 1
         return None
 

@@ -1,8 +1,9 @@
 """An answered inquiry's price curve (价格走势): ``GET /v1/inquiries/{id}/price-curve`` and
 ``.svg``, for the judge who asked.
 
-The inquiry was counted against the judge's quota when it was answered, so its curve is not
-counted again. The curve is drawn once, by the model that answered the inquiry, from the facts
+The inquiry was counted against the judge's day when it was answered, so its curve is not
+counted again (the allowed hours and the per-minute limit still apply: each request is
+recorded). The curve is drawn once, by the model that answered the inquiry, from the facts
 the ledger recorded, and recorded itself (:func:`serving.curves.draw_inquiry_curve`; the
 inquiry's report draws it the same way when it was never asked for); every later request reads
 that record back and is recorded as a reading of it. When the model that answered is no longer
@@ -21,7 +22,7 @@ from models.curve_chart import Chart, render_svg
 from models.property.schemas import PropertyPriceCurve
 from models.schemas import ModelInfo
 from models.vehicle.schemas import PriceCurve
-from serving.access.auth import Caller, JudgeUnmeteredDep, court_store
+from serving.access.auth import Caller, JudgeFollowUpDep, court_store
 from serving.access.record import ledger_headers, record
 from serving.court.curves import READING_KEY, recorded_curves
 from serving.court.objections import asset_facts
@@ -74,7 +75,7 @@ async def _inquiry_curve(
 )
 async def inquiry_price_curve(
     inquiry_id: InquiryId,
-    caller: JudgeUnmeteredDep,
+    caller: JudgeFollowUpDep,
     request: Request,
     response: Response,
     store: StoreDep,
@@ -82,7 +83,8 @@ async def inquiry_price_curve(
 ) -> BaseModel:
     """The price curve of one of the caller's property or vehicle inquiries: the asset's value
     at past month-ends (and a car's projection) and comparable sales per month, by the model
-    that answered it; not counted against the quota (the inquiry was). The same curve every
+    that answered it; not counted against the day's quota (the inquiry was; the per-minute
+    limit applies). The same curve every
     time: drawn once and read back from the ledger. 409 when none was drawn and that model is
     no longer served."""
     curve, _, headers = await _inquiry_curve(request, caller, inquiry_id, store, settings)
@@ -93,7 +95,7 @@ async def inquiry_price_curve(
 @router.get("/v1/inquiries/{inquiry_id}/price-curve.svg", response_class=Response, responses=_SVG)
 async def inquiry_price_curve_svg(
     inquiry_id: InquiryId,
-    caller: JudgeUnmeteredDep,
+    caller: JudgeFollowUpDep,
     request: Request,
     store: StoreDep,
     settings: SettingsDep,

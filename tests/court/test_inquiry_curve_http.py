@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from typing import Any
@@ -83,9 +84,29 @@ def test_an_inquiry_curve_is_drawn_once_and_read_back_without_quota(
     assert "价格走势" in pdf_text and "模型估值（历史）" in pdf_text  # the chart's legend
     assert len(_curve_entries(court, inquiry["id"])) == 3  # the reports drew nothing
     assert judge.post("/v1/valuations/property", json=body).status_code == 429  # 3 counted
+    assert judge.get(path).status_code == 200  # the day is spent; the inquiry's curve is not
     # A restart seeds the day's count from the ledger: the curves are not counted there either.
     since = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # the key is new: all of its entries
     assert ledger_count_since(session_factory(court.engine), created.key.id, since) == 3
+
+
+def test_an_inquiry_curve_keeps_to_the_per_minute_limit(
+    court: CourtServer, body: dict[str, Any]
+) -> None:
+    """Each request is recorded, so a script cannot read a curve without bound."""
+    spec = ApiKeyCreate(
+        owner="每分钟法官", role=Role.JUDGE, quota=QuotaOverride(requests_per_minute=3)
+    )
+    judge = keyed_client(
+        court.url, keys_create(court.settings.resolved_database_url, spec).secret.get_secret_value()
+    )
+    # Near a minute's end the three requests could fall in two minutes: start in a fresh one.
+    if dt.datetime.now(dt.UTC).second > 50:
+        time.sleep(61 - dt.datetime.now(dt.UTC).second)
+    answer = judge.post("/v1/valuations/property", json=body)
+    assert answer.status_code == 200, answer.text
+    path = f"/v1/inquiries/{answer.json()['inquiry']['id']}/price-curve"
+    assert [judge.get(path).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_a_report_draws_the_curve_it_lacks_and_records_it(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.court.quota import QuotaLimits
+from models.court.quota import HourWindow, QuotaLimits
 from serving.access.quota import QuotaBook, QuotaLimit
 
 LIMITS = QuotaLimits(requests_per_day=5, requests_per_minute=100)
@@ -21,3 +21,21 @@ def test_more_inquiries_are_counted_all_or_none_against_the_day() -> None:
     assert book.take(1, LIMITS, NOON) is None
     assert book.take(1, LIMITS, NOON) is not None
     assert book.take_more(2, LIMITS, 0, NOON) is None  # another key, nothing more to count
+
+
+def test_a_follow_up_keeps_to_the_minute_and_the_hours_but_not_the_day() -> None:
+    book = QuotaBook("Asia/Shanghai")
+    limits = QuotaLimits(requests_per_day=1, requests_per_minute=3)
+    assert book.take(1, limits, NOON) is None  # the inquiry: the day's one request
+    assert book.take(1, limits, NOON) is not None  # another inquiry: refused for the day
+    assert book.take(1, limits, NOON, day=False) is None  # its curve: still served
+    assert book.take(1, limits, NOON, day=False) is None  # three this minute in all
+    refused = book.take(1, limits, NOON, day=False)
+    assert refused is not None and refused.limit is QuotaLimit.PER_MINUTE
+    later = NOON + dt.timedelta(minutes=1)
+    assert book.take(1, limits, later, day=False) is None  # a new minute
+    closed = QuotaLimits(
+        requests_per_day=10, requests_per_minute=10, allowed_hours=HourWindow(start=8, end=9)
+    )
+    refused = book.take(2, closed, NOON, day=False)
+    assert refused is not None and refused.limit is QuotaLimit.HOURS
