@@ -138,7 +138,7 @@
   }
 
   /* The inquiry's own curve: drawn once by the model that answered, recorded, and not
-   * counted against the quota (the inquiry was); the report shows the same one. */
+   * counted against the day's quota (the inquiry was); the report shows the same one. */
   async function renderCurve(inquiryId) {
     const image = slot("curve");
     const answer = await fetch(`/v1/inquiries/${inquiryId}/price-curve.svg`, {
