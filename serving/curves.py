@@ -46,6 +46,10 @@ HistoryMonths = Annotated[
 ProjectionMonths = Annotated[
     int | None, Query(ge=0, le=24, description="Default: COURTVAL_CURVE_PROJECTION_MONTHS.")
 ]
+#: The OpenAPI answer of a route that answers a curve as its chart.
+SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/svg+xml": {}}, "description": "The chart."}
+}
 
 
 def property_curve(

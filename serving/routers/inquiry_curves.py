@@ -12,8 +12,6 @@ served and no curve was drawn, none is drawn by another model (409).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
@@ -27,15 +25,11 @@ from serving.access.record import ledger_headers, record
 from serving.court.curves import READING_KEY, recorded_curves
 from serving.court.objections import asset_facts
 from serving.court.tables import LedgerEntryRow
-from serving.curves import CURVE_KINDS, draw_inquiry_curve, read_curve
+from serving.curves import CURVE_KINDS, SVG_RESPONSE, draw_inquiry_curve, read_curve
 from serving.deps import SettingsDep, StoreDep
 from serving.routers.inquiries import InquiryId, own_entry
 
 router = APIRouter(tags=["inquiries"])
-
-_SVG: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"image/svg+xml": {}}, "description": "The chart."}
-}
 
 
 def _drawn(request: Request, entry: LedgerEntryRow) -> LedgerEntryRow | None:
@@ -92,7 +86,9 @@ async def inquiry_price_curve(
     return curve
 
 
-@router.get("/v1/inquiries/{inquiry_id}/price-curve.svg", response_class=Response, responses=_SVG)
+@router.get(
+    "/v1/inquiries/{inquiry_id}/price-curve.svg", response_class=Response, responses=SVG_RESPONSE
+)
 async def inquiry_price_curve_svg(
     inquiry_id: InquiryId,
     caller: JudgeFollowUpDep,
