@@ -9,7 +9,7 @@ schema and which months may be asked for (a car's curve has a projection).
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
@@ -17,8 +17,7 @@ from pydantic import BaseModel
 from models.court.inquiry import InquiryContext
 from models.curve_chart import render_svg
 from models.registry import LoadedModel
-from models.settings import Settings
-from serving.access.auth import Caller, JudgeDep
+from serving.access.auth import JudgeDep
 from serving.curves import (
     CURVE_KINDS,
     SVG_RESPONSE,
@@ -45,6 +44,14 @@ async def history_and_projection(
     return [history_months, projection_months]
 
 
+class _Drawn(NamedTuple):
+    """A curve answered for the asset in a request, with the request and the ledger's headers."""
+
+    inquiry: InquiryContext
+    curve: BaseModel
+    headers: dict[str, str]
+
+
 def add_curve_routes(
     router: APIRouter,
     kind: str,
@@ -66,15 +73,16 @@ def add_curve_routes(
     spec = CURVE_KINDS[kind]
 
     async def drawn(
-        inquiry: Any,
+        caller: JudgeDep,
+        inquiry: InquiryContext,
+        settings: SettingsDep,
         request: Request,
-        caller: Caller,
-        settings: Settings,
-        loaded: LoadedModel,
-        months_asked: list[int | None],
-    ) -> tuple[BaseModel, dict[str, str]]:
+        loaded: LoadedModel = served,
+        months_asked: list[int | None] = asked,
+    ) -> _Drawn:
+        """The curve of the asset in the body, drawn and recorded (the body is read here)."""
         inputs = {"inquiry": inquiry.model_dump(mode="json"), "months": months_asked}
-        return await recorded_curve(
+        curve, headers = await recorded_curve(
             lambda: spec.draw(loaded, inquiry, settings, *months_asked),
             request,
             caller,
@@ -83,35 +91,19 @@ def add_curve_routes(
             inquiry.case_number,
             inquiry.purpose,
         )
+        return _Drawn(inquiry, curve, headers)
 
-    async def curve_data(
-        caller: JudgeDep,
-        inquiry: BaseModel,
-        settings: SettingsDep,
-        request: Request,
-        response: Response,
-        loaded: LoadedModel = served,
-        months_asked: list[int | None] = asked,
-    ) -> BaseModel:
-        curve, headers = await drawn(inquiry, request, caller, settings, loaded, months_asked)
-        response.headers.update(headers)
-        return curve
+    drawn.__annotations__["inquiry"] = inquiry_type  # FastAPI reads the body's schema here
+    answered = Depends(drawn)
 
-    async def curve_chart(
-        caller: JudgeDep,
-        inquiry: BaseModel,
-        settings: SettingsDep,
-        request: Request,
-        loaded: LoadedModel = served,
-        months_asked: list[int | None] = asked,
-    ) -> Response:
-        curve, headers = await drawn(inquiry, request, caller, settings, loaded, months_asked)
-        svg = render_svg(spec.chart(inquiry, curve))
-        return Response(svg, media_type="image/svg+xml", headers=headers)
+    async def curve_data(response: Response, answer: _Drawn = answered) -> BaseModel:
+        response.headers.update(answer.headers)
+        return answer.curve
 
-    # The body's schema is the kind's: FastAPI reads it from the annotation.
-    for endpoint in (curve_data, curve_chart):
-        endpoint.__annotations__["inquiry"] = inquiry_type
+    async def curve_chart(answer: _Drawn = answered) -> Response:
+        svg = render_svg(spec.chart(answer.inquiry, answer.curve))
+        return Response(svg, media_type="image/svg+xml", headers=answer.headers)
+
     router.add_api_route(
         f"/{kind}/price-curve",
         curve_data,
