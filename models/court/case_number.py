@@ -26,9 +26,19 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from models.clock import china_today
 from models.court.errors import CaseNumberError
@@ -60,8 +70,10 @@ CourtLevel = Literal["最高", "高级", "中级", "基层"]
 _LEVEL_BY_DIGITS: dict[int, CourtLevel] = {0: "高级", 2: "中级", 4: "基层"}
 
 _CANONICAL = str.maketrans("()０１２３４５６７８９", "（）0123456789")
-_YEAR = re.compile(r"^（(\d+)）")
-_BODY = re.compile(r"^(最高法|\D)(\d*)(\D+?)(\d*)$")
+#: ASCII digits only: Python's ``\d`` also reads other scripts' digits (٢٠٢٤), which would be
+#: stored as typed, so one case would have two 案号.
+_YEAR = re.compile(r"^（(\d+)）", re.ASCII)
+_BODY = re.compile(r"^(最高法|\D)(\d*)(\D+?)(\d*)$", re.ASCII)
 
 
 class CaseNumberParts(BaseModel):
@@ -213,9 +225,47 @@ def _validate_case_number(text: str) -> str:
     return parse_case_number(text).text
 
 
-#: A 案号 field for request schemas: validated, and stored in its normalised form.
+def _case_number_pattern() -> str:
+    """The shape of a 案号 as a regular expression (JSON Schema's dialect, which Python's
+    ``re`` reads alike): what a client may check before it sends one. It admits the years
+    from :data:`FIRST_YEAR` (2016) to 2099, so only a future year is refused by the server
+    alone; spaces inside are removed by the server but not offered here."""
+    assert FIRST_YEAR == 2016, "the year's alternatives below are written for 2016"
+    digit = "[0-9０-９]"
+    year = "[2２][0０](?:[1１][6-9６-９]|[2-9２-９][0-9０-９])"
+    suffixes = sorted((code[1:] for code in ENFORCEMENT_CASE_TYPES if code != "执"), key=len)
+    return (
+        rf"^\s*[（(]{year}[）)]"
+        rf"(?:{SUPREME_COURT}|[{PROVINCES}](?:{digit}{{2}}){{0,2}})"
+        rf"执(?:{'|'.join(suffixes)})?"
+        rf"[1-9１-９]{digit}{{0,{MAX_SEQUENCE_DIGITS - 1}}}号\s*$"
+    )
+
+
+#: The shape of a valid 案号 (see :func:`_case_number_pattern`).
+CASE_NUMBER_PATTERN = _case_number_pattern()
+
+
+@dataclass(frozen=True)
+class _DocumentedPattern:
+    """Writes ``pattern`` into a field's JSON schema without enforcing it: the validator does,
+    with a message naming the element that is wrong, which a pattern mismatch cannot."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        return schema
+
+
+#: A 案号 field for request schemas: validated, and stored in its normalised form; its JSON
+#: schema carries :data:`CASE_NUMBER_PATTERN`, so a client can check its shape before sending.
 CaseNumber = Annotated[
     str,
     StringConstraints(max_length=40),
     AfterValidator(_validate_case_number),
+    _DocumentedPattern(CASE_NUMBER_PATTERN),
 ]

@@ -31,13 +31,14 @@ Identifier = Annotated[
 
 
 #: The shape of a 案号, checked in Rust (a queue of 100,000 is checked in milliseconds):
-#: （year）, court abbreviation and code, case type, sequence, 号; either bracket width.
+#: （year）, court abbreviation and code, case type, sequence, 号; either bracket width, ASCII or
+#: full-width digits (Rust's ``\d`` would also take other scripts' digits, such as ٢٠٢٤).
 CaseNumberText = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True,
         max_length=40,
-        pattern=r"^[（(]\d{4}[）)]\p{Han}{1,3}\d{0,4}\p{Han}{1,3}\d+号$",
+        pattern=r"^[（(][0-9０-９]{4}[）)]\p{Han}{1,3}[0-9０-９]{0,4}\p{Han}{1,3}[0-9０-９]+号$",
     ),
 ]
 

@@ -10,6 +10,8 @@ worked), National Day 2026 (10-01..10-07 off, Sat 10-10 worked).
 from __future__ import annotations
 
 import datetime as dt
+import random
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -38,6 +40,7 @@ from models.court import (
     parse_case_number,
     reference_price,
 )
+from models.court.case_number import CASE_NUMBER_PATTERN, PROVINCES
 from models.court.sales import attribute_fee, median_interval
 from models.errors import InvalidInputError
 
@@ -48,17 +51,19 @@ TODAY = D(2026, 6, 1)
 # --- 案号 -------------------------------------------------------------------------------------
 
 
+VALID_CASE_NUMBERS = [
+    ("（2024）浙1081执1234号", "（2024）浙1081执1234号", "浙", "1081", "基层", "执", 1234),
+    ("(2024)浙1081执1234号", "（2024）浙1081执1234号", "浙", "1081", "基层", "执", 1234),
+    ("（2024)京0108执恢7号", "（2024）京0108执恢7号", "京", "0108", "基层", "执恢", 7),
+    (" (２０２３)京01执123号 ", "（2023）京01执123号", "京", "01", "中级", "执", 123),
+    ("（2023）京执45号", "（2023）京执45号", "京", "", "高级", "执", 45),
+    ("（2021）最高法执监344号", "（2021）最高法执监344号", "最高法", "", "最高", "执监", 344),
+    ("（2016）内01执异1号", "（2016）内01执异1号", "内", "01", "中级", "执异", 1),
+]
+
+
 @pytest.mark.parametrize(
-    ("text", "normal", "province", "code", "level", "case_type", "sequence"),
-    [
-        ("（2024）浙1081执1234号", "（2024）浙1081执1234号", "浙", "1081", "基层", "执", 1234),
-        ("(2024)浙1081执1234号", "（2024）浙1081执1234号", "浙", "1081", "基层", "执", 1234),
-        ("（2024)京0108执恢7号", "（2024）京0108执恢7号", "京", "0108", "基层", "执恢", 7),
-        (" (２０２３)京01执123号 ", "（2023）京01执123号", "京", "01", "中级", "执", 123),
-        ("（2023）京执45号", "（2023）京执45号", "京", "", "高级", "执", 45),
-        ("（2021）最高法执监344号", "（2021）最高法执监344号", "最高法", "", "最高", "执监", 344),
-        ("（2016）内01执异1号", "（2016）内01执异1号", "内", "01", "中级", "执异", 1),
-    ],
+    ("text", "normal", "province", "code", "level", "case_type", "sequence"), VALID_CASE_NUMBERS
 )
 def test_valid_case_numbers_are_split_and_normalised(
     text: str, normal: str, province: str, code: str, level: str, case_type: str, sequence: int
@@ -68,26 +73,29 @@ def test_valid_case_numbers_are_split_and_normalised(
     assert (parts.court_level, parts.case_type, parts.sequence) == (level, case_type, sequence)
 
 
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        ("", "案号为空"),
-        ("2024浙1081执1234号", "括号中的收案年度"),
-        ("（24）浙1081执1号", "4 位数字"),
-        ("（2015）浙1081执1号", "收案年度 2015 超出范围"),
-        ("（2027）浙1081执1号", "收案年度 2027 超出范围"),
-        ("（2014）杭西执民字第12号", "旧格式"),
-        ("（2024）浙1081执1234", "须以“号”结尾"),
-        ("（2024）港1081执1号", "法院代字“港”不是省级简称"),
-        ("（2024）浙108执1号", "2 位（中级法院"),
-        ("（2024）最高法01执1号", "“最高法”后不应有数字"),
-        ("（2024）浙1081民初1号", "类型代字“民初”"),
-        ("（2024）浙1081执号", "缺少案件编号"),
-        ("（2024）浙1081执0123号", "案件编号“0123”"),
-        ("（2024）浙1081执12345678号", "1 至 7 位"),
-        ("（2024）浙1081执12a3号", "在年度之后应为 法院代字"),
-    ],
-)
+#: Wrong 案号 and what the refusal names; the first two are wrong only in their year.
+INVALID_CASE_NUMBERS = [
+    ("（2015）浙1081执1号", "收案年度 2015 超出范围"),
+    ("（2027）浙1081执1号", "收案年度 2027 超出范围"),
+    ("", "案号为空"),
+    ("2024浙1081执1234号", "括号中的收案年度"),
+    ("（24）浙1081执1号", "4 位数字"),
+    ("（2014）杭西执民字第12号", "旧格式"),
+    ("（2024）浙1081执1234", "须以“号”结尾"),
+    ("（2024）港1081执1号", "法院代字“港”不是省级简称"),
+    ("（2024）浙108执1号", "2 位（中级法院"),
+    ("（2024）最高法01执1号", "“最高法”后不应有数字"),
+    ("（2024）浙1081民初1号", "类型代字“民初”"),
+    ("（2024）浙1081执号", "缺少案件编号"),
+    ("（2024）浙1081执0123号", "案件编号“0123”"),
+    ("（2024）浙1081执12345678号", "1 至 7 位"),
+    ("（2024）浙1081执12a3号", "在年度之后应为 法院代字"),
+    ("（٢٠٢٤）浙1081执1号", "括号中的收案年度"),  # digits of another script
+    ("（2024）浙1081执١号", "类型代字“执١”"),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), INVALID_CASE_NUMBERS)
 def test_invalid_case_numbers_name_the_problem(text: str, names: str) -> None:
     with pytest.raises(CaseNumberError, match=names) as caught:
         parse_case_number(text, today=TODAY)
@@ -106,6 +114,62 @@ def test_case_number_type_normalises_in_a_schema() -> None:
 def test_case_number_type_rejects_with_a_validation_error() -> None:
     with pytest.raises(ValidationError, match="类型代字"):
         _Request(case_number="（2024）浙1081民初1号")
+
+
+def test_the_schema_offers_the_case_number_pattern() -> None:
+    """A client reads the 案号's shape from the OpenAPI schema: each valid example fits it, and
+    each wrong one but a future year does not."""
+    schema = _Request.model_json_schema()["properties"]["case_number"]
+    assert schema["pattern"] == CASE_NUMBER_PATTERN
+    pattern = re.compile(CASE_NUMBER_PATTERN)
+    assert all(pattern.match(text) for text, *_ in VALID_CASE_NUMBERS)
+    assert [text for text, _ in INVALID_CASE_NUMBERS if pattern.match(text)] == [
+        "（2027）浙1081执1号"  # a future year: only the server knows today
+    ]
+
+
+def _case_number_like(draw: random.Random) -> str:
+    """A string built from a 案号's elements, each right (most often) or wrong in one of the
+    ways a typist or a careless client gets it wrong."""
+
+    def either(right: str, *wrong: str) -> str:
+        return right if draw.random() < 0.85 else draw.choice(wrong)
+
+    def number(lengths: list[int], digits: str = "0123456789０１２３") -> str:
+        return "".join(draw.choice(digits) for _ in range(draw.choice(lengths)))
+
+    year = either(
+        str(draw.randint(2016, TODAY.year)), "24", "20240", "２０２４", "2015", "٢٠٢٤", ""
+    )
+    province = either(draw.choice(["最高法", *PROVINCES]), "港", "民", "最高")
+    code = either(number([0, 2, 4]), number([1, 3, 5, 6]))
+    case_type = either(draw.choice(["执", "执恢", "执异", "执他"]), "民初", "执字第", "", "执执")
+    sequence = either(draw.choice("123456789") + number([0, 2, 6]), "0" + number([1, 3]), "")
+    sequence += either("", number([1], digits="a０١")) if sequence else ""
+    opening, closing = either(draw.choice("（("), "[", ""), either(draw.choice("）)"), "]", "")
+    end, pad = either("号", "", "号号"), draw.choice(["", " ", "\t"])
+    court = province + ("" if province == "最高法" and draw.random() < 0.85 else code)
+    return f"{pad}{opening}{year}{closing}{court}{case_type}{sequence}{end}{pad}"
+
+
+def test_the_case_number_pattern_accepts_what_the_server_accepts() -> None:
+    """Over 5,000 strings made of a 案号's elements, right and wrong (no future year), the
+    pattern and the server's check agree on every one: a client that checks against the
+    schema is refused for nothing it let through, and refuses nothing the server takes."""
+    pattern, draw = re.compile(CASE_NUMBER_PATTERN), random.Random(0)
+    disagree, accepted = [], 0
+    for _ in range(5_000):
+        text = _case_number_like(draw)
+        try:
+            parse_case_number(text, today=TODAY)
+            valid = True
+        except CaseNumberError:
+            valid = False
+        accepted += valid
+        if valid != bool(pattern.match(text)):
+            disagree.append(text)
+    assert disagree == []
+    assert 500 < accepted < 4_500  # both sides of the line are exercised
 
 
 # --- working days -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import httpx
 import numpy as np
 import pytest
 
+from models.court.case_number import CASE_NUMBER_PATTERN
 from models.estimator import ValueRegressor
 from models.property.features import DISPLAY, feature_row
 from models.property.guide_prices import GuidePriceTable
@@ -301,6 +302,14 @@ def test_every_openapi_reference_resolves(client: httpx.Client) -> None:
     batch = document["paths"]["/v1/valuations/property/batch"]["post"]["requestBody"]
     items = batch["content"]["application/json"]["schema"]["properties"]["items"]
     assert items["items"] == {"$ref": "#/components/schemas/PropertyRequest"}
+
+
+def test_the_served_schema_gives_the_case_number_shape(client: httpx.Client) -> None:
+    """A client generating or checking inquiries from the OpenAPI document learns the 案号's
+    shape there, not only from a 422."""
+    components = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("PropertyInquiry", "VehicleInquiry", "ReferencePriceRequest"):
+        assert components[name]["properties"]["case_number"]["pattern"] == CASE_NUMBER_PATTERN
 
 
 def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:

@@ -113,10 +113,14 @@ def test_score_one_case_matches_its_rank_in_a_queue_of_one(
     assert single.rank == 1
 
 
+@pytest.mark.parametrize(
+    "case_number",
+    ["2024-123", "（٢٠٢٤）京0108执1234号"],  # the second: digits of another script
+)
 def test_score_rejects_a_malformed_case_number(
-    client: httpx.Client, queue: list[dict[str, object]]
+    client: httpx.Client, queue: list[dict[str, object]], case_number: str
 ) -> None:
-    case = {**queue[0], "case_number": "2024-123"}
+    case = {**queue[0], "case_number": case_number}
     response = client.post("/v1/cases/score", json=case)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "case_number"
