@@ -228,12 +228,12 @@ def _validate_case_number(text: str) -> str:
 def _case_number_pattern() -> str:
     """The shape of a 案号 as a regular expression (JSON Schema's dialect, which Python's
     ``re`` reads alike): what a client may check before it sends one. It admits the years
-    from :data:`FIRST_YEAR` (2016) to 2099, so only a future year is refused by the server
-    alone; spaces inside are removed by the server but not offered here."""
-    assert FIRST_YEAR == 2016, "the year's alternatives below are written for 2016"
+    from :data:`FIRST_YEAR` (2016; the tests hold the two to agree) to 2099, so only a future
+    year is refused by the server alone; spaces inside are removed by the server but not
+    offered here."""
     digit = "[0-9０-９]"
     year = "[2２][0０](?:[1１][6-9６-９]|[2-9２-９][0-9０-９])"
-    suffixes = sorted((code[1:] for code in ENFORCEMENT_CASE_TYPES if code != "执"), key=len)
+    suffixes = [code.removeprefix("执") for code in ENFORCEMENT_CASE_TYPES if code != "执"]
     return (
         rf"^\s*[（(]{year}[）)]"
         rf"(?:{SUPREME_COURT}|[{PROVINCES}](?:{digit}{{2}}){{0,2}})"
