@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 _RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _RESIDENT_CHECK = "10X98765432"
-_RESIDENT = re.compile(r"^\d{17}[\dX]$")
+#: ASCII digits only: Python's ``\d`` also reads other scripts' digits, which passed the check
+#: and then failed the (ASCII) hash with a 500.
+_RESIDENT = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

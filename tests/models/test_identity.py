@@ -8,6 +8,7 @@ from models.identity import (
     check_identity,
     credit_code_is_valid,
     identity_key,
+    is_identity_number,
     keyed_hash,
     resident_id_is_valid,
 )
@@ -23,6 +24,16 @@ def test_check_characters() -> None:
     assert not resident_id_is_valid(RESIDENT[:-1] + "1")
     assert credit_code_is_valid(CREDIT)
     assert not credit_code_is_valid(CREDIT[:-1] + "2")
+
+
+def test_digits_of_another_script_are_not_an_identity_number() -> None:
+    """Python's ``\\d`` reads ١١٠… as digits; such a number passed the check, and its hash
+    (ASCII) then failed with a 500. It is refused, and not taken for one in a key."""
+    arabic_indic = RESIDENT.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert not resident_id_is_valid(arabic_indic)
+    assert not is_identity_number(arabic_indic)
+    with pytest.raises(ValueError, match="身份证号"):
+        check_identity(arabic_indic)
 
 
 def test_full_width_and_lower_case_are_normalised() -> None:

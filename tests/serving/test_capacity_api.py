@@ -66,6 +66,10 @@ def test_identity_number_is_hashed_never_echoed_or_logged(
     assert again["debtor_id_hash"] == hashed
 
 
+#: A valid 身份证号 (correct check character) written in Arabic-Indic digits.
+ARABIC_INDIC_RESIDENT = RESIDENT.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -76,6 +80,9 @@ def test_identity_number_is_hashed_never_echoed_or_logged(
         ({"registered_capital": 1e6}, "registered_capital"),
         ({"creditor_leads": 1, "creditor_leads_verified": 3}, "creditor_leads_verified"),
         ({"debtor_id_number": "110105194912310021"}, "debtor_id_number"),
+        # a valid number in another script's digits: Python's \d read them, then hashing
+        # (ASCII) failed with a 500
+        ({"debtor_id_number": ARABIC_INDIC_RESIDENT}, "debtor_id_number"),
         ({"income": 5}, "income"),
     ],
 )
