@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import secrets
+import unicodedata
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -25,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 _RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _RESIDENT_CHECK = "10X98765432"
-#: ASCII digits only: Python's ``\d`` also reads other scripts' digits, which passed the check
-#: and then failed the (ASCII) hash with a 500.
+#: ASCII digits only (:func:`normalise_identity` makes them so): Python's ``\d`` also reads
+#: other scripts' digits, and a number checked in them failed its (ASCII) hash with a 500.
 _RESIDENT = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -41,9 +42,20 @@ SENSITIVE_FIELDS = frozenset({"debtor_id_number"})
 IDENTITY_SHAPED_KEYS = frozenset({"debtor_id", "creditor_id"})
 
 
+def _plain(character: str) -> str:
+    """The ASCII digit of a digit of any script; the half-width form of a full-width one."""
+    if character.isdecimal():
+        return str(unicodedata.decimal(character))
+    if "！" <= character <= "～":
+        return chr(ord(character) - 0xFEE0)
+    return character
+
+
 def normalise_identity(number: str) -> str:
-    """Upper-case, half-width, without spaces (the forms clerks type)."""
-    half = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in number)
+    """Upper-case, half-width, ASCII digits, without spaces (the forms clerks type). Digits
+    of any script are read as their ASCII digits, so one number has one hash however it was
+    spelled."""
+    half = "".join(_plain(c) for c in number)
     return re.sub(r"\s+", "", half).upper()
 
 
