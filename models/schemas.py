@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Annotated, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from models.clock import china_today
 from models.errors import bilingual
@@ -66,14 +76,54 @@ def _without(characters: re.Pattern[str]) -> Callable[[str], str]:
     return check
 
 
-#: The control characters (C0 and DEL), as the inside of a regular-expression class that both
-#: Python's ``re`` and pydantic's Rust patterns read.
+@dataclass(frozen=True)
+class DocumentedPattern:
+    """Writes ``pattern`` into a field's JSON schema without enforcing it: the field's own
+    check does, with a message saying what is wrong, which a pattern mismatch cannot. A client
+    reads from the schema what it may send."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+@dataclass(frozen=True)
+class TextWithout:
+    """A text check refusing the characters of a regular-expression class (``characters``, the
+    inside of ``[...]``), which the field's JSON schema states as its pattern."""
+
+    characters: str
+
+    @property
+    def pattern(self) -> str:
+        """What the check admits, as a JSON Schema pattern."""
+        return f"^[^{self.characters}]*$"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        check = _without(re.compile(f"[{self.characters}]"))
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return DocumentedPattern(self.pattern).__get_pydantic_json_schema__(schema, handler)
+
+
+#: The control characters (C0 and DEL), as the inside of a regular-expression class that
+#: Python's ``re``, pydantic's Rust patterns and JSON Schema's all read.
 CONTROL_CHARACTERS = r"\x00-\x1f\x7f"
 #: A text field of one line: no control characters. PostgreSQL refuses a NUL in a text column,
 #: so a 询价用途 holding one was accepted and then failed at the ledger write (503).
-OneLine = AfterValidator(_without(re.compile(f"[{CONTROL_CHARACTERS}]")))
+OneLine = TextWithout(CONTROL_CHARACTERS)
 #: Free text that may span lines: tabs and line breaks, no other control characters.
-FreeText = AfterValidator(_without(re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")))
+FreeText = TextWithout(r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f")
 
 
 #: The date a value is asked for: any day from 1900 to today, never a future one.

@@ -26,22 +26,13 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    GetJsonSchemaHandler,
-    StringConstraints,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from models.clock import china_today
 from models.court.errors import CaseNumberError
+from models.schemas import DocumentedPattern
 
 logger = logging.getLogger(__name__)
 
@@ -246,26 +237,11 @@ def _case_number_pattern() -> str:
 CASE_NUMBER_PATTERN = _case_number_pattern()
 
 
-@dataclass(frozen=True)
-class _DocumentedPattern:
-    """Writes ``pattern`` into a field's JSON schema without enforcing it: the validator does,
-    with a message naming the element that is wrong, which a pattern mismatch cannot."""
-
-    pattern: str
-
-    def __get_pydantic_json_schema__(
-        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        schema = handler(core_schema)
-        schema["pattern"] = self.pattern
-        return schema
-
-
 #: A 案号 field for request schemas: validated, and stored in its normalised form; its JSON
 #: schema carries :data:`CASE_NUMBER_PATTERN`, so a client can check its shape before sending.
 CaseNumber = Annotated[
     str,
     StringConstraints(max_length=40),
     AfterValidator(_validate_case_number),
-    _DocumentedPattern(CASE_NUMBER_PATTERN),
+    DocumentedPattern(CASE_NUMBER_PATTERN),
 ]

@@ -23,6 +23,7 @@ from models.property.schemas import (
     PropertyRequest,
 )
 from models.registry import LoadedModel
+from models.schemas import OneLine
 from models.valuer import AnswerOptions
 from serving.court import Role
 from tests.conftest import CASE, batch_body, keyed_client
@@ -304,12 +305,14 @@ def test_every_openapi_reference_resolves(client: httpx.Client) -> None:
     assert items["items"] == {"$ref": "#/components/schemas/PropertyRequest"}
 
 
-def test_the_served_schema_gives_the_case_number_shape(client: httpx.Client) -> None:
+def test_the_served_schema_gives_the_case_number_shape_and_text_rules(client: httpx.Client) -> None:
     """A client generating or checking inquiries from the OpenAPI document learns the 案号's
-    shape there, not only from a 422."""
+    shape and the text fields' rules there, not only from a 422."""
     components = client.get("/openapi.json").json()["components"]["schemas"]
     for name in ("PropertyInquiry", "VehicleInquiry", "ReferencePriceRequest"):
         assert components[name]["properties"]["case_number"]["pattern"] == CASE_NUMBER_PATTERN
+    for name in ("PropertyInquiry", "VehicleInquiry"):  # and that a purpose is one line
+        assert components[name]["properties"]["purpose"]["pattern"] == OneLine.pattern
 
 
 def test_batch_names_the_bad_item_and_field(client: httpx.Client, body: dict[str, Any]) -> None:
