@@ -21,12 +21,12 @@ from pydantic import BaseModel, ValidationError
 
 from models.curve_chart import Chart
 from models.property import price_curve as property_curves
-from models.property.schemas import PropertyPriceCurve, PropertyRequest
+from models.property.schemas import PropertyPriceCurve
 from models.property.valuer import PropertyValuer
 from models.registry import LoadedModel
 from models.settings import Settings
 from models.vehicle import price_curve as vehicle_curves
-from models.vehicle.schemas import PriceCurve, VehicleRequest
+from models.vehicle.schemas import PriceCurve
 from models.vehicle.valuer import VehicleValuer
 from serving.access.auth import Caller
 from serving.access.record import Recordable, ledger_headers, record
@@ -52,55 +52,49 @@ SVG_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def property_curve(
-    loaded: LoadedModel,
-    request: PropertyRequest,
-    settings: Settings,
-    history_months: int | None = None,
-    projection_months: int | None = None,
-) -> PropertyPriceCurve:
-    """The property's curve by the ``loaded`` model (a property has no projection: the
-    argument is there to draw either kind alike)."""
-    valuer = loaded.model
-    assert isinstance(valuer, PropertyValuer)
-    months = history_months or settings.curve_history_months
-    return property_curves.price_curve(valuer, request, loaded.info, months)
-
-
-def vehicle_curve(
-    loaded: LoadedModel,
-    request: VehicleRequest,
-    settings: Settings,
-    history_months: int | None = None,
-    projection_months: int | None = None,
-) -> PriceCurve:
-    """The vehicle's curve by the ``loaded`` model, with its projection."""
-    valuer = loaded.model
-    assert isinstance(valuer, VehicleValuer)
-    return vehicle_curves.price_curve(
-        valuer,
-        request,
-        loaded.info,
-        history_months=history_months or settings.curve_history_months,
-        projection_months=(
-            settings.curve_projection_months if projection_months is None else projection_months
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class CurveKind:
     """How one kind of asset's curve is drawn, read back from the ledger and charted."""
 
     curve: type[BaseModel]
-    draw: Callable[..., BaseModel]
+    valuer: type
+    #: ``(valuer, request, model info, history_months=…[, projection_months=…])``.
+    price_curve: Callable[..., BaseModel]
     chart: Callable[[Any, Any], Chart]
+    #: Whether the curve looks ahead (a car's does; a property has no projection).
+    projects: bool
+
+    def draw(
+        self,
+        loaded: LoadedModel,
+        request: BaseModel,
+        settings: Settings,
+        history_months: int | None = None,
+        projection_months: int | None = None,
+    ) -> BaseModel:
+        """The asset's curve by the ``loaded`` model; months not asked for are the settings'."""
+        valuer = loaded.model
+        assert isinstance(valuer, self.valuer)
+        months = {"history_months": history_months or settings.curve_history_months}
+        if self.projects:
+            months["projection_months"] = (
+                settings.curve_projection_months if projection_months is None else projection_months
+            )
+        return self.price_curve(valuer, request, loaded.info, **months)
 
 
 #: Each kind of asset's curve.
 CURVE_KINDS: dict[str, CurveKind] = {
-    "property": CurveKind(PropertyPriceCurve, property_curve, property_curves.chart),
-    "vehicle": CurveKind(PriceCurve, vehicle_curve, vehicle_curves.chart),
+    "property": CurveKind(
+        PropertyPriceCurve,
+        PropertyValuer,
+        property_curves.price_curve,
+        property_curves.chart,
+        projects=False,
+    ),
+    "vehicle": CurveKind(
+        PriceCurve, VehicleValuer, vehicle_curves.price_curve, vehicle_curves.chart, projects=True
+    ),
 }
 
 

@@ -78,9 +78,8 @@ async def inquiry_price_curve(
     """The price curve of one of the caller's property or vehicle inquiries: the asset's value
     at past month-ends (and a car's projection) and comparable sales per month, by the model
     that answered it; not counted against the day's quota (the inquiry was; the per-minute
-    limit applies). The same curve every
-    time: drawn once and read back from the ledger. 409 when none was drawn and that model is
-    no longer served."""
+    limit applies). The same curve every time: drawn once and read back from the ledger. 409
+    when none was drawn and that model is no longer served."""
     curve, _, headers = await _inquiry_curve(request, caller, inquiry_id, store, settings)
     response.headers.update(headers)
     return curve
